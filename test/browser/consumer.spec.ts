@@ -1,0 +1,88 @@
+/**
+ * The package as a consumer meets it: `npm pack`, install the tarball into a fresh Vite app, build it with the
+ * consumer's own bundler, serve it, and use the documented API in real Chromium. Workers, ORT's wasm and model
+ * loading must survive someone else's build.
+ */
+import { test, expect } from '@playwright/test';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+
+const repo = resolve(import.meta.dirname, '../..');
+const work = resolve(repo, '.tmp', `consumer-${process.env.AGENTMEM_PORT ?? 'main'}`);
+const app = join(work, 'app');
+const port = Number(process.env.AGENTMEM_PORT ?? 5180) + 7;
+let server: ChildProcess | undefined;
+
+function sh(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+test.describe.configure({ mode: 'serial', timeout: 300_000 });
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  // npm pack runs `prepack` (tsc build of dist/lib); --ignore-scripts would skip it, so build first explicitly.
+  sh('npm', ['run', 'build:lib', '--silent'], repo);
+  const tarball = sh('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], repo).trim().split('\n').pop()!;
+  cpSync(resolve(repo, 'test/consumer/app'), app, { recursive: true });
+  const vite = JSON.parse(readFileSync(resolve(repo, 'node_modules/vite/package.json'), 'utf8')).version as string;
+  writeFileSync(join(app, 'package.json'), JSON.stringify({
+    name: 'consumer-app', private: true, type: 'module',
+    dependencies: { 'agentmem-web': `file:../${tarball}` },
+    devDependencies: { vite },
+  }, null, 2));
+  // The model a consumer would put in its own public/ folder.
+  cpSync(resolve(repo, 'public/models/lexical'), join(app, 'public/models/lexical'), { recursive: true });
+  sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], app);
+  sh('npx', ['vite', 'build'], app);
+  server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { cwd: app, stdio: 'ignore', detached: false });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('consumer preview server did not start');
+});
+
+test.afterAll(() => {
+  server?.kill();
+});
+
+test('the packed package ships only compiled ESM, types and no model or wasm of its own', () => {
+  const pkg = resolve(app, 'node_modules/agentmem-web');
+  const files = filesUnder(pkg).map((f) => f.slice(pkg.length + 1));
+  expect(files).toContain('dist/lib/index.js');
+  expect(files).toContain('dist/lib/index.d.ts');
+  expect(files.filter((f) => f.endsWith('.wasm') || f.endsWith('.onnx'))).toEqual([]);
+  expect(existsSync(resolve(app, 'node_modules/@huggingface/transformers'))).toBe(false);
+});
+
+test("the consumer's build carries one ORT runtime and one wasm", () => {
+  const assets = filesUnder(join(app, 'dist'));
+  const wasm = assets.filter((f) => f.endsWith('.wasm')).map((f) => f.split('/').pop());
+  expect(wasm).toHaveLength(1);
+  expect(wasm[0]).toMatch(/^ort-wasm-simd-threaded\.jsep-.*\.wasm$/);
+});
+
+test('a fresh Vite app adds, searches and embeds through the documented API', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 120_000 });
+  const result = await page.evaluate(() => (window as unknown as { __result: Record<string, unknown> }).__result);
+  expect(result.error).toBeUndefined();
+  expect((result.top as string[])[0]).toBe('I drink coffee every morning');
+  expect(result.top).not.toContain('Bob likes tea');
+  expect(result.validation).toBe('ValidationError');
+  expect(result.webgpu).toMatchObject({ same: true, backend: 'webgpu' });
+  expect(errors).toEqual([]);
+});
