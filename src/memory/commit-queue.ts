@@ -1,0 +1,102 @@
+/**
+ * Gathers items from many concurrent callers into groups, one `commit(group)` at a time: while a group is being
+ * written the next one fills up, so under load the group size grows by itself (the same shape as the engine's
+ * batcher, here for IndexedDB transactions). Each caller's promise settles with its group: resolved after the
+ * commit, rejected with the commit's error; other groups are unaffected.
+ */
+interface Entry<T> {
+  readonly items: readonly T[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class CommitQueue<T> {
+  readonly #commit: (items: T[]) => Promise<void>;
+  #waiting: Entry<T>[] = [];
+  #running = false;
+  #scheduled = false;
+  #channel: MessageChannel | undefined;
+  #idle: (() => void)[] = [];
+  #groups = 0;
+  #items = 0;
+  #largest = 0;
+
+  constructor(commit: (items: T[]) => Promise<void>) {
+    this.#commit = commit;
+  }
+
+  /** Resolves once `items` are committed (in one group, never split). */
+  push(items: readonly T[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ items, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Settles when nothing is waiting or being committed. */
+  onIdle(): Promise<void> {
+    if (!this.#running && this.#waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  get size(): number {
+    return this.#waiting.reduce((n, e) => n + e.items.length, 0);
+  }
+
+  stats(): { groups: number; items: number; largest: number } {
+    return { groups: this.#groups, items: this.#items, largest: this.#largest };
+  }
+
+  /** Stops the scheduler's MessageChannel. Call after onIdle(). */
+  close(): void {
+    this.#channel?.port1.close();
+    this.#channel = undefined;
+  }
+
+  #schedule(): void {
+    if (this.#running || this.#scheduled) return;
+    this.#scheduled = true;
+    // A macrotask, not a microtask: the callers whose vectors came back in the same engine batch resume over
+    // several microtask hops, and all of them should land in this group. MessageChannel rather than setTimeout,
+    // which a hidden tab throttles to once a second.
+    if (typeof MessageChannel === 'function') {
+      if (!this.#channel) {
+        this.#channel = new MessageChannel();
+        this.#channel.port1.onmessage = () => void this.#flush();
+      }
+      this.#channel.port2.postMessage(null);
+    } else {
+      setTimeout(() => void this.#flush(), 0);
+    }
+  }
+
+  async #flush(): Promise<void> {
+    this.#scheduled = false;
+    if (this.#running) return;
+    const group = this.#waiting;
+    if (group.length === 0) return this.#settleIdle();
+    this.#waiting = [];
+    this.#running = true;
+    const items = group.flatMap((e) => e.items);
+    try {
+      await this.#commit(items);
+      this.#groups++;
+      this.#items += items.length;
+      this.#largest = Math.max(this.#largest, items.length);
+      for (const e of group) e.resolve();
+    } catch (error) {
+      for (const e of group) e.reject(error);
+    } finally {
+      this.#running = false;
+    }
+    // Whatever arrived during the commit goes next, without waiting for another tick.
+    if (this.#waiting.length > 0) void this.#flush();
+    else this.#settleIdle();
+  }
+
+  #settleIdle(): void {
+    const idle = this.#idle;
+    this.#idle = [];
+    for (const resolve of idle) resolve();
+  }
+}

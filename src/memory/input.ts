@@ -1,0 +1,99 @@
+import { ValidationError } from '../errors.js';
+import { describe, expected, hasLoneSurrogate, integerInRange, numberInRange } from '../validate.js';
+import type { MemoryScope, Message, Metadata } from './types.js';
+
+/**
+ * Input checks of the public API. Each runs before anything is written or queued, so a bad call throws a
+ * ValidationError and no other caller's work is touched.
+ */
+
+/** A memory or query text: a non-empty string that UTF-8 can encode faithfully. */
+export function text(name: string, value: unknown): string {
+  if (typeof value !== 'string') throw expected(name, 'a string', value);
+  if (value.trim().length === 0) throw expected(name, 'a non-empty string (not only whitespace)', value);
+  if (hasLoneSurrogate(value)) throw expected(name, 'a well-formed string (it holds a lone UTF-16 surrogate)', value);
+  return value;
+}
+
+export function id(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw expected('id', 'a non-empty string', value);
+  return value;
+}
+
+/** The scope keys of `options`, each a non-empty string when given; `required`: at least one. */
+export function scope(name: string, options: Readonly<Record<string, unknown>>, required: boolean): MemoryScope {
+  const out: MemoryScope = {};
+  for (const key of ['userId', 'agentId', 'runId'] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value.length === 0 || hasLoneSurrogate(value)) {
+      throw expected(`${name}.${key}`, 'a non-empty string', value);
+    }
+    out[key] = value;
+  }
+  if (required && Object.keys(out).length === 0) {
+    throw new ValidationError(
+      `Expected \`${name}\` to name a scope (\`userId\`, \`agentId\` or \`runId\`), got ${describe(pick(options))}`,
+    );
+  }
+  return out;
+}
+
+function pick(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { userId, agentId, runId } = options;
+  return { userId, agentId, runId };
+}
+
+/** An options bag: undefined or a plain object. */
+export function options(name: string, value: unknown): Readonly<Record<string, unknown>> {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) throw expected(name, 'an options object', value);
+  return value;
+}
+
+/**
+ * Metadata: a plain object that survives structured cloning (what IndexedDB stores). Returns the clone, so a
+ * caller mutating its object afterwards cannot change what was stored.
+ */
+export function metadata(name: string, value: unknown): Metadata {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) throw expected(name, 'a plain object', value);
+  try {
+    return structuredClone(value);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ValidationError(`Expected \`${name}\` to be structured-cloneable (no functions, symbols, DOM nodes...), got ${describe(value)}: ${reason}`, {
+      cause: error,
+    });
+  }
+}
+
+/** A string, or a non-empty Message[]: the texts to store, each with its role (for messages). */
+export function addInput(value: unknown): { text: string; role?: string }[] {
+  if (typeof value === 'string') return [{ text: text('text', value) }];
+  if (!Array.isArray(value)) throw expected('text', 'a string or an array of messages ({ role, content })', value);
+  if (value.length === 0) throw expected('messages', 'a non-empty array of messages', value);
+  const out: { text: string; role?: string }[] = [];
+  value.forEach((message: unknown, i) => {
+    if (!isPlainObject(message)) throw expected(`messages[${i}]`, 'a message ({ role, content })', message);
+    const { role, content } = message as Partial<Message>;
+    if (typeof role !== 'string' || role.length === 0) throw expected(`messages[${i}].role`, 'a non-empty string', role);
+    if (role === 'system') return;
+    out.push({ text: text(`messages[${i}].content`, content), role });
+  });
+  return out;
+}
+
+export function limit(value: unknown, fallback: number): number {
+  return value === undefined ? fallback : integerInRange('limit', value, 1, Number.MAX_SAFE_INTEGER);
+}
+
+export function threshold(value: unknown): number | undefined {
+  return value === undefined ? undefined : numberInRange('threshold', value, -1, 1);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,508 @@
+import { ClosedError, EmbeddingError, NotFoundError, ValidationError } from '../errors.js';
+import { describe, expected, nonEmptyString, oneOf } from '../validate.js';
+import { compileFilter } from '../search/filter.js';
+import { quantize as toInt8 } from '../search/quantize.js';
+import type { StoredVector } from '../search/scope-index.js';
+import { VectorIndex, inScope, primaryField } from '../search/vector-index.js';
+import { StoreEmbeddingCache } from '../store/embedding-cache.js';
+import { sha256Hex, uuidv7 } from '../store/ids.js';
+import { MemoryStore, type AddRow } from '../store/memory-store.js';
+import type { HistoryRecord, MemoryRecord, PendingRecord, VectorRecord } from '../store/records.js';
+import { CommitQueue } from './commit-queue.js';
+import { createEmbedder, type EngineOptions } from './engine.js';
+import * as input from './input.js';
+import { SyncChannel, type SyncMessage } from './sync.js';
+import type { TextEmbedder } from './text-embedder.js';
+import type {
+  AddManyItem,
+  AddOptions,
+  AddResult,
+  GetAllOptions,
+  HistoryEntry,
+  MemoryItem,
+  MemoryScope,
+  MemoryState,
+  MemoryStats,
+  Message,
+  SearchOptions,
+  SearchResult,
+  UpdatePatch,
+} from './types.js';
+
+export interface MemoryOptions extends Partial<EngineOptions> {
+  /** URL of a transformers.js-layout model folder, e.g. `'/models/minilm-l6'`. Required unless `embedder` is given. */
+  model?: string;
+  /**
+   * IndexedDB database name; tabs that open the same name share memories.
+   * @default 'agentmem'
+   */
+  dbName?: string;
+  /**
+   * How the search index holds vectors in memory and on disk: `'int8'` is 4x smaller, recall@10 >= 0.99.
+   * @default 'none'
+   */
+  quantize?: 'none' | 'int8';
+  /**
+   * Keep query and memory embeddings in the database's cache across reloads.
+   * @default true
+   */
+  persistentCache?: boolean;
+  /** Use this embedder instead of building one from `model` (the caller keeps ownership: close() leaves it open). */
+  embedder?: TextEmbedder;
+}
+
+/** Replayed pending adds are embedded this many at a time. */
+const REPLAY_CHUNK = 64;
+
+/**
+ * Long-term memory for an agent: Mem0's API over an on-device embedder, IndexedDB and an exact vector search.
+ *
+ * @example
+ * const memory = await Memory.create({ model: '/models/minilm-l6' });
+ * await memory.add('I drink coffee every morning', { userId: 'alice' });
+ * const { results } = await memory.search('coffee', { userId: 'alice' });
+ */
+export class Memory {
+  #state: MemoryState = 'initializing';
+  readonly #dbName: string;
+  readonly #store: MemoryStore;
+  readonly #embedder: TextEmbedder;
+  readonly #ownsEmbedder: boolean;
+  readonly #quantize: 'none' | 'int8';
+  readonly #index: VectorIndex<MemoryRecord>;
+  readonly #pending: CommitQueue<PendingRecord>;
+  readonly #commits: CommitQueue<AddRow>;
+  readonly #sync: SyncChannel;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #inFlightAdds = 0;
+  #committed = 0;
+  #replayed = 0;
+
+  private constructor(dbName: string, store: MemoryStore, embedder: TextEmbedder, ownsEmbedder: boolean, quantize: 'none' | 'int8') {
+    this.#dbName = dbName;
+    this.#store = store;
+    this.#embedder = embedder;
+    this.#ownsEmbedder = ownsEmbedder;
+    this.#quantize = quantize;
+    this.#index = new VectorIndex<MemoryRecord>(embedder.dimensions, quantize === 'int8' ? 'int8' : 'fp32', async (field, value) =>
+      (await store.loadScope(field, value)).map(({ memory, vector }) => ({ record: memory, vector: stored(vector) })),
+    );
+    this.#pending = new CommitQueue((rows) => store.putPending(rows));
+    this.#commits = new CommitQueue((rows) => this.#commit(rows));
+    this.#sync = new SyncChannel(dbName, (message) => this.#onSync(message));
+  }
+
+  /** Opens (or creates) the database, loads the model, and commits any add a closed tab left unfinished. */
+  static async create(options: MemoryOptions): Promise<Memory> {
+    const opts = input.options('options', options);
+    if (options === undefined) throw expected('options', 'an options object with `model`', options);
+    const dbName = opts.dbName === undefined ? 'agentmem' : nonEmptyString('dbName', opts.dbName);
+    const quantize = opts.quantize === undefined ? 'none' : oneOf('quantize', opts.quantize, ['none', 'int8'] as const);
+    const persistentCache = opts.persistentCache ?? true;
+    if (typeof persistentCache !== 'boolean') throw expected('persistentCache', 'a boolean', persistentCache);
+    const given = opts.embedder;
+    if (given !== undefined) checkEmbedder(given);
+    else nonEmptyString('model', opts.model);
+
+    const store = await MemoryStore.open(dbName);
+    let embedder: TextEmbedder | undefined;
+    try {
+      if (given) embedder = given as TextEmbedder;
+      else {
+        const { dbName: _d, quantize: _q, persistentCache: _p, embedder: _e, ...engine } = options;
+        embedder = await createEmbedder({
+          ...(engine as EngineOptions),
+          model: opts.model as string,
+          ...(persistentCache ? { persistentCache: new StoreEmbeddingCache(store) } : {}),
+        });
+      }
+      await checkModel(store, dbName, embedder);
+      const memory = new Memory(dbName, store, embedder, given === undefined, quantize);
+      try {
+        await memory.#replay();
+      } catch (error) {
+        memory.#sync.close();
+        memory.#pending.close();
+        memory.#commits.close();
+        throw error;
+      }
+      memory.#state = 'ready';
+      return memory;
+    } catch (error) {
+      store.close();
+      if (embedder && given === undefined) await embedder.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  get state(): MemoryState {
+    return this.#state;
+  }
+
+  /**
+   * Stores a text, or each non-system message of a conversation, as memories (Mem0's `infer=False`). Resolves
+   * after the memories, their vectors and history rows are committed to IndexedDB.
+   */
+  async add(text: string | readonly Message[], options: AddOptions): Promise<{ results: AddResult[] }> {
+    this.#assertOpen('add');
+    const opts = input.options('options', options);
+    const scope = input.scope('options', opts, true);
+    const metadata = input.metadata('options.metadata', opts.metadata);
+    const texts = input.addInput(text);
+    const createdAt = new Date().toISOString();
+    const pending = texts.map(({ text, role }) => pendingRecord(text, scope, role === undefined ? metadata : { ...metadata, role }, createdAt));
+    if (pending.length > 0) await this.#track(this.#ingest(pending));
+    return { results: pending.map(addResult) };
+  }
+
+  /** Adds several memories at once (each with its own scope); one result per item, in order. */
+  async addMany(items: readonly AddManyItem[]): Promise<{ results: AddResult[] }> {
+    this.#assertOpen('addMany');
+    if (!Array.isArray(items)) throw expected('items', 'an array of { text, userId?, agentId?, runId?, metadata? }', items);
+    const createdAt = new Date().toISOString();
+    // Every item is checked before anything is queued: one bad item rejects the call and writes nothing.
+    const pending = items.map((item: unknown, i) => {
+      const opts = input.options(`items[${i}]`, item);
+      const text = input.text(`items[${i}].text`, opts.text);
+      const scope = input.scope(`items[${i}]`, opts, true);
+      return pendingRecord(text, scope, input.metadata(`items[${i}].metadata`, opts.metadata), createdAt);
+    });
+    if (pending.length > 0) await this.#track(this.#ingest(pending));
+    return { results: pending.map(addResult) };
+  }
+
+  /** The memories of a scope closest in meaning to `query`, best first. */
+  async search(query: string, options: SearchOptions): Promise<{ results: SearchResult[] }> {
+    this.#assertOpen('search');
+    const text = input.text('query', query);
+    const opts = input.options('options', options);
+    const scope = input.scope('options', opts, true);
+    const filter = compileFilter(opts.filters, 'options.filters');
+    const limit = input.limit(opts.limit, 10);
+    const threshold = input.threshold(opts.threshold);
+    const accept = opts.filters === undefined ? undefined : (record: MemoryRecord) => filter(record.metadata);
+    return this.#track(
+      (async () => {
+        const vector = await this.#embedder.embed(text);
+        const hits = await this.#index.search(scope, vector, limit, accept, threshold);
+        return { results: hits.map(({ record, score }) => ({ ...toItem(record), score })) };
+      })(),
+    );
+  }
+
+  /** One memory, or null when there is none with this id. */
+  async get(id: string): Promise<MemoryItem | null> {
+    this.#assertOpen('get');
+    const key = input.id(id);
+    const record = await this.#track(this.#store.get(key));
+    return record ? toItem(record) : null;
+  }
+
+  /** The memories of a scope (oldest first) that pass `filters`, at most `limit`. */
+  async getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }> {
+    this.#assertOpen('getAll');
+    const opts = input.options('options', options);
+    const scope = input.scope('options', opts, true);
+    const filter = compileFilter(opts.filters, 'options.filters');
+    const limit = input.limit(opts.limit, 100);
+    const field = primaryField(scope)!;
+    const records = await this.#track(this.#store.list(field, scope[field]!));
+    const results: MemoryItem[] = [];
+    for (const record of records) {
+      if (results.length === limit) break;
+      if (inScope(record, scope) && filter(record.metadata)) results.push(toItem(record));
+    }
+    return { results };
+  }
+
+  /** Changes a memory's text (it is embedded again) and/or replaces its metadata. NotFoundError for an unknown id. */
+  async update(id: string, change: string | UpdatePatch): Promise<MemoryItem> {
+    this.#assertOpen('update');
+    const key = input.id(id);
+    let text: string | undefined;
+    let metadata: Record<string, unknown> | undefined;
+    if (typeof change === 'string') text = input.text('text', change);
+    else {
+      const patch = input.options('change', change);
+      if (patch.text !== undefined) text = input.text('change.text', patch.text);
+      if (patch.metadata !== undefined) metadata = input.metadata('change.metadata', patch.metadata);
+      if (text === undefined && metadata === undefined) throw expected('change', 'a string or { text?, metadata? } with at least one of them', change);
+    }
+    return this.#track(
+      (async () => {
+        const current = await this.#store.get(key);
+        if (!current) throw new NotFoundError(`Expected \`id\` to name an existing memory, got \`${key}\``);
+        // With a new text, embed before the transaction (an IndexedDB transaction cannot wait for a worker).
+        const [vector, hash] = text === undefined ? [undefined, undefined] : await Promise.all([this.#embed([text]).then((v) => v[0]!), sha256Hex(text)]);
+        const now = new Date().toISOString();
+        const { next } = await this.#store.replace(key, (previous) => {
+          const memory: MemoryRecord = {
+            ...previous,
+            ...(text !== undefined && hash !== undefined ? { text, hash } : {}),
+            ...(metadata !== undefined ? { metadata } : {}),
+            updatedAt: now,
+          };
+          return {
+            memory,
+            vector: vector && this.#vectorRecord(memory, vector),
+            history: historyRecord(key, previous.text, memory.text, 'UPDATE', now),
+          };
+        });
+        if (next.vector) this.#index.upsert(next.memory, stored(next.vector));
+        else this.#index.updateRecord(next.memory);
+        this.#sync.post({ type: 'upsert', entries: [{ memory: next.memory, vector: next.vector }] });
+        return toItem(next.memory);
+      })(),
+    );
+  }
+
+  /** Deletes a memory (its history stays, ending with a DELETE row). NotFoundError for an unknown id. */
+  async delete(id: string): Promise<void> {
+    this.#assertOpen('delete');
+    const key = input.id(id);
+    await this.#track(this.#store.remove(key, (previous) => historyRecord(key, previous.text, null, 'DELETE', new Date().toISOString())));
+    this.#index.remove(key);
+    this.#sync.post({ type: 'remove', ids: [key] });
+  }
+
+  /** Deletes every memory of a scope (a scope is required: use reset() to delete everything). */
+  async deleteAll(options: MemoryScope): Promise<{ deleted: number }> {
+    this.#assertOpen('deleteAll');
+    const scope = input.scope('options', input.options('options', options), true);
+    const field = primaryField(scope)!;
+    const now = new Date().toISOString();
+    const ids = await this.#track(
+      this.#store.removeWhere(field, scope[field]!, (record) => inScope(record, scope), (previous) =>
+        historyRecord(previous.id, previous.text, null, 'DELETE', now),
+      ),
+    );
+    for (const id of ids) this.#index.remove(id);
+    if (ids.length > 0) this.#sync.post({ type: 'remove', ids });
+    return { deleted: ids.length };
+  }
+
+  /** Deletes everything in the database: memories, vectors, history, pending adds and the embedding cache. */
+  async reset(): Promise<void> {
+    this.#assertOpen('reset');
+    await this.#track(
+      (async () => {
+        await this.#store.clear();
+        await this.#store.putMeta({ modelId: this.#embedder.modelId, dimensions: this.#embedder.dimensions });
+      })(),
+    );
+    this.#index.clear();
+    this.#sync.post({ type: 'clear' });
+  }
+
+  /** A memory's history, oldest first ([] for an id that never existed). */
+  async history(id: string): Promise<HistoryEntry[]> {
+    this.#assertOpen('history');
+    const key = input.id(id);
+    const rows = await this.#track(this.#store.history(key));
+    return rows.map((row) => ({ ...row }));
+  }
+
+  stats(): MemoryStats {
+    const groups = this.#commits.stats();
+    return {
+      state: this.#state,
+      dbName: this.#dbName,
+      modelId: this.#embedder.modelId,
+      dimensions: this.#embedder.dimensions,
+      quantize: this.#quantize,
+      inFlight: this.#inFlightAdds,
+      committed: this.#committed,
+      commitGroups: groups.groups,
+      largestGroup: groups.largest,
+      replayed: this.#replayed,
+      index: this.#index.stats(),
+      embedder: this.#embedder.stats(),
+    };
+  }
+
+  /** Waits for the calls in flight, then releases the embedder (when Memory built it) and the database. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#commits.onIdle();
+    this.#commits.close();
+    this.#pending.close();
+    this.#sync.close();
+    try {
+      if (this.#ownsEmbedder) await this.#embedder.close();
+    } finally {
+      this.#store.close();
+    }
+  }
+
+  #assertOpen(method: string): void {
+    if (this.#state !== 'ready') {
+      throw new ClosedError(`Expected an open Memory, but \`${method}()\` was called after \`close()\`; create a new one with Memory.create()`);
+    }
+  }
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#inFlight.add(promise);
+    const done = () => this.#inFlight.delete(promise);
+    promise.then(done, done);
+    return promise;
+  }
+
+  /** Pending row first (durable), then embed, then one grouped transaction with everything else. */
+  async #ingest(pending: PendingRecord[]): Promise<void> {
+    this.#inFlightAdds += pending.length;
+    try {
+      await this.#pending.push(pending);
+      try {
+        const [vectors, hashes] = await Promise.all([this.#embed(pending.map((p) => p.text)), Promise.all(pending.map((p) => sha256Hex(p.text)))]);
+        await this.#commits.push(pending.map((p, i) => this.#addRow(p, vectors[i]!, hashes[i]!)));
+      } catch (error) {
+        // The caller is told this add failed, so it must not resurface as a memory on the next create().
+        await this.#store.deletePending(pending.map((p) => p.id)).catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      this.#inFlightAdds -= pending.length;
+    }
+  }
+
+  async #embed(texts: readonly string[]): Promise<Float32Array[]> {
+    const vectors = texts.length === 1 ? [await this.#embedder.embed(texts[0]!)] : await this.#embedder.embedMany(texts);
+    const d = this.#embedder.dimensions;
+    if (vectors.length !== texts.length || vectors.some((v) => !(v instanceof Float32Array) || v.length !== d)) {
+      throw new EmbeddingError(`Expected ${texts.length} vectors of ${d} dimensions from the embedder, got ${describe(vectors.map((v) => v?.length))}`);
+    }
+    return vectors;
+  }
+
+  /** Runs inside the commit queue: one transaction for the whole group, then the index and the other tabs. */
+  async #commit(rows: AddRow[]): Promise<void> {
+    await this.#store.commitAdds(rows);
+    this.#applyCommitted(rows);
+  }
+
+  #applyCommitted(rows: readonly AddRow[]): void {
+    this.#committed += rows.length;
+    for (const row of rows) this.#index.upsert(row.memory, stored(row.vector));
+    this.#sync.post({ type: 'upsert', entries: rows.map((row) => ({ memory: row.memory, vector: row.vector })) });
+  }
+
+  /** Embeds and commits what a closed tab left in the pending store, under the ids it had chosen. */
+  async #replay(): Promise<void> {
+    const pending = await this.#store.allPending();
+    for (let start = 0; start < pending.length; start += REPLAY_CHUNK) {
+      const chunk = pending.slice(start, start + REPLAY_CHUNK);
+      const [vectors, hashes] = await Promise.all([this.#embed(chunk.map((p) => p.text)), Promise.all(chunk.map((p) => sha256Hex(p.text)))]);
+      const rows = chunk.map((p, i) => this.#addRow(p, vectors[i]!, hashes[i]!));
+      // Only rows still pending: another tab may be replaying, or still finishing, the same adds.
+      const written = new Set(await this.#store.commitAdds(rows, true));
+      const committed = rows.filter((row) => written.has(row.memory.id));
+      this.#replayed += committed.length;
+      this.#applyCommitted(committed);
+    }
+  }
+
+  #addRow(p: PendingRecord, vector: Float32Array, hash: string): AddRow {
+    const memory: MemoryRecord = { ...p, hash, updatedAt: p.createdAt };
+    return {
+      memory,
+      vector: this.#vectorRecord(memory, vector),
+      // A fixed id for the ADD row: if a replay and a late original commit both write it, there is still one row.
+      history: { ...historyRecord(p.id, null, p.text, 'ADD', p.createdAt), id: `${p.id}:add` },
+    };
+  }
+
+  #vectorRecord(memory: MemoryRecord, vector: Float32Array): VectorRecord {
+    const { id, userId, agentId, runId } = memory;
+    const scope = { id, ...(userId !== undefined ? { userId } : {}), ...(agentId !== undefined ? { agentId } : {}), ...(runId !== undefined ? { runId } : {}) };
+    if (this.#quantize === 'int8') {
+      const { q, scale } = toInt8(vector);
+      return { ...scope, q, scale };
+    }
+    return { ...scope, vector };
+  }
+
+  #onSync(message: SyncMessage): void {
+    if (this.#state === 'closed') return;
+    switch (message.type) {
+      case 'upsert':
+        for (const { memory, vector } of message.entries) {
+          if (vector) this.#index.upsert(memory, stored(vector));
+          else this.#index.updateRecord(memory);
+        }
+        break;
+      case 'remove':
+        for (const id of message.ids) this.#index.remove(id);
+        break;
+      case 'clear':
+        this.#index.clear();
+        break;
+    }
+  }
+}
+
+function pendingRecord(text: string, scope: MemoryScope, metadata: Record<string, unknown>, createdAt: string): PendingRecord {
+  return { id: uuidv7(), text, ...scope, metadata, createdAt };
+}
+
+function addResult(p: PendingRecord): AddResult {
+  return { id: p.id, memory: p.text, event: 'ADD' };
+}
+
+function historyRecord(memoryId: string, previousValue: string | null, newValue: string | null, event: HistoryRecord['event'], createdAt: string): HistoryRecord {
+  return { id: uuidv7(), memoryId, previousValue, newValue, event, createdAt };
+}
+
+function stored(vector: VectorRecord): StoredVector {
+  if (vector.vector) return vector.vector;
+  if (vector.q && vector.scale !== undefined) return { q: vector.q, scale: vector.scale };
+  throw new RangeError(`Vector record \`${vector.id}\` holds neither \`vector\` nor \`q\` + \`scale\``);
+}
+
+function toItem(record: MemoryRecord): MemoryItem {
+  const { id, text, hash, metadata, userId, agentId, runId, createdAt, updatedAt } = record;
+  return {
+    id,
+    memory: text,
+    hash,
+    metadata: { ...metadata },
+    ...(userId !== undefined ? { userId } : {}),
+    ...(agentId !== undefined ? { agentId } : {}),
+    ...(runId !== undefined ? { runId } : {}),
+    createdAt,
+    updatedAt,
+  };
+}
+
+function checkEmbedder(value: unknown): asserts value is TextEmbedder {
+  const e = value as Partial<TextEmbedder> | null;
+  const ok =
+    e !== null &&
+    typeof e === 'object' &&
+    typeof e.embed === 'function' &&
+    typeof e.embedMany === 'function' &&
+    typeof e.close === 'function' &&
+    typeof e.stats === 'function' &&
+    typeof e.modelId === 'string' &&
+    typeof e.dimensions === 'number' &&
+    Number.isInteger(e.dimensions) &&
+    e.dimensions > 0;
+  if (!ok) throw expected('embedder', 'an object with embed, embedMany, stats, close, modelId and dimensions', value);
+}
+
+/** Vectors of different models cannot be compared: refuse a database filled by another model. */
+async function checkModel(store: MemoryStore, dbName: string, embedder: TextEmbedder): Promise<void> {
+  const meta = await store.getMeta();
+  if (meta && meta.modelId === embedder.modelId && meta.dimensions === embedder.dimensions) return;
+  if (meta) {
+    const { memories } = await store.count();
+    if (memories > 0) {
+      throw new ValidationError(
+        `Expected database \`${dbName}\` to hold vectors of \`${embedder.modelId}\` (${embedder.dimensions} dimensions), ` +
+          `but its ${memories} memories were embedded by \`${meta.modelId}\` (${meta.dimensions} dimensions): use another \`dbName\` or the same model`,
+      );
+    }
+  }
+  await store.putMeta({ modelId: embedder.modelId, dimensions: embedder.dimensions });
+}

@@ -1,0 +1,20 @@
+/**
+ * What Memory needs from an embedding engine. The engine's `Embedder` satisfies it structurally; any other real
+ * implementation (a server-side model behind fetch, a different runtime) can be passed as `Memory.create({ embedder })`.
+ */
+export interface TextEmbedder {
+  /** One unit-length vector of `dimensions` floats. */
+  embed(text: string, options?: { signal?: AbortSignal }): Promise<Float32Array>;
+  /** One unit-length vector per text, in order. */
+  embedMany(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+  readonly modelId: string;
+  readonly dimensions: number;
+  stats(): unknown;
+  close(): Promise<void>;
+}
+
+/** The engine's hook for a cache that survives reloads; Memory backs it with its own database. */
+export interface PersistentEmbeddingCache {
+  getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]>;
+  putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void>;
+}

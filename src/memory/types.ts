@@ -1,0 +1,106 @@
+import type { Filter } from '../search/filter.js';
+import type { HistoryEvent } from '../store/records.js';
+
+export type { Filter, FilterOperators, FilterValue } from '../search/filter.js';
+export type { HistoryEvent } from '../store/records.js';
+
+/** Who a memory belongs to. Mem0's three keys; an add or a search names at least one. */
+export interface MemoryScope {
+  userId?: string;
+  agentId?: string;
+  runId?: string;
+}
+
+export type Metadata = Record<string, unknown>;
+
+/** A chat message; `add()` stores each non-system message as one memory (Mem0's `infer=False`). */
+export interface Message {
+  role: string;
+  content: string;
+}
+
+export interface AddOptions extends MemoryScope {
+  /** Any structured-cloneable plain object; searchable with `filters`. */
+  metadata?: Metadata;
+}
+
+export interface AddManyItem extends AddOptions {
+  text: string;
+}
+
+export interface AddResult {
+  id: string;
+  memory: string;
+  event: 'ADD';
+}
+
+export interface MemoryItem {
+  id: string;
+  memory: string;
+  /** SHA-256 of the text, hex. */
+  hash: string;
+  metadata: Metadata;
+  userId?: string;
+  agentId?: string;
+  runId?: string;
+  /** ISO 8601. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SearchResult extends MemoryItem {
+  /** Cosine similarity with the query, -1..1. */
+  score: number;
+}
+
+export interface SearchOptions extends MemoryScope {
+  filters?: Filter;
+  /** @default 10 */
+  limit?: number;
+  /** Drop results scoring below this cosine similarity. */
+  threshold?: number;
+}
+
+export interface GetAllOptions extends MemoryScope {
+  filters?: Filter;
+  /** @default 100 */
+  limit?: number;
+}
+
+export interface UpdatePatch {
+  /** New text: the memory is embedded again. */
+  text?: string;
+  /** Replaces the metadata object as a whole. */
+  metadata?: Metadata;
+}
+
+export interface HistoryEntry {
+  id: string;
+  memoryId: string;
+  previousValue: string | null;
+  newValue: string | null;
+  event: HistoryEvent;
+  createdAt: string;
+}
+
+export type MemoryState = 'initializing' | 'ready' | 'closed';
+
+export interface MemoryStats {
+  state: MemoryState;
+  dbName: string;
+  modelId: string;
+  dimensions: number;
+  quantize: 'none' | 'int8';
+  /** Adds accepted and not yet committed (or failed). */
+  inFlight: number;
+  /** Memories this instance committed (adds and crash replays). */
+  committed: number;
+  /** Write transactions that committed adds; `committed / commitGroups` is the mean group size. */
+  commitGroups: number;
+  largestGroup: number;
+  /** Adds recovered from the pending queue when this instance was created. */
+  replayed: number;
+  /** Scopes held in memory for search, and their vectors. */
+  index: { scopes: number; vectors: number; bytes: number };
+  embedder: unknown;
+}

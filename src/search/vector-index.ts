@@ -1,0 +1,148 @@
+import { ScopeIndex, type Hit, type StoredVector, type VectorMode } from './scope-index.js';
+
+/** The three scope keys Mem0 knows. A memory has at least one; a search names at least one. */
+export interface Scope {
+  readonly userId?: string | undefined;
+  readonly agentId?: string | undefined;
+  readonly runId?: string | undefined;
+}
+
+export type ScopeField = 'userId' | 'agentId' | 'runId';
+export const scopeFields: readonly ScopeField[] = ['userId', 'agentId', 'runId'];
+
+export interface Scoped extends Scope {
+  readonly id: string;
+}
+
+/** Reads every (record, vector) pair of one scope key from storage. */
+export type ScopeLoader<R> = (field: ScopeField, value: string) => Promise<{ record: R; vector: StoredVector }[]>;
+
+type Change<R> =
+  | { kind: 'upsert'; record: R; vector: StoredVector }
+  | { kind: 'record'; record: R }
+  | { kind: 'remove'; id: string };
+
+interface Slot<R extends Scoped> {
+  index?: ScopeIndex<R>;
+  loading?: Promise<ScopeIndex<R>>;
+  /** Changes that arrived while the scope was being read: replayed on top of what the read returned. */
+  buffered: Change<R>[];
+}
+
+/** The field a scope is indexed by: the first of userId, agentId, runId it names. */
+export function primaryField(scope: Scope): ScopeField | undefined {
+  return scopeFields.find((f) => scope[f] !== undefined);
+}
+
+/** True when `record` belongs to `scope`: every scope key the search names must be equal. */
+export function inScope(record: Scope, scope: Scope): boolean {
+  for (const f of scopeFields) if (scope[f] !== undefined && record[f] !== scope[f]) return false;
+  return true;
+}
+
+const keyOf = (field: ScopeField, value: string) => `${field}\u0000${value}`;
+
+/**
+ * The in-memory side of search: one ScopeIndex per scope key (`userId=alice`, `agentId=planner`...), loaded
+ * lazily from storage on the first search of that scope and then kept in step with every add, update and delete
+ * (this tab's and, through the caller, other tabs'). A memory of alice's planner lives in both indexes once both
+ * are loaded; that costs memory only for scopes somebody actually searches.
+ */
+export class VectorIndex<R extends Scoped> {
+  readonly #dimensions: number;
+  readonly #mode: VectorMode;
+  readonly #loader: ScopeLoader<R>;
+  #slots = new Map<string, Slot<R>>();
+
+  constructor(dimensions: number, mode: VectorMode, loader: ScopeLoader<R>) {
+    this.#dimensions = dimensions;
+    this.#mode = mode;
+    this.#loader = loader;
+  }
+
+  /** The k best records of `scope` that pass `accept`, best first. Loads the scope on first use. */
+  async search(scope: Scope, query: Float32Array, k: number, accept?: (record: R) => boolean, threshold?: number): Promise<Hit<R>[]> {
+    const field = primaryField(scope);
+    if (field === undefined) return [];
+    const index = await this.#ready(field, scope[field]!);
+    const narrowed = scopeFields.some((f) => f !== field && scope[f] !== undefined);
+    const test =
+      narrowed && accept ? (r: R) => inScope(r, scope) && accept(r) : narrowed ? (r: R) => inScope(r, scope) : accept;
+    return index.search(query, k, test, threshold);
+  }
+
+  /** Applies an insert or replacement to every held scope the record belongs to. */
+  upsert(record: R, vector: StoredVector): void {
+    for (const f of scopeFields) {
+      const value = record[f];
+      if (value === undefined) continue;
+      const slot = this.#slots.get(keyOf(f, value));
+      if (!slot) continue;
+      if (slot.index) slot.index.upsert(record, vector);
+      else slot.buffered.push({ kind: 'upsert', record, vector });
+    }
+  }
+
+  /** Replaces a record whose vector did not change (a metadata-only update). */
+  updateRecord(record: R): void {
+    for (const slot of this.#slots.values()) {
+      if (slot.index) slot.index.updateRecord(record);
+      else slot.buffered.push({ kind: 'record', record });
+    }
+  }
+
+  /** Removes `id` from every held scope (a removal may arrive without its record, from another tab). */
+  remove(id: string): void {
+    for (const slot of this.#slots.values()) {
+      if (slot.index) slot.index.remove(id);
+      else slot.buffered.push({ kind: 'remove', id });
+    }
+  }
+
+  /** Forgets every scope: the next search reads storage again. Used after bulk deletes and resets. */
+  clear(): void {
+    this.#slots = new Map();
+  }
+
+  stats(): { scopes: number; vectors: number; bytes: number } {
+    let vectors = 0;
+    let bytes = 0;
+    for (const slot of this.#slots.values()) {
+      if (!slot.index) continue;
+      vectors += slot.index.size;
+      bytes += slot.index.bytes;
+    }
+    return { scopes: this.#slots.size, vectors, bytes };
+  }
+
+  #ready(field: ScopeField, value: string): Promise<ScopeIndex<R>> {
+    const key = keyOf(field, value);
+    const existing = this.#slots.get(key);
+    if (existing?.index) return Promise.resolve(existing.index);
+    if (existing?.loading) return existing.loading;
+    const slots = this.#slots;
+    const slot: Slot<R> = { buffered: [] };
+    slots.set(key, slot);
+    slot.loading = this.#loader(field, value).then(
+      (rows) => {
+        const index = new ScopeIndex<R>(this.#dimensions, this.#mode, Math.max(64, rows.length + (rows.length >> 2)));
+        for (const { record, vector } of rows) index.upsert(record, vector);
+        for (const change of slot.buffered) {
+          if (change.kind === 'upsert') index.upsert(change.record, change.vector);
+          else if (change.kind === 'record') index.updateRecord(change.record);
+          else index.remove(change.id);
+        }
+        slot.buffered = [];
+        slot.index = index;
+        delete slot.loading;
+        return index;
+      },
+      (error: unknown) => {
+        // A failed read must not stick: the next search tries again.
+        if (slots.get(key) === slot) slots.delete(key);
+        throw error;
+      },
+    );
+    return slot.loading;
+  }
+}

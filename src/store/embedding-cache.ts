@@ -1,0 +1,32 @@
+import type { MemoryStore } from './memory-store.js';
+
+/**
+ * The engine's persistent embedding cache, kept in the memory database's `embeddings` store (one database per
+ * memory, so a reset or a deleted database takes the cache with it). A cache is an optimisation: when IndexedDB
+ * refuses (quota, a closed connection) the engine simply embeds again, so failures read as misses here.
+ */
+export class StoreEmbeddingCache {
+  readonly #store: MemoryStore;
+
+  constructor(store: MemoryStore) {
+    this.#store = store;
+  }
+
+  async getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]> {
+    if (keys.length === 0 || !this.#store.open) return keys.map(() => undefined);
+    try {
+      return await this.#store.cacheGetMany(keys);
+    } catch {
+      return keys.map(() => undefined);
+    }
+  }
+
+  async putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
+    if (entries.length === 0 || !this.#store.open) return;
+    try {
+      await this.#store.cachePutMany(entries);
+    } catch {
+      // Best effort: a full disk must not turn a successful embedding into a failed add.
+    }
+  }
+}

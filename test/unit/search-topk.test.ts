@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { TopK } from '../../src/search/top-k.js';
+import { ScopeIndex } from '../../src/search/scope-index.js';
+import { VectorIndex } from '../../src/search/vector-index.js';
+import { mulberry32, randomUnitVectors } from './search-random.js';
+
+describe('TopK', () => {
+  it('keeps the k highest of a seeded stream, best first, same as a full sort', () => {
+    const rand = mulberry32(7);
+    for (const [n, k] of [[1000, 10], [5, 10], [100, 1], [64, 64], [0, 3]] as const) {
+      const scores = Array.from({ length: n }, () => rand() * 2 - 1);
+      const top = new TopK(k);
+      scores.forEach((s, i) => top.push(i, s));
+      const expected = scores
+        .map((score, slot) => ({ slot, score }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, k);
+      expect(top.sorted()).toEqual(expected);
+      expect(top.size).toBe(Math.min(n, k));
+    }
+  });
+
+  it('breaks ties by slot and keeps nothing for k = 0', () => {
+    const top = new TopK(2);
+    [0.5, 0.9, 0.9, 0.1].forEach((s, i) => top.push(i, s));
+    expect(top.sorted()).toEqual([{ slot: 1, score: 0.9 }, { slot: 2, score: 0.9 }]);
+    const none = new TopK(0);
+    none.push(0, 1);
+    expect(none.sorted()).toEqual([]);
+  });
+
+  it('reports -Infinity as threshold until full, then the worst kept score', () => {
+    const top = new TopK(2);
+    expect(top.threshold).toBe(-Infinity);
+    top.push(0, 0.3);
+    expect(top.threshold).toBe(-Infinity);
+    top.push(1, 0.7);
+    expect(top.threshold).toBe(0.3);
+    top.push(2, 0.5);
+    expect(top.threshold).toBe(0.5);
+  });
+});
+
+describe('ScopeIndex', () => {
+  const dims = 16;
+  const vectors = randomUnitVectors(200, dims, 11);
+  const record = (i: number) => ({ id: `m${i}`, n: i });
+
+  function brute(query: Float32Array, ids: number[], k: number) {
+    return ids
+      .map((i) => ({ i, score: vectors[i]!.reduce((s, v, j) => s + v * query[j]!, 0) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, k)
+      .map((x) => `m${x.i}`);
+  }
+
+  it('grows past its capacity and finds exactly what a brute-force scan finds', () => {
+    const index = new ScopeIndex<{ id: string; n: number }>(dims, 'fp32', 4);
+    vectors.forEach((v, i) => index.upsert(record(i), v));
+    expect(index.size).toBe(200);
+    const query = randomUnitVectors(1, dims, 99)[0]!;
+    const all = vectors.map((_, i) => i);
+    expect(index.search(query, 10).map((h) => h.record.id)).toEqual(brute(query, all, 10));
+  });
+
+  it('filters before scoring, applies the threshold, and stays right after removals and replacements', () => {
+    const index = new ScopeIndex<{ id: string; n: number }>(dims, 'fp32');
+    vectors.forEach((v, i) => index.upsert(record(i), v));
+    for (let i = 0; i < 200; i += 3) expect(index.remove(`m${i}`)).toBe(true);
+    expect(index.remove('m0')).toBe(false);
+    index.upsert(record(1), vectors[2]!); // m1 now holds m2's vector
+    const query = vectors[2]!;
+    const hits = index.search(query, 3);
+    expect(hits.map((h) => h.record.id).sort()).toContain('m1');
+    expect(hits.map((h) => h.record.id)).toContain('m2');
+    expect(hits[0]!.score).toBeCloseTo(1, 5);
+
+    const seen: number[] = [];
+    const even = index.search(query, 5, (r) => (seen.push(r.n), r.n % 2 === 0));
+    expect(even.every((h) => h.record.n % 2 === 0)).toBe(true);
+    expect(seen.length).toBe(index.size); // the predicate sees every slot once
+    const remaining = vectors.map((_, i) => i).filter((i) => i % 3 !== 0 && i % 2 === 0 && i !== 1);
+    const expected = brute(query, remaining, 5);
+    expect(even.map((h) => h.record.id)).toEqual(expected);
+
+    expect(index.search(query, 50, undefined, 0.5).every((h) => h.score >= 0.5)).toBe(true);
+    expect(() => index.search(new Float32Array(3), 1)).toThrow(RangeError);
+    expect(() => index.upsert({ id: 'x', n: 0 }, new Float32Array(3))).toThrow(RangeError);
+  });
+
+  it('updateRecord replaces the record only', () => {
+    const index = new ScopeIndex<{ id: string; n: number }>(dims, 'int8');
+    index.upsert(record(0), vectors[0]!);
+    expect(index.updateRecord({ id: 'm0', n: 42 })).toBe(true);
+    expect(index.updateRecord({ id: 'nope', n: 1 })).toBe(false);
+    expect(index.search(vectors[0]!, 1)[0]!.record.n).toBe(42);
+  });
+});
+
+describe('VectorIndex', () => {
+  const dims = 8;
+  const vectors = randomUnitVectors(30, dims, 5);
+  type R = { id: string; userId?: string; agentId?: string; runId?: string };
+  const rows: { record: R; vector: Float32Array }[] = vectors.map((vector, i) => ({
+    record: { id: `m${i}`, userId: i % 2 === 0 ? 'alice' : 'bob', ...(i % 3 === 0 ? { agentId: 'planner' } : {}) },
+    vector,
+  }));
+
+  it('loads a scope once, never returns another scope, and narrows by the other scope keys', async () => {
+    const loads: string[] = [];
+    const index = new VectorIndex<R>(dims, 'fp32', async (field, value) => {
+      loads.push(`${field}=${value}`);
+      return rows.filter((r) => r.record[field] === value);
+    });
+    const q = vectors[4]!;
+    const alice = await index.search({ userId: 'alice' }, q, 100);
+    expect(alice.length).toBe(15);
+    expect(alice.every((h) => h.record.userId === 'alice')).toBe(true);
+    expect(alice[0]!.record.id).toBe('m4');
+    const alicePlanner = await index.search({ userId: 'alice', agentId: 'planner' }, q, 100);
+    expect(alicePlanner.map((h) => h.record.id).sort()).toEqual(['m0', 'm12', 'm18', 'm24', 'm6']);
+    const planner = await index.search({ agentId: 'planner' }, q, 100);
+    expect(planner.length).toBe(10);
+    expect(loads).toEqual(['userId=alice', 'agentId=planner']);
+  });
+
+  it('applies changes that arrive while a scope loads, and after', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const index = new VectorIndex<R>(dims, 'fp32', async (field, value) => {
+      const snapshot = rows.filter((r) => r.record[field] === value);
+      await gate;
+      return snapshot;
+    });
+    const pending = index.search({ userId: 'bob' }, vectors[1]!, 100);
+    index.upsert({ id: 'new', userId: 'bob' }, vectors[0]!);
+    index.remove('m1');
+    index.upsert({ id: 'carol1', userId: 'carol' }, vectors[1]!); // a scope nobody holds: ignored
+    release();
+    const ids = (await pending).map((h) => h.record.id);
+    expect(ids).toContain('new');
+    expect(ids).not.toContain('m1');
+    expect(ids.length).toBe(15);
+    index.remove('new');
+    expect((await index.search({ userId: 'bob' }, vectors[1]!, 100)).length).toBe(14);
+    index.clear();
+    expect(index.stats()).toEqual({ scopes: 0, vectors: 0, bytes: 0 });
+  });
+
+  it('forgets a scope whose load failed, so the next search retries', async () => {
+    let fail = true;
+    const index = new VectorIndex<R>(dims, 'fp32', async () => {
+      if (fail) throw new Error('disk on fire');
+      return rows.slice(0, 2);
+    });
+    await expect(index.search({ runId: 'r' }, vectors[0]!, 1)).rejects.toThrow('disk on fire');
+    fail = false;
+    expect((await index.search({ runId: 'r' }, vectors[0]!, 1)).length).toBe(1);
+  });
+});
