@@ -1,0 +1,82 @@
+/**
+ * Turns successive `memory.stats()` snapshots into what the stats panel draws: per-worker load is the busy time
+ * gained since the previous snapshot over the wall time between them.
+ */
+import type { MemoryStats } from '../../src/index.js';
+import type { Bar } from '../ui/charts.js';
+import type { StatsView, WorkerView } from '../ui/stats-panel.js';
+import type { RateMeter } from './rate-meter.js';
+
+/** The engine part of the stats, as far as the demo reads it. */
+interface EngineStatsShape {
+  readonly backend?: string;
+  readonly variant?: string;
+  readonly queueDepth?: number;
+  readonly batchSizes?: Readonly<Record<string, number>>;
+  readonly cache?: { readonly hits?: number; readonly misses?: number };
+  readonly workers?: ReadonlyArray<{ readonly index: number; readonly backend: string; readonly batches: number; readonly items: number; readonly busyMs: number; readonly state?: string }>;
+}
+
+function engineOf(stats: MemoryStats): EngineStatsShape {
+  const engine = stats.embedder;
+  return typeof engine === 'object' && engine !== null ? (engine as EngineStatsShape) : {};
+}
+
+/** '1', '2-3', '4-7', ... sorted by their lower bound. */
+function batchBars(buckets: Readonly<Record<string, number>> | undefined): Bar[] {
+  if (!buckets) return [];
+  return Object.entries(buckets)
+    .map(([label, value]) => ({ label, value, from: Number.parseInt(label, 10) }))
+    .sort((a, b) => a.from - b.from)
+    .map(({ label, value }) => ({ label, value }));
+}
+
+export class StatsSampler {
+  #previous: { at: number; busy: Map<number, number> } | undefined;
+
+  /** Forget the previous snapshot (after a restart the workers' counters start from zero again). */
+  reset(): void {
+    this.#previous = undefined;
+  }
+
+  view(stats: MemoryStats | undefined, meter: RateMeter, memories: number | undefined, now = performance.now()): StatsView {
+    const engine = stats ? engineOf(stats) : {};
+    const busy = new Map<number, number>();
+    const workers: WorkerView[] = (engine.workers ?? []).map((worker) => {
+      busy.set(worker.index, worker.busyMs);
+      const before = this.#previous?.busy.get(worker.index);
+      const elapsed = this.#previous ? now - this.#previous.at : 0;
+      const load = before === undefined || elapsed <= 0 ? 0 : Math.max(0, Math.min(1, (worker.busyMs - before) / elapsed));
+      return { name: `Worker ${worker.index + 1}`, backend: worker.backend, load, items: worker.items, batches: worker.batches };
+    });
+    this.#previous = { at: now, busy };
+    const hits = engine.cache?.hits ?? 0;
+    const misses = engine.cache?.misses;
+    return {
+      addsPerSecond: meter.perSecond(2000, now),
+      queueDepth: engine.queueDepth ?? 0,
+      cacheHits: hits,
+      cacheLookups: misses === undefined ? undefined : hits + misses,
+      memories,
+      rateSeries: meter.series(now),
+      batchSizes: batchBars(engine.batchSizes),
+      workers,
+    };
+  }
+}
+
+/** Facts for the Engine card: what actually runs (the backend `auto` chose, the ONNX variant, the workers). */
+export function engineFacts(stats: MemoryStats): Array<[string, string]> {
+  const engine = engineOf(stats);
+  const facts: Array<[string, string]> = [];
+  if (engine.backend) facts.push(['Running on', engine.backend === 'webgpu' ? 'WebGPU' : 'WASM (SIMD)']);
+  if (engine.variant) facts.push(['Weights', engine.variant]);
+  facts.push(['Workers', String(engine.workers?.length ?? 0)]);
+  facts.push(['Dimensions', String(stats.dimensions)]);
+  facts.push(['Database', stats.dbName]);
+  return facts;
+}
+
+export function runningBackend(stats: MemoryStats): string | undefined {
+  return engineOf(stats).backend;
+}
