@@ -4,7 +4,7 @@
  * vocabulary) and every listed file exists with the recorded size. The stamp is written last, so an interrupted
  * run is regenerated next time. Everything is deterministic: same inputs, same bytes, stamp included.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -59,10 +59,14 @@ export async function writeModel(dir: string, files: ModelFiles, generator: stri
     const data = files[rel]!;
     const target = join(dir, rel);
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(`${target}.tmp`, data);
-    await rename(`${target}.tmp`, target);
+    // A unique temporary name: two generators racing on one folder (parallel test files) both finish cleanly.
+    const temp = `${target}.${randomUUID()}.tmp`;
+    await writeFile(temp, data);
+    await rename(temp, target);
     stamp.files[rel] = { bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength, sha256: sha256(data) };
   }
-  await writeFile(join(dir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
+  const temp = join(dir, `${STAMP_FILE}.${randomUUID()}.tmp`);
+  await writeFile(temp, `${JSON.stringify(stamp, null, 2)}\n`);
+  await rename(temp, join(dir, STAMP_FILE));
   return stamp;
 }

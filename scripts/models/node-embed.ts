@@ -117,7 +117,10 @@ function meanPoolNormalize(data: Float32Array, r: number, cols: number, dim: num
     for (let j = 0; j < dim; j++) sum[j]! += data[base + j]!;
   }
   let norm = 0;
-  for (let j = 0; j < dim; j++) norm += sum[j]! * sum[j]!;
+  for (let j = 0; j < dim; j++) {
+    sum[j] = sum[j]! / length;
+    norm += sum[j]! * sum[j]!;
+  }
   norm = Math.sqrt(norm);
   const v = new Float32Array(dim);
   if (norm > 0) for (let j = 0; j < dim; j++) v[j] = sum[j]! / norm;
