@@ -32,7 +32,7 @@ function generatorHash(source: string): string {
   const hash = createHash('sha256').update('use-lite/v1\0');
   const here = import.meta.dirname;
   for (const dir of [here, resolve(here, '../onnx')]) {
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts')).sort()) {
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts') && n !== 'node-embed.ts').sort()) {
       hash.update(`${name}\0`).update(readFileSync(join(dir, name))).update('\0');
     }
   }

@@ -13,7 +13,7 @@
  *
  * @example
  * const tokenizer = UseTokenizer.fromTokenizerJson(await (await fetch('/models/use-lite/tokenizer.json')).json());
- * tokenizer.encode('Hello world'); // [341, 4125]
+ * tokenizer.encode('Hello world'); // [341, 4125, 311]
  */
 import { ModelLoadError } from '../errors.js';
 
