@@ -96,3 +96,33 @@ describe('minilm-l6 in onnxruntime-web (WASM backend, Node)', () => {
     }
   }, 60_000);
 });
+
+describe('minilm-l6 graphs', () => {
+  it('int8 quantises activations per row (MatMulInteger fed by ReduceMax over the last axis, no DynamicQuantizeLinear)', async () => {
+    const { decodeModel } = await import('../../scripts/onnx/index.js');
+    const model = decodeModel(await readFile(join(dir, 'onnx', 'model_quantized.onnx'))) as {
+      graph: { node: { op_type: string; attribute?: { name: string; ints?: number[] }[] }[] };
+    };
+    const ops = model.graph.node.map((n) => n.op_type);
+    expect(ops.filter((op) => op === 'MatMulInteger')).toHaveLength(6 * 6);
+    expect(ops).not.toContain('DynamicQuantizeLinear');
+    const reduces = model.graph.node.filter((n) => n.op_type === 'ReduceMax');
+    expect(reduces).toHaveLength(36);
+    for (const r of reduces) expect(r.attribute?.find((a) => a.name === 'axes')?.ints).toEqual([-1]);
+  });
+
+  it('loads through transformers.js (the benchmark baseline) with the same vectors', async () => {
+    const { pipeline, env } = await import('@huggingface/transformers');
+    env.localModelPath = `${root}/`;
+    env.allowRemoteModels = false;
+    const texts = sentences.slice(0, 4);
+    for (const [dtype, variant] of [['fp32', 'fp32'], ['q8', 'int8']] as const) {
+      const extractor = await pipeline('feature-extraction', 'minilm-l6', { dtype });
+      const out = await extractor(texts, { pooling: 'mean', normalize: true });
+      const data = out.data as Float32Array;
+      const ours = await embedNode(dir, texts, variant);
+      ours.forEach((v, i) => expect(dot(v, data.subarray(i * 384, (i + 1) * 384))).toBeGreaterThan(0.99999));
+      await extractor.dispose();
+    }
+  }, 60_000);
+});
