@@ -15,7 +15,8 @@ export default defineConfig({
   outputDir: 'test-results',
   webServer: {
     command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1 --outDir ${outDir}`,
-    url: baseURL,
+    // The site has no root page (vite preview answers 404 there, which Playwright treats as not ready).
+    url: `${baseURL}demo/`,
     reuseExistingServer: false,
     timeout: 60_000,
   },
