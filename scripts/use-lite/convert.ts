@@ -11,8 +11,14 @@
  * - model.json carries no output shapes, so a small shape inference tracks ranks (and static sizes where cheap):
  *   BatchMatMul's adj_y needs the rank to build its Transpose.
  * - Only nodes reachable from the output are converted (the sparse front end's Max/Add vanish when overridden).
+ * - Precision: `fp32` keeps every weight; `fp16` stores float weights of >= 1024 elements as float16 and casts
+ *   them to float32 right away (half the file, float32 compute: USE's LayerNorm eps 1e-6 and -1e9 attention bias
+ *   do not survive float16 arithmetic); `int8` quantises every weight MatMul / 1x1 Conv (weights per output
+ *   column, activations per row, dynamically, so a text's vector does not depend on its batch: see
+ *   scripts/models/quantize.ts) and the embedding table per row.
  */
-import { DataType, GraphBuilder, floatTensor, int64Tensor, type Tensor } from '../onnx/index.js';
+import { quantizeColumns, quantizeRows, rowQuantConstants, type RowQuantConstants } from '../models/quantize.js';
+import { DataType, GraphBuilder, float16Tensor, floatTensor, int64Tensor, int8Tensor, uint8Tensor, type AttrValue, type Tensor } from '../onnx/index.js';
 import type { TfGraph, TfNode, TfTensor } from './tfjs-graph.js';
 
 export type Kind = 'float' | 'int' | 'bool';
@@ -25,6 +31,11 @@ export interface Value {
   readonly kind: Kind;
   readonly dims: Dims;
 }
+
+export type Precision = 'fp32' | 'fp16' | 'int8';
+
+/** Float weights smaller than this stay float32 in every precision (biases, LayerNorm scales, scalars). */
+const LARGE = 1024;
 
 export interface ConvertOptions {
   /** Values that replace TF tensors (`node` or `node:k`): Placeholders must be covered. */
@@ -91,10 +102,13 @@ export class TfToOnnx {
   readonly #g: GraphBuilder;
   readonly #values = new Map<string, Value>();
   readonly #busy = new Set<string>();
+  readonly #precision: Precision;
+  #quant: RowQuantConstants | undefined;
 
-  constructor(graph: TfGraph, builder: GraphBuilder) {
+  constructor(graph: TfGraph, builder: GraphBuilder, precision: Precision = 'fp32') {
     this.#graph = graph;
     this.#g = builder;
+    this.#precision = precision;
   }
 
   /** Converts everything `options.output` depends on; returns its ONNX value. */
@@ -152,8 +166,42 @@ export class TfToOnnx {
     return this.#g.constant(int64Tensor([data.length], data), hint);
   }
 
-  #emit(node: TfNode, op: string, inputs: readonly string[], attrs: Record<string, import('../onnx/index.js').AttrValue> = {}): string {
+  #emit(node: TfNode, op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}): string {
     return this.#g.node(op, inputs, attrs, { output: node.name });
+  }
+
+  /** The Const behind input k when it is a large float matrix (a weight), else undefined. */
+  #weightIn(node: TfNode, k: number): (TfTensor & { dtype: 'float32' }) | undefined {
+    const [nodeName] = splitTensorName(node.inputs[k] ?? '');
+    const c = this.#graph.constants.get(nodeName);
+    return c?.dtype === 'float32' && c.shape.length === 2 && c.data.length >= LARGE ? c : undefined;
+  }
+
+  /** A float weight as a float32 value: stored as is, or as float16 + Cast in the fp16 variant. */
+  #floatWeight(name: string, dims: readonly number[], data: Float32Array, output?: string): string {
+    if (this.#precision !== 'fp16' || data.length < LARGE) {
+      const init = this.#g.initializer(output ?? name, floatTensor(dims, data));
+      return init;
+    }
+    const half = this.#g.initializer(`${name}/fp16`, float16Tensor(dims, data));
+    return this.#g.node('Cast', [half], { to: DataType.FLOAT }, output === undefined ? {} : { output });
+  }
+
+  /** x @ W for a weight W [k, n]; int8 quantises W per column and x per row. */
+  #weightMatMul(node: TfNode, x: string, w: Float32Array, k: number, n: number, weightName: string): string {
+    if (this.#precision !== 'int8') return this.#emit(node, 'MatMul', [x, this.#floatWeight(weightName, [k, n], w)]);
+    const q = quantizeColumns(w, k, n);
+    this.#quant ??= rowQuantConstants(this.#g);
+    const c = this.#quant;
+    const wq = this.#g.initializer(`${weightName}/quantized`, uint8Tensor([k, n], q.data));
+    const ws = this.#g.initializer(`${weightName}/scale`, floatTensor([n], q.scale));
+    const amax = this.#g.node('ReduceMax', [this.#g.node('Abs', [x])], { axes: [-1], keepdims: 1 });
+    const scale = this.#g.node('Mul', [this.#g.node('Max', [amax, c.tiny]), c.inv127]);
+    const rounded = this.#g.node('Clip', [this.#g.node('Round', [this.#g.node('Div', [x, scale])]), c.lo, c.hi]);
+    const xq = this.#g.node('Cast', [this.#g.node('Add', [rounded, c.offset])], { to: DataType.UINT8 });
+    const acc = this.#g.node('MatMulInteger', [xq, wq, c.zeroPoint, c.zeroPoint]);
+    const y = this.#g.node('Mul', [this.#g.node('Cast', [acc], { to: DataType.FLOAT }), scale]);
+    return this.#emit(node, 'Mul', [y, ws]);
   }
 
   // ---- op mapping ------------------------------------------------------------------------------------------
@@ -163,7 +211,7 @@ export class TfToOnnx {
     switch (node.op) {
       case 'Const': {
         const c = this.#graph.constants.get(node.name)!;
-        const name = this.#g.initializer(node.name, toTensor(c));
+        const name = c.dtype === 'float32' ? this.#floatWeight(node.name, c.shape, c.data, node.name) : this.#g.initializer(node.name, toTensor(c));
         return v(name, kindOfDtype(c.dtype, node.name), c.shape);
       }
       case 'Placeholder':
@@ -316,10 +364,12 @@ export class TfToOnnx {
 
       // Gather / scatter.
       case 'GatherV2': {
-        const params = this.#in(node, 0);
-        const indices = this.#in(node, 1);
         const [axis] = this.#intsIn(node, 2);
         if (this.#attr(node, 'batch_dims', 0) !== 0) throw new Error(`GatherV2 \`${node.name}\`: batch_dims must be 0`);
+        const table = this.#weightIn(node, 0);
+        if (this.#precision === 'int8' && table !== undefined && axis === 0) return this.#quantizedLookup(node, table);
+        const params = this.#in(node, 0);
+        const indices = this.#in(node, 1);
         let dims: Dims;
         if (params.dims !== undefined && indices.dims !== undefined) {
           const ax = normAxis(axis!, params.dims.length);
@@ -391,6 +441,13 @@ export class TfToOnnx {
       case 'MatMul':
       case 'BatchMatMul':
       case 'BatchMatMulV2': {
+        const weight = this.#precision === 'int8' ? this.#weightIn(node, 1) : undefined;
+        if (node.op === 'MatMul' && weight !== undefined && !this.#attr(node, 'transpose_a', false) && !this.#attr(node, 'transpose_b', false)) {
+          const x = this.#in(node, 0);
+          const [k, n] = weight.shape as [number, number];
+          const [nodeName] = splitTensorName(node.inputs[1]!);
+          return v(this.#weightMatMul(node, x.name, weight.data, k, n, nodeName), 'float', x.dims === undefined ? undefined : [...x.dims.slice(0, -1), n]);
+        }
         let a = this.#in(node, 0);
         let b = this.#in(node, 1);
         const [ta, tb] = node.op === 'MatMul' ? [this.#attr(node, 'transpose_a', false), this.#attr(node, 'transpose_b', false)] : [this.#attr(node, 'adj_x', false), this.#attr(node, 'adj_y', false)];
@@ -464,9 +521,21 @@ export class TfToOnnx {
       throw new Error(`Conv2D \`${node.name}\`: only 1x1, stride 1, NHWC float convolutions are supported`);
     }
     const [, , cin, cout] = kernel.shape as [number, number, number, number];
-    const weights = this.#g.initializer(`${node.inputs[1]}/as_matmul`, floatTensor([cin, cout], kernel.data));
     const dims = x.dims === undefined ? undefined : [...x.dims.slice(0, -1), cout];
-    return [{ name: this.#emit(node, 'MatMul', [x.name, weights]), kind: 'float', dims }];
+    return [{ name: this.#weightMatMul(node, x.name, kernel.data, cin, cout, `${node.inputs[1]}/as_matmul`), kind: 'float', dims }];
+  }
+
+  /** int8 embedding lookup: table rows int8 with one scale each, dequantised after the Gather. */
+  #quantizedLookup(node: TfNode, table: TfTensor & { dtype: 'float32' }): Value[] {
+    const indices = this.#in(node, 1);
+    const [rows, dim] = table.shape as [number, number];
+    const q = quantizeRows(table.data, rows, dim);
+    const [tableName] = splitTensorName(node.inputs[0]!);
+    const data = this.#g.initializer(`${tableName}/quantized`, int8Tensor([rows, dim], q.data));
+    const scale = this.#g.initializer(`${tableName}/scale`, floatTensor([rows, 1], q.scale));
+    const gathered = this.#g.node('Cast', [this.#g.node('Gather', [data, indices.name], { axis: 0 })], { to: DataType.FLOAT });
+    const name = this.#emit(node, 'Mul', [gathered, this.#g.node('Gather', [scale, indices.name], { axis: 0 })]);
+    return [{ name, kind: 'float', dims: indices.dims === undefined ? undefined : [...indices.dims, dim] }];
   }
 }
 

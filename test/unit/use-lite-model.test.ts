@@ -39,8 +39,8 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function embedder(runtime: 'node' | 'web-wasm'): Promise<UseLiteNodeEmbedder> {
-  const e = await UseLiteNodeEmbedder.create(dir, { runtime });
+async function embedder(runtime: 'node' | 'web-wasm', file = 'onnx/model.onnx'): Promise<UseLiteNodeEmbedder> {
+  const e = await UseLiteNodeEmbedder.create(dir, { runtime, file });
   embedders.push(e);
   return e;
 }
@@ -69,12 +69,12 @@ function compare(actual: readonly Float32Array[], wanted: readonly Float32Array[
 
 describe('use-lite conversion', () => {
   it('writes the transformers.js layout with a config the engine reads', async () => {
-    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', STAMP_FILE]) {
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_fp16.onnx', 'onnx/model_quantized.onnx', STAMP_FILE]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
     const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { agentmem: Record<string, unknown> };
     expect(config.agentmem).toMatchObject({ pooling: 'none', dimensions: 512, maxTokens: 128, tokenizer: 'use-unigram' });
-    expect(Object.keys(config.agentmem['variants'] as object)).toEqual(['fp32']);
+    expect(Object.keys(config.agentmem['variants'] as object).sort()).toEqual(['fp16', 'fp32', 'int8']);
   });
 
   it('is deterministic and skips a folder that is current', async () => {
@@ -85,7 +85,7 @@ describe('use-lite conversion', () => {
     const other = await mkdtemp(join(tmpdir(), 'use-lite-again-'));
     try {
       await generate(other);
-      for (const f of ['onnx/model.onnx', 'tokenizer.json', 'config.json', STAMP_FILE]) {
+      for (const f of ['onnx/model.onnx', 'onnx/model_fp16.onnx', 'onnx/model_quantized.onnx', 'tokenizer.json', 'config.json', STAMP_FILE]) {
         expect(Buffer.compare(await readFile(join(dir, f)), await readFile(join(other, 'use-lite', f))), f).toBe(0);
       }
     } finally {
@@ -116,6 +116,23 @@ describe('use-lite parity with the TF.js original', () => {
       expect(maxAbs).toBeLessThan(1e-4);
     }, 60_000);
   }
+
+  // Smaller files, looser: fp16 stores weights only (float32 compute); int8 quantises weights and activations.
+  for (const [file, floor] of [['onnx/model_fp16.onnx', 0.9999], ['onnx/model_quantized.onnx', 0.995]] as const) {
+    it(`${file}: cosine >= ${floor} on each of 100 sentences`, async () => {
+      const actual = await (await embedder('node', file)).embed(USE_LITE_SENTENCES);
+      const { minCos } = compare(actual, expected);
+      console.log(`[use-lite] ${file}: min cos ${minCos} over 100 sentences`);
+      expect(minCos).toBeGreaterThanOrEqual(floor);
+    }, 60_000);
+  }
+
+  it('int8: a text’s vector does not depend on the rest of its batch', async () => {
+    const e = await embedder('node', 'onnx/model_quantized.onnx');
+    const batched = await e.embed(USE_LITE_SENTENCES.slice(0, 20));
+    const [alone] = await e.embed([USE_LITE_SENTENCES[6]!]);
+    expect(cosine(alone!, batched[6]!)).toBeGreaterThan(0.99999);
+  });
 
   it('gives each text the same vector alone as in a padded batch', async () => {
     const e = await embedder('node');
