@@ -21,3 +21,18 @@ export type {
   SearchResult,
   UpdatePatch,
 } from './memory/types.js';
+export { Embedder, type EmbedCallOptions } from './engine/embedder.js';
+export type {
+  Backend,
+  EmbedderOptions,
+  EmbedderProgress,
+  EmbedderStats,
+  PersistentEmbeddingCache,
+  Variant,
+  WorkerState,
+  WorkerStats,
+} from './engine/types.js';
+export { embeddingCacheKey } from './engine/cache-key.js';
+export { IdbEmbeddingCache } from './engine/idb-cache.js';
+export { clearModelCache } from './models/fetch.js';
+export { capabilities, type Capabilities } from './capabilities.js';

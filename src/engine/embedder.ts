@@ -1,0 +1,407 @@
+/**
+ * The public face of the embedding engine: `Embedder.create()` loads a model into a pool of workers;
+ * `embed()` / `embedMany()` go through the cache, then the coalescer, then the pool.
+ *
+ * Data flows one way: API -> cache -> coalescer -> pool -> worker -> vectors back -> cache -> callers.
+ */
+import { capabilities, type Capabilities } from '../capabilities.js';
+import { ClosedError, ModelLoadError } from '../errors.js';
+import { resolveModelUrl, loadModelFolder, fetchVariant, modelIdOf, type ModelFolder } from '../models/load.js';
+import { expected } from '../validate.js';
+import type { Backend, Variant, WorkerInit } from '../worker/protocol.js';
+import { embeddingCacheKey } from './cache-key.js';
+import { Coalescer, type QueuedJob } from './coalescer.js';
+import { EmbeddingCache } from './embedding-cache.js';
+import { IdbEmbeddingCache } from './idb-cache.js';
+import { checkOptions, settingsFor, type CheckedOptions } from './options.js';
+import { WorkerPool, type ItemResult, type PoolSetup } from './pool.js';
+import { validateText } from './text.js';
+import type { EmbedderOptions, EmbedderStats } from './types.js';
+
+export type { EmbedderOptions, EmbedderStats } from './types.js';
+
+/** Warm-up runs per worker: enough for Chromium to tier the hot wasm functions up, cheap (two short texts each). */
+const warmupRuns = 3;
+/** Texts an fp16 session must reproduce (against fp32) before fp16 is chosen by default. */
+const probeTexts = ['The quick brown fox jumps over the lazy dog.', 'fp16 probe', 'Numbers 1 2 3 and punctuation!?'];
+
+interface Waiter {
+  readonly resolve: (vector: Float32Array) => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: (() => void) | undefined;
+}
+
+/** One distinct text in flight, shared by every caller that asked for it meanwhile. */
+interface Job extends QueuedJob {
+  readonly waiters: Set<Waiter>;
+  key: string | undefined;
+}
+
+export interface EmbedCallOptions {
+  /** Cancels the call while its text waits (it then rejects with `signal.reason`). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Embeds texts into unit-length vectors with a pool of onnxruntime-web workers.
+ * @example
+ * const embedder = await Embedder.create({ model: '/models/minilm-l6' });
+ * const vector = await embedder.embed('I drink coffee every morning'); // Float32Array(384), unit length
+ * await embedder.close();
+ */
+export class Embedder {
+  readonly modelId: string;
+  readonly dimensions: number;
+  readonly variant: Variant;
+  readonly #pool: WorkerPool;
+  readonly #coalescer: Coalescer<Job>;
+  readonly #cache: EmbeddingCache | undefined;
+  readonly #ownedStore: IdbEmbeddingCache | undefined;
+  readonly #inflight = new Map<string, Job>();
+  #closing: Promise<void> | undefined;
+  #hits = 0;
+  #memoryHits = 0;
+  #persistentHits = 0;
+  #misses = 0;
+  #deduplicated = 0;
+  #inferences = 0;
+  #failures = 0;
+
+  private constructor(pool: WorkerPool, variant: Variant, folderUrl: string, options: CheckedOptions, onAvailable: { fn: () => void }) {
+    this.#pool = pool;
+    this.variant = variant;
+    this.modelId = modelIdOf(folderUrl, variant);
+    this.dimensions = pool.dimensions;
+    this.#coalescer = new Coalescer<Job>({ pool, maxQueue: options.maxQueue, deliver: (job, result) => this.#deliver(job, result) });
+    onAvailable.fn = () => this.#coalescer.schedule();
+    if (options.cacheEnabled) {
+      let persistent = options.persistentCache;
+      if (!persistent && typeof indexedDB !== 'undefined') {
+        this.#ownedStore = new IdbEmbeddingCache();
+        persistent = this.#ownedStore;
+      }
+      this.#cache = new EmbeddingCache(options.memoryEntries, this.dimensions, persistent);
+    }
+  }
+
+  /**
+   * Fetches the model once (Cache API), starts the workers, warms them up and resolves when all are ready.
+   * Rejects with a `ValidationError` for bad options and a `ModelLoadError` when the model cannot be loaded.
+   */
+  static async create(options: EmbedderOptions): Promise<Embedder> {
+    const checked = checkOptions(options);
+    const caps = await capabilities();
+    if (checked.backend === 'webgpu' && !caps.hasWebGPU) {
+      throw new ModelLoadError("WebGPU is not available here (navigator.gpu.requestAdapter() gave no adapter); use backend 'wasm' or 'auto'");
+    }
+    const folderUrl = resolveModelUrl(checked.model);
+    const folder = await loadModelFolder(folderUrl);
+    const loader = new VariantLoader(folderUrl, checked);
+    const onAvailable = { fn: (): void => undefined };
+    let backend: Backend = 'wasm';
+    const byBackend = new Map<Backend, { pool: WorkerPool; variant: Variant }>();
+    const candidates: Backend[] = checked.backend === 'auto' ? (caps.hasWebGPU ? ['webgpu', 'wasm'] : ['wasm']) : [checked.backend];
+    let lastError: unknown;
+    for (const candidate of candidates) {
+      try {
+        byBackend.set(candidate, await startPool(candidate, checked, caps, folder, loader, () => onAvailable.fn()));
+        backend = candidate;
+        break;
+      } catch (error) {
+        lastError = error;
+        // `auto` probes WebGPU by building a session and running it; any failure there means "use WASM".
+        if (!(checked.backend === 'auto' && candidate === 'webgpu')) throw error;
+      }
+    }
+    const started = byBackend.get(backend);
+    if (!started) throw lastError instanceof Error ? lastError : new ModelLoadError('No backend could load the model');
+    checked.onProgress?.({ stage: 'ready' });
+    return new Embedder(started.pool, started.variant, folderUrl, checked, onAvailable);
+  }
+
+  /** The backend the workers run on now (a lost WebGPU device switches it to `wasm`). */
+  get backend(): Backend {
+    return this.#pool.backend;
+  }
+
+  /** One unit-length vector for `text`. */
+  async embed(text: string, options?: EmbedCallOptions): Promise<Float32Array> {
+    this.#assertOpen();
+    const valid = validateText(text);
+    const signal = checkSignal(options);
+    signal?.throwIfAborted();
+    return this.#request(valid, signal);
+  }
+
+  /** One unit-length vector per text, in order. Rejects (as a whole) if any text is invalid or fails. */
+  async embedMany(texts: readonly string[], options?: EmbedCallOptions): Promise<Float32Array[]> {
+    this.#assertOpen();
+    if (!Array.isArray(texts)) throw expected('texts', 'an array of strings', texts);
+    const valid = (texts as readonly unknown[]).map((t, i) => validateText(t, `texts[${i}]`));
+    const signal = checkSignal(options);
+    signal?.throwIfAborted();
+    return Promise.all(valid.map((t) => this.#request(t, signal)));
+  }
+
+  stats(): EmbedderStats {
+    return {
+      state: this.#closing ? 'closed' : this.#pool.state === 'failed' ? 'failed' : 'ready',
+      backend: this.#pool.backend,
+      variant: this.variant,
+      modelId: this.modelId,
+      dimensions: this.dimensions,
+      workers: this.#pool.stats(),
+      queueDepth: this.#coalescer.queueDepth,
+      waitingForSpace: this.#coalescer.waitingForSpace,
+      inFlightBatches: this.#pool.inFlight,
+      targetBatch: this.#coalescer.target,
+      batchSizes: this.#coalescer.histogram,
+      batches: this.#coalescer.batches,
+      inferences: this.#inferences,
+      retries: this.#pool.retries,
+      failures: this.#failures,
+      cache: {
+        hits: this.#hits,
+        memoryHits: this.#memoryHits,
+        persistentHits: this.#persistentHits,
+        misses: this.#misses,
+        deduplicated: this.#deduplicated,
+        memoryEntries: this.#cache?.memoryEntries ?? 0,
+        persistentErrors: this.#cache?.persistentErrors ?? 0,
+      },
+    };
+  }
+
+  /** Stops the workers. Idempotent; callers still waiting get a `ClosedError`. Pending cache writes are flushed. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#coalescer.close();
+      this.#pool.close();
+      for (const job of [...this.#inflight.values()]) this.#deliver(job, new ClosedError('The embedder was closed'));
+      await this.#cache?.flush();
+      await this.#ownedStore?.close();
+    })();
+    return this.#closing;
+  }
+
+  /** @internal Test hook: kills worker `index` mid-work, as a crash would. */
+  __terminateWorker(index: number): boolean {
+    return this.#pool.terminateWorker(index);
+  }
+
+  /** @internal Test hook: destroys worker `index`'s WebGPU device (fires the real device-lost path). */
+  __loseDevice(index: number): Promise<boolean> {
+    return this.#pool.loseDevice(index);
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new ClosedError('The embedder is closed; create a new one');
+  }
+
+  #request(text: string, signal: AbortSignal | undefined): Promise<Float32Array> {
+    let job = this.#inflight.get(text);
+    if (job) this.#deduplicated++;
+    else {
+      job = { text, waiters: new Set(), key: undefined, stage: 'lookup', enqueuedAt: 0 };
+      this.#inflight.set(text, job);
+      void this.#lookup(job);
+    }
+    return this.#join(job, signal);
+  }
+
+  #join(job: Job, signal: AbortSignal | undefined): Promise<Float32Array> {
+    return new Promise<Float32Array>((resolve, reject) => {
+      const onAbort = signal
+        ? (): void => {
+            job.waiters.delete(waiter);
+            reject(signal.reason);
+            if (job.waiters.size === 0) this.#abandon(job);
+          }
+        : undefined;
+      const waiter: Waiter = { resolve, reject, signal, onAbort };
+      job.waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort!, { once: true });
+    });
+  }
+
+  /** Memory LRU, then the persistent store, then the coalescer. */
+  async #lookup(job: Job): Promise<void> {
+    const cache = this.#cache;
+    if (cache) {
+      const key = await embeddingCacheKey(this.modelId, job.text);
+      job.key = key;
+      let hit = cache.memoryGet(key);
+      if (hit) this.#memoryHits++;
+      else if (cache.hasPersistent) {
+        hit = await cache.persistentGet(key);
+        if (hit) this.#persistentHits++;
+      }
+      if (hit) {
+        this.#hits++;
+        this.#deliver(job, hit, true);
+        return;
+      }
+    }
+    if (job.stage !== 'lookup') return; // abandoned or closed meanwhile
+    this.#misses++;
+    this.#coalescer.submit(job);
+  }
+
+  /** Every caller of the job aborted: drop it unless a worker already has it (then its result is still cached). */
+  #abandon(job: Job): void {
+    if (job.stage === 'lookup') {
+      job.stage = 'done';
+      this.#inflight.delete(job.text);
+    } else if (this.#coalescer.cancel(job)) {
+      this.#inflight.delete(job.text);
+    }
+  }
+
+  #deliver(job: Job, result: ItemResult, fromCache = false): void {
+    if (this.#inflight.get(job.text) === job) this.#inflight.delete(job.text);
+    job.stage = 'done';
+    if (result instanceof Float32Array) {
+      if (!fromCache) {
+        this.#inferences++;
+        if (job.key !== undefined) this.#cache?.put(job.key, result);
+      }
+    } else if (!(result instanceof ClosedError)) {
+      this.#failures++;
+    }
+    for (const waiter of job.waiters) {
+      if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      // Each caller gets its own copy: one caller writing into its vector cannot change another's (or the cache's).
+      if (result instanceof Float32Array) waiter.resolve(result.slice());
+      else waiter.reject(result);
+    }
+    job.waiters.clear();
+  }
+}
+
+function checkSignal(options: EmbedCallOptions | undefined): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== 'object') throw expected('options', 'an object', options);
+  const signal = options.signal;
+  if (signal === undefined) return undefined;
+  if (typeof AbortSignal === 'undefined' || !(signal instanceof AbortSignal)) throw expected('options.signal', 'an AbortSignal', signal);
+  return signal;
+}
+
+/** Fetches each model variant at most once, with progress. */
+class VariantLoader {
+  readonly #folderUrl: string;
+  readonly #options: CheckedOptions;
+  readonly #bytes = new Map<Variant, Promise<ArrayBuffer>>();
+
+  constructor(folderUrl: string, options: CheckedOptions) {
+    this.#folderUrl = folderUrl;
+    this.#options = options;
+  }
+
+  get(variant: Variant): Promise<ArrayBuffer> {
+    let bytes = this.#bytes.get(variant);
+    if (!bytes) {
+      const onProgress = this.#options.onProgress;
+      bytes = fetchVariant(
+        this.#folderUrl,
+        variant,
+        onProgress ? (p) => onProgress({ stage: 'fetch', loaded: p.loaded, ...(p.total === undefined ? {} : { total: p.total }) }) : undefined,
+      );
+      this.#bytes.set(variant, bytes);
+    }
+    return bytes;
+  }
+}
+
+async function setupFor(
+  backend: Backend,
+  variant: Variant,
+  options: CheckedOptions,
+  caps: Capabilities,
+  folder: ModelFolder,
+  loader: VariantLoader,
+  workers?: number,
+): Promise<PoolSetup> {
+  const base = settingsFor(options, backend, caps);
+  const settings = workers === undefined ? base : { ...base, workers };
+  const bytes = await loader.get(variant);
+  const maxTokens = Math.min(options.maxTokens, folder.spec.maxPositions ?? Number.POSITIVE_INFINITY);
+  return {
+    settings,
+    warmupRuns: backend === 'wasm' ? warmupRuns : 1,
+    makeInit: (index): WorkerInit => ({
+      index,
+      backend,
+      model: bytes.slice(0), // each worker gets (and takes ownership of) its own copy
+      tokenizerJson: folder.tokenizerJson,
+      tokenizerConfigJson: folder.tokenizerConfigJson,
+      tokenizer: folder.spec.tokenizer,
+      pooling: folder.spec.pooling,
+      output: folder.spec.output,
+      maxTokens,
+      threads: settings.threads,
+      wasmPaths: options.wasmPaths,
+      runOverheadTokens: settings.runOverheadTokens,
+      maxTokensPerRun: settings.maxTokensPerRun,
+    }),
+  };
+}
+
+async function startPool(
+  backend: Backend,
+  options: CheckedOptions,
+  caps: Capabilities,
+  folder: ModelFolder,
+  loader: VariantLoader,
+  onAvailable: () => void,
+): Promise<{ pool: WorkerPool; variant: Variant }> {
+  let variant: Variant = options.variant ?? (backend === 'wasm' ? 'int8' : caps.webgpuF16 ? 'fp16' : 'fp32');
+  const start = async (v: Variant): Promise<WorkerPool> =>
+    WorkerPool.start({
+      setup: await setupFor(backend, v, options, caps, folder, loader),
+      onProgress: options.onProgress,
+      onAvailable,
+      // A lost WebGPU device: same variant on WASM (fp16 -> fp32, which the CPU runs), so vectors stay comparable.
+      failover: backend === 'webgpu' ? () => setupFor('wasm', v === 'fp16' ? 'fp32' : v, options, caps, folder, loader) : undefined,
+    });
+  let pool = await start(variant);
+  if (variant === 'fp16' && options.variant === undefined && !(await fp16MatchesFp32(pool, options, caps, folder, loader))) {
+    // Without a working shader-f16 path ORT-web returns wrong numbers silently: use fp32 instead.
+    pool.close();
+    variant = 'fp32';
+    pool = await start(variant);
+  }
+  if (folder.spec.dimensions !== undefined && folder.spec.dimensions !== pool.dimensions) {
+    pool.close();
+    throw new ModelLoadError(`The model config says ${folder.spec.dimensions} dimensions but the model outputs ${pool.dimensions}`);
+  }
+  return { pool, variant };
+}
+
+async function fp16MatchesFp32(
+  fp16: WorkerPool,
+  options: CheckedOptions,
+  caps: Capabilities,
+  folder: ModelFolder,
+  loader: VariantLoader,
+): Promise<boolean> {
+  const reference = await WorkerPool.start({
+    setup: await setupFor('webgpu', 'fp32', options, caps, folder, loader, 1),
+    onProgress: undefined,
+    onAvailable: () => undefined,
+    failover: undefined,
+  });
+  try {
+    const [a, b] = await Promise.all([fp16.run(probeTexts), reference.run(probeTexts)]);
+    return a.every((v, i) => {
+      const w = b[i];
+      if (!(v instanceof Float32Array) || !(w instanceof Float32Array)) return false;
+      let dot = 0;
+      for (let d = 0; d < v.length; d++) dot += v[d]! * w[d]!;
+      return dot >= 0.995;
+    });
+  } finally {
+    reference.close();
+  }
+}

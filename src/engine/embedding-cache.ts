@@ -1,0 +1,113 @@
+/**
+ * Content hash -> vector: an in-memory LRU in front of an optional persistent store.
+ * Reads and writes to the persistent store are batched the same way the coalescer batches texts: the first
+ * request goes out at once, requests made while it is in flight go out together when it returns.
+ * The persistent store is an optimisation: when it fails, the engine counts the error and embeds instead.
+ */
+import { LruCache } from './lru.js';
+import type { PersistentEmbeddingCache } from './types.js';
+
+interface PendingRead {
+  readonly key: string;
+  readonly resolve: (vector: Float32Array | undefined) => void;
+}
+
+export class EmbeddingCache {
+  readonly #memory: LruCache<string, Float32Array>;
+  readonly #persistent: PersistentEmbeddingCache | undefined;
+  readonly #dimensions: number;
+  #reads: PendingRead[] = [];
+  #reading = false;
+  #writes: Array<readonly [string, Float32Array]> = [];
+  #writing: Promise<void> | undefined;
+  persistentErrors = 0;
+
+  constructor(memoryEntries: number, dimensions: number, persistent?: PersistentEmbeddingCache) {
+    this.#memory = new LruCache(memoryEntries);
+    this.#dimensions = dimensions;
+    this.#persistent = persistent;
+  }
+
+  get memoryEntries(): number {
+    return this.#memory.size;
+  }
+
+  get hasPersistent(): boolean {
+    return this.#persistent !== undefined;
+  }
+
+  /** The cached vector itself (callers copy before handing it out). */
+  memoryGet(key: string): Float32Array | undefined {
+    return this.#memory.get(key);
+  }
+
+  persistentGet(key: string): Promise<Float32Array | undefined> {
+    if (!this.#persistent) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.#reads.push({ key, resolve });
+      this.#pumpReads();
+    });
+  }
+
+  /** Stores a copy in memory and, batched, in the persistent store. `persist: false` for vectors read from it. */
+  put(key: string, vector: Float32Array, persist = true): void {
+    this.#memory.set(key, vector.slice());
+    if (!persist || !this.#persistent) return;
+    this.#writes.push([key, vector.slice()]);
+    this.#pumpWrites();
+  }
+
+  /** Resolves when every write requested so far has settled. */
+  async flush(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+
+  clearMemory(): void {
+    this.#memory.clear();
+  }
+
+  #pumpReads(): void {
+    const persistent = this.#persistent;
+    if (this.#reading || this.#reads.length === 0 || !persistent) return;
+    this.#reading = true;
+    const batch = this.#reads;
+    this.#reads = [];
+    void persistent
+      .getMany(batch.map((r) => r.key))
+      .then(
+        (values) => {
+          batch.forEach((read, i) => {
+            const v = values[i];
+            // Anything but a vector of our size (a store shared with other code, an old format) is a miss.
+            const ok = v instanceof Float32Array && v.length === this.#dimensions;
+            if (ok) this.#memory.set(read.key, v);
+            read.resolve(ok ? v : undefined);
+          });
+        },
+        () => {
+          this.persistentErrors++;
+          for (const read of batch) read.resolve(undefined);
+        },
+      )
+      .finally(() => {
+        this.#reading = false;
+        this.#pumpReads();
+      });
+  }
+
+  #pumpWrites(): void {
+    const persistent = this.#persistent;
+    if (this.#writing || this.#writes.length === 0 || !persistent) return;
+    const batch = this.#writes;
+    this.#writes = [];
+    this.#writing = persistent
+      .putMany(batch)
+      .catch(() => {
+        this.persistentErrors++;
+      })
+      .finally(() => {
+        this.#writing = undefined;
+        this.#pumpWrites();
+      });
+  }
+}

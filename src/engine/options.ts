@@ -1,0 +1,139 @@
+/**
+ * Validates {@link EmbedderOptions} (p-queue-style messages) and derives the per-backend defaults.
+ * Validation is synchronous and complete before anything is fetched; the derived settings need the backend,
+ * which `auto` only knows after probing.
+ */
+import { ValidationError } from '../errors.js';
+import { expected, integerInRange, nonEmptyString, numberInRange, oneOf, plainObject } from '../validate.js';
+import type { Backend, Variant } from '../worker/protocol.js';
+import type { EmbedderOptions, EmbedderProgress, PersistentEmbeddingCache } from './types.js';
+
+const known = new Set([
+  'model', 'backend', 'variant', 'workers', 'threads', 'maxBatch', 'maxWaitMs', 'maxQueue', 'maxTokens', 'timeoutMs',
+  'cache', 'persistentCache', 'wasmPaths', 'onProgress',
+]);
+
+export interface CheckedOptions {
+  readonly model: string;
+  readonly backend: 'auto' | Backend;
+  readonly variant: Variant | undefined;
+  readonly workers: number | undefined;
+  readonly threads: number | undefined;
+  readonly maxBatch: number | undefined;
+  readonly maxWaitMs: number | undefined;
+  readonly maxQueue: number;
+  readonly maxTokens: number;
+  readonly timeoutMs: number | undefined;
+  /** 0 when caching is off. */
+  readonly memoryEntries: number;
+  readonly cacheEnabled: boolean;
+  readonly persistentCache: PersistentEmbeddingCache | undefined;
+  readonly wasmPaths: string | { readonly wasm?: string; readonly mjs?: string } | undefined;
+  readonly onProgress: ((p: EmbedderProgress) => void) | undefined;
+}
+
+/** Settings once the backend is known. */
+export interface BackendSettings {
+  readonly backend: Backend;
+  readonly workers: number;
+  readonly threads: number;
+  readonly maxBatch: number;
+  readonly maxWaitMs: number;
+  readonly timeoutMs: number;
+  readonly runOverheadTokens: number;
+  readonly maxTokensPerRun: number;
+}
+
+export function checkOptions(options: unknown): CheckedOptions {
+  const o = plainObject('options', options);
+  for (const key of Object.keys(o)) {
+    if (!known.has(key)) throw new ValidationError(`Unknown option \`${key}\`; expected one of ${[...known].map((k) => `\`${k}\``).join(', ')}`);
+  }
+  const optional = <T>(key: string, check: (value: unknown) => T): T | undefined => (o[key] === undefined ? undefined : check(o[key]));
+
+  const cache = o['cache'];
+  let cacheEnabled = true;
+  let memoryEntries = 10_000;
+  if (cache === false) {
+    cacheEnabled = false;
+    memoryEntries = 0;
+  } else if (cache !== undefined && cache !== true) {
+    const c = plainObject('cache', cache);
+    for (const key of Object.keys(c)) {
+      if (key !== 'memoryEntries') throw new ValidationError(`Unknown option \`cache.${key}\`; expected \`cache.memoryEntries\``);
+    }
+    if (c['memoryEntries'] !== undefined) memoryEntries = integerInRange('cache.memoryEntries', c['memoryEntries'], 0, 10_000_000);
+  }
+
+  const persistentCache = optional('persistentCache', (v) => {
+    const p = v as Partial<PersistentEmbeddingCache> | null;
+    if (p === null || typeof p !== 'object' || typeof p.getMany !== 'function' || typeof p.putMany !== 'function') {
+      throw expected('persistentCache', 'an object with `getMany` and `putMany` methods', v);
+    }
+    return p as PersistentEmbeddingCache;
+  });
+
+  const wasmPaths = optional('wasmPaths', (v) => {
+    if (typeof v === 'string') return v;
+    const w = plainObject('wasmPaths', v);
+    for (const key of Object.keys(w)) {
+      if (key !== 'wasm' && key !== 'mjs') throw new ValidationError(`Unknown option \`wasmPaths.${key}\`; expected \`wasm\` or \`mjs\``);
+      if (typeof w[key] !== 'string') throw expected(`wasmPaths.${key}`, 'a string', w[key]);
+    }
+    return w as { wasm?: string; mjs?: string };
+  });
+
+  const onProgress = optional('onProgress', (v) => {
+    if (typeof v !== 'function') throw expected('onProgress', 'a function', v);
+    return v as (p: EmbedderProgress) => void;
+  });
+
+  return {
+    model: nonEmptyString('model', o['model']),
+    backend: optional('backend', (v) => oneOf('backend', v, ['auto', 'webgpu', 'wasm'] as const)) ?? 'auto',
+    variant: optional('variant', (v) => oneOf('variant', v, ['fp32', 'fp16', 'int8'] as const)),
+    workers: optional('workers', (v) => integerInRange('workers', v, 1, 16)),
+    threads: optional('threads', (v) => integerInRange('threads', v, 1, 16)),
+    maxBatch: optional('maxBatch', (v) => integerInRange('maxBatch', v, 1, 1024)),
+    maxWaitMs: optional('maxWaitMs', (v) => numberInRange('maxWaitMs', v, 0, 10_000)),
+    maxQueue: optional('maxQueue', (v) => integerInRange('maxQueue', v, 1, 1_000_000)) ?? 4096,
+    maxTokens: optional('maxTokens', (v) => integerInRange('maxTokens', v, 2, 8192)) ?? 256,
+    timeoutMs: optional('timeoutMs', (v) => numberInRange('timeoutMs', v, 1, 86_400_000)),
+    memoryEntries,
+    cacheEnabled,
+    persistentCache: cacheEnabled ? persistentCache : undefined,
+    wasmPaths,
+    onProgress,
+  };
+}
+
+/**
+ * Per-backend defaults. WASM: one single-threaded worker per core (at most 4), batches up to 64, a small per-run
+ * cost so batches split by length eagerly. WebGPU: one worker, batches up to 1024 (a run costs ~20 ms whatever
+ * its size up to ~32 texts), a large per-run cost so batches stay whole.
+ */
+export function settingsFor(
+  options: CheckedOptions,
+  backend: Backend,
+  env: { readonly hardwareConcurrency: number; readonly crossOriginIsolated: boolean },
+): BackendSettings {
+  const workers = options.workers ?? (backend === 'webgpu' ? 1 : Math.min(env.hardwareConcurrency, 4));
+  const threadsAsked = options.threads ?? 1;
+  if (backend === 'wasm' && options.threads !== undefined && workers * threadsAsked > env.hardwareConcurrency) {
+    throw new ValidationError(
+      `Expected \`workers\` × \`threads\` to be at most navigator.hardwareConcurrency (${env.hardwareConcurrency}), got ${workers} × ${threadsAsked}`,
+    );
+  }
+  const webgpu = backend === 'webgpu';
+  return {
+    backend,
+    workers,
+    // ORT-web drops to one thread without cross-origin isolation; so do we, quietly (the user's setting is kept).
+    threads: backend === 'wasm' && env.crossOriginIsolated ? threadsAsked : 1,
+    maxBatch: options.maxBatch ?? (webgpu ? 1024 : 64),
+    maxWaitMs: options.maxWaitMs ?? (webgpu ? 10 : 4),
+    timeoutMs: options.timeoutMs ?? (webgpu ? 120_000 : 60_000),
+    runOverheadTokens: webgpu ? 4096 : 32,
+    maxTokensPerRun: webgpu ? 32_768 : 4096,
+  };
+}

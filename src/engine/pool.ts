@@ -1,0 +1,406 @@
+/**
+ * N embedding workers, one model session each. A batch goes to the least-loaded idle worker; a worker that
+ * crashes, times out or loses its WebGPU device is replaced and its batch retried on another worker, so no
+ * caller loses a result or gets one twice. After {@link maxAttempts} failures of the same batch its callers get
+ * an `EmbeddingError`. A lost WebGPU device fails the whole pool over to WASM without dropping queued batches.
+ *
+ * The pool never queues work of its own beyond retries: the coalescer only sends a batch when
+ * {@link WorkerPool.freeWorkers} is positive, so batches keep growing in the coalescer while every worker is busy.
+ */
+import { AgentMemError, ClosedError, EmbeddingError, ModelLoadError } from '../errors.js';
+import type { Backend, WorkerInit } from '../worker/protocol.js';
+import type { BackendSettings } from './options.js';
+import type { EmbedderProgress, WorkerState, WorkerStats } from './types.js';
+import { WorkerFailure, WorkerHandle } from './worker-handle.js';
+
+/** Tries of one batch (the first run plus retries) before its callers get an error. */
+export const maxAttempts = 3;
+/** Replacement workers that may fail to start in a row before a slot is given up. */
+const maxRestartFailures = 3;
+
+/** Everything a pool needs to start workers for one backend. */
+export interface PoolSetup {
+  readonly settings: BackendSettings;
+  /** A fresh init message (with its own copy of the model bytes) for worker `index`. */
+  readonly makeInit: (index: number) => WorkerInit;
+  /** Short runs after the session is built, so Chromium tiers the wasm up before real work. */
+  readonly warmupRuns: number;
+}
+
+export interface PoolOptions {
+  readonly setup: PoolSetup;
+  readonly onProgress: ((p: EmbedderProgress) => void) | undefined;
+  /** A worker became free (the coalescer may send the next batch). */
+  readonly onAvailable: () => void;
+  /** A WASM setup to fail over to when a WebGPU device is lost (undefined: no failover, fail the batches). */
+  readonly failover: (() => Promise<PoolSetup>) | undefined;
+}
+
+/** Per-text outcome of a batch: a unit vector or the error for that text. */
+export type ItemResult = Float32Array | Error;
+
+interface Task {
+  readonly texts: readonly string[];
+  attempts: number;
+  readonly failures: string[];
+  readonly resolve: (results: ItemResult[]) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Slot {
+  readonly index: number;
+  backend: Backend;
+  handle: WorkerHandle | undefined;
+  state: WorkerState;
+  task: Task | undefined;
+  batches: number;
+  items: number;
+  busyMs: number;
+  runs: number;
+  paddedTokens: number;
+  realTokens: number;
+  restarts: number;
+  restartFailures: number;
+}
+
+export class WorkerPool {
+  readonly #options: PoolOptions;
+  #setup: PoolSetup;
+  #slots: Slot[] = [];
+  readonly #pending: Task[] = [];
+  #state: 'ready' | 'failing-over' | 'failed' | 'closed' = 'ready';
+  #dimensions = 0;
+  retries = 0;
+
+  private constructor(options: PoolOptions) {
+    this.#options = options;
+    this.#setup = options.setup;
+  }
+
+  /** Starts every worker (session + warm-up) and resolves once all are ready; any failure rejects and stops them. */
+  static async start(options: PoolOptions): Promise<WorkerPool> {
+    const pool = new WorkerPool(options);
+    await pool.#startSlots(options.setup);
+    return pool;
+  }
+
+  get backend(): Backend {
+    return this.#setup.settings.backend;
+  }
+
+  get settings(): BackendSettings {
+    return this.#setup.settings;
+  }
+
+  get dimensions(): number {
+    return this.#dimensions;
+  }
+
+  get state(): 'ready' | 'failing-over' | 'failed' | 'closed' {
+    return this.#state;
+  }
+
+  /** Idle workers not already claimed by a retry: how many batches the coalescer may send now. */
+  get freeWorkers(): number {
+    if (this.#state !== 'ready') return 0;
+    return this.#slots.filter((s) => s.state === 'idle').length - this.#pending.length;
+  }
+
+  get busyWorkers(): number {
+    return this.#slots.filter((s) => s.state === 'busy').length;
+  }
+
+  /** Texts in batches that workers are running or that wait for a retry. */
+  get inFlightItems(): number {
+    let n = 0;
+    for (const s of this.#slots) n += s.task?.texts.length ?? 0;
+    for (const t of this.#pending) n += t.texts.length;
+    return n;
+  }
+
+  get inFlight(): number {
+    return this.busyWorkers + this.#pending.length;
+  }
+
+  /** Embeds one batch. Resolves with one result per text (never rejects for one text's failure). */
+  run(texts: readonly string[]): Promise<ItemResult[]> {
+    if (this.#state === 'closed') return Promise.reject(new ClosedError('The embedder is closed'));
+    if (this.#state === 'failed') return Promise.resolve(texts.map(() => new EmbeddingError('Every embedding worker has failed')));
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ texts, attempts: 0, failures: [], resolve, reject });
+      this.#pump();
+    });
+  }
+
+  stats(): WorkerStats[] {
+    return this.#slots.map((s) => ({
+      index: s.index,
+      backend: s.backend,
+      state: s.state,
+      batches: s.batches,
+      items: s.items,
+      busyMs: s.busyMs,
+      runs: s.runs,
+      paddedTokens: s.paddedTokens,
+      realTokens: s.realTokens,
+      restarts: s.restarts,
+    }));
+  }
+
+  /** Test hook: kills worker `index` as a crash would (its batch, if any, is retried elsewhere). */
+  terminateWorker(index: number): boolean {
+    const slot = this.#slots[index];
+    if (!slot?.handle || slot.state === 'closed' || slot.state === 'failed') return false;
+    slot.handle.terminate(new WorkerFailure('crashed', `Worker ${index} was terminated by a test hook`));
+    return true;
+  }
+
+  /** Test hook: destroys worker `index`'s WebGPU device (the real `device.lost` path). */
+  async loseDevice(index: number): Promise<boolean> {
+    const handle = this.#slots[index]?.handle;
+    return handle ? handle.loseDevice() : false;
+  }
+
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    const closed = new ClosedError('The embedder was closed before this text was embedded');
+    for (const task of this.#pending.splice(0)) task.reject(closed);
+    for (const slot of this.#slots) {
+      slot.task?.reject(closed);
+      slot.task = undefined;
+      slot.state = 'closed';
+      slot.handle?.terminate();
+      slot.handle = undefined;
+    }
+  }
+
+  async #startSlots(setup: PoolSetup): Promise<void> {
+    const slots = Array.from({ length: setup.settings.workers }, (_, index): Slot => ({
+      index,
+      backend: setup.settings.backend,
+      handle: undefined,
+      state: 'initializing',
+      task: undefined,
+      batches: 0,
+      items: 0,
+      busyMs: 0,
+      runs: 0,
+      paddedTokens: 0,
+      realTokens: 0,
+      restarts: 0,
+      restartFailures: 0,
+    }));
+    // Keep the counters of slots that survive a failover (same index), so stats stay cumulative.
+    for (const slot of slots) {
+      const old = this.#slots[slot.index];
+      if (old) Object.assign(slot, { batches: old.batches, items: old.items, busyMs: old.busyMs, runs: old.runs, restarts: old.restarts });
+    }
+    this.#slots = slots;
+    try {
+      await Promise.all(slots.map((slot) => this.#startWorker(slot, setup)));
+    } catch (error) {
+      for (const slot of slots) {
+        slot.handle?.terminate();
+        slot.handle = undefined;
+        slot.state = 'failed';
+      }
+      throw error;
+    }
+  }
+
+  async #startWorker(slot: Slot, setup: PoolSetup): Promise<void> {
+    const { settings } = setup;
+    const handle = new WorkerHandle(`agentmem embed worker ${slot.index} (${settings.backend})`);
+    slot.handle = handle;
+    slot.state = 'initializing';
+    slot.backend = settings.backend;
+    this.#options.onProgress?.({ stage: 'session', worker: slot.index });
+    let ready;
+    try {
+      const initTimeout = Math.max(settings.timeoutMs, 120_000);
+      ready = await handle.init(setup.makeInit(slot.index), initTimeout);
+      this.#options.onProgress?.({ stage: 'warmup', worker: slot.index });
+      if (setup.warmupRuns > 0) await handle.warmup(setup.warmupRuns, initTimeout);
+    } catch (error) {
+      handle.terminate();
+      if (error instanceof AgentMemError) throw error;
+      throw new ModelLoadError(`Worker ${slot.index} could not load the model on ${settings.backend}: ${message(error)}`, { cause: error });
+    }
+    if (this.#state === 'closed' || slot.handle !== handle) {
+      handle.terminate();
+      return;
+    }
+    if (this.#dimensions !== 0 && ready.dimensions !== this.#dimensions) {
+      handle.terminate();
+      throw new ModelLoadError(`Worker ${slot.index} reports ${ready.dimensions} dimensions, expected ${this.#dimensions}`);
+    }
+    this.#dimensions = ready.dimensions;
+    handle.onFailure = (failure) => this.#onWorkerFailure(slot, handle, failure);
+    slot.state = 'idle';
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#state !== 'ready') return;
+    while (this.#pending.length > 0) {
+      // Least-loaded: of the idle workers, the one that has worked least so far (spreads tier-up and wear).
+      let best: Slot | undefined;
+      for (const s of this.#slots) if (s.state === 'idle' && (!best || s.busyMs < best.busyMs)) best = s;
+      if (!best) return;
+      this.#dispatch(best, this.#pending.shift()!);
+    }
+  }
+
+  #dispatch(slot: Slot, task: Task): void {
+    const handle = slot.handle!;
+    slot.state = 'busy';
+    slot.task = task;
+    task.attempts++;
+    const started = performance.now();
+    handle.embed(task.texts, this.#setup.settings.timeoutMs).then(
+      (output) => {
+        if (slot.task !== task) return; // failed over or closed meanwhile; the task was already handed on
+        slot.task = undefined;
+        slot.state = 'idle';
+        slot.batches++;
+        slot.items += task.texts.length;
+        slot.busyMs += performance.now() - started;
+        slot.runs += output.runs;
+        slot.paddedTokens += output.paddedTokens;
+        slot.realTokens += output.realTokens;
+        const dim = output.dimensions;
+        task.resolve(task.texts.map((_, i) => output.vectors.slice(i * dim, (i + 1) * dim)));
+        this.#available();
+      },
+      (error: unknown) => {
+        if (slot.task !== task) return;
+        slot.task = undefined;
+        if (error instanceof WorkerFailure) {
+          // #onWorkerFailure has run (or runs now): the slot is being replaced. Retry the batch elsewhere.
+          this.#onWorkerFailure(slot, handle, error);
+          this.#retry(task, `worker ${slot.index} ${error.kind}`);
+          return;
+        }
+        slot.state = 'idle';
+        slot.busyMs += performance.now() - started;
+        this.#runtimeError(task, error);
+        this.#available();
+      },
+    );
+  }
+
+  /**
+   * The worker is fine but the run threw (out of memory on a huge batch, a text the model cannot take).
+   * Split the batch in halves until the failing text is alone, so one bad text rejects only its own caller.
+   */
+  #runtimeError(task: Task, error: unknown): void {
+    if (task.texts.length === 1) {
+      const reason = error instanceof AgentMemError ? error : new EmbeddingError(`Embedding failed: ${message(error)}`, { cause: error });
+      task.resolve([reason]);
+      return;
+    }
+    const half = Math.ceil(task.texts.length / 2);
+    const parts = [task.texts.slice(0, half), task.texts.slice(half)].map(
+      (texts) => new Promise<ItemResult[]>((resolve, reject) => this.#pending.unshift({ texts, attempts: 0, failures: [], resolve, reject })),
+    );
+    Promise.all(parts).then((results) => task.resolve(results.flat()), task.reject);
+  }
+
+  #retry(task: Task, why: string): void {
+    task.failures.push(why);
+    if (task.attempts >= maxAttempts) {
+      const error = new EmbeddingError(`Embedding failed after ${task.attempts} attempts: ${task.failures.join('; ')}`);
+      task.resolve(task.texts.map(() => error));
+      return;
+    }
+    this.retries++;
+    this.#pending.unshift(task);
+    this.#pump();
+  }
+
+  #onWorkerFailure(slot: Slot, handle: WorkerHandle, failure: WorkerFailure): void {
+    if (slot.handle !== handle || this.#state === 'closed') return;
+    slot.handle = undefined;
+    handle.terminate();
+    const task = slot.task;
+    slot.task = undefined;
+    if (task) this.#retry(task, `worker ${slot.index} ${failure.kind}`);
+    if (failure.kind === 'lost its WebGPU device') {
+      void this.#failOver(failure);
+      return;
+    }
+    slot.state = 'initializing';
+    void this.#restart(slot);
+  }
+
+  async #restart(slot: Slot): Promise<void> {
+    while (this.#state === 'ready' || this.#state === 'failing-over') {
+      try {
+        await this.#startWorker(slot, this.#setup);
+        slot.restarts++;
+        slot.restartFailures = 0;
+        return;
+      } catch {
+        if (++slot.restartFailures >= maxRestartFailures) {
+          slot.state = 'failed';
+          this.#checkAllFailed();
+          return;
+        }
+      }
+    }
+  }
+
+  async #failOver(cause: WorkerFailure): Promise<void> {
+    if (this.#state !== 'ready') return;
+    const failover = this.#options.failover;
+    this.#state = 'failing-over';
+    for (const slot of this.#slots) {
+      if (slot.task) this.#pending.unshift(slot.task);
+      slot.task = undefined;
+      slot.handle?.terminate();
+      slot.handle = undefined;
+      slot.state = 'failed';
+    }
+    if (!failover) {
+      this.#state = 'failed';
+      this.#failPending(`The WebGPU device was lost and no fallback is configured: ${cause.message}`);
+      return;
+    }
+    try {
+      const setup = await failover();
+      if (this.#state !== 'failing-over') return;
+      this.#setup = setup;
+      await this.#startSlots(setup);
+      if (this.#state !== 'failing-over') return;
+      this.#state = 'ready';
+      this.#pump();
+      this.#available();
+    } catch (error) {
+      if (this.#state !== 'failing-over') return;
+      this.#state = 'failed';
+      this.#failPending(`The WebGPU device was lost and the WASM fallback failed: ${message(error)}`);
+    }
+  }
+
+  #checkAllFailed(): void {
+    if (this.#slots.some((s) => s.state !== 'failed')) return;
+    this.#state = 'failed';
+    this.#failPending('Every embedding worker has failed and could not be restarted');
+  }
+
+  #failPending(why: string): void {
+    const error = new EmbeddingError(why);
+    for (const task of this.#pending.splice(0)) task.resolve(task.texts.map(() => error));
+    this.#available();
+  }
+
+  #available(): void {
+    this.#pump();
+    this.#options.onAvailable();
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,143 @@
+/**
+ * Public types of the embedding engine: options, stats and the persistent-cache hook.
+ */
+import type { Backend, Variant } from '../worker/protocol.js';
+
+export type { Backend, Variant } from '../worker/protocol.js';
+
+/** Loading progress, reported through {@link EmbedderOptions.onProgress}. */
+export interface EmbedderProgress {
+  readonly stage: 'fetch' | 'session' | 'warmup' | 'ready';
+  /** Bytes fetched so far (`fetch`). */
+  readonly loaded?: number;
+  /** Total bytes when the server says (`fetch`). */
+  readonly total?: number;
+  /** The worker index (`session`, `warmup`). */
+  readonly worker?: number;
+}
+
+/**
+ * A store of vectors that survives reloads, keyed by {@link embeddingCacheKey}. The Memory layer passes one backed by
+ * its own IndexedDB; a standalone embedder opens its own database (`agentmem-embeddings`).
+ */
+export interface PersistentEmbeddingCache {
+  /** One entry per key, in order; `undefined` where absent. */
+  getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]>;
+  putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void>;
+}
+
+export interface EmbedderOptions {
+  /** URL of a transformers.js-layout model folder, absolute or relative to the page, e.g. `'/models/minilm-l6'`. */
+  model: string;
+  /**
+   * `auto`: WebGPU when an adapter exists and a probe run succeeds, else WASM.
+   * @default 'auto'
+   */
+  backend?: 'auto' | 'webgpu' | 'wasm';
+  /**
+   * Which ONNX file: `fp32` (`onnx/model.onnx`), `fp16` (`onnx/model_fp16.onnx`), `int8` (`onnx/model_quantized.onnx`).
+   * @default int8 on WASM; fp16 on WebGPU when the adapter has `shader-f16` and a probe matches fp32, else fp32
+   */
+  variant?: Variant;
+  /**
+   * Worker count (one model session each), 1 to 16.
+   * @default WASM: min(navigator.hardwareConcurrency, 4); WebGPU: 1
+   */
+  workers?: number;
+  /**
+   * WASM threads per worker; only used when the page is cross-origin isolated. `workers * threads` must not exceed
+   * `navigator.hardwareConcurrency`.
+   * @default 1
+   */
+  threads?: number;
+  /**
+   * Largest batch sent to one worker, 1 to 1024. The coalescer grows batches toward it under load.
+   * @default 64 on WASM, 1024 on WebGPU
+   */
+  maxBatch?: number;
+  /**
+   * Longest wait, after the first queued text, for a batch to fill while some workers are busy (an idle engine
+   * never waits).
+   * @default 4 on WASM, 10 on WebGPU
+   */
+  maxWaitMs?: number;
+  /**
+   * Texts waiting for a worker before `embed()` callers wait for space (backpressure).
+   * @default 4096
+   */
+  maxQueue?: number;
+  /**
+   * Longest token sequence fed to the model, special tokens included (capped by the model's own limit).
+   * @default 256
+   */
+  maxTokens?: number;
+  /**
+   * Per-batch time limit in ms; a worker exceeding it is replaced and the batch retried on another.
+   * @default 60000 on WASM, 120000 on WebGPU
+   */
+  timeoutMs?: number;
+  /**
+   * In-memory LRU (and the persistent store). `false` turns caching off.
+   * @default true, with 10000 memory entries
+   */
+  cache?: boolean | { memoryEntries?: number };
+  /** Where vectors persist. Default: the embedder's own IndexedDB database `agentmem-embeddings`. */
+  persistentCache?: PersistentEmbeddingCache;
+  /** Override of onnxruntime-web's wasm location. Default: the files the bundler resolved, from our own origin. */
+  wasmPaths?: string | { wasm?: string; mjs?: string };
+  onProgress?: (progress: EmbedderProgress) => void;
+}
+
+export type WorkerState = 'initializing' | 'idle' | 'busy' | 'failed' | 'closed';
+
+export interface WorkerStats {
+  readonly index: number;
+  readonly backend: Backend;
+  readonly state: WorkerState;
+  /** Batches completed and texts embedded by this slot (across its replacements). */
+  readonly batches: number;
+  readonly items: number;
+  /** Time spent running batches, in ms. */
+  readonly busyMs: number;
+  /** Model runs after grouping by length, and tokens fed with and without padding. */
+  readonly runs: number;
+  readonly paddedTokens: number;
+  readonly realTokens: number;
+  /** How many times the worker was replaced after a crash or timeout. */
+  readonly restarts: number;
+}
+
+export interface EmbedderStats {
+  readonly state: 'ready' | 'failed' | 'closed';
+  readonly backend: Backend;
+  readonly variant: Variant;
+  readonly modelId: string;
+  readonly dimensions: number;
+  readonly workers: readonly WorkerStats[];
+  /** Texts waiting for a worker, and callers waiting for queue space. */
+  readonly queueDepth: number;
+  readonly waitingForSpace: number;
+  readonly inFlightBatches: number;
+  /** The coalescer's current batch-size target (adapts to load). */
+  readonly targetBatch: number;
+  /** Batches sent, by size bucket (`'1'`, `'2-3'`, `'4-7'`, ...). */
+  readonly batchSizes: Readonly<Record<string, number>>;
+  readonly batches: number;
+  /** Texts embedded by a model run (cache hits and deduplicated texts excluded). */
+  readonly inferences: number;
+  /** Batches sent again after a worker crashed, timed out or lost its device. */
+  readonly retries: number;
+  /** Texts whose callers got an error from inference. */
+  readonly failures: number;
+  readonly cache: {
+    readonly hits: number;
+    readonly memoryHits: number;
+    readonly persistentHits: number;
+    readonly misses: number;
+    /** Callers that joined an identical text already in flight. */
+    readonly deduplicated: number;
+    readonly memoryEntries: number;
+    /** Persistent reads or writes that failed (the engine carries on without them). */
+    readonly persistentErrors: number;
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Loads a transformers.js-layout model folder on the main thread: config, tokenizer files and one ONNX variant.
+ * The pool hands a copy of the bytes to each worker.
+ */
+import { ModelLoadError } from '../errors.js';
+import type { Variant } from '../worker/protocol.js';
+import { readModelSpec, variantFiles, type ModelSpec } from './config.js';
+import { fetchModelFile, fetchModelText, type FetchProgress } from './fetch.js';
+
+export interface ModelFolder {
+  /** Absolute URL of the folder, ending in `/`. */
+  readonly url: string;
+  readonly spec: ModelSpec;
+  readonly tokenizerJson: string;
+  readonly tokenizerConfigJson: string;
+}
+
+/** `'/models/minilm-l6'` -> `'https://host/models/minilm-l6/'`, relative to the page (or the worker's script). */
+export function resolveModelUrl(model: string): string {
+  const base = typeof location === 'undefined' ? undefined : location.href;
+  const withSlash = model.endsWith('/') ? model : `${model}/`;
+  try {
+    return new URL(withSlash, base).href;
+  } catch (error) {
+    throw new ModelLoadError(`Could not resolve the model URL \`${model}\`${base ? ` against ${base}` : ''}`, { cause: error });
+  }
+}
+
+/** Stable id of a model URL + variant: part of every embedding cache key. */
+export function modelIdOf(folderUrl: string, variant: Variant): string {
+  return `${folderUrl}#${variant}`;
+}
+
+export async function loadModelFolder(folderUrl: string): Promise<ModelFolder> {
+  const [configText, tokenizerJson, tokenizerConfigJson] = await Promise.all([
+    fetchModelText(`${folderUrl}config.json`),
+    fetchModelText(`${folderUrl}tokenizer.json`),
+    fetchModelText(`${folderUrl}tokenizer_config.json`),
+  ]);
+  const config = parseJson(configText, `${folderUrl}config.json`);
+  const tokenizerConfig = parseJson(tokenizerConfigJson, `${folderUrl}tokenizer_config.json`);
+  parseJson(tokenizerJson, `${folderUrl}tokenizer.json`);
+  return { url: folderUrl, spec: readModelSpec(config, tokenizerConfig, `${folderUrl}config.json`), tokenizerJson, tokenizerConfigJson };
+}
+
+export function modelFileUrl(folderUrl: string, variant: Variant): string {
+  return `${folderUrl}${variantFiles[variant]}`;
+}
+
+export function fetchVariant(folderUrl: string, variant: Variant, onProgress?: (p: FetchProgress) => void): Promise<ArrayBuffer> {
+  return fetchModelFile(modelFileUrl(folderUrl, variant), onProgress);
+}
+
+function parseJson(text: string, url: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ModelLoadError(`Expected ${url} to be JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Browser-test page for the embedding engine: exposes the library and a few helpers on `window` for
+ * `test/browser/engine*.spec.ts` (which drive it with `page.evaluate`).
+ */
+import * as agentmem from '../../src/index.js';
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+function norm(a: Float32Array): number {
+  let s = 0;
+  for (const v of a) s += v * v;
+  return Math.sqrt(s);
+}
+
+/** Deterministic mixed-length texts (seeded). */
+function texts(count: number, seed = 1): string[] {
+  const words = ['coffee', 'morning', 'window', 'seat', 'flight', 'memory', 'agent', 'browser', 'vector', 'search', 'user',
+    'prefers', 'tea', 'night', 'train', 'Paris', 'numbers', '42', 'café', 'déjà', 'vu', 'résumé', 'emoji', 'naïve'];
+  let state = seed >>> 0;
+  const next = (): number => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  return Array.from({ length: count }, (_, i) => {
+    const len = 1 + Math.floor(next() * (i % 5 === 0 ? 60 : 12));
+    return `${i}: ${Array.from({ length: len }, () => words[Math.floor(next() * words.length)]).join(' ')}.`;
+  });
+}
+
+const helpers = { cosine, norm, texts, sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)) };
+
+declare global {
+  interface Window {
+    agentmem: typeof agentmem;
+    helpers: typeof helpers;
+  }
+}
+
+window.agentmem = agentmem;
+window.helpers = helpers;
+document.getElementById('status')!.textContent = 'ready';
