@@ -1,0 +1,332 @@
+/**
+ * The Memory API in real Chromium with the real engine (lexical model, WASM, one worker) and real IndexedDB.
+ * Each test gets a fresh browser context, so a fresh, empty origin storage.
+ */
+import { test, expect, type Page } from '@playwright/test';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate bodies run in the page, typed loosely here */
+declare const window: { t: any };
+
+async function ready(page: Page): Promise<void> {
+  await page.goto('/test/pages/memory.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+}
+
+test.beforeEach(async ({ page }) => {
+  page.on('pageerror', (error) => console.log(`[pageerror] ${error.message}`));
+  await ready(page);
+});
+
+test('every method: add, addMany, search, get, getAll, update, delete, deleteAll, history, stats, reset, close', async ({ page }) => {
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const memory = await t.open({ dbName: 'methods' });
+    const add = await memory.add('I drink coffee every morning', { userId: 'alice', metadata: { category: 'food', priority: 2 } });
+    const conversation = await memory.add(
+      [
+        { role: 'system', content: 'You are helpful' },
+        { role: 'user', content: 'My sister lives in Lisbon' },
+        { role: 'assistant', content: 'Noted, your sister lives in Lisbon' },
+      ],
+      { userId: 'alice', agentId: 'travel' },
+    );
+    const many = await memory.addMany([
+      { text: 'I play tennis on Sundays', userId: 'alice', metadata: { category: 'sport', priority: 5 } },
+      { text: 'The quarterly report is due Friday', userId: 'alice', runId: 'run-1', metadata: { category: 'work', priority: 9 } },
+      { text: 'Bob drinks coffee too', userId: 'bob', metadata: { category: 'food' } },
+    ]);
+    const coffee = await memory.search('coffee', { userId: 'alice' });
+    const coffeeBob = await memory.search('coffee', { userId: 'bob' });
+    const travel = await memory.search('sister', { agentId: 'travel' });
+    const aliceTravel = await memory.getAll({ userId: 'alice', agentId: 'travel' });
+    const filtered = await memory.search('coffee tennis report', { userId: 'alice', filters: { priority: { gte: 5 } } });
+    const orFilter = await memory.getAll({ userId: 'alice', filters: { OR: [{ category: 'food' }, { category: { in: ['work'] } }] } });
+    const limited = await memory.getAll({ userId: 'alice', limit: 2 });
+    const thresholded = await memory.search('coffee', { userId: 'alice', threshold: 0.99 });
+    const id = add.results[0].id;
+    const got = await memory.get(id);
+    const missing = await memory.get('no-such-id');
+    const updatedText = await memory.update(id, 'I drink green tea every morning');
+    const afterUpdate = await memory.search('tea', { userId: 'alice', limit: 1 });
+    const updatedMeta = await memory.update(id, { metadata: { category: 'drinks' } });
+    const tennisId = many.results[0].id;
+    await memory.delete(tennisId);
+    const afterDelete = await memory.get(tennisId);
+    const searchAfterDelete = await memory.search('tennis', { userId: 'alice' });
+    const history = await memory.history(id);
+    const tennisHistory = await memory.history(tennisId);
+    const deleted = await memory.deleteAll({ userId: 'alice', agentId: 'travel' });
+    const aliceLeft = await memory.getAll({ userId: 'alice' });
+    const stats = memory.stats();
+    const counts = await t.rawCounts('methods');
+    await memory.reset();
+    const afterReset = { alice: await memory.getAll({ userId: 'alice' }), bob: await memory.search('coffee', { userId: 'bob' }), counts: await t.rawCounts('methods') };
+    await memory.close();
+    const closedState = memory.state;
+    return {
+      add, conversation, many, coffee, coffeeBob, travel, aliceTravel, filtered, orFilter, limited, thresholded, got, missing,
+      updatedText, afterUpdate, updatedMeta, afterDelete, searchAfterDelete, history, tennisHistory, deleted, aliceLeft, stats,
+      counts, afterReset, closedState,
+    };
+  });
+
+  // add / addMany results, Mem0-shaped.
+  expect(out.add.results).toEqual([{ id: expect.any(String), memory: 'I drink coffee every morning', event: 'ADD' }]);
+  expect(out.conversation.results.map((r: any) => r.memory)).toEqual(['My sister lives in Lisbon', 'Noted, your sister lives in Lisbon']);
+  expect(out.many.results.map((r: any) => r.memory)).toEqual([
+    'I play tennis on Sundays',
+    'The quarterly report is due Friday',
+    'Bob drinks coffee too',
+  ]);
+  // "coffee" finds the coffee memory first, never bob's.
+  expect(out.coffee.results[0].memory).toBe('I drink coffee every morning');
+  expect(out.coffee.results[0].score).toBeGreaterThan(out.coffee.results[1].score);
+  expect(out.coffee.results.every((r: any) => r.userId === 'alice')).toBe(true);
+  expect(out.coffee.results.length).toBe(5);
+  expect(out.coffeeBob.results.map((r: any) => r.memory)).toEqual(['Bob drinks coffee too']);
+  expect(out.coffee.results[0]).toMatchObject({ metadata: { category: 'food', priority: 2 }, userId: 'alice', createdAt: expect.any(String), updatedAt: expect.any(String) });
+  // Scope by agent: only the conversation; roles land in metadata.
+  expect(out.travel.results.map((r: any) => r.memory).sort()).toEqual(['My sister lives in Lisbon', 'Noted, your sister lives in Lisbon']);
+  expect(out.aliceTravel.results.map((r: any) => r.metadata.role)).toEqual(['user', 'assistant']);
+  // Filters before scoring.
+  expect(out.filtered.results.map((r: any) => r.memory).sort()).toEqual(['I play tennis on Sundays', 'The quarterly report is due Friday']);
+  expect(out.orFilter.results.map((r: any) => r.memory)).toEqual(['I drink coffee every morning', 'The quarterly report is due Friday']);
+  expect(out.limited.results.length).toBe(2);
+  expect(out.thresholded.results.every((r: any) => r.score >= 0.99)).toBe(true);
+  // get / update / delete.
+  expect(out.got).toMatchObject({ memory: 'I drink coffee every morning', userId: 'alice' });
+  expect(out.missing).toBeNull();
+  expect(out.updatedText.memory).toBe('I drink green tea every morning');
+  expect(out.updatedText.hash).not.toBe(out.got.hash);
+  expect(out.afterUpdate.results[0].memory).toBe('I drink green tea every morning'); // re-embedded
+  expect(out.updatedMeta).toMatchObject({ memory: 'I drink green tea every morning', metadata: { category: 'drinks' } });
+  expect(out.afterDelete).toBeNull();
+  expect(out.searchAfterDelete.results.map((r: any) => r.memory)).not.toContain('I play tennis on Sundays');
+  // History: ADD, UPDATE (text), UPDATE (metadata), and DELETE.
+  expect(out.history.map((h: any) => [h.event, h.previousValue, h.newValue])).toEqual([
+    ['ADD', null, 'I drink coffee every morning'],
+    ['UPDATE', 'I drink coffee every morning', 'I drink green tea every morning'],
+    ['UPDATE', 'I drink green tea every morning', 'I drink green tea every morning'],
+  ]);
+  expect(out.history[0]).toMatchObject({ id: expect.any(String), memoryId: out.add.results[0].id, createdAt: expect.any(String) });
+  expect(out.tennisHistory.map((h: any) => [h.event, h.previousValue, h.newValue])).toEqual([
+    ['ADD', null, 'I play tennis on Sundays'],
+    ['DELETE', 'I play tennis on Sundays', null],
+  ]);
+  // deleteAll by a narrowed scope keeps the rest of alice.
+  expect(out.deleted).toEqual({ deleted: 2 });
+  expect(out.aliceLeft.results.map((r: any) => r.memory)).toEqual(['I drink green tea every morning', 'The quarterly report is due Friday']);
+  // On disk: memories and vectors agree, nothing pending.
+  expect(out.counts).toMatchObject({ memories: 3, vectors: 3, pending: 0 });
+  expect(out.stats).toMatchObject({ state: 'ready', dbName: 'methods', dimensions: 256, quantize: 'none', committed: 6 });
+  expect(out.afterReset.alice.results).toEqual([]);
+  expect(out.afterReset.bob.results).toEqual([]);
+  expect(out.afterReset.counts).toMatchObject({ memories: 0, vectors: 0, history: 0, pending: 0 });
+  expect(out.closedState).toBe('closed');
+});
+
+test('int8 vectors: stored quantised, same ranking on the lexical model', async ({ page }) => {
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const memory = await t.open({ dbName: 'int8', quantize: 'int8' });
+    await memory.addMany(
+      ['I drink coffee every morning', 'I play tennis on Sundays', 'My cat is called Miso', 'The report is due Friday'].map((text) => ({ text, userId: 'u' })),
+    );
+    const coffee = await memory.search('coffee', { userId: 'u' });
+    const cat = await memory.search('what is my cat called', { userId: 'u' });
+    const vectors = await t.rawAll('int8', 'vectors');
+    await memory.close();
+    return { coffee: coffee.results.map((r: any) => r.memory), cat: cat.results[0].memory, vector: vectors[0] };
+  });
+  expect(out.coffee[0]).toBe('I drink coffee every morning');
+  expect(out.cat).toBe('My cat is called Miso');
+  expect(out.vector.vector).toBeUndefined();
+  expect(Object.keys(out.vector.q).length).toBe(256);
+  expect(typeof out.vector.scale).toBe('number');
+});
+
+test('persists across a page reload', async ({ page }) => {
+  const ids = await page.evaluate(async () => {
+    const memory = await window.t.open({ dbName: 'persist' });
+    const { results } = await memory.addMany([
+      { text: 'I drink coffee every morning', userId: 'alice' },
+      { text: 'The quarterly report is due Friday', userId: 'alice' },
+    ]);
+    await memory.update(results[1].id, 'The quarterly report is due Monday');
+    await memory.close();
+    return results.map((r: any) => r.id);
+  });
+  await ready(page);
+  const out = await page.evaluate(async (ids) => {
+    const memory = await window.t.open({ dbName: 'persist' });
+    const found = await memory.search('coffee', { userId: 'alice' });
+    const report = await memory.get(ids[1]);
+    const history = await memory.history(ids[1]);
+    await memory.close();
+    return { first: found.results[0].memory, count: found.results.length, report: report.memory, events: history.map((h: any) => h.event) };
+  }, ids);
+  expect(out).toEqual({ first: 'I drink coffee every morning', count: 2, report: 'The quarterly report is due Monday', events: ['ADD', 'UPDATE'] });
+});
+
+test('a reload in the middle of a batch: every pending add is committed once on the next create()', async ({ page }) => {
+  const texts = Array.from({ length: 50 }, (_, i) => `note ${i}: ${'the lighthouse keeper logs the weather and the ships '.repeat(30)}${i}`);
+  const before = await page.evaluate(async (texts) => {
+    const { t } = window;
+    // A long maxTokens makes each embedding slow enough that the reload lands while adds are still in flight.
+    const memory = await t.open({ dbName: 'crash', maxTokens: 512, maxBatch: 4 });
+    texts.forEach((text: string) => void memory.add(text, { userId: 'alice' }).catch(() => undefined));
+    // Wait until every add is recorded as pending (durable), then report what was committed so far.
+    for (;;) {
+      const pending = (await t.rawAll('crash', 'pending')) as { id: string }[];
+      const memories = (await t.rawAll('crash', 'memories')) as { id: string }[];
+      if (pending.length + memories.length >= texts.length) return { pending: pending.length, committed: memories.length };
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }, texts);
+  // The page goes away with adds unresolved: no close(), no goodbye.
+  await ready(page);
+  const after = await page.evaluate(async () => {
+    const { t } = window;
+    const atLoad = await t.rawCounts('crash');
+    const memory = await t.open({ dbName: 'crash', maxTokens: 512 });
+    const replayed = memory.stats().replayed;
+    const all = await memory.getAll({ userId: 'alice', limit: 1000 });
+    const counts = await t.rawCounts('crash');
+    const history = (await t.rawAll('crash', 'history')) as { event: string; memoryId: string }[];
+    await memory.close();
+    return {
+      atLoad,
+      replayed,
+      texts: all.results.map((r: any) => r.memory),
+      ids: all.results.map((r: any) => r.id),
+      counts,
+      adds: history.filter((h) => h.event === 'ADD').length,
+      historyIds: new Set(history.map((h) => h.memoryId)).size,
+    };
+  });
+  console.log(`crash test: ${before.committed} committed and ${before.pending} pending at reload; ${after.replayed} replayed`);
+  expect(before.pending).toBeGreaterThan(0); // the reload really did interrupt the batch
+  expect(after.atLoad.pending).toBeGreaterThan(0);
+  expect(after.replayed).toBe(after.atLoad.pending);
+  expect(after.texts.slice().sort()).toEqual(texts.slice().sort()); // 0 lost
+  expect(new Set(after.ids).size).toBe(50); // 0 duplicated
+  expect(after.counts).toMatchObject({ memories: 50, vectors: 50, pending: 0, history: 50 });
+  expect(after.adds).toBe(50);
+  expect(after.historyIds).toBe(50);
+});
+
+test('a second tab sees the first tab\'s adds, deletes and resets', async ({ page, context }) => {
+  const second = await context.newPage();
+  await ready(second);
+  await page.evaluate(async () => {
+    window.t.memory = await window.t.open({ dbName: 'tabs' });
+    await window.t.memory.add('I drink coffee every morning', { userId: 'alice' });
+  });
+  // Tab 2 opens and loads alice's scope into its index.
+  const initial = await second.evaluate(async () => {
+    window.t.memory = await window.t.open({ dbName: 'tabs' });
+    return (await window.t.memory.search('coffee', { userId: 'alice' })).results.map((r: any) => r.memory);
+  });
+  expect(initial).toEqual(['I drink coffee every morning']);
+  const added = await page.evaluate(async () => (await window.t.memory.add('Espresso after lunch, coffee again', { userId: 'alice' })).results[0].id);
+  await expect
+    .poll(() => second.evaluate(async () => (await window.t.memory.search('coffee', { userId: 'alice' })).results.map((r: any) => r.memory).sort()))
+    .toEqual(['Espresso after lunch, coffee again', 'I drink coffee every morning']);
+  await page.evaluate(async (id) => window.t.memory.delete(id), added);
+  await expect
+    .poll(() => second.evaluate(async () => (await window.t.memory.search('coffee', { userId: 'alice' })).results.length))
+    .toBe(1);
+  // Tab 2 writes, tab 1 sees it.
+  await second.evaluate(async () => window.t.memory.add('Tab two likes coffee', { userId: 'alice' }));
+  await expect
+    .poll(() => page.evaluate(async () => (await window.t.memory.search('coffee', { userId: 'alice' })).results.length))
+    .toBe(2);
+  await page.evaluate(async () => window.t.memory.reset());
+  await expect.poll(() => second.evaluate(async () => (await window.t.memory.search('coffee', { userId: 'alice' })).results.length)).toBe(0);
+  await second.evaluate(async () => window.t.memory.close());
+  await page.evaluate(async () => window.t.memory.close());
+});
+
+test('bad input: each a typed error, and every other caller\'s write still lands', async ({ page }) => {
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const memory = await t.open({ dbName: 'bad' });
+    const good = Array.from({ length: 20 }, (_, i) => memory.add(`good memory number ${i}`, { userId: 'alice' }));
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const huge = 'coffee '.repeat(150_000); // ~1 MB
+    const cases: Record<string, () => unknown> = {
+      empty: () => memory.add('', { userId: 'alice' }),
+      whitespace: () => memory.add(' \n\t ', { userId: 'alice' }),
+      nonString: () => memory.add(42, { userId: 'alice' }),
+      nullText: () => memory.add(null, { userId: 'alice' }),
+      loneSurrogate: () => memory.add('broken \uD800 text', { userId: 'alice' }),
+      loneLowSurrogate: () => memory.add('broken \uDC00 text', { userId: 'alice' }),
+      missingScope: () => memory.add('no owner', {}),
+      missingOptions: () => memory.add('no owner'),
+      emptyScope: () => memory.add('no owner', { userId: '' }),
+      searchMissingScope: () => memory.search('coffee', {}),
+      deleteAllMissingScope: () => memory.deleteAll({}),
+      unknownOperator: () => memory.search('coffee', { userId: 'alice', filters: { priority: { between: [1, 2] } } }),
+      unknownOperatorGetAll: () => memory.getAll({ userId: 'alice', filters: { AND: [{ x: { like: 'a' } }] } }),
+      functionMetadata: () => memory.add('with a function', { userId: 'alice', metadata: { fn: () => 1 } }),
+      symbolMetadata: () => memory.add('with a symbol', { userId: 'alice', metadata: { s: Symbol('x') } }),
+      dateMetadata: () => memory.add('not a plain object', { userId: 'alice', metadata: new Date() }),
+      arrayMetadata: () => memory.add('not a plain object', { userId: 'alice', metadata: [1, 2] }),
+      badLimit: () => memory.search('coffee', { userId: 'alice', limit: 0 }),
+      badThreshold: () => memory.search('coffee', { userId: 'alice', threshold: 2 }),
+      emptyMessages: () => memory.add([], { userId: 'alice' }),
+      badMessage: () => memory.add([{ role: 'user', content: '' }], { userId: 'alice' }),
+      addManyOneBad: () => memory.addMany([{ text: 'fine', userId: 'alice' }, { text: '   ', userId: 'alice' }]),
+      updateUnknown: () => memory.update('no-such-id', 'new text'),
+      deleteUnknown: () => memory.delete('no-such-id'),
+      updateEmptyPatch: () => memory.update('no-such-id', {}),
+      createNoModel: () => t.lib.Memory.create({ dbName: 'x' }),
+      createBadQuantize: () => t.lib.Memory.create({ model: '/models/lexical', quantize: 'int4' }),
+    };
+    const errors: Record<string, any> = {};
+    for (const [name, fn] of Object.entries(cases)) errors[name] = await t.thrown(fn);
+    const cyclic = await t.thrown(() => memory.add('cyclic metadata is cloneable', { userId: 'alice', metadata: circular }));
+    const hugeAdd = await memory.add(huge, { userId: 'alice', metadata: { size: 'huge' } });
+    await Promise.all(good);
+    const hugeBack = await memory.get(hugeAdd.results[0].id);
+    const all = await memory.getAll({ userId: 'alice', limit: 1000 });
+    const counts = await t.rawCounts('bad');
+    await memory.close();
+    const afterClose: Record<string, unknown> = {
+      add: await t.thrown(() => memory.add('late', { userId: 'alice' })),
+      search: await t.thrown(() => memory.search('late', { userId: 'alice' })),
+      get: await t.thrown(() => memory.get('x')),
+      reset: await t.thrown(() => memory.reset()),
+      closeAgain: await t.thrown(() => memory.close()),
+    };
+    return { errors, cyclic, hugeLength: hugeBack.memory.length, hugeInput: huge.length, all: all.results.map((r: any) => r.memory), counts, afterClose };
+  });
+  const validation = [
+    'empty', 'whitespace', 'nonString', 'nullText', 'loneSurrogate', 'loneLowSurrogate', 'missingScope', 'missingOptions', 'emptyScope',
+    'searchMissingScope', 'deleteAllMissingScope', 'unknownOperator', 'unknownOperatorGetAll', 'functionMetadata', 'symbolMetadata',
+    'dateMetadata', 'arrayMetadata', 'badLimit', 'badThreshold', 'emptyMessages', 'badMessage', 'addManyOneBad', 'updateEmptyPatch',
+    'createNoModel', 'createBadQuantize',
+  ];
+  for (const name of validation) {
+    expect(out.errors[name], name).toMatchObject({ name: 'ValidationError', isAgentMem: true, message: expect.stringMatching(/^Expected `/) });
+  }
+  expect(out.errors.unknownOperator.message).toContain('got `between`');
+  expect(out.errors.loneSurrogate.message).toContain('lone UTF-16 surrogate');
+  expect(out.errors.missingScope.message).toContain('`userId`, `agentId` or `runId`');
+  expect(out.errors.functionMetadata.message).toContain('structured-cloneable');
+  expect(out.errors.addManyOneBad.message).toContain('items[1].text');
+  expect(out.errors.updateUnknown).toMatchObject({ name: 'NotFoundError', isAgentMem: true });
+  expect(out.errors.deleteUnknown).toMatchObject({ name: 'NotFoundError', isAgentMem: true });
+  expect(out.cyclic).toBeNull(); // cycles are structured-cloneable: accepted
+  expect(out.hugeLength).toBe(out.hugeInput); // embedded truncated, stored whole
+  for (const [name, error] of Object.entries(out.afterClose)) {
+    if (name === 'closeAgain') expect(error).toBeNull();
+    else expect(error, name).toMatchObject({ name: 'ClosedError', isAgentMem: true });
+  }
+  // The 20 good adds, the cyclic one and the huge one landed; none of the bad ones did (not even addMany's good half).
+  expect(out.all.filter((m: string) => m.startsWith('good memory number')).length).toBe(20);
+  expect(out.all).not.toContain('fine');
+  expect(out.all.length).toBe(22);
+  expect(out.counts).toMatchObject({ memories: 22, vectors: 22, history: 22, pending: 0 });
+});

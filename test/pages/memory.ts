@@ -1,0 +1,77 @@
+/**
+ * Browser-test page for the Memory API: exposes the library and a few helpers on `window` for
+ * test/browser/memory*.spec.ts. Everything is real: the engine (lexical model, WASM), IndexedDB, BroadcastChannel.
+ */
+import * as lib from '../../src/index.js';
+import type { Memory, MemoryOptions } from '../../src/index.js';
+
+/** What an awaited call threw, flattened so it crosses page.evaluate. */
+export interface Thrown {
+  name: string;
+  message: string;
+  cause?: string;
+  isAgentMem: boolean;
+}
+
+async function thrown(fn: () => unknown): Promise<Thrown | null> {
+  try {
+    await fn();
+    return null;
+  } catch (error) {
+    const e = error as Error & { cause?: unknown };
+    const cause = e.cause instanceof Error || e.cause instanceof DOMException ? (e.cause as Error).name : undefined;
+    return { name: e.name, message: e.message, ...(cause ? { cause } : {}), isAgentMem: error instanceof lib.AgentMemError };
+  }
+}
+
+function open(options: Partial<MemoryOptions> = {}): Promise<Memory> {
+  return lib.Memory.create({ model: '/models/lexical', backend: 'wasm', workers: 1, ...options });
+}
+
+/** Raw IndexedDB access, outside the library, to check what is really on disk. */
+function rawDb(name: string): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(name);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function rawAll(dbName: string, store: string): Promise<unknown[]> {
+  const db = await rawDb(dbName);
+  try {
+    if (!db.objectStoreNames.contains(store)) return [];
+    return await new Promise((resolve, reject) => {
+      const request = db.transaction(store, 'readonly').objectStore(store).getAll();
+      request.onsuccess = () => resolve(request.result as unknown[]);
+      request.onerror = () => reject(request.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+async function rawCounts(dbName: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const store of ['memories', 'vectors', 'history', 'pending', 'embeddings']) out[store] = (await rawAll(dbName, store)).length;
+  return out;
+}
+
+/** Deletes a database from outside: a connection that is open gets `versionchange` and must step aside. */
+function rawDelete(name: string): Promise<string> {
+  return new Promise((resolve) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve('deleted');
+    request.onerror = () => resolve(`error: ${request.error?.name}`);
+    request.onblocked = () => resolve('blocked');
+  });
+}
+
+const helpers = { lib, open, thrown, rawAll, rawCounts, rawDelete };
+declare global {
+  interface Window {
+    t: typeof helpers & { memory?: Memory; [key: string]: unknown };
+  }
+}
+window.t = helpers;
+document.getElementById('status')!.textContent = 'ready';
