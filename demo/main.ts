@@ -62,6 +62,7 @@ const dialog = new MemoryDialog({
 });
 const bulkPanel = new BulkPanel(samples, { onBulkAdd: () => void runBulkAdd(), onClear: () => void clearScope() });
 const statsPanel = new StatsPanel();
+bulkPanel.setEnabled(false);
 
 /** Runs `fn` on the ready memory; a failure becomes a notice and resolves undefined. */
 async function guarded<T>(fn: (memory: NonNullable<Session['memory']>) => Promise<T>, context: string): Promise<T | undefined> {
@@ -104,26 +105,33 @@ async function startEngine(choice: EngineChoice): Promise<void> {
   const name = modelName(choice.model);
   status.set('loading', `Loading ${name}…`);
   enginePanel.showLoading({ text: `Loading ${name}…` });
-  enginePanel.showFacts([]);
   try {
     const memory = await session.start(choice, (event) => enginePanel.showLoading(loadingView(event, choice)));
-    Object.assign(settings, { model: choice.model, backend: choice.backend, workers: choice.workers });
+    Object.assign(settings, { model: choice.model, backend: choice.backend, variant: choice.variant, workers: choice.workers });
     saveSettings(settings);
     sampler.reset();
-    const stats = memory.stats();
-    const backend = runningBackend(stats) ?? choice.backend;
-    document.body.dataset['backend'] = backend;
-    const workers = engineFacts(stats).find(([term]) => term === 'Workers')?.[1] ?? '?';
-    status.set('ready', `Ready · ${backend === 'webgpu' ? 'WebGPU' : 'WASM'} · ${workers} worker${workers === '1' ? '' : 's'} · ${name}`);
-    enginePanel.showFacts(engineFacts(stats));
+    showReady(memory, name);
     await refresh();
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') return; // A newer restart took over.
-    if (session.state === 'failed') status.set('failed', `Engine failed to start (${name})`);
+    const running = session.memory;
+    // A start refused before anything closed (WebGPU missing) leaves the running engine in place.
+    if (running && session.choice) showReady(running, modelName(session.choice.model));
+    else status.set('failed', `Engine failed to start (${name})`);
     notices.error(error, 'Engine');
   } finally {
     if (session.state !== 'loading') enginePanel.showLoading(undefined);
   }
+}
+
+function showReady(memory: NonNullable<Session['memory']>, name: string): void {
+  const stats = memory.stats();
+  const facts = engineFacts(stats);
+  const backend = runningBackend(stats) ?? 'wasm';
+  const workers = facts.find(([term]) => term === 'Workers')?.[1] ?? '?';
+  document.body.dataset['backend'] = backend;
+  status.set('ready', `Ready · ${backend === 'webgpu' ? 'WebGPU' : 'WASM'} · ${workers} worker${workers === '1' ? '' : 's'} · ${name}`);
+  enginePanel.showFacts(facts);
 }
 
 async function refresh(): Promise<void> {
@@ -216,4 +224,4 @@ function tickStats(): void {
 
 statsPanel.render(sampler.view(undefined, meter, undefined));
 setInterval(tickStats, 500);
-void startEngine({ model: settings.model, backend: settings.backend, workers: settings.workers });
+void startEngine({ model: settings.model, backend: settings.backend, variant: settings.variant, workers: settings.workers });

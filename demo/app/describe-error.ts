@@ -32,7 +32,7 @@ export function describeError(error: unknown): Described {
     return {
       title: 'Browser storage is full',
       detail,
-      hint: 'The browser refused to store more data. Delete some memories ("Clear this user"), or clear this site’s data in the browser settings, then try again.',
+      hint: 'The browser refused to store more data. Delete some memories ("Clear user"), or clear this site’s data in the browser settings, then try again.',
     };
   }
   if (/webgpu|gpu adapter|navigator\.gpu/i.test(detail) && name !== 'ValidationError') {

@@ -72,9 +72,10 @@ export class Session {
     await previous?.close().catch(() => undefined);
     try {
       const memory = await Memory.create({
-        dbName: dbNameFor(choice.model),
+        dbName: dbNameFor(choice.model, choice.variant),
         model: choice.model,
         backend: choice.backend,
+        variant: choice.variant,
         ...(choice.workers === undefined ? {} : { workers: choice.workers }),
         onProgress: (progress) => {
           if (generation === this.#generation) onProgress(progress);

@@ -47,7 +47,7 @@ export class StatsSampler {
       const before = this.#previous?.busy.get(worker.index);
       const elapsed = this.#previous ? now - this.#previous.at : 0;
       const load = before === undefined || elapsed <= 0 ? 0 : Math.max(0, Math.min(1, (worker.busyMs - before) / elapsed));
-      return { name: `Worker ${worker.index + 1}`, backend: worker.backend, load, items: worker.items, batches: worker.batches };
+      return { name: `#${worker.index + 1}`, backend: worker.backend, load, items: worker.items, batches: worker.batches };
     });
     this.#previous = { at: now, busy };
     const hits = engine.cache?.hits ?? 0;

@@ -1,4 +1,4 @@
-/** The "Sample data" card: bulk-add button, progress bar with the live adds/s, the result line, "Clear this user". */
+/** The "Sample data" card: bulk-add button, progress bar with the live adds/s, the result line, "Clear user". */
 import { byId, el, formatDecimal, formatInt } from './dom.js';
 
 export interface BulkProgress {

@@ -2,7 +2,7 @@
  * The Engine card: model picker (with "Other URL…"), backend, worker count, the Restart button, model-loading
  * progress and a few facts about the running engine.
  */
-import type { BackendChoice, Settings } from '../app/settings.js';
+import type { BackendChoice, Settings, VariantChoice } from '../app/settings.js';
 import type { ModelChoice } from '../models.js';
 import { byId, el, formatBytes } from './dom.js';
 
@@ -11,6 +11,7 @@ const otherValue = '__other__';
 export interface EngineChoice {
   readonly model: string;
   readonly backend: BackendChoice;
+  readonly variant: VariantChoice;
   readonly workers: number | undefined;
 }
 
@@ -28,6 +29,7 @@ export class EnginePanel {
   readonly #urlField = byId('engine-model-url-field', HTMLLabelElement);
   readonly #url = byId('engine-model-url', HTMLInputElement);
   readonly #backend = byId('engine-backend', HTMLSelectElement);
+  readonly #variant = byId('engine-variant', HTMLSelectElement);
   readonly #workers = byId('engine-workers', HTMLInputElement);
   readonly #restart = byId('engine-restart', HTMLButtonElement);
   readonly #progress = byId('load-progress', HTMLDivElement);
@@ -46,6 +48,7 @@ export class EnginePanel {
     this.#url.value = known ? '' : settings.model;
     this.#urlField.hidden = known;
     this.#backend.value = settings.backend;
+    this.#variant.value = settings.variant;
     this.#workers.value = settings.workers === undefined ? '' : String(settings.workers);
 
     this.#model.addEventListener('change', () => {
@@ -62,7 +65,7 @@ export class EnginePanel {
   choice(): EngineChoice {
     const model = this.#model.value === otherValue ? this.#url.value.trim().replace(/\/+$/, '') : this.#model.value;
     const workers = this.#workers.value === '' ? undefined : Number(this.#workers.value);
-    return { model, backend: this.#backend.value as BackendChoice, workers };
+    return { model, backend: this.#backend.value as BackendChoice, variant: this.#variant.value as VariantChoice, workers };
   }
 
   /** Disables the controls while the engine starts or a bulk add runs (a restart would close it under them). */

@@ -45,7 +45,7 @@ export class StatsPanel {
         : view.workers.map((worker) =>
             el('li', { class: 'worker' },
               el('span', { class: 'worker-name' }, `${worker.name} · ${worker.backend}`),
-              el('span', { class: 'worker-bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(worker.load * 100), 'aria-label': `${worker.name} load` },
+              el('span', { class: 'worker-bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(worker.load * 100), 'aria-label': `Worker ${worker.name} load` },
                 el('span', { style: `width:${Math.round(worker.load * 100)}%` })),
               el('span', { class: 'worker-figure', title: `${formatInt(worker.batches)} batches` }, `${Math.round(worker.load * 100)}% · ${formatInt(worker.items)}`)),
           )),

@@ -1,0 +1,198 @@
+/**
+ * The demo app (demo/index.html) driven through its UI in real Chromium: real workers, real ONNX inference, real
+ * IndexedDB. Uses the `lexical` model (real word-overlap similarity, fast to load) and `?sample=200` to keep the
+ * bulk add short; the default button adds 1,000.
+ *
+ * `UPDATE_DOCS=1` also writes the full-page screenshot to docs/demo.png (the README's picture).
+ */
+import { test, expect, chromium, type Page } from '@playwright/test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const demo = '/demo/?model=lexical&user=alice';
+const engineTimeout = { timeout: 90_000 };
+
+async function waitReady(page: Page, backend?: 'wasm' | 'webgpu'): Promise<void> {
+  await expect(page.locator('body')).toHaveAttribute('data-engine', /^(ready|failed)$/, engineTimeout);
+  if ((await page.locator('body').getAttribute('data-engine')) !== 'ready') {
+    throw new Error(`The engine failed to start: ${await page.locator('#notices').innerText()}`);
+  }
+  if (backend) await expect(page.locator('body')).toHaveAttribute('data-backend', backend);
+  await expect(page.locator('#engine-status-text')).toContainText('Ready');
+}
+
+async function addThroughUi(page: Page, text: string, category = ''): Promise<void> {
+  await page.getByLabel('Memory', { exact: true }).fill(text);
+  if (category) await page.locator('#memory-category').selectOption(category);
+  await page.getByLabel('Memory', { exact: true }).press('Enter');
+  await expect(page.locator('#results .result-text', { hasText: text })).toBeVisible();
+  // The form clears itself after the add is committed.
+  await expect(page.getByLabel('Memory', { exact: true })).toHaveValue('');
+}
+
+async function searchThroughUi(page: Page, query: string): Promise<void> {
+  await page.getByLabel('Query').fill(query);
+  await expect(page.locator('#results-title')).toContainText(`“${query}”`);
+}
+
+test.describe.configure({ timeout: 180_000 });
+
+test('loads, starts the engine and lists the models it found', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${demo}&backend=wasm&workers=1`);
+  await waitReady(page, 'wasm');
+  await expect(page.locator('#engine-status-text')).toHaveText('Ready · WASM · 1 worker · lexical');
+  await expect(page.locator('#engine-model option[value="/models/lexical"]')).toHaveCount(1);
+  await expect(page.locator('#engine-model option[value="/models/minilm-l6"]')).toHaveCount(1);
+  await expect(page.locator('#engine-model')).toHaveValue('/models/lexical');
+  await expect(page.locator('#engine-info')).toContainText('WASM');
+  await expect(page.locator('#bulk-add')).toHaveText('Add 1,000 sample memories');
+  await expect(page.locator('#results-empty')).toBeVisible();
+  await expect(page.locator('#notices .notice')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('a memory added through the UI is found by search, can be edited with history, and survives a reload', async ({ page }) => {
+  await page.goto(`${demo}&backend=wasm&workers=2`);
+  await waitReady(page, 'wasm');
+  await addThroughUi(page, 'User drinks oat milk lattes every morning', 'food');
+  await addThroughUi(page, 'The cat sleeps on the red sofa');
+  await addThroughUi(page, 'User is planning a trip to Tokyo in April', 'travel');
+
+  await searchThroughUi(page, 'oat milk latte');
+  const first = page.locator('#results .result').first();
+  await expect(first.locator('.result-text')).toHaveText('User drinks oat milk lattes every morning');
+  await expect(first.locator('.score')).toHaveText(/^0\.\d{3}$|^1\.000$/);
+  await expect(first.locator('.chip-cat')).toHaveText('food');
+
+  // Category filter: only the travel memory can match.
+  await page.locator('#filter-category').selectOption('travel');
+  await expect(page.locator('#results .result')).toHaveCount(1);
+  await expect(page.locator('#results .result-text')).toHaveText('User is planning a trip to Tokyo in April');
+  // A filter that does not parse is flagged on the input, not thrown.
+  await page.getByLabel('Metadata filter').fill('category ~ travel');
+  await expect(page.getByLabel('Metadata filter')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#filter-help')).toContainText('Expected `key = value`');
+  await page.getByLabel('Metadata filter').fill('source = typed');
+  await expect(page.getByLabel('Metadata filter')).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#results .result')).toHaveCount(1);
+  await page.locator('#filter-category').selectOption('');
+  await page.getByLabel('Metadata filter').fill('');
+
+  // Edit through the dialog; the history shows ADD then UPDATE.
+  await searchThroughUi(page, 'cat sofa');
+  await page.getByRole('button', { name: 'Edit: The cat sleeps on the red sofa' }).click();
+  const dialog = page.locator('#memory-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.locator('#dialog-history li')).toHaveCount(1);
+  await dialog.getByLabel('Text').fill('The cat sleeps on the green sofa');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.locator('#results .result-text', { hasText: 'green sofa' })).toBeVisible();
+  await page.getByRole('button', { name: 'History: The cat sleeps on the green sofa' }).click();
+  await expect(dialog.locator('#dialog-history .event')).toHaveText(['ADD', 'UPDATE']);
+  await expect(dialog.locator('#dialog-history del')).toHaveText('The cat sleeps on the red sofa');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
+  // Delete from the list.
+  await page.getByRole('button', { name: 'Delete: The cat sleeps on the green sofa' }).click();
+  await expect(page.locator('#results .result-text', { hasText: 'green sofa' })).toHaveCount(0);
+
+  // Reload: the memories come back from IndexedDB and search still finds them.
+  await page.reload();
+  await waitReady(page, 'wasm');
+  await expect(page.locator('#results .result-text')).toHaveText(['User is planning a trip to Tokyo in April', 'User drinks oat milk lattes every morning']);
+  await searchThroughUi(page, 'lattes');
+  await expect(page.locator('#results .result-text').first()).toHaveText('User drinks oat milk lattes every morning');
+  await expect(page.locator('#notices .notice')).toHaveCount(0);
+});
+
+test('bulk add completes with the count shown, then search and filters work on it; full-page screenshot', async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 1360, height: 900 });
+  await page.goto(`${demo}&backend=wasm&sample=200`);
+  await waitReady(page, 'wasm');
+  const button = page.getByRole('button', { name: 'Add 200 sample memories' });
+  await button.click();
+  await expect(page.getByTestId('bulk-count')).toHaveText('Added 200 memories', engineTimeout);
+  await expect(page.locator('#bulk-result')).not.toContainText('failed');
+  await expect(page.locator('#stat-count')).toHaveText('200');
+  await expect(page.locator('#results-meta')).toContainText('latest 30 of 200');
+  // The stats panel saw batches and per-worker work.
+  await expect(page.locator('#chart-batches rect.bar').first()).toBeVisible();
+  await expect(page.locator('#worker-load .worker').first()).toBeVisible();
+  await expect(button).toBeEnabled();
+
+  // Filters on the sample metadata: every hit is a travel memory with importance >= 4.
+  await page.locator('#filter-category').selectOption('travel');
+  await page.getByLabel('Metadata filter').fill('importance >= 4');
+  await searchThroughUi(page, 'window seat on morning flights');
+  const results = page.locator('#results .result');
+  await expect(results.first()).toBeVisible();
+  for (const chip of await results.locator('.chip-cat').allTextContents()) expect(chip).toBe('travel');
+  for (const chip of await results.locator('.chip', { hasText: 'importance' }).allTextContents()) {
+    expect(Number(chip.replace('importance ', ''))).toBeGreaterThanOrEqual(4);
+  }
+  await page.locator('#filter-category').selectOption('');
+  await page.getByLabel('Metadata filter').fill('');
+  await searchThroughUi(page, 'window seat on morning flights');
+  await expect(results).toHaveCount(10);
+  await expect(results.first().locator('.result-text')).toContainText(/seat|flight|morning/);
+
+  const screenshot = await page.screenshot({ fullPage: true });
+  await testInfo.attach('demo-full-page', { body: screenshot, contentType: 'image/png' });
+  if (process.env.UPDATE_DOCS === '1') {
+    const docs = resolve(import.meta.dirname, '../../docs');
+    mkdirSync(docs, { recursive: true });
+    writeFileSync(resolve(docs, 'demo.png'), screenshot);
+  }
+});
+
+test('switching the backend WASM -> WebGPU -> WASM restarts the engine and keeps the memories', async ({ page }) => {
+  await page.goto(`${demo}&backend=wasm&workers=1`);
+  await waitReady(page, 'wasm');
+  await addThroughUi(page, 'User prefers aisle seats on long flights', 'travel');
+
+  await page.getByLabel('Backend').selectOption('webgpu');
+  await page.getByRole('button', { name: 'Restart engine' }).click();
+  await waitReady(page, 'webgpu');
+  await expect(page.locator('#engine-status-text')).toContainText('WebGPU');
+  await expect(page.locator('#worker-load .worker-name').first()).toContainText('webgpu', { timeout: 5_000 });
+  await searchThroughUi(page, 'aisle seats');
+  await expect(page.locator('#results .result-text').first()).toHaveText('User prefers aisle seats on long flights');
+  await addThroughUi(page, 'User keeps a window seat for night trains');
+
+  await page.getByLabel('Backend').selectOption('wasm');
+  await page.getByLabel('Workers').fill('2');
+  await page.getByRole('button', { name: 'Restart engine' }).click();
+  await waitReady(page, 'wasm');
+  await expect(page.locator('#engine-status-text')).toHaveText('Ready · WASM · 2 workers · lexical');
+  await searchThroughUi(page, 'window seat night trains');
+  await expect(page.locator('#results .result-text').first()).toHaveText('User keeps a window seat for night trains');
+  await expect(page.locator('#notices .notice')).toHaveCount(0);
+});
+
+test('errors are readable messages in the page: a missing model, and WebGPU without an adapter', async ({ page }) => {
+  await page.goto('/demo/?model=/models/does-not-exist&backend=wasm');
+  await expect(page.locator('body')).toHaveAttribute('data-engine', 'failed', engineTimeout);
+  await expect(page.locator('#notices .notice')).toContainText('The model could not be loaded');
+  await expect(page.locator('#notices .notice')).toContainText('does-not-exist');
+  // The URL field shows what was asked for, so it can be corrected in place.
+  await expect(page.locator('#engine-model-url')).toHaveValue('/models/does-not-exist');
+
+  // A browser launched without --enable-unsafe-webgpu has navigator.gpu but no adapter.
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-quic'] });
+  try {
+    const other = await browser.newPage({ baseURL: test.info().project.use.baseURL ?? '' });
+    await other.goto(`${demo}&backend=webgpu`);
+    await expect(other.locator('#notices .notice')).toContainText('WebGPU is not available', engineTimeout);
+    await expect(other.locator('body')).toHaveAttribute('data-engine', 'failed');
+    // Choosing WASM from the UI recovers.
+    await other.getByLabel('Backend').selectOption('wasm');
+    await other.getByRole('button', { name: 'Restart engine' }).click();
+    await waitReady(other, 'wasm');
+  } finally {
+    await browser.close();
+  }
+});
