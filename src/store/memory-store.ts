@@ -272,6 +272,6 @@ export class MemoryStore {
 
 function wrap(what: string, error: unknown): Error {
   if (error instanceof AgentMemError) return error;
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const detail = error instanceof Error ? (error.message ? `${error.name}: ${error.message}` : error.name) : String(error);
   return new StorageError(`IndexedDB could not ${what}: ${detail}`, { cause: error });
 }
