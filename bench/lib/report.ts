@@ -1,0 +1,202 @@
+/**
+ * Turns page results into result rows (ops/s median/min/max, latency p50/p95, ratios) and renders the Markdown
+ * tables and the SVG chart for the README.
+ */
+import { median, percentile, round } from './stats.js';
+import type { Backend, PageResult, Rep, ResultFile, Row, SystemSpec, Workload } from './types.js';
+
+const MAIN_THREAD = new Set(['naive-transformers-js', 'entity-db']);
+
+export function toRow(backend: Backend, spec: SystemSpec, result: PageResult, extraNote?: string): Row {
+  const reps = result.reps;
+  const ops = reps.map((r: Rep) => r.ops / (r.ms / 1000));
+  const latencies = reps.flatMap((r) => r.latencies);
+  const workers = MAIN_THREAD.has(spec.system) ? null : (result.resolved?.workers ?? spec.workers ?? null);
+  const notes = [result.note, extraNote].filter((n): n is string => n !== undefined && n !== '');
+  return {
+    backend,
+    workload: result.workload,
+    system: spec.system,
+    workers,
+    coalescing: result.resolved?.coalescing ?? spec.coalescing ?? (spec.system === 'agentmem-web' || spec.system === 'raw-ceiling'),
+    ...(spec.defaults && spec.system === 'agentmem-web' ? { default: true as const } : {}),
+    opsPerSec: ops.length ? { median: round(median(ops)), min: round(Math.min(...ops)), max: round(Math.max(...ops)) } : null,
+    latencyMs: latencies.length ? { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)) } : null,
+    ratioToNaive: null,
+    ratioToRawCeiling: null,
+    items: reps[0]?.ops ?? 0,
+    reps: reps.length,
+    ...(notes.length ? { note: notes.join('; ') } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    extra: { ...(result.resolved ? { resolved: result.resolved } : {}), ...(result.extra ?? {}) },
+  };
+}
+
+export function errorRow(backend: Backend, spec: SystemSpec, workload: Workload, error: string): Row {
+  return {
+    backend,
+    workload,
+    system: spec.system,
+    workers: MAIN_THREAD.has(spec.system) ? null : (spec.workers ?? null),
+    coalescing: spec.coalescing ?? spec.system === 'agentmem-web',
+    ...(spec.defaults && spec.system === 'agentmem-web' ? { default: true as const } : {}),
+    opsPerSec: null,
+    latencyMs: null,
+    ratioToNaive: null,
+    ratioToRawCeiling: null,
+    items: 0,
+    reps: 0,
+    error,
+  };
+}
+
+/** ratioToNaive: same backend and workload; ratioToRawCeiling: same backend, workload and worker count. */
+export function addRatios(rows: Row[]): void {
+  for (const row of rows) {
+    if (!row.opsPerSec) continue;
+    const naive = rows.find((r) => r.system === 'naive-transformers-js' && r.backend === row.backend && r.workload === row.workload && r.opsPerSec);
+    if (naive?.opsPerSec) row.ratioToNaive = round(row.opsPerSec.median / naive.opsPerSec.median);
+    if (row.workload.startsWith('W4') || row.workload.startsWith('W5')) continue;
+    const ceiling = rows.find(
+      (r) => r.system === 'raw-ceiling' && r.backend === row.backend && r.workload === row.workload && r.workers === row.workers && r.opsPerSec,
+    );
+    if (ceiling?.opsPerSec && row.system !== 'native-ort') row.ratioToRawCeiling = round(row.opsPerSec.median / ceiling.opsPerSec.median);
+  }
+}
+
+const ADD_WORKLOADS = ['W1', 'W1-sustained', 'W2-100', 'W2-1000', 'W3'];
+
+export function label(row: Row): string {
+  if (row.system === 'native-ort') return `native-ort (${row.workers} thread${row.workers === 1 ? '' : 's'})`;
+  if (MAIN_THREAD.has(row.system)) return row.system;
+  const parts = [`${row.workers ?? '?'}w`];
+  if (row.system === 'agentmem-web' && !row.coalescing) parts.push('no coalescing');
+  return `${row.system}${row.default ? ' **default**' : ''} (${parts.join(', ')})`;
+}
+
+const fmt = (x: number | null | undefined, digits = 0): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+const ratio = (x: number | null): string => (x === null ? '–' : `${x.toFixed(2)}x`);
+
+export function markdown(file: ResultFile): string {
+  const out: string[] = [];
+  const m = file.machine as Record<string, unknown>;
+  out.push(`Model \`${file.model}\`; ${file.mode} run of \`${file.command}\` on ${String(m['cpuModel'] ?? '?')} (${String(m['cores'] ?? '?')} cores), ${String(m['chromium'] ?? '')}, ${file.startedAt}.`);
+  out.push('');
+  for (const backend of ['wasm', 'webgpu'] as const) {
+    const rows = file.results.filter((r) => r.backend === backend);
+    if (!rows.length) continue;
+    const adds = rows.filter((r) => ADD_WORKLOADS.includes(r.workload));
+    out.push(`### Adds per second, ${backend === 'wasm' ? 'WASM (CPU)' : 'WebGPU'}`);
+    out.push('');
+    out.push('Median of the repetitions; in brackets: x the naive transformers.js baseline / x the raw ceiling with the same workers.');
+    out.push('');
+    out.push(`| system | ${ADD_WORKLOADS.join(' | ')} |`);
+    out.push(`|---|${ADD_WORKLOADS.map(() => '---:').join('|')}|`);
+    const labels = [...new Set(adds.map(label))];
+    for (const l of labels) {
+      const cells = ADD_WORKLOADS.map((w) => {
+        const r = adds.find((x) => label(x) === l && x.workload === w);
+        if (!r) return '';
+        if (!r.opsPerSec) return `error`;
+        const rs = [r.ratioToNaive !== null && r.system !== 'naive-transformers-js' ? `${r.ratioToNaive.toFixed(1)}x` : '', r.ratioToRawCeiling !== null && r.system !== 'raw-ceiling' ? `${r.ratioToRawCeiling.toFixed(2)}c` : ''].filter(Boolean);
+        return `${fmt(r.opsPerSec.median)}${rs.length ? ` (${rs.join(' / ')})` : ''}`;
+      });
+      out.push(`| ${l} | ${cells.join(' | ')} |`);
+    }
+    out.push('');
+    out.push('<details><summary>Every add row: min/max, latency, notes</summary>');
+    out.push('');
+    out.push('| system | workload | items x reps | ops/s median [min–max] | p50 ms | p95 ms | x naive | x ceiling | note |');
+    out.push('|---|---|---|---|---:|---:|---:|---:|---|');
+    for (const r of adds) {
+      out.push(`| ${label(r)} | ${r.workload} | ${r.items} x ${r.reps} | ${r.opsPerSec ? `${fmt(r.opsPerSec.median)} [${fmt(r.opsPerSec.min)}–${fmt(r.opsPerSec.max)}]` : `error: ${r.error ?? ''}`} | ${fmt(r.latencyMs?.p50, 1)} | ${fmt(r.latencyMs?.p95, 1)} | ${ratio(r.ratioToNaive)} | ${ratio(r.ratioToRawCeiling)} | ${r.note ?? ''} |`);
+    }
+    out.push('');
+    out.push('</details>');
+    out.push('');
+    const search = rows.filter((r) => r.workload.startsWith('W4'));
+    if (search.length) {
+      out.push(`### Search latency (W4), ${backend}`);
+      out.push('');
+      out.push('| system | memories | scan p50 / p95 ms | end to end p50 / p95 ms | seeded with |');
+      out.push('|---|---:|---:|---:|---|');
+      for (const r of search.filter((x) => !x.workload.endsWith('-scan'))) {
+        const scan = search.find((x) => x.system === r.system && x.workload === `${r.workload}-scan`);
+        const size = r.workload.slice(3);
+        out.push(`| ${label(r)} | ${size} | ${r.error ? 'error' : `${fmt(scan?.latencyMs?.p50, 2)} / ${fmt(scan?.latencyMs?.p95, 2)}`} | ${r.error ? `error: ${r.error}` : `${fmt(r.latencyMs?.p50, 1)} / ${fmt(r.latencyMs?.p95, 1)}`} | ${String(r.extra?.['seededWith'] ?? '')} |`);
+      }
+      out.push('');
+    }
+    const start = rows.filter((r) => r.workload.startsWith('W5'));
+    if (start.length) {
+      out.push(`### Cold start (W5), ${backend}: create() to the first add resolved`);
+      out.push('');
+      out.push('| system | model not cached (fresh context), median ms [min–max] | model cached, median ms [min–max] |');
+      out.push('|---|---:|---:|');
+      for (const l of [...new Set(start.map(label))]) {
+        const cell = (w: string): string => {
+          const r = start.find((x) => label(x) === l && x.workload === w);
+          if (!r) return '';
+          if (!r.opsPerSec) return `error: ${r.error ?? ''}`;
+          return `${fmt(1000 / r.opsPerSec.median)} [${fmt(1000 / r.opsPerSec.max)}–${fmt(1000 / r.opsPerSec.min)}] (n=${r.reps})`;
+        };
+        out.push(`| ${l} | ${cell('W5-cold')} | ${cell('W5-cached')} |`);
+      }
+      out.push('');
+    }
+    const errors = rows.filter((r) => r.error);
+    for (const r of errors) out.push(`- ${label(r)} ${r.workload}: ${r.error}`);
+    if (errors.length) out.push('');
+  }
+  if (file.notes.length) {
+    out.push('Notes:');
+    for (const n of file.notes) out.push(`- ${n}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** A hand-written horizontal bar chart: adds/s per system for W1 and W2 on WASM. */
+export function svg(file: ResultFile): string {
+  const groups = ['W1', 'W2-1000'].map((w) => ({
+    workload: w,
+    rows: file.results.filter((r) => r.backend === 'wasm' && r.workload === w && r.opsPerSec).sort((a, b) => b.opsPerSec!.median - a.opsPerSec!.median),
+  }));
+  const max = Math.max(1, ...groups.flatMap((g) => g.rows.map((r) => r.opsPerSec!.max)));
+  const barH = 16;
+  const gap = 4;
+  const labelW = 330;
+  const chartW = 420;
+  const width = labelW + chartW + 90;
+  let y = 40;
+  const parts: string[] = [];
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\*\*/g, '');
+  for (const g of groups) {
+    parts.push(`<text x="10" y="${y}" class="h">${g.workload === 'W1' ? 'W1: 20 concurrent callers x 5 adds' : `W2: addMany of ${g.rows[0]?.items ?? 1000}`} (adds/s, WASM)</text>`);
+    y += 10;
+    for (const r of g.rows) {
+      const w = Math.max(1, (r.opsPerSec!.median / max) * chartW);
+      const x0 = labelW + (r.opsPerSec!.min / max) * chartW;
+      const x1 = labelW + (r.opsPerSec!.max / max) * chartW;
+      const fill = r.system === 'agentmem-web' ? (r.default ? '#1f6feb' : '#6ea8fe') : r.system === 'raw-ceiling' || r.system === 'native-ort' ? '#8b949e' : '#d29922';
+      parts.push(
+        `<text x="${labelW - 8}" y="${y + barH - 4}" text-anchor="end">${esc(label(r))}</text>`,
+        `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${fill}"/>`,
+        `<line x1="${x0.toFixed(1)}" x2="${x1.toFixed(1)}" y1="${y + barH / 2}" y2="${y + barH / 2}" stroke="#24292f" stroke-width="1"/>`,
+        `<text x="${(labelW + w + 6).toFixed(1)}" y="${y + barH - 4}">${Math.round(r.opsPerSec!.median)}</text>`,
+      );
+      y += barH + gap;
+    }
+    y += 24;
+  }
+  const height = y + 10;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    '<style>.h{font-weight:bold;font-size:13px}</style>',
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    `<text x="10" y="20" class="h">agentmem-web benchmark (${esc(file.mode)}, ${esc(file.startedAt.slice(0, 10))}): median adds/s, whiskers min-max</text>`,
+    ...parts,
+    '</svg>',
+    '',
+  ].join('\n');
+}

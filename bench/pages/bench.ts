@@ -1,0 +1,172 @@
+/**
+ * The benchmark page. The runner (`bench/run.ts`) opens it in a fresh page per system x workload and calls
+ * `window.bench.run(request)`; everything timed happens here, in real Chromium, against real IndexedDB.
+ */
+import { repTexts, duplicateHeavy, textsFor, SEEDS } from '../lib/texts.js';
+import type { PageResult, Rep, RunRequest, Size, SystemSpec } from '../lib/types.js';
+import { unitVector, type BenchSystem } from './systems/system.js';
+
+async function createSystem(spec: SystemSpec, model: string, dbName: string): Promise<BenchSystem> {
+  switch (spec.system) {
+    case 'agentmem-web':
+      return await (await import('./systems/agentmem.js')).createAgentmem(spec, model, dbName);
+    case 'raw-ceiling':
+      return await (await import('./systems/agentmem.js')).createRawCeiling(spec, model);
+    case 'single-session':
+      return await (await import('./systems/agentmem.js')).createSingleSession(spec, model, dbName);
+    case 'naive-transformers-js':
+      return await (await import('./systems/naive.js')).createNaive(model, spec.backend, dbName);
+    case 'entity-db':
+      return await (await import('./systems/entity-db.js')).createEntityDb(spec.backend);
+    default:
+      throw new Error(`Expected a browser system, got \`${spec.system}\``);
+  }
+}
+
+const now = (): number => performance.now();
+
+/** Concurrent adds until `ms` have passed: Chromium tiers up the wasm code for seconds after a session starts. */
+async function warmUp(sys: BenchSystem, ms: number, raw: boolean): Promise<number> {
+  if (ms <= 0) return 0;
+  const texts = textsFor(SEEDS.warmup, 4000);
+  const t0 = now();
+  let i = 0;
+  do {
+    const batch = texts.slice(i, i + 32);
+    i += batch.length;
+    if (raw) await sys.addMany(batch);
+    else await Promise.all(batch.map((t) => sys.add(t)));
+  } while (now() - t0 < ms && i < texts.length);
+  return i;
+}
+
+async function concurrentAdds(sys: BenchSystem, texts: string[], callers: number, perCaller: number): Promise<Rep> {
+  const latencies: number[] = [];
+  const t0 = now();
+  await Promise.all(
+    Array.from({ length: callers }, async (_, c) => {
+      for (let k = 0; k < perCaller; k++) {
+        const s = now();
+        await sys.add(texts[c * perCaller + k]!);
+        latencies.push(now() - s);
+      }
+    }),
+  );
+  return { ops: texts.length, ms: now() - t0, latencies };
+}
+
+async function batchAdd(sys: BenchSystem, texts: string[]): Promise<Rep> {
+  const t0 = now();
+  await sys.addMany(texts);
+  const ms = now() - t0;
+  return { ops: texts.length, ms, latencies: [ms] };
+}
+
+async function addWorkloads(sys: BenchSystem, req: RunRequest, raw: boolean): Promise<PageResult[]> {
+  const warmed = await warmUp(sys, req.warmupMs, raw);
+  const out: PageResult[] = [];
+  for (const size of req.adds ?? []) out.push(await addWorkload(sys, size, raw, warmed));
+  return out;
+}
+
+async function addWorkload(sys: BenchSystem, size: Size, raw: boolean, warmed: number): Promise<PageResult> {
+  const reps: Rep[] = [];
+  const batch = size.workload.startsWith('W2');
+  for (let r = 0; r < size.reps; r++) {
+    const texts = size.workload === 'W3' ? duplicateHeavy(r, size.items) : repTexts(size.workload, r, size.items);
+    // The raw ceiling has no adds: the same texts as ready-made full batches, one embedMany.
+    if (raw) reps.push({ ...(await batchAdd(sys, texts)), latencies: [] });
+    else if (batch) reps.push(await batchAdd(sys, texts));
+    else reps.push(await concurrentAdds(sys, texts, size.callers, size.perCaller));
+  }
+  return { workload: size.workload, reps, resolved: sys.resolved, extra: { warmupAdds: warmed, stats: sys.stats?.() } };
+}
+
+async function dimensionsOf(model: string): Promise<number> {
+  const config = (await (await fetch(`${model}/config.json`)).json()) as { hidden_size?: number; dimensions?: number };
+  return config.hidden_size ?? config.dimensions ?? 384;
+}
+
+/** W4: seed to each size, then time searches whose query vector is known (scan) and fresh queries (end to end). */
+async function searchWorkload(sys: BenchSystem, req: RunRequest): Promise<PageResult[]> {
+  if (!sys.search || !sys.scan || !sys.seed) throw new Error('system has no search');
+  const dims = await dimensionsOf(req.model);
+  const sizes = req.search?.sizes ?? [1000];
+  const all = textsFor(SEEDS.store, sizes[sizes.length - 1]!);
+  const q = req.search?.queries ?? 20;
+  const queries = textsFor(SEEDS.queries, q * 2 * sizes.length);
+  const out: PageResult[] = [];
+  let seeded = 0;
+  for (const [si, size] of sizes.entries()) {
+    const t0 = now();
+    const offset = seeded;
+    const how = await sys.seed(all.slice(seeded, size), (i) => unitVector(offset + i, dims));
+    const seedMs = now() - t0;
+    seeded = size;
+    const label = size >= 1000 ? `${size / 1000}k` : String(size);
+    // Scan: queries searched once before timing, so agentmem-web's embedding cache holds their vectors.
+    const scanQueries = queries.slice(si * 2 * q, si * 2 * q + q);
+    const vectors = scanQueries.map((_, k) => unitVector(1e7 + k, dims));
+    for (const [k, text] of scanQueries.entries()) await sys.scan(text, vectors[k]!, 10).then(() => sys.search!(text, 10));
+    const scan: number[] = [];
+    for (let pass = 0; pass < 2; pass++) {
+      for (const [k, text] of scanQueries.entries()) {
+        const s = now();
+        await sys.scan(text, vectors[k]!, 10);
+        scan.push(now() - s);
+      }
+    }
+    const e2e: number[] = [];
+    for (const text of queries.slice(si * 2 * q + q, si * 2 * q + 2 * q)) {
+      const s = now();
+      await sys.search(text, 10);
+      e2e.push(now() - s);
+    }
+    const extra = { seedMs: Math.round(seedMs), seededWith: how, queries: q };
+    out.push({ workload: `W4-${label}-scan`, reps: [{ ops: scan.length, ms: scan.reduce((a, b) => a + b, 0), latencies: scan }], resolved: sys.resolved, extra });
+    out.push({ workload: `W4-${label}`, reps: [{ ops: e2e.length, ms: e2e.reduce((a, b) => a + b, 0), latencies: e2e }], resolved: sys.resolved, extra });
+  }
+  return out;
+}
+
+async function run(req: RunRequest): Promise<PageResult[]> {
+  if (req.start) {
+    const t0 = now();
+    const sys = await createSystem(req.spec, req.model, req.dbName);
+    await sys.add(textsFor(SEEDS.measured, 1)[0]!);
+    const ms = now() - t0;
+    const result: PageResult = { workload: req.start, reps: [{ ops: 1, ms, latencies: [ms] }], resolved: sys.resolved };
+    await sys.close();
+    return [result];
+  }
+  const sys = await createSystem(req.spec, req.model, req.dbName);
+  try {
+    if (req.search) return await searchWorkload(sys, req);
+    return await addWorkloads(sys, req, req.spec.system === 'raw-ceiling');
+  } finally {
+    await sys.close();
+  }
+}
+
+async function info(): Promise<Record<string, unknown>> {
+  let gpu: unknown = null;
+  const nav = navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, unknown>; features: Set<string> } | null> } };
+  try {
+    const adapter = await nav.gpu?.requestAdapter();
+    if (adapter) {
+      const i = adapter.info ?? {};
+      gpu = { vendor: i['vendor'], architecture: i['architecture'], description: i['description'], isFallbackAdapter: i['isFallbackAdapter'], shaderF16: adapter.features.has('shader-f16') };
+    }
+  } catch (e) {
+    gpu = { error: String(e) };
+  }
+  return { userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated, webgpuAdapter: gpu };
+}
+
+declare global {
+  interface Window {
+    bench: { run: typeof run; info: typeof info; ready: true };
+  }
+}
+
+window.bench = { run, info, ready: true };

@@ -1,0 +1,136 @@
+/**
+ * agentmem-web as users run it (Memory API), plus the two engine-level references built from the same parts:
+ * - raw ceiling: the same workers fed ready-made full batches through `Embedder.embedMany`, cache off, no storage;
+ * - single session: one worker, one text per inference run, no cache, every add serialised behind a promise lock
+ *   (the single-mutex design the project replaces).
+ */
+import * as lib from '../../../src/index.js';
+import { Memory } from '../../../src/index.js';
+
+// TEMPORARY until src/index.ts exports Embedder (the engine is landing in parallel).
+interface EmbedderLike { embed(t: string): Promise<Float32Array>; embedMany(t: string[]): Promise<Float32Array[]>; stats(): unknown; close(): Promise<void> }
+const Embedder = (lib as unknown as { Embedder: { create(o: Record<string, unknown>): Promise<EmbedderLike> } }).Embedder;
+import type { TextEmbedder } from '../../../src/memory/text-embedder.js';
+import { PromiseLock, type BenchSystem } from './system.js';
+import type { SystemSpec } from '../../lib/types.js';
+
+const scope = { userId: 'bench' } as const;
+
+/** Engine options for a spec: nothing for the defaults; explicit workers; coalescing off = one text per run. */
+function engineOptions(spec: SystemSpec): Record<string, unknown> {
+  if (spec.defaults) return { backend: spec.backend };
+  return {
+    backend: spec.backend,
+    ...(spec.workers !== undefined ? { workers: spec.workers } : {}),
+    ...(spec.coalescing === false ? { maxBatch: 1, maxWaitMs: 0 } : {}),
+  };
+}
+
+function resolvedOf(stats: unknown, spec: SystemSpec): BenchSystem['resolved'] {
+  const s = (stats ?? {}) as { workers?: unknown[] | number; backend?: string; variant?: string; embedder?: unknown };
+  const e = (s.embedder ?? s) as { workers?: { backend?: string; variant?: string }[] | number; backend?: string; variant?: string };
+  const workers = Array.isArray(e.workers) ? e.workers.length : typeof e.workers === 'number' ? e.workers : spec.workers;
+  const first = Array.isArray(e.workers) ? e.workers[0] : undefined;
+  const backend = e.backend ?? first?.backend ?? spec.backend;
+  const variant = e.variant ?? first?.variant;
+  return {
+    ...(workers !== undefined ? { workers } : {}),
+    backend,
+    ...(variant !== undefined ? { variant } : {}),
+    coalescing: spec.coalescing ?? true,
+  };
+}
+
+export async function createAgentmem(spec: SystemSpec, model: string, dbName: string): Promise<BenchSystem> {
+  const open = async (): Promise<Memory> => await Memory.create({ dbName, model, ...engineOptions(spec) } as Parameters<typeof Memory.create>[0]);
+  let memory = await open();
+  return {
+    resolved: resolvedOf(memory.stats(), spec),
+    async add(text) {
+      await memory.add(text, scope);
+    },
+    async addMany(texts) {
+      await memory.addMany(texts.map((text) => ({ text, ...scope })));
+    },
+    async seed(texts, vectors) {
+      const how = await seedThroughMemory(memory, dbName, model, texts, vectors);
+      memory = await open();
+      return how;
+    },
+    stats: () => memory.stats(),
+    async search(query, limit) {
+      return (await memory.search(query, { ...scope, limit })).results.length;
+    },
+    async scan(query, _vector, limit) {
+      // The query's vector is in the embedding cache (the runner searched it once before timing): no inference.
+      return (await memory.search(query, { ...scope, limit })).results.length;
+    },
+    async close() {
+      await memory.close();
+    },
+  };
+}
+
+/**
+ * W4 seeding: a second Memory on the same database whose embedder returns seeded unit vectors (same model id and
+ * dimensions), so 100k rows go through the real addMany/IndexedDB path without 100k inference runs. The caller then
+ * reopens the database with the real engine for the timed searches.
+ */
+async function seedThroughMemory(
+  memory: Memory,
+  dbName: string,
+  model: string,
+  texts: string[],
+  vectors: (i: number) => Float32Array,
+): Promise<string> {
+  const stats = memory.stats() as { modelId: string; dimensions: number };
+  const index = new Map(texts.map((t, i) => [t, i]));
+  const synthetic: TextEmbedder = {
+    modelId: stats.modelId,
+    dimensions: stats.dimensions,
+    embed: async (text) => vectors(index.get(text) ?? 0),
+    embedMany: async (batch) => batch.map((text) => vectors(index.get(text) ?? 0)),
+    stats: () => ({}),
+    close: async () => undefined,
+  };
+  await memory.close();
+  const seeder = await Memory.create({ dbName, model, embedder: synthetic } as Parameters<typeof Memory.create>[0]);
+  for (let i = 0; i < texts.length; i += 5000) await seeder.addMany(texts.slice(i, i + 5000).map((text) => ({ text, ...scope })));
+  await seeder.close();
+  return 'Memory.addMany through Memory.create({ embedder }) returning seeded unit vectors with the real model id and dimensions (no inference), then the database reopened with the real engine';
+}
+
+export async function createRawCeiling(spec: SystemSpec, model: string): Promise<BenchSystem> {
+  const embedder = await Embedder.create({ model, backend: spec.backend, ...(spec.workers !== undefined ? { workers: spec.workers } : {}), cache: false } );
+  return {
+    resolved: resolvedOf(embedder.stats(), spec),
+    async add(text) {
+      await embedder.embed(text);
+    },
+    async addMany(texts) {
+      await embedder.embedMany(texts);
+    },
+    stats: () => embedder.stats(),
+    async close() {
+      await embedder.close();
+    },
+  };
+}
+
+export async function createSingleSession(spec: SystemSpec, model: string, dbName: string): Promise<BenchSystem> {
+  const memory = await Memory.create({ dbName, model, backend: spec.backend, workers: 1, maxBatch: 1, maxWaitMs: 0, cache: false } as Parameters<typeof Memory.create>[0]);
+  const lock = new PromiseLock();
+  return {
+    resolved: { ...resolvedOf(memory.stats(), spec), workers: 1, coalescing: false },
+    async add(text) {
+      await lock.run(() => memory.add(text, scope));
+    },
+    async addMany(texts) {
+      await lock.run(() => memory.addMany(texts.map((text) => ({ text, ...scope }))));
+    },
+    stats: () => memory.stats(),
+    async close() {
+      await memory.close();
+    },
+  };
+}
