@@ -29,7 +29,7 @@ const samples = sampleSize(params);
 const notices = new Notices(byId('notices', HTMLDivElement));
 notices.catchUnhandled();
 const status = new StatusPill();
-const meter = new RateMeter(60);
+const meter = new RateMeter(30, 1000);
 const sampler = new StatsSampler();
 const lister = new Lister();
 let bulkRunning = false;
@@ -111,7 +111,7 @@ async function startEngine(choice: EngineChoice): Promise<void> {
     saveSettings(settings);
     sampler.reset();
     showReady(memory, name);
-    await refresh();
+    await refresh(true);
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') return; // A newer restart took over.
     const running = session.memory;
@@ -134,7 +134,9 @@ function showReady(memory: NonNullable<Session['memory']>, name: string): void {
   enginePanel.showFacts(facts);
 }
 
-async function refresh(): Promise<void> {
+/** Redraws the list; `changed`: memories were added or deleted, so the scope must be counted again. */
+async function refresh(changed = false): Promise<void> {
+  if (changed) lister.invalidate();
   const memory = session.memory;
   const scope = addForm.scope();
   const request: SearchRequest | undefined = searchPanel.request();
@@ -143,7 +145,7 @@ async function refresh(): Promise<void> {
     const listing = await lister.list(memory, scope, request);
     if (!listing) return;
     memoriesInScope = listing.total;
-    results.render(listing.items, listing.heading, listing.emptyText);
+    results.render(listing.items, listing.heading, listing.emptyText, listing.latest);
   } catch (error) {
     notices.error(error, request.query ? 'Search' : 'Listing');
   }
@@ -156,13 +158,13 @@ async function addMemory(item: NewMemory): Promise<boolean> {
   );
   if (!added) return false;
   meter.record();
-  await refresh();
+  await refresh(true);
   return true;
 }
 
 async function removeMemory(item: MemoryView): Promise<boolean> {
   const done = await guarded((memory) => memory.delete(item.id).then(() => true), 'Deleting');
-  if (done) await refresh();
+  if (done) await refresh(true);
   return done === true;
 }
 
@@ -172,7 +174,7 @@ async function clearScope(): Promise<void> {
   if (!confirm(`Delete every memory of ${who}? Their history keeps a DELETE entry.`)) return;
   const outcome = await guarded((memory) => memory.deleteAll({ userId: scope.userId, ...(scope.agentId ? { agentId: scope.agentId } : {}) }), 'Clearing');
   if (outcome) bulkPanel.message(`Deleted ${formatInt(outcome.deleted)} memories of ${who}.`);
-  await refresh();
+  await refresh(true);
 }
 
 async function runBulkAdd(): Promise<void> {
@@ -201,7 +203,7 @@ async function runBulkAdd(): Promise<void> {
         bulkPanel.update({ done, failed, total: items.length, perSecond: meter.perSecond() });
         if (performance.now() - lastRefresh > 1500) {
           lastRefresh = performance.now();
-          void refresh();
+          void refresh(true);
         }
       });
     });
@@ -213,7 +215,7 @@ async function runBulkAdd(): Promise<void> {
     bulkRunning = false;
     enginePanel.setBusy(session.state === 'loading');
     bulkPanel.setEnabled(session.state === 'ready');
-    await refresh();
+    await refresh(true);
   }
 }
 

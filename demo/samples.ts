@@ -74,10 +74,11 @@ const templates: Record<Category, readonly string[]> = {
     'User is preparing a presentation for {weekday}',
   ],
   family: [
-    "User's {relation} {person} has a birthday in {month}",
+    "User's {relation} has a birthday in {month}",
     'User has {pet} named {petname}',
     'User calls their {relation} every {weekday}',
     "User's {relation} lives in {city}",
+    'User is planning a surprise party for their {relation} in {month}',
   ],
   health: [
     'User {sport} {distance} km on {weekday}s',

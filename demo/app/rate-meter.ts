@@ -1,22 +1,24 @@
 /**
  * Adds per second, measured where the person feels it: when `add()` resolves (embedded and committed). Keeps one
- * bucket per second for the last `seconds` seconds, for the live figure and the small chart.
+ * bucket per `bucketMs` for the last `seconds` seconds, for the live figure and the small chart.
  */
 export class RateMeter {
-  readonly #seconds: number;
-  /** buckets[i] = completions during second `#firstSecond + i`. */
+  readonly #slots: number;
+  readonly #bucketMs: number;
+  /** buckets[i] = completions during slot `#firstSlot + i`. */
   #buckets: number[] = [];
-  #firstSecond = 0;
+  #firstSlot = 0;
   #total = 0;
 
-  constructor(seconds = 60) {
-    this.#seconds = seconds;
+  constructor(seconds = 60, bucketMs = 500) {
+    this.#bucketMs = bucketMs;
+    this.#slots = Math.round((seconds * 1000) / bucketMs);
   }
 
   record(count = 1, now = performance.now()): void {
-    const second = Math.floor(now / 1000);
-    this.#advance(second);
-    this.#buckets[second - this.#firstSecond]! += count;
+    const slot = Math.floor(now / this.#bucketMs);
+    this.#advance(slot);
+    this.#buckets[slot - this.#firstSlot]! += count;
     this.#total += count;
   }
 
@@ -26,35 +28,36 @@ export class RateMeter {
 
   /** Completions per second over the last `windowMs` (default 2 s), the "live" figure. */
   perSecond(windowMs = 2000, now = performance.now()): number {
-    this.#advance(Math.floor(now / 1000));
-    const whole = Math.max(1, Math.round(windowMs / 1000));
-    // The current second is partial: weigh it by how much of it has passed.
-    const fraction = (now % 1000) / 1000;
+    this.#advance(Math.floor(now / this.#bucketMs));
+    const whole = Math.max(1, Math.round(windowMs / this.#bucketMs));
+    // The current slot is partial: count only the part of it that has passed.
+    const fraction = (now % this.#bucketMs) / this.#bucketMs;
     const recent = this.#buckets.slice(-whole - 1);
     const sum = recent.reduce((a, b) => a + b, 0);
-    const span = Math.min(recent.length - 1, whole) + fraction;
+    const span = (Math.min(recent.length - 1, whole) + fraction) * (this.#bucketMs / 1000);
     return span > 0 ? sum / span : 0;
   }
 
-  /** Completed seconds, oldest first, padded with zeros to `seconds` entries. */
+  /** Adds/s of each completed slot, oldest first, padded with zeros to the full window. */
   series(now = performance.now()): number[] {
-    this.#advance(Math.floor(now / 1000));
-    const done = this.#buckets.slice(0, -1);
-    return [...new Array<number>(Math.max(0, this.#seconds - done.length)).fill(0), ...done].slice(-this.#seconds);
+    this.#advance(Math.floor(now / this.#bucketMs));
+    const perSecond = 1000 / this.#bucketMs;
+    const done = this.#buckets.slice(0, -1).map((count) => count * perSecond);
+    return [...new Array<number>(Math.max(0, this.#slots - done.length)).fill(0), ...done].slice(-this.#slots);
   }
 
-  #advance(second: number): void {
+  #advance(slot: number): void {
     if (this.#buckets.length === 0) {
-      this.#firstSecond = second;
+      this.#firstSlot = slot;
       this.#buckets = [0];
       return;
     }
-    const last = this.#firstSecond + this.#buckets.length - 1;
-    for (let s = last + 1; s <= second; s++) this.#buckets.push(0);
-    const excess = this.#buckets.length - (this.#seconds + 1);
+    const last = this.#firstSlot + this.#buckets.length - 1;
+    for (let s = last + 1; s <= slot; s++) this.#buckets.push(0);
+    const excess = this.#buckets.length - (this.#slots + 1);
     if (excess > 0) {
       this.#buckets.splice(0, excess);
-      this.#firstSecond += excess;
+      this.#firstSlot += excess;
     }
   }
 }

@@ -22,13 +22,22 @@ function engineOf(stats: MemoryStats): EngineStatsShape {
   return typeof engine === 'object' && engine !== null ? (engine as EngineStatsShape) : {};
 }
 
-/** '1', '2-3', '4-7', ... sorted by their lower bound. */
+/** The engine's power-of-two buckets: '1', '2-3', '4-7', '8-15', ... */
+function bucketLabel(from: number): string {
+  return from === 1 ? '1' : `${from}-${from * 2 - 1}`;
+}
+
+/** Every bucket from '1' up to the largest one used, empty ones included, so the bars read as a histogram. */
 function batchBars(buckets: Readonly<Record<string, number>> | undefined): Bar[] {
-  if (!buckets) return [];
-  return Object.entries(buckets)
-    .map(([label, value]) => ({ label, value, from: Number.parseInt(label, 10) }))
-    .sort((a, b) => a.from - b.from)
-    .map(({ label, value }) => ({ label, value }));
+  const used = Object.entries(buckets ?? {}).filter(([, count]) => count > 0);
+  if (used.length === 0) return [];
+  const largest = Math.max(...used.map(([label]) => Number.parseInt(label, 10)));
+  const bars: Bar[] = [];
+  for (let from = 1; from <= largest; from *= 2) bars.push({ label: bucketLabel(from), value: buckets?.[bucketLabel(from)] ?? 0 });
+  // Labels this code does not know (the engine changed its buckets) are still shown, after the known ones.
+  const known = new Set(bars.map((bar) => bar.label));
+  for (const [label, value] of used) if (!known.has(label)) bars.push({ label, value });
+  return bars;
 }
 
 export class StatsSampler {

@@ -23,7 +23,7 @@ function niceMax(value: number): number {
 }
 
 /** Line + filled area of `values` (oldest first); the y axis is labelled with its maximum. */
-export function renderLine(host: HTMLElement, values: readonly number[], label: string): void {
+export function renderLine(host: HTMLElement, values: readonly number[], label: string, spanLabel: string): void {
   const width = 320;
   const height = 80;
   const top = 8;
@@ -36,7 +36,7 @@ export function renderLine(host: HTMLElement, values: readonly number[], label: 
     svg('line', { class: 'axis', x1: 0, x2: width, y1: bottom, y2: bottom }),
     svg('line', { class: 'axis', x1: 0, x2: width, y1: top, y2: top, 'stroke-dasharray': '3 3' }),
     text(2, top - 1 + 10, `${max.toLocaleString('en-US')}/s`),
-    text(0, height - 1, '-60 s'),
+    text(0, height - 1, spanLabel),
     text(width, height - 1, 'now', 'end'),
   );
   if (points.length > 1) {

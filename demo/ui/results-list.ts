@@ -39,14 +39,16 @@ export class ResultsList {
     this.#handlers = handlers;
   }
 
-  render(items: readonly MemoryView[], heading: ListHeading, emptyText: string): void {
+  /** `highlightNew`: flash rows that were not shown last time (new memories), not reshuffled search results. */
+  render(items: readonly MemoryView[], heading: ListHeading, emptyText: string, highlightNew: boolean): void {
     this.#title.textContent = heading.title;
     this.#meta.textContent = heading.meta;
     this.#empty.textContent = emptyText;
     this.#empty.hidden = items.length > 0;
     const previous = this.#shown;
-    this.#shown = new Set(items.map((item) => item.id));
-    const highlight = previous.size > 0;
+    const highlight = highlightNew && previous.size > 0;
+    // Only the "latest" view remembers what it showed: leaving a search must not flash every row as new.
+    if (highlightNew) this.#shown = new Set(items.map((item) => item.id));
     this.#list.replaceChildren(...items.map((item) => this.#row(item, highlight && !previous.has(item.id))));
   }
 

@@ -37,7 +37,7 @@ export class StatsPanel {
     this.#cache.textContent = formatInt(view.cacheHits);
     this.#cache.title = view.cacheLookups === undefined ? '' : `${formatInt(view.cacheHits)} of ${formatInt(view.cacheLookups)} lookups`;
     this.#count.textContent = view.memories === undefined ? '–' : formatInt(view.memories);
-    renderLine(this.#rateChart, view.rateSeries, 'Adds per second over the last 60 seconds');
+    renderLine(this.#rateChart, view.rateSeries, 'Adds per second over the last 30 seconds', '-30 s');
     renderBars(this.#batchChart, view.batchSizes, 'Histogram of embedding batch sizes', 'No batches yet');
     this.#workers.replaceChildren(
       ...(view.workers.length === 0

@@ -6,7 +6,7 @@
  * `UPDATE_DOCS=1` also writes the full-page screenshot to docs/demo.png (the README's picture).
  */
 import { test, expect, chromium, type Page } from '@playwright/test';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const demo = '/demo/?model=lexical&user=alice';
@@ -109,7 +109,7 @@ test('a memory added through the UI is found by search, can be edited with histo
   await expect(page.locator('#notices .notice')).toHaveCount(0);
 });
 
-test('bulk add completes with the count shown, then search and filters work on it; full-page screenshot', async ({ page }, testInfo) => {
+test('bulk add completes with the count shown, then search and filters work on it', async ({ page }) => {
   await page.setViewportSize({ width: 1360, height: 900 });
   await page.goto(`${demo}&backend=wasm&sample=200`);
   await waitReady(page, 'wasm');
@@ -139,8 +139,26 @@ test('bulk add completes with the count shown, then search and filters work on i
   await searchThroughUi(page, 'window seat on morning flights');
   await expect(results).toHaveCount(10);
   await expect(results.first().locator('.result-text')).toContainText(/seat|flight|morning/);
+});
 
-  const screenshot = await page.screenshot({ fullPage: true });
+test('the default page: the 1,000-memory sample set, a search in plain words, and a full-page screenshot', async ({ page }, testInfo) => {
+  // The default model (use-lite once generated, else lexical), on WASM: `auto` would pick WebGPU, which is
+  // SwiftShader (CPU) in this headless browser.
+  const model = existsSync(resolve(import.meta.dirname, '../../public/models/use-lite/config.json')) ? 'use-lite' : 'lexical';
+  await page.setViewportSize({ width: 1360, height: 900 });
+  await page.goto('/demo/?backend=wasm&workers=2');
+  await waitReady(page, 'wasm');
+  await expect(page.locator('#engine-status-text')).toHaveText(`Ready · WASM · 2 workers · ${model}`);
+  await expect(page.getByLabel('User')).toHaveValue('alice');
+  await page.getByRole('button', { name: 'Add 1,000 sample memories' }).click();
+  await expect(page.getByTestId('bulk-count')).toHaveText('Added 1,000 memories', { timeout: 150_000 });
+  await expect(page.locator('#stat-count')).toHaveText('1,000');
+  await searchThroughUi(page, 'Where does the user like to sit on planes?');
+  await expect(page.locator('#results .result')).toHaveCount(10);
+  if (model === 'use-lite') await expect(page.locator('#results .result-text').first()).toContainText(/seat|flight/);
+  await page.getByLabel('Query').blur();
+
+  const screenshot = await page.screenshot({ fullPage: true, animations: 'disabled' });
   await testInfo.attach('demo-full-page', { body: screenshot, contentType: 'image/png' });
   if (process.env.UPDATE_DOCS === '1') {
     const docs = resolve(import.meta.dirname, '../../docs');
