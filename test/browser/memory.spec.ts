@@ -330,3 +330,42 @@ test('bad input: each a typed error, and every other caller\'s write still lands
   expect(out.all.length).toBe(22);
   expect(out.counts).toMatchObject({ memories: 22, vectors: 22, history: 22, pending: 0 });
 });
+
+test('concurrent adds commit in grouped transactions, all of them, and the embedding cache lives in the same database', async ({ page }) => {
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const memory = await t.open({ dbName: 'groups' });
+    const texts = Array.from({ length: 200 }, (_, i) => `memory ${i} about topic ${i % 7}`);
+    const results = await Promise.all(texts.map((text, i) => memory.add(text, { userId: `user-${i % 3}` })));
+    const stats = memory.stats();
+    const counts = await t.rawCounts('groups');
+    const perUser = await Promise.all([0, 1, 2].map(async (u) => (await memory.getAll({ userId: `user-${u}`, limit: 1000 })).results.length));
+    await memory.close();
+    return { ids: new Set(results.map((r: any) => r.results[0].id)).size, stats, counts, perUser };
+  });
+  expect(out.ids).toBe(200);
+  expect(out.stats.committed).toBe(200);
+  // Coalesced: far fewer write transactions than adds (the exact number depends on timing, so only the bound is asserted).
+  expect(out.stats.commitGroups).toBeLessThan(200);
+  expect(out.stats.largestGroup).toBeGreaterThan(1);
+  expect(out.perUser).toEqual([67, 67, 66]);
+  expect(out.counts).toMatchObject({ memories: 200, vectors: 200, history: 200, pending: 0 });
+  // The engine's persistent cache was handed the memory database's `embeddings` store.
+  expect(out.counts.embeddings).toBeGreaterThan(0);
+});
+
+test('Memory.create({ embedder }) uses a caller-owned embedder and leaves it open on close()', async ({ page }) => {
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const embedder = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const memory = await t.open({ dbName: 'own', embedder });
+    await memory.add('I drink coffee every morning', { userId: 'alice' });
+    await memory.add('My cat is called Miso', { userId: 'alice' });
+    const first = (await memory.search('coffee', { userId: 'alice' })).results[0].memory;
+    await memory.close();
+    const stillWorks = (await embedder.embed('still open')).length;
+    await embedder.close();
+    return { first, stillWorks, dims: embedder.dimensions };
+  });
+  expect(out).toEqual({ first: 'I drink coffee every morning', stillWorks: out.dims, dims: 256 });
+});

@@ -4,6 +4,7 @@
  */
 import * as lib from '../../src/index.js';
 import type { Memory, MemoryOptions } from '../../src/index.js';
+import { Embedder } from '../../src/engine/embedder.js';
 
 /** What an awaited call threw, flattened so it crosses page.evaluate. */
 export interface Thrown {
@@ -67,7 +68,7 @@ function rawDelete(name: string): Promise<string> {
   });
 }
 
-const helpers = { lib, open, thrown, rawAll, rawCounts, rawDelete };
+const helpers = { lib, Embedder, open, thrown, rawAll, rawCounts, rawDelete };
 declare global {
   interface Window {
     t: typeof helpers & { memory?: Memory; [key: string]: unknown };
