@@ -4,6 +4,7 @@
  * memories with the engine's default variant.
  */
 import { expect, test } from '@playwright/test';
+import type {} from '../pages/use-lite.js';
 import { MEMORY_CASES, recallAt1 } from '../unit/use-lite-memories.js';
 import { loadUseReference } from '../unit/use-lite-reference.js';
 import { USE_LITE_SENTENCES } from '../unit/use-lite-sentences.js';
