@@ -46,6 +46,11 @@ const slots: Slots = {
   size: ['38', '40', '42', '44', '9', '10'],
   item: ['a new laptop', 'an e-bike', 'noise-cancelling headphones', 'a standing desk', 'a trip to Japan'],
   brand: ['Patagonia', 'Muji', 'IKEA', 'Uniqlo', 'local second-hand shops'],
+  topic: ['cooking', 'travel plans', 'their health', 'money', 'work', 'programming', 'history', 'gardening'],
+  timing: ['the evening before', 'an hour ahead', 'first thing in the morning', 'at lunchtime', 'a week ahead'],
+  dayhalf: ['mornings', 'afternoons', 'evenings'],
+  store: ['the farmers market', 'a small corner shop', 'an organic grocer', 'the big supermarket', 'an online grocer'],
+  budget: ['50', '100', '200', '500', '1000'],
 };
 
 const templates: Record<Category, readonly string[]> = {
@@ -100,14 +105,22 @@ const templates: Record<Category, readonly string[]> = {
     "User's preferred language is {lang}",
     'User does not want notifications on {weekday}s',
     'User likes answers with examples from {hobby}',
+    'User prefers {style} answers about {topic}',
+    'User wants reminders by {channel} {timing}',
+    'User prefers meetings on {weekday} {dayhalf}',
   ],
   shopping: [
     'User wears size {size} shoes',
     'User is saving up for {item}',
     'User likes clothes from {brand}',
     'User wants a price alert for {item}',
+    'User buys groceries at {store} on {weekday}s',
+    'User is looking for {item} under {budget} dollars',
+    'User returned {item} bought in {month}',
   ],
 };
+
+const prefixes = ['Since {month}, ', 'As of last {weekday}, ', 'Since the trip to {city}, ', 'After talking to {person}, '];
 
 /** mulberry32: a tiny, fast, well-distributed 32-bit PRNG. */
 function random(seed: number): () => number {
@@ -141,10 +154,14 @@ export function sampleMemories(count: number, seed = 42): SampleMemory[] {
   const next = random(seed);
   const seen = new Set<string>();
   const out: SampleMemory[] = [];
-  // The template space holds far more than 1,000 sentences; the attempt cap only guards against a huge `count`.
-  for (let attempts = 0; out.length < count && attempts < count * 50; attempts++) {
+  // Plain sentences first (the templates give well over 1,000); once they run dry, the same facts dated
+  // ("Since March, user ...") multiply the space, so `?sample=20000` still gets distinct memories.
+  let attempts = 0;
+  while (out.length < count && attempts < count * 200) {
+    attempts++;
     const category = pick(next, CATEGORIES);
-    const text = fill(pick(next, templates[category]), next);
+    let text = fill(pick(next, templates[category]), next);
+    if (attempts > count * 20) text = `${fill(pick(next, prefixes), next)}${text[0]!.toLowerCase()}${text.slice(1)}`;
     if (seen.has(text)) continue;
     seen.add(text);
     out.push({ text, metadata: { category, source: 'sample', importance: 1 + Math.floor(next() * 5) } });

@@ -37,11 +37,24 @@ async function searchThroughUi(page: Page, query: string): Promise<void> {
 
 test.describe.configure({ timeout: 180_000 });
 
-test('loads, starts the engine and lists the models it found', async ({ page }) => {
+test('loads, shows model loading progress, starts the engine and lists the models it found', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  // Hold the weights back a moment so the loading state is observable (a local fetch is otherwise instant).
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/models/lexical/onnx/*.onnx', async (route) => {
+    await held;
+    await route.continue();
+  });
   await page.goto(`${demo}&backend=wasm&workers=1`);
+  await expect(page.locator('body')).toHaveAttribute('data-engine', 'loading');
+  await expect(page.locator('#load-progress')).toBeVisible();
+  await expect(page.locator('#load-progress-text')).toContainText('lexical');
+  await expect(page.locator('#engine-status-text')).toHaveText('Loading lexical…');
+  release();
   await waitReady(page, 'wasm');
+  await expect(page.locator('#load-progress')).toBeHidden();
   await expect(page.locator('#engine-status-text')).toHaveText('Ready · WASM · 1 worker · lexical');
   await expect(page.locator('#engine-model option[value="/models/lexical"]')).toHaveCount(1);
   await expect(page.locator('#engine-model option[value="/models/minilm-l6"]')).toHaveCount(1);
@@ -191,7 +204,7 @@ test('switching the backend WASM -> WebGPU -> WASM restarts the engine and keeps
   await expect(page.locator('#notices .notice')).toHaveCount(0);
 });
 
-test('errors are readable messages in the page: a missing model, and WebGPU without an adapter', async ({ page }) => {
+test('errors are readable messages in the page: a missing model, WebGPU without an adapter, a full disk', async ({ page, context }) => {
   await page.goto('/demo/?model=/models/does-not-exist&backend=wasm');
   await expect(page.locator('body')).toHaveAttribute('data-engine', 'failed', engineTimeout);
   await expect(page.locator('#notices .notice')).toContainText('The model could not be loaded');
@@ -212,5 +225,28 @@ test('errors are readable messages in the page: a missing model, and WebGPU with
     await waitReady(other, 'wasm');
   } finally {
     await browser.close();
+  }
+
+  // Storage quota: Chromium applies an override only before the origin first touches storage, so set it from a
+  // page of the same origin that stores nothing, then open the demo and bulk-add into a 1 MB quota.
+  const quotaPage = await context.newPage();
+  await quotaPage.goto('/models/lexical/config.json');
+  const origin = new URL(quotaPage.url()).origin;
+  const cdp = await context.newCDPSession(quotaPage);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1024 * 1024 });
+  try {
+    await quotaPage.goto(`${demo}&backend=wasm&sample=300`);
+    await waitReady(quotaPage, 'wasm');
+    await quotaPage.getByRole('button', { name: 'Add 300 sample memories' }).click();
+    await expect(quotaPage.locator('#bulk-result')).toContainText('failed', engineTimeout);
+    const notice = quotaPage.locator('#notices .notice').first();
+    await expect(notice).toContainText('Browser storage is full');
+    await expect(notice).toContainText('QuotaExceededError');
+    // One notice for the whole batch of failures, not hundreds.
+    await expect(quotaPage.locator('#notices .notice')).toHaveCount(1);
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(quotaPage.locator('#notices .notice')).toHaveCount(0);
+  } finally {
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin });
   }
 });
