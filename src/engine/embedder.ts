@@ -329,7 +329,8 @@ async function setupFor(
   const maxTokens = Math.min(options.maxTokens, folder.spec.maxPositions ?? Number.POSITIVE_INFINITY);
   return {
     settings,
-    warmupRuns: backend === 'wasm' ? warmupRuns : 1,
+    // WebGPU has no wasm tier-up to wait for; the session's first (probe) run already compiled its shaders.
+    warmupRuns: backend === 'wasm' ? warmupRuns : 0,
     makeInit: (index): WorkerInit => ({
       index,
       backend,
