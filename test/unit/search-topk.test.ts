@@ -88,6 +88,31 @@ describe('ScopeIndex', () => {
     expect(() => index.upsert({ id: 'x', n: 0 }, new Float32Array(3))).toThrow(RangeError);
   });
 
+  it('the WebAssembly SIMD kernel (dims % 16 = 0) and the JS loop (other dims) both rank exactly as brute force', () => {
+    for (const [d, simd] of [[32, true], [24, false], [7, false]] as const) {
+      for (const mode of ['fp32', 'int8'] as const) {
+        const data = randomUnitVectors(300, d, 100 + d);
+        const index = new ScopeIndex<{ id: string }>(d, mode, 16);
+        data.forEach((v, i) => index.upsert({ id: String(i) }, v));
+        expect(index.simd).toBe(simd);
+        const query = randomUnitVectors(1, d, 7)[0]!;
+        const exact = data
+          .map((v, i) => ({ id: String(i), score: v.reduce((s, x, j) => s + x * query[j]!, 0) }))
+          .sort((a, b) => b.score - a.score);
+        const hits = index.search(query, 5);
+        if (mode === 'fp32') {
+          expect(hits.map((h) => h.record.id)).toEqual(exact.slice(0, 5).map((e) => e.id));
+          hits.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i]!.score, 5));
+        } else {
+          // int8: scores within quantisation error of the exact ones.
+          hits.forEach((h) => expect(Math.abs(h.score - exact.find((e) => e.id === h.record.id)!.score)).toBeLessThan(0.02));
+        }
+        // Filtered (row list) and unfiltered (identity rows) give the same result for an accept-all filter.
+        expect(index.search(query, 5, () => true).map((h) => h.record.id)).toEqual(hits.map((h) => h.record.id));
+      }
+    }
+  });
+
   it('updateRecord replaces the record only', () => {
     const index = new ScopeIndex<{ id: string; n: number }>(dims, 'int8');
     index.upsert(record(0), vectors[0]!);
