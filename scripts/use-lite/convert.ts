@@ -91,6 +91,17 @@ function normAxis(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
 }
 
+/** Static length of ONNX Slice(start, end, step) on a dimension of static size `d` (null when `d` is dynamic). */
+function sliceLength(d: number | null, start: bigint, end: bigint, step: number): number | null {
+  if (d === null) return null;
+  const size = BigInt(d);
+  const clamp = (v: bigint, lo: bigint, hi: bigint) => (v < lo ? lo : v > hi ? hi : v);
+  const norm = (v: bigint) => (v < 0n ? v + size : v);
+  const [s, e] = step > 0 ? [clamp(norm(start), 0n, size), clamp(norm(end), 0n, size)] : [clamp(norm(start), -1n, size - 1n), clamp(norm(end), -1n, size - 1n)];
+  const n = step > 0 ? (e - s + BigInt(step) - 1n) / BigInt(step) : (s - e + BigInt(-step) - 1n) / BigInt(-step);
+  return Number(n > 0n ? n : 0n);
+}
+
 function toTensor(t: TfTensor): Tensor {
   if (t.dtype === 'float32') return floatTensor(t.shape, t.data);
   if (t.dtype === 'bool') return { dataType: DataType.BOOL, dims: [...t.shape], raw: new Uint8Array(t.data) };
@@ -188,14 +199,19 @@ export class TfToOnnx {
   }
 
   /** x @ W for a weight W [k, n]; int8 quantises W per column and x per row. */
-  #weightMatMul(node: TfNode, x: string, w: Float32Array, k: number, n: number, weightName: string): string {
+  #weightMatMul(node: TfNode, input: Value, w: Float32Array, k: number, n: number, weightName: string): string {
+    const x = input.name;
     if (this.#precision !== 'int8') return this.#emit(node, 'MatMul', [x, this.#floatWeight(weightName, [k, n], w)]);
+    // A positive axis: onnxruntime 1.30's ReduceMax with axes [-1] on an empty input ([0, D], a batch of empty
+    // texts) returns [0, D] instead of [0, 1], and the Mul below then fails to broadcast.
+    const rank = rankOf(input.dims);
+    if (rank === undefined) throw new Error(`${node.op} \`${node.name}\`: int8 needs the rank of its input`);
     const q = quantizeColumns(w, k, n);
     this.#quant ??= rowQuantConstants(this.#g);
     const c = this.#quant;
     const wq = this.#g.initializer(`${weightName}/quantized`, uint8Tensor([k, n], q.data));
     const ws = this.#g.initializer(`${weightName}/scale`, floatTensor([n], q.scale));
-    const amax = this.#g.node('ReduceMax', [this.#g.node('Abs', [x])], { axes: [-1], keepdims: 1 });
+    const amax = this.#g.node('ReduceMax', [this.#g.node('Abs', [x])], { axes: [rank - 1], keepdims: 1 });
     const scale = this.#g.node('Mul', [this.#g.node('Max', [amax, c.tiny]), c.inv127]);
     const rounded = this.#g.node('Clip', [this.#g.node('Round', [this.#g.node('Div', [x, scale])]), c.lo, c.hi]);
     const xq = this.#g.node('Cast', [this.#g.node('Add', [rounded, c.offset])], { to: DataType.UINT8 });
@@ -345,7 +361,7 @@ export class TfToOnnx {
         const ends = BigInt64Array.from(size, (s, k) => (s === -1 ? INT64_MAX : BigInt(begin[k]! + s)));
         const axes = begin.map((_, k) => k);
         const name = this.#emit(node, 'Slice', [a.name, this.#const(begin, 'starts'), this.#const(ends, 'ends'), this.#const(axes, 'axes')]);
-        const dims = a.dims?.map((d, k) => (k < size.length && size[k] !== -1 ? size[k]! : k < begin.length && begin[k] !== 0 ? null : d));
+        const dims = a.dims?.map((d, k) => (k < size.length ? sliceLength(d, BigInt(begin[k]!), ends[k]!, 1) : d));
         return v(name, a.kind, dims);
       }
       case 'SplitV': {
@@ -446,7 +462,7 @@ export class TfToOnnx {
           const x = this.#in(node, 0);
           const [k, n] = weight.shape as [number, number];
           const [nodeName] = splitTensorName(node.inputs[1]!);
-          return v(this.#weightMatMul(node, x.name, weight.data, k, n, nodeName), 'float', x.dims === undefined ? undefined : [...x.dims.slice(0, -1), n]);
+          return v(this.#weightMatMul(node, x, weight.data, k, n, nodeName), 'float', x.dims === undefined ? undefined : [...x.dims.slice(0, -1), n]);
         }
         let a = this.#in(node, 0);
         let b = this.#in(node, 1);
@@ -505,7 +521,7 @@ export class TfToOnnx {
     }
     const axes = begin.map((_, k) => k);
     const sliceInputs = [a.name, this.#const(starts, 'starts'), this.#const(ends, 'ends'), this.#const(axes, 'axes'), this.#const(strides, 'steps')];
-    const dims = a.dims?.map((d, k) => (k >= begin.length ? d : shrunk.includes(k) ? 1 : (beginMask & (1 << k)) && (endMask & (1 << k)) && strides[k] === 1 ? d : null));
+    const dims = a.dims?.map((d, k) => (k >= begin.length ? d : shrunk.includes(k) ? 1 : sliceLength(d, starts[k]!, ends[k]!, strides[k]!)));
     if (shrunk.length === 0) return [{ name: this.#emit(node, 'Slice', sliceInputs), kind: a.kind, dims }];
     const sliced = this.#g.node('Slice', sliceInputs);
     const name = this.#emit(node, 'Squeeze', [sliced, this.#const(shrunk, 'axes')]);
@@ -522,7 +538,7 @@ export class TfToOnnx {
     }
     const [, , cin, cout] = kernel.shape as [number, number, number, number];
     const dims = x.dims === undefined ? undefined : [...x.dims.slice(0, -1), cout];
-    return [{ name: this.#weightMatMul(node, x.name, kernel.data, cin, cout, `${node.inputs[1]}/as_matmul`), kind: 'float', dims }];
+    return [{ name: this.#weightMatMul(node, x, kernel.data, cin, cout, `${node.inputs[1]}/as_matmul`), kind: 'float', dims }];
   }
 
   /** int8 embedding lookup: table rows int8 with one scale each, dequantised after the Gather. */
