@@ -26,35 +26,42 @@ test('QuotaExceededError: the failing add gets StorageError, the others commit, 
     await memory.add('small memory before', { userId: 'alice' });
     // Seeded random letters: Chromium compresses IndexedDB values, so a repeated character would always fit.
     let seed = 12345;
-    const bigText = (n: number) =>
-      Array.from({ length: 4 * 1024 * 1024 }, () => {
+    const bigText = (size: number, n: number) =>
+      Array.from({ length: size }, () => {
         seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
         return String.fromCharCode(97 + ((seed >>> 16) % 26));
       }).join('') + ` ${n}`;
-    const attempts: { ok: boolean; error?: any }[] = [];
-    for (let n = 0; n < 8; n++) {
-      const error = await t.thrown(() => memory.add(bigText(n), { userId: 'alice', metadata: { big: n } }));
-      attempts.push(error ? { ok: false, error } : { ok: true });
-      if (error) break;
+    // Fill the quota with big adds, halving the size after each refusal. An add writes its text once in the
+    // pending store, then twice more in the commit (memory + history row), so as the room shrinks the refusal
+    // comes at one stage or the other; the geometric sizes make a commit-stage refusal (a failing group) happen.
+    const attempts: { ok: boolean; size: number; error?: any }[] = [];
+    let size = 4 * 1024 * 1024;
+    for (let n = 0; n < 40 && size >= 16 * 1024; n++) {
+      const error = await t.thrown(() => memory.add(bigText(size, n), { userId: 'alice', metadata: { big: n } }));
+      attempts.push(error ? { ok: false, size, error } : { ok: true, size });
+      if (error?.message.includes('commit memories')) break;
+      if (error) size /= 2;
     }
     const after = await t.thrown(() => memory.add('small memory after', { userId: 'alice' }));
-    const all = await memory.getAll({ userId: 'alice' });
-    const search = await memory.search('small memory', { userId: 'alice' });
+    const all = await memory.getAll({ userId: 'alice', limit: 1000 });
+    const search = await memory.search('small memory', { userId: 'alice', limit: 1000 });
     const counts = await t.rawCounts('quota');
     await memory.close();
     return { attempts, after, all: all.results.map((r: any) => (r.memory.length > 100 ? `big ${r.metadata.big}` : r.memory)), search: search.results.length, counts };
   });
   await cdp.send('Storage.overrideQuotaForOrigin', { origin });
-  const failed = out.attempts.at(-1)!;
-  const committed = out.attempts.filter((a) => a.ok).length;
-  console.log(`quota test: ${committed} big adds committed, then: ${failed.error?.message}`);
-  expect(failed.ok).toBe(false);
-  expect(failed.error).toMatchObject({ name: 'StorageError', isAgentMem: true, cause: 'QuotaExceededError' });
+  const refused = out.attempts.filter((a) => !a.ok);
+  const committed = out.attempts.flatMap((a, n) => (a.ok ? [`big ${n}`] : []));
+  console.log(`quota test: ${out.attempts.map((a) => (a.ok ? `${a.size}:ok` : `${a.size}:${a.error.message.includes('commit') ? 'commit' : 'pending'}`)).join(' ')}`);
+  expect(refused.length).toBeGreaterThan(0);
+  for (const a of refused) expect(a.error).toMatchObject({ name: 'StorageError', isAgentMem: true, cause: 'QuotaExceededError' });
+  // At least one refusal came from the grouped commit transaction (memory + vector + history + pending delete).
+  expect(refused.some((a) => a.error.message.startsWith('IndexedDB could not commit memories'))).toBe(true);
   expect(out.after).toBeNull();
-  const bigs = Array.from({ length: committed }, (_, i) => `big ${i}`);
-  expect(out.all).toEqual(['small memory before', ...bigs, 'small memory after']);
-  expect(out.search).toBe(committed + 2);
-  expect(out.counts).toMatchObject({ memories: committed + 2, vectors: committed + 2, history: committed + 2, pending: 0 });
+  expect(out.all).toEqual(['small memory before', ...committed, 'small memory after']);
+  expect(out.search).toBe(committed.length + 2);
+  const n = committed.length + 2;
+  expect(out.counts).toMatchObject({ memories: n, vectors: n, history: n, pending: 0 });
 });
 
 test('a connection closed underneath: StorageError, and a new instance works on the recreated database', async ({ page }) => {
