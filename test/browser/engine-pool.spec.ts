@@ -1,0 +1,340 @@
+/**
+ * The engine under load (issue 3): batch/worker invariance, many concurrent callers, a worker killed mid-batch,
+ * backpressure, abort, the cache, validation and lifecycle. WASM; the small `lexical` model wherever the test is
+ * not about the transformer itself.
+ */
+import { expect, test } from '@playwright/test';
+import type {} from '../pages/engine.js';
+
+test.beforeEach(async ({ page }) => {
+  await page.goto('/test/pages/engine.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+});
+
+test('vectors equal the single-worker unbatched result whatever the batch sizes and worker counts', async ({ page }) => {
+  test.setTimeout(120_000);
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const { texts, cosine } = window.helpers;
+    const input = texts(24, 7);
+    const reference = await Embedder.create({ model: '/models/minilm-l6', backend: 'wasm', workers: 1, maxBatch: 1, cache: false });
+    const expected: Float32Array[] = [];
+    for (const t of input) expected.push(await reference.embed(t));
+    await reference.close();
+
+    const worst: Record<string, number> = {};
+    const batchSizes: Record<string, Record<string, number>> = {};
+    for (const [workers, maxBatch] of [[2, 64], [3, 5]] as const) {
+      const embedder = await Embedder.create({ model: '/models/minilm-l6', backend: 'wasm', workers, maxBatch, cache: false });
+      // Concurrent callers, arriving in two waves so batches of several sizes form.
+      const first = Promise.all(input.slice(0, 15).map((t) => embedder.embed(t)));
+      await new Promise((r) => setTimeout(r, 5));
+      const got = [...(await first), ...(await embedder.embedMany(input.slice(15)))];
+      const name = `${workers} workers, maxBatch ${maxBatch}`;
+      worst[name] = Math.min(...got.map((v, i) => cosine(v, expected[i]!)));
+      batchSizes[name] = embedder.stats().batchSizes;
+      await embedder.close();
+    }
+    return { worst, batchSizes };
+  });
+  console.log(JSON.stringify(result));
+  for (const [name, cos] of Object.entries(result.worst)) expect(cos, name).toBeGreaterThanOrEqual(0.9999);
+  // The texts really were batched (not all sent one by one).
+  for (const sizes of Object.values(result.batchSizes)) expect(Object.keys(sizes).some((bucket) => bucket !== '1')).toBe(true);
+});
+
+test('200 concurrent callers each get their own text’s vector', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const { texts, cosine } = window.helpers;
+    const input = texts(200, 3);
+    const reference = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 1, cache: false });
+    const expected: Float32Array[] = [];
+    for (const t of input) expected.push(await reference.embed(t));
+    await reference.close();
+
+    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 2, cache: false });
+    const got = await Promise.all(input.map((t) => embedder.embed(t)));
+    const stats = embedder.stats();
+    await embedder.close();
+    // Each vector must be closest to its own text's reference, not merely close to something.
+    let own = 0;
+    for (let i = 0; i < got.length; i++) {
+      let best = -1;
+      let bestCos = -2;
+      for (let j = 0; j < expected.length; j++) {
+        const c = cosine(got[i]!, expected[j]!);
+        if (c > bestCos) [best, bestCos] = [j, c];
+      }
+      if (best === i && cosine(got[i]!, expected[i]!) >= 0.9999) own++;
+    }
+    return { own, inferences: stats.inferences, batches: stats.batches, items: stats.workers.reduce((s, w) => s + w.items, 0) };
+  });
+  expect(result.own).toBe(200);
+  expect(result.inferences).toBe(200);
+  expect(result.items).toBe(200);
+  expect(result.batches).toBeLessThan(200); // they were coalesced
+});
+
+test('a worker terminated mid-batch loses nothing and duplicates nothing', async ({ page }) => {
+  test.setTimeout(120_000);
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const { texts, cosine } = window.helpers;
+    const input = texts(64, 11);
+    const reference = await Embedder.create({ model: '/models/minilm-l6', backend: 'wasm', workers: 1, maxBatch: 64, cache: false });
+    const expected = await reference.embedMany(input);
+    await reference.close();
+
+    const embedder = await Embedder.create({ model: '/models/minilm-l6', backend: 'wasm', workers: 2, maxBatch: 16, cache: false });
+    let settled = 0;
+    const pending = input.map((t) =>
+      embedder.embed(t).finally(() => {
+        settled++;
+      }),
+    );
+    // Wait until a worker is inside a batch, then kill it.
+    let victim = -1;
+    while (victim < 0) {
+      await new Promise((r) => setTimeout(r, 1));
+      victim = embedder.stats().workers.findIndex((w) => w.state === 'busy');
+    }
+    const settledBefore = settled;
+    const killed = embedder.__terminateWorker(victim);
+    const got = await Promise.all(pending);
+    const stats = embedder.stats();
+    await embedder.close();
+    return {
+      killed,
+      settledBefore,
+      worst: Math.min(...got.map((v, i) => cosine(v, expected[i]!))),
+      retries: stats.retries,
+      restarts: stats.workers[victim]!.restarts,
+      items: stats.workers.reduce((s, w) => s + w.items, 0),
+      inferences: stats.inferences,
+      failures: stats.failures,
+    };
+  });
+  expect(result.killed).toBe(true);
+  expect(result.settledBefore).toBeLessThan(64);
+  expect(result.worst).toBeGreaterThanOrEqual(0.9999);
+  expect(result.retries).toBeGreaterThanOrEqual(1);
+  expect(result.restarts).toBe(1);
+  // Every text was embedded successfully exactly once: the killed batch's texts are counted once, by the retry.
+  expect(result.items).toBe(64);
+  expect(result.inferences).toBe(64);
+  expect(result.failures).toBe(0);
+});
+
+test('backpressure holds the queue at maxQueue; an aborted text rejects with the signal’s reason, the rest complete', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const { texts } = window.helpers;
+    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 4, maxQueue: 8, cache: false });
+    const input = texts(120, 5);
+    const controllers = input.map(() => new AbortController());
+    const outcomes: Array<'ok' | 'aborted' | 'other'> = [];
+    const reasons = new Map<number, unknown>();
+    let maxDepth = 0;
+    let maxWaiting = 0;
+    let done = false;
+    const sampler = (async () => {
+      while (!done) {
+        const s = embedder.stats();
+        maxDepth = Math.max(maxDepth, s.queueDepth);
+        maxWaiting = Math.max(maxWaiting, s.waitingForSpace);
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    })();
+    const all = input.map((t, i) =>
+      embedder.embed(t, { signal: controllers[i]!.signal }).then(
+        () => void (outcomes[i] = 'ok'),
+        (e: unknown) => void (outcomes[i] = e === reasons.get(i) ? 'aborted' : 'other'),
+      ),
+    );
+    // Abort every 10th text while it waits (in the queue or for space).
+    await new Promise((r) => setTimeout(r, 0));
+    for (let i = 5; i < input.length; i += 10) {
+      const reason = new Error(`stop ${i}`);
+      reasons.set(i, reason);
+      controllers[i]!.abort(reason);
+    }
+    await Promise.all(all);
+    done = true;
+    await sampler;
+    // An already-aborted signal rejects at once with its reason.
+    const early = new AbortController();
+    early.abort('too late');
+    const earlyOutcome = await embedder.embed('never sent', { signal: early.signal }).then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+    const stats = embedder.stats();
+    await embedder.close();
+    return {
+      maxDepth,
+      maxWaiting,
+      ok: outcomes.filter((o) => o === 'ok').length,
+      aborted: outcomes.filter((o) => o === 'aborted').length,
+      other: outcomes.filter((o) => o === 'other').length,
+      earlyOutcome,
+      inferences: stats.inferences,
+    };
+  });
+  expect(result.maxDepth).toBe(8);
+  expect(result.maxWaiting).toBeGreaterThan(0);
+  expect(result.aborted).toBe(12);
+  expect(result.ok).toBe(108);
+  expect(result.other).toBe(0);
+  expect(result.inferences).toBe(108); // aborted texts were never embedded
+  expect(result.earlyOutcome).toBe('too late');
+});
+
+test('a cache hit returns the identical vector without inference; identical texts in flight are embedded once', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { Embedder, embeddingCacheKey } = window.agentmem;
+    const text = 'I drink coffee every morning';
+    let embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const first = await embedder.embed(text);
+    const afterFirst = embedder.stats();
+    const second = await embedder.embed(text);
+    const afterSecond = embedder.stats();
+    first[0] = 42; // a caller scribbling on its vector must not change the cache
+    const third = await embedder.embed(text);
+    const same = await Promise.all(Array.from({ length: 5 }, () => embedder.embed('five callers, one text')));
+    const afterSame = embedder.stats();
+    const modelId = embedder.modelId;
+    await embedder.close();
+
+    // A new embedder (as after a reload) finds the vector in IndexedDB.
+    embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const fourth = await embedder.embed(text);
+    const afterReload = embedder.stats();
+    await embedder.close();
+    const key = await embeddingCacheKey(modelId, text);
+    return {
+      secondIdentical: Array.from(second).every((v, i) => Object.is(v, third[i])) && second.length === 256,
+      reloadIdentical: Array.from(fourth).every((v, i) => Object.is(v, second[i])),
+      inferences: [afterFirst.inferences, afterSecond.inferences, afterSame.inferences, afterReload.inferences],
+      hits: afterSecond.cache.hits,
+      memoryHits: afterSecond.cache.memoryHits,
+      persistentHits: afterReload.cache.persistentHits,
+      deduplicated: afterSame.cache.deduplicated,
+      sameEqual: same.every((v) => Array.from(v).every((x, i) => x === same[0]![i])),
+      key,
+      modelId,
+    };
+  });
+  expect(result.secondIdentical).toBe(true);
+  expect(result.reloadIdentical).toBe(true);
+  expect(result.inferences).toEqual([1, 1, 2, 0]);
+  expect(result.hits).toBe(1);
+  expect(result.memoryHits).toBe(1);
+  expect(result.persistentHits).toBe(1);
+  expect(result.deduplicated).toBe(4);
+  expect(result.sameEqual).toBe(true);
+  expect(result.key).toMatch(/^[0-9a-f]{64}$/);
+  expect(result.modelId).toMatch(/\/models\/lexical\/#int8$/);
+});
+
+test('bad options and bad texts are rejected with ValidationError; only the bad caller fails', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { Embedder, ValidationError } = window.agentmem;
+    const optionErrors: string[] = [];
+    const bad: unknown[] = [
+      { model: '/models/lexical', workers: 0 },
+      { model: '/models/lexical', backend: 'cuda' },
+      { model: '', workers: 1 },
+      { model: '/models/lexical', maxBatch: 2.5 },
+      { model: '/models/lexical', worker: 2 },
+      { model: '/models/lexical', cache: { memoryEntries: -1 } },
+    ];
+    for (const options of bad) {
+      try {
+        await Embedder.create(options as never);
+        optionErrors.push('no error');
+      } catch (e) {
+        optionErrors.push(e instanceof ValidationError ? e.message : `other: ${String(e)}`);
+      }
+    }
+    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const inputs: unknown[] = ['fine text', '', '   ', 42, 'lone \uD800 surrogate', null, 'another fine text'];
+    const settled = await Promise.allSettled(inputs.map((t) => embedder.embed(t as string)));
+    const many = await embedder.embedMany(['ok', 7 as unknown as string]).then(
+      () => 'resolved',
+      (e: unknown) => (e instanceof ValidationError ? e.message : String(e)),
+    );
+    await embedder.close();
+    return {
+      optionErrors,
+      texts: settled.map((s) => (s.status === 'fulfilled' ? 'ok' : s.reason instanceof ValidationError ? s.reason.message : `other: ${String(s.reason)}`)),
+      many,
+    };
+  });
+  expect(result.optionErrors).toEqual([
+    'Expected `workers` to be an integer from 1 to 16, got `0` (number)',
+    "Expected `backend` to be one of 'auto', 'webgpu', 'wasm', got `\"cuda\"` (string)",
+    'Expected `model` to be a non-empty string (not only whitespace), got `""` (string)',
+    'Expected `maxBatch` to be an integer from 1 to 1024, got `2.5` (number)',
+    expect.stringContaining('Unknown option `worker`'),
+    'Expected `cache.memoryEntries` to be an integer from 0 to 10000000, got `-1` (number)',
+  ]);
+  expect(result.texts).toEqual([
+    'ok',
+    'Expected `text` to be a non-empty string (not only whitespace), got `""` (string)',
+    'Expected `text` to be a non-empty string (not only whitespace), got `"   "` (string)',
+    'Expected `text` to be a string, got `42` (number)',
+    'Expected `text` to be well-formed UTF-16, got a lone surrogate at index 5',
+    'Expected `text` to be a string, got `null` (null)',
+    'ok',
+  ]);
+  expect(result.many).toBe('Expected `texts[1]` to be a string, got `7` (number)');
+});
+
+test('model loading: a missing file names its URL; close() is idempotent and rejects waiting callers', async ({ page }) => {
+  await page.route('**/models/lexical/onnx/model_fp16.onnx', (route) => route.fulfill({ status: 404, body: 'not here' }));
+  const result = await page.evaluate(async () => {
+    const { Embedder, ModelLoadError, ClosedError } = window.agentmem;
+    const describe = (e: unknown): string => `${e instanceof ModelLoadError ? 'ModelLoadError' : 'other'}: ${String((e as Error).message)}`;
+    const missingVariant = await Embedder.create({ model: '/models/lexical', backend: 'wasm', variant: 'fp16' }).then(() => 'created', describe);
+    const missingFolder = await Embedder.create({ model: '/models/no-such-model', backend: 'wasm' }).then(() => 'created', describe);
+    const progress: string[] = [];
+    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 2, cache: false, onProgress: (p) => progress.push(p.stage) });
+    const pending = window.helpers.texts(30, 9).map((t) => embedder.embed(t).then(() => 'ok', (e: unknown) => (e instanceof ClosedError ? 'closed' : String(e))));
+    await Promise.all([embedder.close(), embedder.close()]);
+    const outcomes = await Promise.all(pending);
+    const after = await embedder.embed('after close').then(() => 'ok', (e: unknown) => (e instanceof ClosedError ? 'closed' : String(e)));
+    return { missingVariant, missingFolder, closed: outcomes.filter((o) => o === 'closed').length, other: outcomes.filter((o) => o !== 'closed' && o !== 'ok'), after, stages: [...new Set(progress)], state: embedder.stats().state };
+  });
+  expect(result.missingVariant).toMatch(/^ModelLoadError: Could not fetch the model file http:\/\/.*\/models\/lexical\/onnx\/model_fp16\.onnx: HTTP 404/);
+  expect(result.missingFolder).toMatch(/^ModelLoadError: .*\/models\/no-such-model\/config\.json/);
+  expect(result.closed).toBeGreaterThan(0);
+  expect(result.other).toEqual([]);
+  expect(result.after).toBe('closed');
+  expect(result.stages).toEqual(['fetch', 'session', 'warmup', 'ready']);
+  expect(result.state).toBe('closed');
+});
+
+test('a sentence-level model (use-lite: rank-2 output, own tokenizer, 128 positions) runs through the same path', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const { cosine, norm } = window.helpers;
+    const embedder = await Embedder.create({ model: '/models/use-lite', backend: 'wasm', variant: 'fp32', workers: 1, cache: false });
+    const input = ['User prefers window seats on morning flights', 'Where does the user like to sit on planes?', 'The cat sat on the mat.', 'word '.repeat(300)];
+    const batch = await embedder.embedMany(input);
+    const singles: Float32Array[] = [];
+    for (const t of input) singles.push(await embedder.embed(t));
+    await embedder.close();
+    return {
+      dims: embedder.dimensions,
+      norms: batch.map(norm),
+      batchVsSingle: Math.min(...batch.map((v, i) => cosine(v, singles[i]!))),
+      related: cosine(batch[0]!, batch[1]!),
+      unrelated: cosine(batch[0]!, batch[2]!),
+    };
+  });
+  expect(result.dims).toBe(512);
+  for (const n of result.norms) expect(n).toBeCloseTo(1, 5);
+  expect(result.batchVsSingle).toBeGreaterThanOrEqual(0.9999);
+  expect(result.related).toBeGreaterThan(result.unrelated);
+});

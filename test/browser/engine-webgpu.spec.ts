@@ -1,0 +1,50 @@
+/**
+ * WebGPU (SwiftShader in this headless Chromium): `auto` picks it, and a lost device fails the pool over to WASM
+ * without losing queued work. The small `lexical` model keeps SwiftShader's runs short.
+ */
+import { expect, test } from '@playwright/test';
+import type {} from '../pages/engine.js';
+
+test('auto picks WebGPU when an adapter exists; a lost device fails over to WASM and every caller still resolves', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/test/pages/engine.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+  const result = await page.evaluate(async () => {
+    const { Embedder, capabilities } = window.agentmem;
+    const { texts, cosine } = window.helpers;
+    const caps = await capabilities();
+    const input = texts(40, 21);
+    const reference = await Embedder.create({ model: '/models/lexical', backend: 'wasm', variant: 'fp32', workers: 1, cache: false });
+    const expected = await reference.embedMany(input);
+    await reference.close();
+
+    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'auto', cache: false, maxBatch: 8 });
+    const chosen = { backend: embedder.backend, variant: embedder.variant, workers: embedder.stats().workers.length };
+    const pending = input.map((t) => embedder.embed(t));
+    // Lose the device while work is queued (the first batch of 8 is on the GPU, the rest wait).
+    await new Promise((r) => setTimeout(r, 0));
+    const lost = await embedder.__loseDevice(0);
+    const got = await Promise.all(pending);
+    const stats = embedder.stats();
+    await embedder.close();
+    return {
+      caps,
+      chosen,
+      lost,
+      after: { backend: stats.backend, workers: stats.workers.map((w) => `${w.backend}:${w.state}`), variant: stats.variant },
+      worst: Math.min(...got.map((v, i) => cosine(v, expected[i]!))),
+      inferences: stats.inferences,
+      failures: stats.failures,
+    };
+  });
+  console.log(JSON.stringify(result));
+  expect(result.caps.hasWebGPU).toBe(true);
+  expect(result.chosen).toEqual({ backend: 'webgpu', variant: 'fp32', workers: 1 });
+  expect(result.lost).toBe(true);
+  expect(result.after.backend).toBe('wasm');
+  expect(result.after.variant).toBe('fp32'); // same variant, so vectors stay comparable with those made on the GPU
+  expect(result.after.workers.every((w) => w.startsWith('wasm:'))).toBe(true);
+  expect(result.worst).toBeGreaterThanOrEqual(0.999);
+  expect(result.inferences).toBe(40);
+  expect(result.failures).toBe(0);
+});
