@@ -204,6 +204,26 @@ test('switching the backend WASM -> WebGPU -> WASM restarts the engine and keeps
   await expect(page.locator('#notices .notice')).toHaveCount(0);
 });
 
+test('the model picker: another model keeps its own database; a folder URL can be typed in', async ({ page }) => {
+  await page.goto(`${demo}&backend=wasm&workers=1`);
+  await waitReady(page, 'wasm');
+  await addThroughUi(page, 'User collects miles with KLM', 'travel');
+
+  await page.locator('#engine-model').selectOption({ label: 'Other folder URL…' });
+  await expect(page.getByLabel('Model folder URL')).toBeFocused();
+  await page.getByLabel('Model folder URL').fill('/models/minilm-l6/');
+  await page.getByLabel('Model folder URL').press('Enter');
+  await waitReady(page, 'wasm');
+  await expect(page.locator('#engine-status-text')).toHaveText('Ready · WASM · 1 worker · minilm-l6');
+  await expect(page.locator('#engine-info')).toContainText('agentmem-demo-minilm-l6-int8');
+  await expect(page.locator('#results-empty')).toBeVisible();
+
+  await page.locator('#engine-model').selectOption('/models/lexical');
+  await page.getByRole('button', { name: 'Restart engine' }).click();
+  await waitReady(page, 'wasm');
+  await expect(page.locator('#results .result-text')).toHaveText(['User collects miles with KLM']);
+});
+
 test('errors are readable messages in the page: a missing model, WebGPU without an adapter, a full disk', async ({ page, context }) => {
   await page.goto('/demo/?model=/models/does-not-exist&backend=wasm');
   await expect(page.locator('body')).toHaveAttribute('data-engine', 'failed', engineTimeout);
