@@ -60,7 +60,7 @@ export function nextTarget(input: PolicyInput, decision: Decision): number {
     return Math.max(1, Math.min(maxBatch, Math.max(target, share)));
   }
   if (decision.kind === 'flush' && decision.reason !== 'full') {
-    return Math.max(1, Math.min(maxBatch, Math.ceil((target + decision.size) / 2)));
+    return Math.max(1, Math.min(maxBatch, Math.floor((target + decision.size) / 2)));
   }
   return Math.max(1, Math.min(target, maxBatch));
 }

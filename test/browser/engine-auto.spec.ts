@@ -11,7 +11,7 @@ test('auto falls back to WASM when no WebGPU adapter exists', async ({ baseURL }
     args: ['--disable-quic'],
   });
   try {
-    const page = await browser.newPage({ baseURL });
+    const page = await browser.newPage(baseURL === undefined ? {} : { baseURL });
     await page.goto('/test/pages/engine.html');
     await expect(page.locator('#status')).toHaveText('ready');
     const result = await page.evaluate(async () => {

@@ -35,7 +35,7 @@ async function run(page: Page, backend: 'wasm' | 'webgpu', variant: 'int8' | 'fp
       try {
         const batch = await embedder.embedMany(texts); // one batch of 8 mixed-length texts
         const one: Float32Array[] = [];
-        let again = new Float32Array(0);
+        let again: Float32Array = new Float32Array(0);
         if (singles) {
           for (const t of texts) one.push(await embedder.embed(t)); // 8 runs of one text each
           again = await embedder.embed(texts[2]!);

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { embeddingCacheKey, sha256 } from '../../src/engine/cache-key.js';
+import { EmbeddingCache } from '../../src/engine/embedding-cache.js';
+import { LruCache } from '../../src/engine/lru.js';
+import type { PersistentEmbeddingCache } from '../../src/engine/types.js';
+
+describe('embeddingCacheKey', () => {
+  it('is SHA-256 hex of modelId + NUL + text (WebCrypto)', async () => {
+    const key = await embeddingCacheKey('http://x/models/m/#int8', 'héllo 😀');
+    expect(key).toBe(createHash('sha256').update('http://x/models/m/#int8\u0000héllo 😀').digest('hex'));
+    expect(await embeddingCacheKey('a', 'bc')).not.toBe(await embeddingCacheKey('ab', 'c'));
+  });
+
+  it('has a pure-JS fallback equal to node:crypto for every padding case', () => {
+    for (const length of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000]) {
+      const data = new Uint8Array(length).map((_, i) => (i * 31 + length) & 0xff);
+      expect(Buffer.from(sha256(data)).toString('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    }
+  });
+});
+
+describe('LruCache', () => {
+  it('evicts the least recently used entry', () => {
+    const lru = new LruCache<string, number>(2);
+    lru.set('a', 1);
+    lru.set('b', 2);
+    expect(lru.get('a')).toBe(1); // a is now the most recent
+    lru.set('c', 3);
+    expect(lru.has('b')).toBe(false);
+    expect([lru.get('a'), lru.get('c'), lru.size]).toEqual([1, 3, 2]);
+  });
+
+  it('stores nothing at capacity 0', () => {
+    const lru = new LruCache<string, number>(0);
+    lru.set('a', 1);
+    expect(lru.size).toBe(0);
+  });
+});
+
+/** A real (Map-backed) persistent store that records how it was called. */
+class MapStore implements PersistentEmbeddingCache {
+  readonly map = new Map<string, Float32Array>();
+  readonly calls: string[] = [];
+  failNext = false;
+  async getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]> {
+    this.calls.push(`get ${keys.length}`);
+    await new Promise((r) => setTimeout(r, 5));
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('disk on fire');
+    }
+    return keys.map((k) => this.map.get(k));
+  }
+  async putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
+    this.calls.push(`put ${entries.length}`);
+    await new Promise((r) => setTimeout(r, 5));
+    for (const [k, v] of entries) this.map.set(k, v);
+  }
+}
+
+describe('EmbeddingCache', () => {
+  it('batches persistent reads and writes while one is in flight', async () => {
+    const store = new MapStore();
+    const cache = new EmbeddingCache(10, 2, store);
+    for (let i = 0; i < 5; i++) cache.put(`k${i}`, new Float32Array([i, 1]));
+    await cache.flush();
+    expect(store.calls).toEqual(['put 1', 'put 4']);
+    const fresh = new EmbeddingCache(10, 2, store);
+    const got = await Promise.all(['k0', 'k1', 'k2', 'nope'].map((k) => fresh.persistentGet(k)));
+    expect(got.map((v) => (v ? Array.from(v) : v))).toEqual([[0, 1], [1, 1], [2, 1], undefined]);
+    expect(store.calls.slice(2)).toEqual(['get 1', 'get 3']);
+    expect(fresh.memoryGet('k1')).toEqual(new Float32Array([1, 1])); // a persistent hit warms the LRU
+  });
+
+  it('keeps its own copy, ignores wrong-sized entries, and survives a failing store', async () => {
+    const store = new MapStore();
+    const cache = new EmbeddingCache(10, 2, store);
+    const v = new Float32Array([1, 2]);
+    cache.put('a', v);
+    v[0] = 99;
+    expect(Array.from(cache.memoryGet('a')!)).toEqual([1, 2]);
+    store.map.set('odd', new Float32Array(3));
+    expect(await cache.persistentGet('odd')).toBeUndefined();
+    store.failNext = true;
+    expect(await cache.persistentGet('a')).toBeUndefined();
+    expect(cache.persistentErrors).toBe(1);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { planRuns, runCost } from '../../src/worker/length-groups.js';
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Every partition of the sorted lengths into contiguous runs, for a brute-force optimum. */
+function bruteForce(sorted: number[], overhead: number, maxTokensPerRun: number): number {
+  const n = sorted.length;
+  let best = Number.POSITIVE_INFINITY;
+  for (let mask = 0; mask < 2 ** (n - 1); mask++) {
+    let cost = 0;
+    let start = 0;
+    let ok = true;
+    for (let i = 0; i < n; i++) {
+      if (i === n - 1 || mask & (1 << i)) {
+        const count = i - start + 1;
+        if (count > 1 && count * sorted[i]! > maxTokensPerRun) ok = false;
+        cost += runCost(count, sorted[i]!, overhead);
+        start = i + 1;
+      }
+    }
+    if (ok) best = Math.min(best, cost);
+  }
+  return best;
+}
+
+describe('planRuns', () => {
+  it('covers every index exactly once, each run padded to its longest item', () => {
+    const rand = seeded(3);
+    const lengths = Array.from({ length: 200 }, () => 3 + Math.floor(rand() * 250));
+    const runs = planRuns(lengths, { overhead: 32, maxTokensPerRun: 4096 });
+    const seen = runs.flatMap((r) => r.indices).sort((a, b) => a - b);
+    expect(seen).toEqual(lengths.map((_, i) => i));
+    for (const run of runs) {
+      expect(run.paddedLength).toBe(Math.max(...run.indices.map((i) => lengths[i]!)));
+      if (run.indices.length > 1) expect(run.indices.length * run.paddedLength).toBeLessThanOrEqual(4096);
+    }
+  });
+
+  it('finds the optimal partition (checked by brute force)', () => {
+    const rand = seeded(11);
+    for (let trial = 0; trial < 30; trial++) {
+      const n = 2 + Math.floor(rand() * 9);
+      const lengths = Array.from({ length: n }, () => 2 + Math.floor(rand() * 120));
+      const overhead = [0, 16, 64, 4096][trial % 4]!;
+      const runs = planRuns(lengths, { overhead, maxTokensPerRun: 400 });
+      const cost = runs.reduce((s, r) => s + runCost(r.indices.length, r.paddedLength, overhead), 0);
+      expect(cost).toBeCloseTo(bruteForce([...lengths].sort((a, b) => a - b), overhead, 400), 6);
+    }
+  });
+
+  it('keeps a batch whole when runs are expensive (WebGPU) and splits it when they are cheap (WASM)', () => {
+    const lengths = [8, 9, 10, 120, 8, 9, 130, 10];
+    expect(planRuns(lengths, { overhead: 4096, maxTokensPerRun: 32_768 })).toHaveLength(1);
+    const wasm = planRuns(lengths, { overhead: 32, maxTokensPerRun: 4096 });
+    expect(wasm).toHaveLength(2);
+    expect(wasm[0]!.paddedLength).toBe(10);
+    expect(wasm[1]!.indices).toEqual([3, 6]);
+  });
+
+  it('handles empty and single batches, and a text longer than the token budget', () => {
+    expect(planRuns([], { overhead: 1, maxTokensPerRun: 10 })).toEqual([]);
+    expect(planRuns([500], { overhead: 1, maxTokensPerRun: 10 })).toEqual([{ indices: [0], paddedLength: 500 }]);
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { checkOptions, settingsFor } from '../../src/engine/options.js';
+import { ValidationError } from '../../src/errors.js';
+import { readModelSpec } from '../../src/models/config.js';
+import { validateText } from '../../src/engine/text.js';
+
+const env = { hardwareConcurrency: 8, crossOriginIsolated: true };
+
+describe('checkOptions', () => {
+  it('accepts the documented options and fills defaults with ?? (a 0 survives)', () => {
+    const o = checkOptions({ model: '/models/minilm-l6', maxWaitMs: 0, cache: { memoryEntries: 0 } });
+    expect(o).toMatchObject({ backend: 'auto', maxWaitMs: 0, memoryEntries: 0, cacheEnabled: true, maxQueue: 4096, maxTokens: 256 });
+    expect(checkOptions({ model: 'm', cache: false })).toMatchObject({ cacheEnabled: false, memoryEntries: 0, persistentCache: undefined });
+  });
+
+  it.each([
+    [{ model: 'm', workers: 0 }, 'Expected `workers` to be an integer from 1 to 16, got `0` (number)'],
+    [{ model: 'm', workers: 17 }, 'Expected `workers` to be an integer from 1 to 16, got `17` (number)'],
+    [{ model: 'm', threads: '2' }, 'Expected `threads` to be an integer from 1 to 16, got `"2"` (string)'],
+    [{ model: 'm', variant: 'q4' }, "Expected `variant` to be one of 'fp32', 'fp16', 'int8', got `\"q4\"` (string)"],
+    [{ model: 'm', maxWaitMs: -1 }, 'Expected `maxWaitMs` to be a number from 0 to 10000, got `-1` (number)'],
+    [{ model: 'm', maxQueue: 0 }, 'Expected `maxQueue` to be an integer from 1 to 1000000, got `0` (number)'],
+    [{ model: 'm', maxTokens: 1 }, 'Expected `maxTokens` to be an integer from 2 to 8192, got `1` (number)'],
+    [{ model: 'm', timeoutMs: Number.NaN }, 'Expected `timeoutMs` to be a number from 1 to 86400000, got `NaN` (number)'],
+    [{ model: 'm', onProgress: 'log' }, 'Expected `onProgress` to be a function, got `"log"` (string)'],
+    [{ model: 'm', persistentCache: {} }, 'Expected `persistentCache` to be an object with `getMany` and `putMany` methods, got `{}` (object)'],
+    [{ model: 'm', wasmPaths: { wasm: 1 } }, 'Expected `wasmPaths.wasm` to be a string, got `1` (number)'],
+    [{ model: 42 }, 'Expected `model` to be a string, got `42` (number)'],
+    [null, 'Expected `options` to be a plain object, got `null` (null)'],
+  ])('rejects %j', (options, message) => {
+    expect(() => checkOptions(options)).toThrow(new ValidationError(message));
+  });
+
+  it('rejects unknown keys (typos) by name', () => {
+    expect(() => checkOptions({ model: 'm', maxbatch: 3 })).toThrow(/Unknown option `maxbatch`/);
+  });
+});
+
+describe('settingsFor', () => {
+  it('derives per-backend defaults', () => {
+    const o = checkOptions({ model: 'm' });
+    expect(settingsFor(o, 'wasm', env)).toMatchObject({ workers: 4, threads: 1, maxBatch: 64 });
+    expect(settingsFor(o, 'wasm', { ...env, hardwareConcurrency: 2 })).toMatchObject({ workers: 2 });
+    expect(settingsFor(o, 'webgpu', env)).toMatchObject({ workers: 1, maxBatch: 1024 });
+  });
+
+  it('uses threads only when cross-origin isolated, and caps workers x threads', () => {
+    const o = checkOptions({ model: 'm', workers: 2, threads: 4 });
+    expect(settingsFor(o, 'wasm', env).threads).toBe(4);
+    expect(settingsFor(o, 'wasm', { ...env, crossOriginIsolated: false }).threads).toBe(1);
+    expect(() => settingsFor(o, 'wasm', { ...env, hardwareConcurrency: 4 })).toThrow(
+      'Expected `workers` × `threads` to be at most navigator.hardwareConcurrency (4), got 2 × 4',
+    );
+  });
+});
+
+describe('validateText', () => {
+  it('accepts real text, including paired surrogates (emoji)', () => {
+    expect(validateText('coffee ☕ 😀')).toBe('coffee ☕ 😀');
+  });
+  it('rejects empty, whitespace, non-strings and lone surrogates', () => {
+    expect(() => validateText('')).toThrow(ValidationError);
+    expect(() => validateText(' \n\t')).toThrow(/non-empty/);
+    expect(() => validateText(undefined)).toThrow('Expected `text` to be a string, got `undefined` (undefined)');
+    expect(() => validateText('ab\uDC00')).toThrow('Expected `text` to be well-formed UTF-16, got a lone surrogate at index 2');
+  });
+});
+
+describe('readModelSpec', () => {
+  it('reads the project block', () => {
+    const spec = readModelSpec({ hidden_size: 384, max_position_embeddings: 512, agentmem: { pooling: 'mean', dimensions: 384 } }, { model_max_length: 512 }, 'c');
+    expect(spec).toEqual({ pooling: 'mean', tokenizer: 'huggingface', output: undefined, dimensions: 384, maxPositions: 512 });
+  });
+
+  it('falls back to Hugging Face fields for a downloaded all-MiniLM-L6-v2 (no agentmem block)', () => {
+    const hf = { architectures: ['BertModel'], hidden_size: 384, max_position_embeddings: 512 };
+    // sentence-transformers' tokenizer config caps the sequence at 256 (and others say 1e30 for "no limit")
+    expect(readModelSpec(hf, { model_max_length: 256 }, 'c')).toMatchObject({ pooling: 'mean', dimensions: 384, maxPositions: 256 });
+    expect(readModelSpec(hf, { model_max_length: 1e30 }, 'c')).toMatchObject({ maxPositions: 512 });
+  });
+
+  it('reads a sentence-level model (use-lite)', () => {
+    const use = { hidden_size: 512, max_position_embeddings: 128, agentmem: { pooling: 'none', dimensions: 512, maxTokens: 128, tokenizer: 'use-unigram', output: 'sentence_embedding' } };
+    expect(readModelSpec(use, {}, 'c')).toEqual({ pooling: 'none', tokenizer: 'use-unigram', output: 'sentence_embedding', dimensions: 512, maxPositions: 128 });
+  });
+
+  it('rejects what it cannot honour', () => {
+    expect(() => readModelSpec({ agentmem: { pooling: 'max' } }, {}, 'x/config.json')).toThrow(
+      "Expected the pooling in x/config.json to be one of 'mean', 'cls', 'none', got `max`",
+    );
+    expect(() => readModelSpec([], {}, 'x/config.json')).toThrow('Expected x/config.json to hold a JSON object');
+  });
+});
