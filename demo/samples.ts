@@ -25,7 +25,7 @@ const slots: Slots = {
   drink: ['black coffee', 'green tea', 'oat milk lattes', 'sparkling water', 'espresso', 'chai'],
   diet: ['vegetarian', 'vegan', 'pescatarian', 'trying to eat less sugar', 'avoiding red meat'],
   dish: ['cilantro', 'olives', 'blue cheese', 'mushrooms', 'very spicy food', 'raw onions'],
-  job: ['product designer', 'data engineer', 'nurse', 'high-school teacher', 'architect', 'backend developer', 'accountant'],
+  job: ['a product designer', 'a data engineer', 'a nurse', 'a high-school teacher', 'an architect', 'a backend developer', 'an accountant'],
   company: ['a small startup', 'a hospital in the city', 'a design agency', 'a public library', 'a logistics company'],
   person: ['Priya', 'Marcus', 'Elena', 'Tom', 'Aisha', 'Kenji', 'Sofia', 'Daniel', 'Grace', 'Omar'],
   weekday: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
@@ -71,7 +71,7 @@ const templates: Record<Category, readonly string[]> = {
     'User wants to try a {cuisine} restaurant in {city}',
   ],
   work: [
-    'User works as a {job} at {company}',
+    'User works as {job} at {company}',
     'User has a standing meeting with {person} every {weekday}',
     'User tracks projects in {tool}',
     "User's manager is {person}",
