@@ -40,7 +40,9 @@ function parseValue(raw: string): Scalar {
 export function parseFilter(expression: string): ParsedFilter | undefined {
   const text = expression.trim();
   if (text === '') return undefined;
-  const clauses = text.split(/\s+and\s+/i).map((part): Clause => {
+  // `and` joins clauses (a value cannot contain the word "and": a limitation of this small syntax).
+  const clauses = text.split(/\s+and(?:\s+|$)/i).map((part): Clause => {
+    if (part.trim() === '') throw new FilterSyntaxError('Expected a `key = value` clause after `and`');
     const match = clausePattern.exec(part);
     if (!match) throw new FilterSyntaxError(`Expected \`key = value\` (or != > >= < <= contains), got \`${part.trim()}\``);
     const [, key, symbol, raw] = match;
