@@ -29,8 +29,9 @@ export class WorkerHandle {
 
   constructor(label: string) {
     // `.js`, not `.ts`: the compiled library ships embed.worker.js next to this file, and Vite resolves the
-    // name to the .ts source in our own build. Bundlers only recognise this exact `new Worker(new URL(...))` shape.
-    this.#worker = new Worker(new URL('../worker/embed.worker.js', import.meta.url), { type: 'module', name: label });
+    // name to the .ts source in our own build. Bundlers only recognise this exact `new Worker(new URL(...))` shape,
+    // with static options (so no per-worker `name`: Vite 5 and webpack reject or ignore computed ones).
+    this.#worker = new Worker(new URL('../worker/embed.worker.js', import.meta.url), { type: 'module' });
     this.#remote = Comlink.wrap<EmbedWorkerApi>(this.#worker);
     this.#failed = new Promise<never>((_, reject) => {
       this.#fail = (failure) => {
