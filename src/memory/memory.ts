@@ -5,9 +5,9 @@ import { quantize as toInt8 } from '../search/quantize.js';
 import type { StoredVector } from '../search/scope-index.js';
 import { VectorIndex, inScope, primaryField } from '../search/vector-index.js';
 import { StoreEmbeddingCache } from '../store/embedding-cache.js';
-import { sha256Hex, uuidv7 } from '../store/ids.js';
+import { contentHash, uuidv7 } from '../store/ids.js';
 import { MemoryStore, type AddRow } from '../store/memory-store.js';
-import type { HistoryRecord, MemoryRecord, PendingRecord, VectorRecord } from '../store/records.js';
+import type { HistoryRecord, MemoryRecord, PendingBatch, PendingRecord, VectorRecord } from '../store/records.js';
 import { CommitQueue } from './commit-queue.js';
 import { createEmbedder, type EngineOptions } from './engine.js';
 import * as input from './input.js';
@@ -51,8 +51,14 @@ export interface MemoryOptions extends Partial<EngineOptions> {
   embedder?: TextEmbedder;
 }
 
-/** Replayed pending adds are embedded this many at a time. */
-const REPLAY_CHUNK = 64;
+/** The adds of one call, embedded, waiting for their commit group. */
+interface AddGroup {
+  readonly batchId: string;
+  readonly rows: readonly AddRow[];
+}
+
+/** Texts handed to the embedder per call from one add (it batches further across callers). */
+const EMBED_CHUNK = 256;
 
 /**
  * Long-term memory for an agent: Mem0's API over an on-device embedder, IndexedDB and an exact vector search.
@@ -70,8 +76,8 @@ export class Memory {
   readonly #ownsEmbedder: boolean;
   readonly #quantize: 'none' | 'int8';
   readonly #index: VectorIndex<MemoryRecord>;
-  readonly #pending: CommitQueue<PendingRecord>;
-  readonly #commits: CommitQueue<AddRow>;
+  readonly #pending: CommitQueue<PendingBatch>;
+  readonly #commits: CommitQueue<AddGroup>;
   readonly #sync: SyncChannel;
   readonly #inFlight = new Set<Promise<unknown>>();
   #inFlightAdds = 0;
@@ -87,8 +93,8 @@ export class Memory {
     this.#index = new VectorIndex<MemoryRecord>(embedder.dimensions, quantize === 'int8' ? 'int8' : 'fp32', async (field, value) =>
       (await store.loadScope(field, value)).map(({ memory, vector }) => ({ record: memory, vector: stored(vector) })),
     );
-    this.#pending = new CommitQueue((rows) => store.putPending(rows));
-    this.#commits = new CommitQueue((rows) => this.#commit(rows));
+    this.#pending = new CommitQueue((batches) => store.putPending(batches));
+    this.#commits = new CommitQueue((groups) => this.#commit(groups));
     this.#sync = new SyncChannel(dbName, (message) => this.#onSync(message));
   }
 
@@ -233,7 +239,8 @@ export class Memory {
         const current = await this.#store.get(key);
         if (!current) throw new NotFoundError(`Expected \`id\` to name an existing memory, got \`${key}\``);
         // With a new text, embed before the transaction (an IndexedDB transaction cannot wait for a worker).
-        const [vector, hash] = text === undefined ? [undefined, undefined] : await Promise.all([this.#embed([text]).then((v) => v[0]!), sha256Hex(text)]);
+        const vector = text === undefined ? undefined : (await this.#embed([text]))[0]!;
+        const hash = text === undefined ? undefined : contentHash(text);
         const now = new Date().toISOString();
         const { next } = await this.#store.replace(key, (previous) => {
           const memory: MemoryRecord = {
@@ -349,22 +356,34 @@ export class Memory {
     return promise;
   }
 
-  /** Pending row first (durable), then embed, then one grouped transaction with everything else. */
+  /** Pending record first (durable), then embed, then one grouped transaction with everything else. */
   async #ingest(pending: PendingRecord[]): Promise<void> {
     this.#inFlightAdds += pending.length;
+    const batch: PendingBatch = { id: uuidv7(), items: pending };
     try {
-      await this.#pending.push(pending);
+      await this.#pending.push([batch]);
       try {
-        const [vectors, hashes] = await Promise.all([this.#embed(pending.map((p) => p.text)), Promise.all(pending.map((p) => sha256Hex(p.text)))]);
-        await this.#commits.push(pending.map((p, i) => this.#addRow(p, vectors[i]!, hashes[i]!)));
+        const rows = await this.#rows(pending);
+        await this.#commits.push([{ batchId: batch.id, rows }]);
       } catch (error) {
         // The caller is told this add failed, so it must not resurface as a memory on the next create().
-        await this.#store.deletePending(pending.map((p) => p.id)).catch(() => undefined);
+        await this.#store.deletePending([batch.id]).catch(() => undefined);
         throw error;
       }
     } finally {
       this.#inFlightAdds -= pending.length;
     }
+  }
+
+  /** Embeds (in chunks, so a huge addMany does not hold one giant batch in the engine) and builds the rows. */
+  async #rows(pending: readonly PendingRecord[]): Promise<AddRow[]> {
+    const rows: AddRow[] = [];
+    for (let start = 0; start < pending.length; start += EMBED_CHUNK) {
+      const chunk = pending.slice(start, start + EMBED_CHUNK);
+      const vectors = await this.#embed(chunk.map((p) => p.text));
+      chunk.forEach((p, i) => rows.push(this.#addRow(p, vectors[i]!, contentHash(p.text))));
+    }
+    return rows;
   }
 
   async #embed(texts: readonly string[]): Promise<Float32Array[]> {
@@ -377,12 +396,13 @@ export class Memory {
   }
 
   /** Runs inside the commit queue: one transaction for the whole group, then the index and the other tabs. */
-  async #commit(rows: AddRow[]): Promise<void> {
-    await this.#store.commitAdds(rows);
-    this.#applyCommitted(rows);
+  async #commit(groups: AddGroup[]): Promise<void> {
+    await this.#store.commitAdds(groups);
+    this.#applyCommitted(groups.flatMap((g) => g.rows));
   }
 
   #applyCommitted(rows: readonly AddRow[]): void {
+    if (rows.length === 0) return;
     this.#committed += rows.length;
     for (const row of rows) this.#index.upsert(row.memory, stored(row.vector));
     this.#sync.post({ type: 'upsert', entries: rows.map((row) => ({ memory: row.memory, vector: row.vector })) });
@@ -390,16 +410,13 @@ export class Memory {
 
   /** Embeds and commits what a closed tab left in the pending store, under the ids it had chosen. */
   async #replay(): Promise<void> {
-    const pending = await this.#store.allPending();
-    for (let start = 0; start < pending.length; start += REPLAY_CHUNK) {
-      const chunk = pending.slice(start, start + REPLAY_CHUNK);
-      const [vectors, hashes] = await Promise.all([this.#embed(chunk.map((p) => p.text)), Promise.all(chunk.map((p) => sha256Hex(p.text)))]);
-      const rows = chunk.map((p, i) => this.#addRow(p, vectors[i]!, hashes[i]!));
-      // Only rows still pending: another tab may be replaying, or still finishing, the same adds.
-      const written = new Set(await this.#store.commitAdds(rows, true));
-      const committed = rows.filter((row) => written.has(row.memory.id));
-      this.#replayed += committed.length;
-      this.#applyCommitted(committed);
+    for (const batch of await this.#store.allPending()) {
+      const rows = await this.#rows(batch.items);
+      // Only if still pending: another tab may be replaying, or still finishing, the same adds.
+      const written = await this.#store.commitAdds([{ batchId: batch.id, rows }], true);
+      if (written.length === 0) continue;
+      this.#replayed += rows.length;
+      this.#applyCommitted(rows);
     }
   }
 

@@ -1,6 +1,6 @@
-import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { openDB, unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { AgentMemError, NotFoundError, StorageError } from '../errors.js';
-import type { HistoryRecord, MemoryRecord, ModelMeta, PendingRecord, VectorRecord } from './records.js';
+import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, VectorRecord } from './records.js';
 import { SCHEMA_VERSION, upgrade, type MemoryDB, type StoreName } from './schema.js';
 
 type Tx = IDBPTransaction<MemoryDB, StoreName[], 'readwrite'>;
@@ -71,10 +71,11 @@ export class MemoryStore {
     this.#db.close();
   }
 
-  async putPending(rows: readonly PendingRecord[]): Promise<void> {
+  async putPending(batches: readonly PendingBatch[]): Promise<void> {
     await this.#run('record pending adds', ['pending'], 'readwrite', async (tx) => {
-      const store = tx.objectStore('pending');
-      await Promise.all([...rows.map((row) => store.put(row)), tx.done]);
+      const store = unwrap(tx.objectStore('pending'));
+      for (const batch of batches) store.put(batch);
+      await tx.done;
     });
   }
 
@@ -85,32 +86,39 @@ export class MemoryStore {
     });
   }
 
-  async allPending(): Promise<PendingRecord[]> {
+  async allPending(): Promise<PendingBatch[]> {
     return this.#run('read pending adds', ['pending'], 'readonly', (tx) => tx.objectStore('pending').getAll());
   }
 
   /**
-   * One transaction for the whole group: memories, vectors and history rows are written and the pending rows
-   * deleted together, all or nothing. With `onlyIfPending` (crash replay) a row whose pending record is gone was
-   * committed meanwhile (by another tab) and is skipped. Returns the ids written.
+   * One transaction for the whole group: memories, vectors and history rows are written and their pending batches
+   * deleted together, all or nothing. With `onlyIfPending` (crash replay) a batch whose pending record is gone was
+   * committed meanwhile (by another tab) and is skipped. Returns the ids of the batches written.
    */
-  async commitAdds(rows: readonly AddRow[], onlyIfPending = false): Promise<string[]> {
+  async commitAdds(groups: readonly { readonly batchId: string; readonly rows: readonly AddRow[] }[], onlyIfPending = false): Promise<string[]> {
     return this.#run('commit memories', ['memories', 'vectors', 'history', 'pending'], 'readwrite', async (tx) => {
       const pending = tx.objectStore('pending');
-      let todo = rows;
+      let todo = groups;
       if (onlyIfPending) {
-        const present = await Promise.all(rows.map((row) => pending.getKey(row.memory.id)));
-        todo = rows.filter((_, i) => present[i] !== undefined);
+        const present = await Promise.all(groups.map((g) => pending.getKey(g.batchId)));
+        todo = groups.filter((_, i) => present[i] !== undefined);
       }
-      const memories = tx.objectStore('memories');
-      const vectors = tx.objectStore('vectors');
-      const history = tx.objectStore('history');
-      const writes: Promise<unknown>[] = [];
-      for (const row of todo) {
-        writes.push(memories.put(row.memory), vectors.put(row.vector), history.put(row.history), pending.delete(row.memory.id));
+      // Raw requests, no promise per request: a failed one aborts the transaction and `tx.done` reports it. At
+      // thousands of rows per group, idb's per-request wrapper (listeners + promise) costs more than the writes.
+      const memories = unwrap(tx.objectStore('memories'));
+      const vectors = unwrap(tx.objectStore('vectors'));
+      const history = unwrap(tx.objectStore('history'));
+      const rawPending = unwrap(pending);
+      for (const group of todo) {
+        for (const row of group.rows) {
+          memories.put(row.memory);
+          vectors.put(row.vector);
+          history.put(row.history);
+        }
+        rawPending.delete(group.batchId);
       }
-      await Promise.all([...writes, tx.done]);
-      return todo.map((row) => row.memory.id);
+      await tx.done;
+      return todo.map((g) => g.batchId);
     });
   }
 
@@ -180,15 +188,15 @@ export class MemoryStore {
   ): Promise<string[]> {
     return this.#run('delete memories', ['memories', 'vectors', 'history'], 'readwrite', async (tx) => {
       const victims = (await tx.objectStore('memories').index(field).getAll(value)).filter(accept);
-      const writes: Promise<unknown>[] = [];
+      const memories = unwrap(tx.objectStore('memories'));
+      const vectors = unwrap(tx.objectStore('vectors'));
+      const rows = unwrap(tx.objectStore('history'));
       for (const memory of victims) {
-        writes.push(
-          tx.objectStore('memories').delete(memory.id),
-          tx.objectStore('vectors').delete(memory.id),
-          tx.objectStore('history').put(history(memory)),
-        );
+        memories.delete(memory.id);
+        vectors.delete(memory.id);
+        rows.put(history(memory));
       }
-      await Promise.all([...writes, tx.done]);
+      await tx.done;
       return victims.map((m) => m.id);
     });
   }
@@ -240,8 +248,9 @@ export class MemoryStore {
 
   async cachePutMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
     await this.#run('write the embedding cache', ['embeddings'], 'readwrite', async (tx) => {
-      const store = tx.objectStore('embeddings');
-      await Promise.all([...entries.map(([key, vector]) => store.put(vector, key)), tx.done]);
+      const store = unwrap(tx.objectStore('embeddings'));
+      for (const [key, vector] of entries) store.put(vector, key);
+      await tx.done;
     });
   }
 

@@ -37,7 +37,16 @@ export interface HistoryRecord {
   readonly createdAt: string;
 }
 
-/** An add recorded before its text is embedded; deleted in the transaction that commits the memory. */
+/**
+ * The adds of one call (`add` or `addMany`), recorded before their texts are embedded, as one record (one write
+ * per call, not per memory); deleted in the transaction that commits those memories.
+ */
+export interface PendingBatch {
+  readonly id: string;
+  readonly items: readonly PendingRecord[];
+}
+
+/** One add waiting in a PendingBatch. */
 export interface PendingRecord {
   /** The id the memory will get: a replay after a crash commits under the same id, so it cannot duplicate. */
   readonly id: string;

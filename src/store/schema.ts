@@ -1,5 +1,5 @@
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
-import type { HistoryRecord, MemoryRecord, ModelMeta, PendingRecord, VectorRecord } from './records.js';
+import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, VectorRecord } from './records.js';
 
 /**
  * The IndexedDB schema. Bump SCHEMA_VERSION and add an `if (oldVersion < N)` step to `upgrade` for every change;
@@ -30,7 +30,7 @@ export interface MemoryDB extends DBSchema {
   };
   pending: {
     key: string;
-    value: PendingRecord;
+    value: PendingBatch;
   };
   meta: {
     key: string;
