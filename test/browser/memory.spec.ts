@@ -174,12 +174,15 @@ test('a reload in the middle of a batch: every pending add is committed once on 
     const { t } = window;
     // A long maxTokens makes each embedding slow enough that the reload lands while adds are still in flight.
     const memory = await t.open({ dbName: 'crash', maxTokens: 512, maxBatch: 4 });
-    texts.forEach((text: string) => void memory.add(text, { userId: 'alice' }).catch(() => undefined));
+    // 30 single adds and one addMany of 20 (one pending record per call).
+    texts.slice(0, 30).forEach((text: string) => void memory.add(text, { userId: 'alice' }).catch(() => undefined));
+    void memory.addMany(texts.slice(30).map((text: string) => ({ text, userId: 'alice' }))).catch(() => undefined);
     // Wait until every add is recorded as pending (durable), then report what was committed so far.
     for (;;) {
-      const pending = (await t.rawAll('crash', 'pending')) as { id: string }[];
+      const batches = (await t.rawAll('crash', 'pending')) as { items: unknown[] }[];
+      const pending = batches.reduce((n, b) => n + b.items.length, 0);
       const memories = (await t.rawAll('crash', 'memories')) as { id: string }[];
-      if (pending.length + memories.length >= texts.length) return { pending: pending.length, committed: memories.length };
+      if (pending + memories.length >= texts.length) return { pending, committed: memories.length };
       await new Promise((r) => setTimeout(r, 5));
     }
   }, texts);
@@ -187,7 +190,7 @@ test('a reload in the middle of a batch: every pending add is committed once on 
   await ready(page);
   const after = await page.evaluate(async () => {
     const { t } = window;
-    const atLoad = await t.rawCounts('crash');
+    const atLoad = { pending: ((await t.rawAll('crash', 'pending')) as { items: unknown[] }[]).reduce((n, b) => n + b.items.length, 0) };
     const memory = await t.open({ dbName: 'crash', maxTokens: 512 });
     const replayed = memory.stats().replayed;
     const all = await memory.getAll({ userId: 'alice', limit: 1000 });
