@@ -47,7 +47,7 @@ export class StatsPanel {
               el('span', { class: 'worker-name' }, `${worker.name} · ${worker.backend}`),
               el('span', { class: 'worker-bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(worker.load * 100), 'aria-label': `Worker ${worker.name} load` },
                 el('span', { style: `width:${Math.round(worker.load * 100)}%` })),
-              el('span', { class: 'worker-figure', title: `${formatInt(worker.batches)} batches` }, `${Math.round(worker.load * 100)}% · ${formatInt(worker.items)}`)),
+              el('span', { class: 'worker-figure', title: `${formatInt(worker.batches)} batches, ${formatInt(worker.items)} texts embedded` }, `${Math.round(worker.load * 100)}% · ${formatInt(worker.items)} texts`)),
           )),
     );
   }
