@@ -42,11 +42,6 @@ export interface MemoryOptions extends Partial<EngineOptions> {
    * @default 'none'
    */
   quantize?: 'none' | 'int8';
-  /**
-   * Keep query and memory embeddings in the database's cache across reloads.
-   * @default true
-   */
-  persistentCache?: boolean;
   /** Use this embedder instead of building one from `model` (the caller keeps ownership: close() leaves it open). */
   embedder?: TextEmbedder;
 }
@@ -104,8 +99,6 @@ export class Memory {
     if (options === undefined) throw expected('options', 'an options object with `model`', options);
     const dbName = opts.dbName === undefined ? 'agentmem' : nonEmptyString('dbName', opts.dbName);
     const quantize = opts.quantize === undefined ? 'none' : oneOf('quantize', opts.quantize, ['none', 'int8'] as const);
-    const persistentCache = opts.persistentCache ?? true;
-    if (typeof persistentCache !== 'boolean') throw expected('persistentCache', 'a boolean', persistentCache);
     const given = opts.embedder;
     if (given !== undefined) checkEmbedder(given);
     else nonEmptyString('model', opts.model);
@@ -115,12 +108,9 @@ export class Memory {
     try {
       if (given) embedder = given as TextEmbedder;
       else {
-        const { dbName: _d, quantize: _q, persistentCache: _p, embedder: _e, ...engine } = options;
-        embedder = await createEmbedder({
-          ...(engine as EngineOptions),
-          model: opts.model as string,
-          ...(persistentCache ? { persistentCache: new StoreEmbeddingCache(store) } : {}),
-        });
+        const { dbName: _d, quantize: _q, embedder: _e, ...engine } = options;
+        // The engine's persistent cache lives in this database (`cache: false` turns caching off altogether).
+        embedder = await createEmbedder({ ...(engine as EngineOptions), model: opts.model as string, persistentCache: new StoreEmbeddingCache(store) });
       }
       await checkModel(store, dbName, embedder);
       const memory = new Memory(dbName, store, embedder, given === undefined, quantize);

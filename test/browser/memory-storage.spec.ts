@@ -22,7 +22,7 @@ test('QuotaExceededError: the failing add gets StorageError, the others commit, 
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 24 * 1024 * 1024 });
   const out = await page.evaluate(async () => {
     const { t } = window;
-    const memory = await t.open({ dbName: 'quota', persistentCache: false });
+    const memory = await t.open({ dbName: 'quota', cache: false });
     await memory.add('small memory before', { userId: 'alice' });
     // Seeded random letters: Chromium compresses IndexedDB values, so a repeated character would always fit.
     let seed = 12345;
