@@ -52,12 +52,15 @@ export class VectorIndex<R extends Scoped> {
   readonly #dimensions: number;
   readonly #mode: VectorMode;
   readonly #loader: ScopeLoader<R>;
+  readonly #maxScopes: number;
+  /** Held scopes, least recently searched first (a Map keeps insertion order; a hit re-inserts). */
   #slots = new Map<string, Slot<R>>();
 
-  constructor(dimensions: number, mode: VectorMode, loader: ScopeLoader<R>) {
+  constructor(dimensions: number, mode: VectorMode, loader: ScopeLoader<R>, maxScopes = 64) {
     this.#dimensions = dimensions;
     this.#mode = mode;
     this.#loader = loader;
+    this.#maxScopes = maxScopes;
   }
 
   /** The k best records of `scope` that pass `accept`, best first. Loads the scope on first use. */
@@ -115,14 +118,27 @@ export class VectorIndex<R extends Scoped> {
     return { scopes: this.#slots.size, vectors, bytes };
   }
 
+  /** Keeps at most maxScopes scopes: a tab serving many users must not hold every user's vectors forever. */
+  #evict(): void {
+    for (const [key, slot] of this.#slots) {
+      if (this.#slots.size <= this.#maxScopes) return;
+      if (slot.index) this.#slots.delete(key); // never a scope still loading: its callers are waiting on it
+    }
+  }
+
   #ready(field: ScopeField, value: string): Promise<ScopeIndex<R>> {
     const key = keyOf(field, value);
     const existing = this.#slots.get(key);
-    if (existing?.index) return Promise.resolve(existing.index);
+    if (existing?.index) {
+      this.#slots.delete(key);
+      this.#slots.set(key, existing);
+      return Promise.resolve(existing.index);
+    }
     if (existing?.loading) return existing.loading;
     const slots = this.#slots;
     const slot: Slot<R> = { buffered: [] };
     slots.set(key, slot);
+    this.#evict();
     slot.loading = this.#loader(field, value).then(
       (rows) => {
         const index = new ScopeIndex<R>(this.#dimensions, this.#mode, Math.max(64, rows.length + (rows.length >> 2)));

@@ -172,6 +172,22 @@ describe('VectorIndex', () => {
     expect(index.stats()).toEqual({ scopes: 0, vectors: 0, bytes: 0 });
   });
 
+  it('keeps at most maxScopes scopes, evicting the least recently searched', async () => {
+    const loads: string[] = [];
+    const index = new VectorIndex<R>(dims, 'fp32', async (field, value) => {
+      loads.push(value);
+      return rows.filter((r) => r.record[field] === value);
+    }, 2);
+    await index.search({ userId: 'alice' }, vectors[0]!, 1);
+    await index.search({ userId: 'bob' }, vectors[0]!, 1);
+    await index.search({ userId: 'alice' }, vectors[0]!, 1); // alice is now the most recent
+    await index.search({ agentId: 'planner' }, vectors[0]!, 1); // evicts bob
+    expect(index.stats().scopes).toBe(2);
+    await index.search({ userId: 'alice' }, vectors[0]!, 1);
+    await index.search({ userId: 'bob' }, vectors[0]!, 1); // loaded again
+    expect(loads).toEqual(['alice', 'bob', 'planner', 'bob']);
+  });
+
   it('forgets a scope whose load failed, so the next search retries', async () => {
     let fail = true;
     const index = new VectorIndex<R>(dims, 'fp32', async () => {
