@@ -1,6 +1,8 @@
 /**
- * Turns successive `memory.stats()` snapshots into what the stats panel draws: per-worker load is the busy time
- * gained since the previous snapshot over the wall time between them.
+ * Turns successive `memory.stats()` snapshots into what the stats panel draws. Per-worker load is busy time over
+ * wall time across the last few seconds. A worker's `busyMs` grows only when a batch finishes, and a large batch
+ * can take longer than the polling interval, so a worker seen `busy` also counts the time since it was first seen
+ * busy on the current batch; when the batch ends, that estimate is replaced by the real figure.
  */
 import type { MemoryStats } from '../../src/index.js';
 import type { Bar } from '../ui/charts.js';
@@ -15,6 +17,17 @@ interface EngineStatsShape {
   readonly batchSizes?: Readonly<Record<string, number>>;
   readonly cache?: { readonly hits?: number; readonly misses?: number };
   readonly workers?: ReadonlyArray<{ readonly index: number; readonly backend: string; readonly batches: number; readonly items: number; readonly busyMs: number; readonly state?: string }>;
+}
+
+/** Load is averaged over this window. */
+const LOAD_WINDOW_MS = 3000;
+
+interface WorkerTrack {
+  busyMs: number;
+  /** When the worker was first seen busy with the current `busyMs` (its running batch), else undefined. */
+  busySince: number | undefined;
+  /** (time, effective busy ms) samples, oldest first, covering the window. */
+  samples: Array<{ at: number; busy: number }>;
 }
 
 function engineOf(stats: MemoryStats): EngineStatsShape {
@@ -41,24 +54,42 @@ function batchBars(buckets: Readonly<Record<string, number>> | undefined): Bar[]
 }
 
 export class StatsSampler {
-  #previous: { at: number; busy: Map<number, number> } | undefined;
+  #tracks = new Map<number, WorkerTrack>();
 
-  /** Forget the previous snapshot (after a restart the workers' counters start from zero again). */
+  /** Forget the workers' history (after a restart their counters start from zero again). */
   reset(): void {
-    this.#previous = undefined;
+    this.#tracks.clear();
+  }
+
+  #load(index: number, busyMs: number, busyNow: boolean, now: number): number {
+    let track = this.#tracks.get(index);
+    if (!track || busyMs < track.busyMs) {
+      track = { busyMs, busySince: undefined, samples: [] };
+      this.#tracks.set(index, track);
+    }
+    if (busyMs !== track.busyMs) {
+      track.busyMs = busyMs;
+      track.busySince = undefined; // The batch finished; its time is now inside busyMs.
+    }
+    if (busyNow) track.busySince ??= now;
+    else track.busySince = undefined;
+    const effective = busyMs + (track.busySince === undefined ? 0 : now - track.busySince);
+    track.samples.push({ at: now, busy: effective });
+    while (track.samples.length > 2 && now - track.samples[1]!.at >= LOAD_WINDOW_MS) track.samples.shift();
+    const first = track.samples[0]!;
+    const elapsed = now - first.at;
+    return elapsed <= 0 ? 0 : Math.max(0, Math.min(1, (effective - first.busy) / elapsed));
   }
 
   view(stats: MemoryStats | undefined, meter: RateMeter, memories: number | undefined, now = performance.now()): StatsView {
     const engine = stats ? engineOf(stats) : {};
-    const busy = new Map<number, number>();
-    const workers: WorkerView[] = (engine.workers ?? []).map((worker) => {
-      busy.set(worker.index, worker.busyMs);
-      const before = this.#previous?.busy.get(worker.index);
-      const elapsed = this.#previous ? now - this.#previous.at : 0;
-      const load = before === undefined || elapsed <= 0 ? 0 : Math.max(0, Math.min(1, (worker.busyMs - before) / elapsed));
-      return { name: `#${worker.index + 1}`, backend: worker.backend, load, items: worker.items, batches: worker.batches };
-    });
-    this.#previous = { at: now, busy };
+    const workers: WorkerView[] = (engine.workers ?? []).map((worker) => ({
+      name: `#${worker.index + 1}`,
+      backend: worker.backend,
+      load: this.#load(worker.index, worker.busyMs, worker.state === 'busy', now),
+      items: worker.items,
+      batches: worker.batches,
+    }));
     const hits = engine.cache?.hits ?? 0;
     const misses = engine.cache?.misses;
     return {
