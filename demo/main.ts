@@ -224,6 +224,11 @@ function tickStats(): void {
   statsPanel.render(sampler.view(memory?.stats(), meter, memory ? memoriesInScope : undefined));
 }
 
+// Another tab on the same database may have changed the memories: recount and redraw when this one comes back.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && !bulkRunning) void refresh(true);
+});
+
 statsPanel.render(sampler.view(undefined, meter, undefined));
 setInterval(tickStats, 500);
 void startEngine({ model: settings.model, backend: settings.backend, variant: settings.variant, workers: settings.workers });
