@@ -28,6 +28,8 @@ interface Slab {
   readonly rowsOffset: number;
   readonly baseOffset: number;
   readonly query: Float32Array;
+  /** The same bytes as `query`, for the int16-quantised query of the int8 dot kernel. */
+  readonly query16: Int16Array;
   readonly scores: Float32Array;
   readonly rows: Int32Array;
   readonly f32: Float32Array;
@@ -62,6 +64,7 @@ function allocate(dimensions: number, mode: VectorMode, capacity: number): Slab 
     rowsOffset,
     baseOffset,
     query: new Float32Array(buffer, queryOffset, dimensions),
+    query16: new Int16Array(buffer, queryOffset, dimensions),
     scores: new Float32Array(buffer, scoresOffset, capacity),
     rows: new Int32Array(buffer, rowsOffset, capacity),
     f32: mode === 'fp32' ? new Float32Array(buffer, baseOffset, capacity * dimensions) : new Float32Array(0),
@@ -181,26 +184,42 @@ export class ScopeIndex<R extends { readonly id: string }> {
       count = n;
     }
     const scores = slab.scores;
-    if (count > 0) this.#score(query, count);
+    const factor = count > 0 ? this.#score(query, count) : 1;
     const top = new TopK(k);
     const scales = this.#mode === 'int8' ? this.#scales : undefined;
     for (let i = 0; i < count; i++) {
       const slot = rows[i]!;
-      const score = scales ? scores[i]! * scales[slot]! : scores[i]!;
+      const score = scales ? scores[i]! * factor * scales[slot]! : scores[i]!;
       if (score >= threshold && score > top.threshold) top.push(slot, score);
     }
     return top.sorted().map(({ slot, score }) => ({ record: records[slot]!, score }));
   }
 
-  /** scores[i] = query · vector(rows[i]) for i < count (int8: before the per-vector scale). */
-  #score(query: Float32Array, count: number): void {
+  /**
+   * scores[i] = query · vector(rows[i]) for i < count. For int8 the scores still need the per-vector scale and
+   * the returned factor (the int16 query's scale on the SIMD path, 1 otherwise).
+   */
+  #score(query: Float32Array, count: number): number {
     const slab = this.#slab;
     const d = this.#dimensions;
-    if (slab.kernels) {
+    if (slab.kernels && this.#mode === 'fp32') {
       slab.query.set(query);
-      const scan = this.#mode === 'fp32' ? slab.kernels.scanF32 : slab.kernels.scanI8;
-      scan(slab.queryOffset, slab.baseOffset, slab.rowsOffset, count, d, this.#mode === 'fp32' ? d * 4 : d, slab.scoresOffset);
-      return;
+      slab.kernels.scanF32(slab.queryOffset, slab.baseOffset, slab.rowsOffset, count, d, d * 4, slab.scoresOffset);
+      return 1;
+    }
+    if (slab.kernels) {
+      // int16 query: sums of int8 x int16 stay exact in i32 while 127 * qmax * dims < 2^31.
+      const qmax = Math.min(32767, Math.floor(0x7fffffff / (127 * d)));
+      let max = 0;
+      for (let j = 0; j < d; j++) max = Math.max(max, Math.abs(query[j]!));
+      if (max === 0) {
+        slab.scores.fill(0, 0, count);
+        return 1;
+      }
+      const inv = qmax / max;
+      for (let j = 0; j < d; j++) slab.query16[j] = Math.round(query[j]! * inv);
+      slab.kernels.dotI8(slab.queryOffset, slab.baseOffset, slab.rowsOffset, count, d, d, slab.scoresOffset);
+      return max / qmax;
     }
     const data = this.#mode === 'fp32' ? slab.f32 : slab.i8;
     const rows = slab.rows;
@@ -223,6 +242,7 @@ export class ScopeIndex<R extends { readonly id: string }> {
       for (; j < d; j++) a0 += query[j]! * data[offset + j]!;
       scores[i] = a0 + a1 + a2 + a3;
     }
+    return 1;
   }
 
   #write(slot: number, vector: StoredVector): void {

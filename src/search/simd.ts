@@ -5,6 +5,8 @@
  *
  *   scan_f32(query, base, rows, count, dims, rowBytes, out)   out[i] = Σ_j query[j] * f32(base + rows[i]*rowBytes)[j]
  *   scan_i8 (query, base, rows, count, dims, rowBytes, out)   same with int8 vectors (the caller applies the scales)
+ *   dot_i8  (query16, base, rows, count, dims, rowBytes, out) int8 vectors against an int16-quantised query with
+ *            i32x4.dot_i16x8_s: 8 multiply-adds per instruction, integer sums (exact), written out as f32
  *
  * `rows` lists the slots to score, so a filtered search scores only what the filter let through.
  * Both need `dims % 16 === 0` (384, 256, 512, 768 all are); other sizes use the JS loop.
@@ -21,7 +23,9 @@ const simd = {
   i16x8ExtendLowI8x16S: [SIMD, 0x87, 0x01], i16x8ExtendHighI8x16S: [SIMD, 0x88, 0x01],
   i32x4ExtendLowI16x8S: [SIMD, 0xa7, 0x01], i32x4ExtendHighI16x8S: [SIMD, 0xa8, 0x01],
   f32x4Add: [SIMD, 0xe4, 0x01], f32x4Mul: [SIMD, 0xe6, 0x01], f32x4ConvertI32x4S: [SIMD, 0xfa, 0x01],
+  i32x4ExtractLane: [SIMD, 0x1b], i32x4Add: [SIMD, 0xae, 0x01], i32x4DotI16x8S: [SIMD, 0xba, 0x01],
 } as const;
+const f32ConvertI32S = 0xb2;
 
 // Parameter and local indexes shared by both functions.
 const Q = 0, BASE = 1, ROWS = 2, COUNT = 3, DIMS = 4, ROW_BYTES = 5, OUT = 6;
@@ -35,9 +39,13 @@ const load = (offset: number) => [...simd.load, 2, ...uleb(offset)];
 const addTo = (acc: number, product: number[]) => [...get(acc), ...product, ...simd.f32x4Add, ...set(acc)];
 const bump = (local: number, by: number) => [...get(local), ...i32(by), op.i32Add, ...set(local)];
 
-function body(inner: number[], qStep: number, dStep: number): number[] {
+function body(inner: number[], qStep: number, dStep: number, integer = false): number[] {
   const zero = [...simd.const, ...new Array<number>(16).fill(0)];
-  const lane = (l: number) => [...get(A0), ...simd.f32x4ExtractLane, l];
+  const add = integer ? simd.i32x4Add : simd.f32x4Add;
+  const lane = (l: number) => [...get(A0), ...(integer ? simd.i32x4ExtractLane : simd.f32x4ExtractLane), l];
+  const sum = integer
+    ? [...lane(0), ...lane(1), op.i32Add, ...lane(2), op.i32Add, ...lane(3), op.i32Add, f32ConvertI32S]
+    : [...lane(0), ...lane(1), op.f32Add, ...lane(2), op.f32Add, ...lane(3), op.f32Add];
   return [
     op.block, 0x40,
     ...get(COUNT), op.i32Eqz, op.brIf, 0,
@@ -53,8 +61,8 @@ function body(inner: number[], qStep: number, dStep: number): number[] {
     ...get(J), ...i32(16), op.i32Sub, op.localTee, J, op.brIf, 0,
     op.end,
     // a0 = (a0 + a1) + (a2 + a3); out[i] = a0[0] + a0[1] + a0[2] + a0[3]
-    ...get(A0), ...get(A1), ...simd.f32x4Add, ...get(A2), ...get(A3), ...simd.f32x4Add, ...simd.f32x4Add, ...set(A0),
-    ...get(OUT), ...lane(0), ...lane(1), op.f32Add, ...lane(2), op.f32Add, ...lane(3), op.f32Add, op.f32Store, 2, 0,
+    ...get(A0), ...get(A1), ...add, ...get(A2), ...get(A3), ...add, ...add, ...set(A0),
+    ...get(OUT), ...sum, op.f32Store, 2, 0,
     ...bump(OUT, 4), ...bump(ROWS, 4),
     ...get(COUNT), ...i32(1), op.i32Sub, op.localTee, COUNT, op.brIf, 0,
     op.end,
@@ -79,6 +87,14 @@ const i8Inner = [
   ),
 ];
 
+// 16 int8 per step against 16 int16 query values: widen the vector to i16, two dot products into i32 lanes.
+const dotInner = [
+  ...get(DP), ...load(0), op.localTee, LO, ...simd.i16x8ExtendHighI8x16S, ...set(HI),
+  ...get(LO), ...simd.i16x8ExtendLowI8x16S, ...set(LO),
+  ...get(A0), ...get(LO), ...get(QP), ...load(0), ...simd.i32x4DotI16x8S, ...simd.i32x4Add, ...set(A0),
+  ...get(A1), ...get(HI), ...get(QP), ...load(16), ...simd.i32x4DotI16x8S, ...simd.i32x4Add, ...set(A1),
+];
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const section = (id: number, payload: number[]) => [id, ...uleb(payload.length), ...payload];
   const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
@@ -94,9 +110,9 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([type])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])), // memory import, min 1 page
-    ...section(3, vec([[0], [0]])),
-    ...section(7, vec([[...name('scan_f32'), 0x00, 0], [...name('scan_i8'), 0x00, 1]])),
-    ...section(10, vec([fn(body(f32Inner, 64, 64)), fn(body(i8Inner, 64, 16))])),
+    ...section(3, vec([[0], [0], [0]])),
+    ...section(7, vec([[...name('scan_f32'), 0x00, 0], [...name('scan_i8'), 0x00, 1], [...name('dot_i8'), 0x00, 2]])),
+    ...section(10, vec([fn(body(f32Inner, 64, 64)), fn(body(i8Inner, 64, 16)), fn(body(dotInner, 32, 16, true))])),
   ]);
 }
 
@@ -125,6 +141,7 @@ export type ScanFn = (query: number, base: number, rows: number, count: number, 
 export interface ScanKernels {
   readonly scanF32: ScanFn;
   readonly scanI8: ScanFn;
+  readonly dotI8: ScanFn;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -147,8 +164,8 @@ export function instantiate(memory: WebAssembly.Memory): ScanKernels | null {
   const m = module();
   if (!m) return null;
   const instance = new WebAssembly.Instance(m, { env: { memory } });
-  const exports = instance.exports as { scan_f32: ScanFn; scan_i8: ScanFn };
-  return { scanF32: exports.scan_f32, scanI8: exports.scan_i8 };
+  const exports = instance.exports as { scan_f32: ScanFn; scan_i8: ScanFn; dot_i8: ScanFn };
+  return { scanF32: exports.scan_f32, scanI8: exports.scan_i8, dotI8: exports.dot_i8 };
 }
 
 export const simdAvailable = (): boolean => module() !== null;
