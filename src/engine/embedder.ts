@@ -99,23 +99,18 @@ export class Embedder {
     const folder = await loadModelFolder(folderUrl);
     const loader = new VariantLoader(folderUrl, checked);
     const onAvailable = { fn: (): void => undefined };
-    let backend: Backend = 'wasm';
-    const byBackend = new Map<Backend, { pool: WorkerPool; variant: Variant }>();
     const candidates: Backend[] = checked.backend === 'auto' ? (caps.hasWebGPU ? ['webgpu', 'wasm'] : ['wasm']) : [checked.backend];
-    let lastError: unknown;
+    let started: { pool: WorkerPool; variant: Variant } | undefined;
     for (const candidate of candidates) {
       try {
-        byBackend.set(candidate, await startPool(candidate, checked, caps, folder, loader, () => onAvailable.fn()));
-        backend = candidate;
+        started = await startPool(candidate, checked, caps, folder, loader, () => onAvailable.fn());
         break;
       } catch (error) {
-        lastError = error;
         // `auto` probes WebGPU by building a session and running it; any failure there means "use WASM".
         if (!(checked.backend === 'auto' && candidate === 'webgpu')) throw error;
       }
     }
-    const started = byBackend.get(backend);
-    if (!started) throw lastError instanceof Error ? lastError : new ModelLoadError('No backend could load the model');
+    if (!started) throw new ModelLoadError('No backend could load the model'); // unreachable: WASM is tried last and throws
     checked.onProgress?.({ stage: 'ready' });
     return new Embedder(started.pool, started.variant, folderUrl, checked, onAvailable);
   }
@@ -299,6 +294,17 @@ class VariantLoader {
     this.#options = options;
   }
 
+  /** Whether the variant's file can be fetched; only a 404 counts as absent (other failures surface in `get`). */
+  async exists(variant: Variant): Promise<boolean> {
+    try {
+      await this.get(variant);
+      return true;
+    } catch (error) {
+      if (error instanceof ModelLoadError && (error.cause as { status?: unknown } | undefined)?.status === 404) return false;
+      return true;
+    }
+  }
+
   get(variant: Variant): Promise<ArrayBuffer> {
     let bytes = this.#bytes.get(variant);
     if (!bytes) {
@@ -358,6 +364,9 @@ async function startPool(
   onAvailable: () => void,
 ): Promise<{ pool: WorkerPool; variant: Variant }> {
   let variant: Variant = options.variant ?? (backend === 'wasm' ? 'int8' : caps.webgpuF16 ? 'fp16' : 'fp32');
+  // A folder without the default variant's file (e.g. only onnx/model.onnx) still loads: fp32 is the fallback.
+  // A variant the caller named must exist.
+  if (options.variant === undefined && variant !== 'fp32' && !(await loader.exists(variant))) variant = 'fp32';
   const start = async (v: Variant): Promise<WorkerPool> =>
     WorkerPool.start({
       setup: await setupFor(backend, v, options, caps, folder, loader),

@@ -238,7 +238,8 @@ export class WorkerPool {
     this.#dimensions = ready.dimensions;
     handle.onFailure = (failure) => this.#onWorkerFailure(slot, handle, failure);
     slot.state = 'idle';
-    this.#pump();
+    // A replacement worker is new capacity: the coalescer may be holding texts for it.
+    this.#available();
   }
 
   #pump(): void {

@@ -40,7 +40,9 @@ export async function fetchModelFile(url: string, onProgress?: (p: FetchProgress
     });
   }
   if (!response.ok) {
-    throw new ModelLoadError(`Could not fetch the model file ${url}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+    throw new ModelLoadError(`Could not fetch the model file ${url}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, {
+      cause: { status: response.status, url },
+    });
   }
   // A dev server's SPA fallback answers a missing file with the app's HTML and a 200.
   if ((response.headers.get('content-type') ?? '').includes('text/html')) {

@@ -126,6 +126,35 @@ test('a worker terminated mid-batch loses nothing and duplicates nothing', async
   expect(result.failures).toBe(0);
 });
 
+test('the only worker crashing mid-batch is replaced and the queue drains', async ({ page }) => {
+  test.setTimeout(120_000);
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const input = window.helpers.texts(24, 13);
+    const embedder = await Embedder.create({ model: '/models/minilm-l6', backend: 'wasm', workers: 1, maxBatch: 8, cache: false });
+    const pending = Promise.all(input.map((t) => embedder.embed(t)));
+    await new Promise((r) => setTimeout(r, 0));
+    const busy = embedder.stats().workers[0]!.state === 'busy';
+    embedder.__terminateWorker(0);
+    const got = await pending;
+    const again = await embedder.embedMany(input); // the replacement worker, at rest
+    const stats = embedder.stats();
+    await embedder.close();
+    return {
+      busy,
+      equal: got.every((v, i) => v.every((x, j) => x === again[i]![j])),
+      restarts: stats.workers[0]!.restarts,
+      retries: stats.retries,
+      items: stats.workers[0]!.items,
+    };
+  });
+  expect(result.busy).toBe(true);
+  expect(result.equal).toBe(true);
+  expect(result.restarts).toBe(1);
+  expect(result.retries).toBe(1);
+  expect(result.items).toBe(48); // 24 after the crash (the killed batch once, by its retry) + 24 again
+});
+
 test('backpressure holds the queue at maxQueue; an aborted text rejects with the signal’s reason, the rest complete', async ({ page }) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
@@ -291,23 +320,31 @@ test('bad options and bad texts are rejected with ValidationError; only the bad 
   expect(result.many).toBe('Expected `texts[1]` to be a string, got `7` (number)');
 });
 
-test('model loading: a missing file names its URL; close() is idempotent and rejects waiting callers', async ({ page }) => {
-  await page.route('**/models/lexical/onnx/model_fp16.onnx', (route) => route.fulfill({ status: 404, body: 'not here' }));
+test('model loading: a missing file names its URL, a missing default variant falls back to fp32; close() is idempotent and rejects waiting callers', async ({ page }) => {
+  // As if the folder held only fp32 weights (as a hand-made export might).
+  for (const file of ['model_fp16.onnx', 'model_quantized.onnx']) {
+    await page.route(`**/models/lexical/onnx/${file}`, (route) => route.fulfill({ status: 404, body: 'not here' }));
+  }
   const result = await page.evaluate(async () => {
     const { Embedder, ModelLoadError, ClosedError } = window.agentmem;
     const describe = (e: unknown): string => `${e instanceof ModelLoadError ? 'ModelLoadError' : 'other'}: ${String((e as Error).message)}`;
     const missingVariant = await Embedder.create({ model: '/models/lexical', backend: 'wasm', variant: 'fp16' }).then(() => 'created', describe);
     const missingFolder = await Embedder.create({ model: '/models/no-such-model', backend: 'wasm' }).then(() => 'created', describe);
+    // The default WASM variant (int8) is missing: fp32 loads instead; with `threads` (the page is cross-origin isolated).
+    const fallback = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, threads: Math.min(2, navigator.hardwareConcurrency) });
+    const fallbackInfo = { variant: fallback.variant, modelId: fallback.modelId, dims: (await fallback.embed('coffee')).length };
+    await fallback.close();
     const progress: string[] = [];
     const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 2, cache: false, onProgress: (p) => progress.push(p.stage) });
     const pending = window.helpers.texts(30, 9).map((t) => embedder.embed(t).then(() => 'ok', (e: unknown) => (e instanceof ClosedError ? 'closed' : String(e))));
     await Promise.all([embedder.close(), embedder.close()]);
     const outcomes = await Promise.all(pending);
     const after = await embedder.embed('after close').then(() => 'ok', (e: unknown) => (e instanceof ClosedError ? 'closed' : String(e)));
-    return { missingVariant, missingFolder, closed: outcomes.filter((o) => o === 'closed').length, other: outcomes.filter((o) => o !== 'closed' && o !== 'ok'), after, stages: [...new Set(progress)], state: embedder.stats().state };
+    return { missingVariant, missingFolder, fallbackInfo, closed: outcomes.filter((o) => o === 'closed').length, other: outcomes.filter((o) => o !== 'closed' && o !== 'ok'), after, stages: [...new Set(progress)], state: embedder.stats().state };
   });
   expect(result.missingVariant).toMatch(/^ModelLoadError: Could not fetch the model file http:\/\/.*\/models\/lexical\/onnx\/model_fp16\.onnx: HTTP 404/);
   expect(result.missingFolder).toMatch(/^ModelLoadError: .*\/models\/no-such-model\/config\.json/);
+  expect(result.fallbackInfo).toEqual({ variant: 'fp32', modelId: expect.stringMatching(/\/models\/lexical\/#fp32$/), dims: 256 });
   expect(result.closed).toBeGreaterThan(0);
   expect(result.other).toEqual([]);
   expect(result.after).toBe('closed');
