@@ -9,7 +9,7 @@
  */
 import { ClosedError } from '../errors.js';
 import { decide, nextTarget, sizeBucket, type PolicyInput } from './batch-policy.js';
-import type { ItemResult, WorkerPool } from './pool.js';
+import type { ItemResult } from './pool.js';
 
 export interface QueuedJob {
   readonly text: string;
@@ -18,15 +18,26 @@ export interface QueuedJob {
   enqueuedAt: number;
 }
 
+/** What the coalescer needs from the pool (the `WorkerPool` in the engine; anything that runs batches in a test). */
+export interface BatchRunner {
+  readonly settings: { readonly maxBatch: number; readonly maxWaitMs: number };
+  /** Workers free for a batch now; the coalescer only sends when this is positive. */
+  readonly freeWorkers: number;
+  readonly busyWorkers: number;
+  readonly inFlightItems: number;
+  /** One result per text, in order. Must call the coalescer's `schedule()` when a worker frees up. */
+  run(texts: readonly string[]): Promise<ItemResult[]>;
+}
+
 export interface CoalescerOptions<J extends QueuedJob> {
-  readonly pool: WorkerPool;
+  readonly pool: BatchRunner;
   readonly maxQueue: number;
   /** Called once per job with its vector or error. */
   readonly deliver: (job: J, result: ItemResult) => void;
 }
 
 export class Coalescer<J extends QueuedJob> {
-  readonly #pool: WorkerPool;
+  readonly #pool: BatchRunner;
   readonly #maxQueue: number;
   readonly #deliver: (job: J, result: ItemResult) => void;
   #queue: J[] = [];

@@ -48,6 +48,7 @@ async function init(options: WorkerInit): Promise<WorkerReady> {
       session = await ort.InferenceSession.create(new Uint8Array(options.model), {
         executionProviders: [options.backend],
         graphOptimizationLevel: 'all',
+        logSeverityLevel: 3, // errors only: the node-placement warnings of the WebGPU EP are expected
       });
     } catch (error) {
       throw new ModelLoadError(`Could not create the ${options.backend} session: ${error instanceof Error ? error.message : String(error)}`, {

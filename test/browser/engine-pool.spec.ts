@@ -155,6 +155,28 @@ test('the only worker crashing mid-batch is replaced and the queue drains', asyn
   expect(result.items).toBe(48); // 24 after the crash (the killed batch once, by its retry) + 24 again
 });
 
+test('a batch that keeps timing out fails its callers with EmbeddingError after 3 attempts', async ({ page }) => {
+  test.setTimeout(120_000);
+  const result = await page.evaluate(async () => {
+    const { Embedder, EmbeddingError } = window.agentmem;
+    // 5 ms is far less than any minilm run of a 120-token text, so every attempt times out (sessions load under a
+    // separate, longer limit).
+    const embedder = await Embedder.create({ model: '/models/minilm-l6', backend: 'wasm', workers: 1, timeoutMs: 5, cache: false });
+    const long = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+    const outcome = await embedder.embed(long).then(
+      () => 'resolved',
+      (e: unknown) => (e instanceof EmbeddingError ? e.message : `other: ${String(e)}`),
+    );
+    const stats = embedder.stats();
+    await embedder.close();
+    return { outcome, failures: stats.failures, retries: stats.retries, restarts: stats.workers[0]!.restarts };
+  });
+  expect(result.outcome).toMatch(/^Embedding failed after 3 attempts: worker 0 timed out; worker 0 timed out; worker 0 timed out$/);
+  expect(result.failures).toBe(1);
+  expect(result.retries).toBe(2);
+  expect(result.restarts).toBeGreaterThanOrEqual(2);
+});
+
 test('backpressure holds the queue at maxQueue; an aborted text rejects with the signal’s reason, the rest complete', async ({ page }) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
