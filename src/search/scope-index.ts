@@ -17,8 +17,9 @@ const PAGE = 65536;
 const align16 = (n: number) => (n + 15) & ~15;
 
 /**
- * The memory one ScopeIndex scans: `[query | scores | rows | vectors]` in one buffer. It is a WebAssembly.Memory
- * when the SIMD kernels can run (then they read it in place), else a plain ArrayBuffer for the JS loop.
+ * The memory one ScopeIndex scans: `[query | scores | rows | f32 vectors | int8 vectors]` in one buffer. It is a
+ * WebAssembly.Memory when the SIMD kernels can run (then they read it in place), else a plain ArrayBuffer for the
+ * JS loop. In fp32 mode with SIMD the int8 copy is a shadow for the first, coarse pass (see `ScopeIndex.search`).
  */
 interface Slab {
   readonly capacity: number;
@@ -26,7 +27,8 @@ interface Slab {
   readonly queryOffset: number;
   readonly scoresOffset: number;
   readonly rowsOffset: number;
-  readonly baseOffset: number;
+  readonly f32Offset: number;
+  readonly i8Offset: number;
   readonly query: Float32Array;
   /** The same bytes as `query`, for the int16-quantised query of the int8 dot kernel. */
   readonly query16: Int16Array;
@@ -37,24 +39,27 @@ interface Slab {
 }
 
 function allocate(dimensions: number, mode: VectorMode, capacity: number): Slab {
-  const rowBytes = mode === 'fp32' ? dimensions * 4 : dimensions;
   const queryOffset = 0;
   const scoresOffset = align16(dimensions * 4);
   const rowsOffset = scoresOffset + align16(capacity * 4);
-  const baseOffset = rowsOffset + align16(capacity * 4);
-  const bytes = baseOffset + capacity * rowBytes;
+  const f32Offset = rowsOffset + align16(capacity * 4);
+  const f32Bytes = mode === 'fp32' ? capacity * dimensions * 4 : 0;
+  const i8Offset = f32Offset + f32Bytes;
+  const i8Bytes = capacity * dimensions;
   let buffer: ArrayBuffer;
   let kernels: ScanKernels | null = null;
+  let withI8 = true;
   try {
     if (dimensions % 16 !== 0) throw new RangeError('the SIMD kernels need dims % 16 === 0');
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((i8Offset + i8Bytes) / PAGE) });
     kernels = instantiate(memory);
     buffer = memory.buffer;
     if (!kernels) throw new Error('no WebAssembly SIMD');
   } catch {
-    // No SIMD, odd dimensions, or no room for a wasm memory this size: same layout, scanned by JS.
+    // No SIMD, odd dimensions, or no room for a wasm memory this size: same layout, scanned by JS (no shadow).
     kernels = null;
-    buffer = new ArrayBuffer(bytes);
+    withI8 = mode === 'int8';
+    buffer = new ArrayBuffer(i8Offset + (withI8 ? i8Bytes : 0));
   }
   return {
     capacity,
@@ -62,13 +67,14 @@ function allocate(dimensions: number, mode: VectorMode, capacity: number): Slab 
     queryOffset,
     scoresOffset,
     rowsOffset,
-    baseOffset,
+    f32Offset,
+    i8Offset,
     query: new Float32Array(buffer, queryOffset, dimensions),
     query16: new Int16Array(buffer, queryOffset, dimensions),
     scores: new Float32Array(buffer, scoresOffset, capacity),
     rows: new Int32Array(buffer, rowsOffset, capacity),
-    f32: mode === 'fp32' ? new Float32Array(buffer, baseOffset, capacity * dimensions) : new Float32Array(0),
-    i8: mode === 'int8' ? new Int8Array(buffer, baseOffset, capacity * dimensions) : new Int8Array(0),
+    f32: new Float32Array(buffer, f32Offset, mode === 'fp32' ? capacity * dimensions : 0),
+    i8: new Int8Array(buffer, i8Offset, withI8 ? i8Bytes : 0),
   };
 }
 
@@ -76,22 +82,35 @@ function allocate(dimensions: number, mode: VectorMode, capacity: number): Slab 
  * The vectors of one scope (one user, agent or run) in one contiguous typed array, so a search is a single
  * linear pass of dot products (the vectors are unit length: dot = cosine), run by a WebAssembly SIMD kernel where
  * available. Slots are dense: removing swaps the last slot into the hole. Capacity doubles, as a Vec does.
+ *
+ * fp32 search with SIMD runs in two passes and stays exact: an int8 pass gives every score within a proven error
+ * bound, and only the slots whose upper bound reaches the k-th best lower bound are rescored in fp32 (the same
+ * kernel a full scan uses, so the result is identical to one). A quarter of the bandwidth when scores spread out;
+ * about a full scan more when everything is a near-tie.
  */
 export class ScopeIndex<R extends { readonly id: string }> {
   readonly #dimensions: number;
   readonly #mode: VectorMode;
   #slab: Slab;
+  /** Per slot, for the int8 copy: scale, max |x - scale*q| (fp32 mode), and scale * Σ|q| (fp32 mode). */
   #scales: Float32Array;
+  #errors: Float32Array;
+  #l1: Float32Array;
   #records: R[] = [];
   readonly #slotOf = new Map<string, number>();
   /** rows[0..identity) hold 0..identity-1: an unfiltered search reuses them instead of rewriting the list. */
   #identity = 0;
+  #rescored = 0;
 
   constructor(dimensions: number, mode: VectorMode, capacity = 64) {
     this.#dimensions = dimensions;
     this.#mode = mode;
     this.#slab = allocate(dimensions, mode, Math.max(16, capacity));
-    this.#scales = new Float32Array(mode === 'int8' ? this.#slab.capacity : 0);
+    const side = this.#slab.i8.length > 0 ? this.#slab.capacity : 0;
+    const bounds = mode === 'fp32' ? side : 0;
+    this.#scales = new Float32Array(side);
+    this.#errors = new Float32Array(bounds);
+    this.#l1 = new Float32Array(bounds);
   }
 
   get size(): number {
@@ -102,14 +121,19 @@ export class ScopeIndex<R extends { readonly id: string }> {
     return this.#dimensions;
   }
 
-  /** True when searches run on the WebAssembly SIMD kernel (else the JS loop). */
+  /** True when searches run on the WebAssembly SIMD kernels (else the JS loop). */
   get simd(): boolean {
     return this.#slab.kernels !== null;
   }
 
+  /** Slots rescored in fp32 by the last fp32 search (its whole candidate set when it fell back to a full scan). */
+  get lastRescored(): number {
+    return this.#rescored;
+  }
+
   /** Bytes held for vectors (capacity, not only the used part). */
   get bytes(): number {
-    return this.#slab.f32.byteLength + this.#slab.i8.byteLength + this.#scales.byteLength;
+    return this.#slab.f32.byteLength + this.#slab.i8.byteLength + this.#scales.byteLength + this.#errors.byteLength + this.#l1.byteLength;
   }
 
   has(id: string): boolean {
@@ -151,10 +175,15 @@ export class ScopeIndex<R extends { readonly id: string }> {
       this.#records[slot] = moved;
       this.#slotOf.set(moved.id, slot);
       const d = this.#dimensions;
-      if (this.#mode === 'fp32') this.#slab.f32.copyWithin(slot * d, last * d, last * d + d);
-      else {
-        this.#slab.i8.copyWithin(slot * d, last * d, last * d + d);
+      const { f32, i8 } = this.#slab;
+      if (f32.length > 0) f32.copyWithin(slot * d, last * d, last * d + d);
+      if (i8.length > 0) {
+        i8.copyWithin(slot * d, last * d, last * d + d);
         this.#scales[slot] = this.#scales[last]!;
+      }
+      if (this.#errors.length > 0) {
+        this.#errors[slot] = this.#errors[last]!;
+        this.#l1[slot] = this.#l1[last]!;
       }
     }
     this.#records.pop();
@@ -183,92 +212,165 @@ export class ScopeIndex<R extends { readonly id: string }> {
       this.#identity = n;
       count = n;
     }
-    const scores = slab.scores;
-    const factor = count > 0 ? this.#score(query, count) : 1;
     const top = new TopK(k);
-    const scales = this.#mode === 'int8' ? this.#scales : undefined;
-    for (let i = 0; i < count; i++) {
-      const slot = rows[i]!;
-      const score = scales ? scores[i]! * factor * scales[slot]! : scores[i]!;
-      if (score >= threshold && score > top.threshold) top.push(slot, score);
+    if (count > 0 && k > 0) {
+      if (this.#mode === 'int8') this.#scanInt8(query, count, top, threshold);
+      else if (slab.kernels && this.#errors.length > 0 && count > 4 * k) this.#scanTwoPass(query, count, top, threshold);
+      else this.#scanF32(query, count, top, threshold);
     }
     return top.sorted().map(({ slot, score }) => ({ record: records[slot]!, score }));
   }
 
-  /**
-   * scores[i] = query · vector(rows[i]) for i < count. For int8 the scores still need the per-vector scale and
-   * the returned factor (the int16 query's scale on the SIMD path, 1 otherwise).
-   */
-  #score(query: Float32Array, count: number): number {
+  /** Exact fp32 scores of rows[0..count) into `top`. */
+  #scanF32(query: Float32Array, count: number, top: TopK, threshold: number): void {
     const slab = this.#slab;
     const d = this.#dimensions;
-    if (slab.kernels && this.#mode === 'fp32') {
-      slab.query.set(query);
-      slab.kernels.scanF32(slab.queryOffset, slab.baseOffset, slab.rowsOffset, count, d, d * 4, slab.scoresOffset);
-      return 1;
-    }
     if (slab.kernels) {
-      // int16 query: sums of int8 x int16 stay exact in i32 while 127 * qmax * dims < 2^31.
-      const qmax = Math.min(32767, Math.floor(0x7fffffff / (127 * d)));
-      let max = 0;
-      for (let j = 0; j < d; j++) max = Math.max(max, Math.abs(query[j]!));
-      if (max === 0) {
-        slab.scores.fill(0, 0, count);
-        return 1;
-      }
-      const inv = qmax / max;
-      for (let j = 0; j < d; j++) slab.query16[j] = Math.round(query[j]! * inv);
-      slab.kernels.dotI8(slab.queryOffset, slab.baseOffset, slab.rowsOffset, count, d, d, slab.scoresOffset);
-      return max / qmax;
+      slab.query.set(query);
+      slab.kernels.scanF32(slab.queryOffset, slab.f32Offset, slab.rowsOffset, count, d, d * 4, slab.scoresOffset);
+    } else {
+      jsScan(query, slab.f32, slab.rows, count, d, slab.scores);
     }
-    const data = this.#mode === 'fp32' ? slab.f32 : slab.i8;
-    const rows = slab.rows;
-    const scores = slab.scores;
-    const d4 = d - (d % 4);
+    this.#rescored = count;
+    const { rows, scores } = slab;
     for (let i = 0; i < count; i++) {
-      const offset = rows[i]! * d;
-      // Four accumulators: independent add chains let the CPU overlap them.
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      let j = 0;
-      for (; j < d4; j += 4) {
-        a0 += query[j]! * data[offset + j]!;
-        a1 += query[j + 1]! * data[offset + j + 1]!;
-        a2 += query[j + 2]! * data[offset + j + 2]!;
-        a3 += query[j + 3]! * data[offset + j + 3]!;
-      }
-      for (; j < d; j++) a0 += query[j]! * data[offset + j]!;
-      scores[i] = a0 + a1 + a2 + a3;
+      const score = scores[i]!;
+      if (score >= threshold && score > top.threshold) top.push(rows[i]!, score);
     }
-    return 1;
+  }
+
+  /** int8 scores (scaled) of rows[0..count) into `top`. */
+  #scanInt8(query: Float32Array, count: number, top: TopK, threshold: number): void {
+    const slab = this.#slab;
+    const factor = slab.kernels ? this.#dotInt8(query, count) : (jsScan(query, slab.i8, slab.rows, count, this.#dimensions, slab.scores), 1);
+    const { rows, scores } = slab;
+    const scales = this.#scales;
+    for (let i = 0; i < count; i++) {
+      const slot = rows[i]!;
+      const score = scores[i]! * factor * scales[slot]!;
+      if (score >= threshold && score > top.threshold) top.push(slot, score);
+    }
+  }
+
+  /**
+   * Exact fp32 top-k in two passes. With q the query, x a vector, s its scale and c its int8 codes, and the query
+   * quantised to int16 as qs * c16:  x·q - s qs (c·c16) = (x - s c)·q + s c·(q - qs c16), so
+   *   |error| <= max|x - s c| * Σ|q|  +  (qs / 2) * s Σ|c|        (+ a float slack)
+   * Every slot whose upper bound reaches the k-th largest lower bound (and the threshold) is rescored exactly; no
+   * other slot can be in the top k. Too many candidates (near-ties everywhere): a plain full scan.
+   */
+  #scanTwoPass(query: Float32Array, count: number, top: TopK, threshold: number): void {
+    const slab = this.#slab;
+    const qs = this.#dotInt8(query, count);
+    let qL1 = 0;
+    for (let j = 0; j < this.#dimensions; j++) qL1 += Math.abs(query[j]!);
+    const { rows, scores } = slab;
+    const scales = this.#scales;
+    const errors = this.#errors;
+    const l1 = this.#l1;
+    const halfQs = qs / 2;
+    const slack = 1e-4;
+    // Pass 1: approximate score in scores[i], its bound in the lower-bound heap.
+    const lower = new TopK(top.capacity);
+    for (let i = 0; i < count; i++) {
+      const slot = rows[i]!;
+      const approx = scores[i]! * qs * scales[slot]!;
+      const bound = errors[slot]! * qL1 + halfQs * l1[slot]! + slack;
+      scores[i] = approx + bound; // keep only the upper bound
+      const low = approx - bound;
+      if (low > lower.threshold) lower.push(slot, low);
+    }
+    const cut = Math.max(lower.size < top.capacity ? -Infinity : lower.threshold, threshold);
+    // Pass 2: compact the candidates to the front of `rows`, rescore them exactly.
+    let candidates = 0;
+    for (let i = 0; i < count; i++) if (scores[i]! >= cut) rows[candidates++] = rows[i]!;
+    this.#identity = 0;
+    // Rescoring the candidates never costs more than a full scan, and they hold every possible winner.
+    this.#scanF32(query, candidates, top, threshold);
+  }
+
+  /** scores[i] = c16 · codes(rows[i]) for i < count; returns the int16 query's scale (0 for a zero query). */
+  #dotInt8(query: Float32Array, count: number): number {
+    const slab = this.#slab;
+    const d = this.#dimensions;
+    // Sums of int8 x int16 stay exact in i32 while 127 * qmax * dims < 2^31.
+    const qmax = Math.min(32767, Math.floor(0x7fffffff / (127 * d)));
+    let max = 0;
+    for (let j = 0; j < d; j++) max = Math.max(max, Math.abs(query[j]!));
+    if (max === 0) {
+      slab.scores.fill(0, 0, count);
+      return 0;
+    }
+    const inv = qmax / max;
+    for (let j = 0; j < d; j++) slab.query16[j] = Math.round(query[j]! * inv);
+    slab.kernels!.dotI8(slab.queryOffset, slab.i8Offset, slab.rowsOffset, count, d, d, slab.scoresOffset);
+    return max / qmax;
   }
 
   #write(slot: number, vector: StoredVector): void {
     const d = this.#dimensions;
-    if (this.#mode === 'fp32') {
-      if (vector instanceof Float32Array) this.#slab.f32.set(vector, slot * d);
-      else for (let j = 0; j < d; j++) this.#slab.f32[slot * d + j] = vector.q[j]! * vector.scale;
-      return;
+    const { f32, i8 } = this.#slab;
+    if (f32.length > 0) {
+      if (vector instanceof Float32Array) f32.set(vector, slot * d);
+      else for (let j = 0; j < d; j++) f32[slot * d + j] = vector.q[j]! * vector.scale;
     }
+    if (i8.length === 0) return;
     const q = vector instanceof Float32Array ? quantize(vector) : vector;
-    this.#slab.i8.set(q.q, slot * d);
+    i8.set(q.q, slot * d);
     this.#scales[slot] = q.scale;
+    if (this.#errors.length > 0) {
+      // The exact vector is the fp32 copy just written; bound how far the int8 codes are from it.
+      let error = 0;
+      let sum = 0;
+      for (let j = 0; j < d; j++) {
+        const c = q.q[j]!;
+        error = Math.max(error, Math.abs(f32[slot * d + j]! - q.scale * c));
+        sum += Math.abs(c);
+      }
+      this.#errors[slot] = error;
+      this.#l1[slot] = q.scale * sum;
+    }
   }
 
   #grow(): void {
     const old = this.#slab;
     const next = allocate(this.#dimensions, this.#mode, old.capacity * 2);
     const used = this.#records.length * this.#dimensions;
-    if (this.#mode === 'fp32') next.f32.set(old.f32.subarray(0, used));
-    else {
-      next.i8.set(old.i8.subarray(0, used));
-      const scales = new Float32Array(next.capacity);
-      scales.set(this.#scales);
-      this.#scales = scales;
-    }
+    if (old.f32.length > 0) next.f32.set(old.f32.subarray(0, used));
+    const widen = (from: Float32Array, length: number) => {
+      const to = new Float32Array(length);
+      to.set(from.subarray(0, Math.min(from.length, length)));
+      return to;
+    };
+    const side = next.i8.length > 0 ? next.capacity : 0;
+    if (side > 0 && old.i8.length > 0) next.i8.set(old.i8.subarray(0, used));
+    const fresh = side > 0 && old.i8.length === 0; // gained SIMD (cannot happen today, but never read garbage)
     this.#slab = next;
+    this.#scales = widen(this.#scales, side);
+    this.#errors = widen(this.#errors, this.#mode === 'fp32' ? side : 0);
+    this.#l1 = widen(this.#l1, this.#mode === 'fp32' ? side : 0);
+    if (fresh) for (let slot = 0; slot < this.#records.length; slot++) this.#write(slot, next.f32.subarray(slot * this.#dimensions, (slot + 1) * this.#dimensions));
     this.#identity = 0;
+  }
+}
+
+/** The JS scan: four accumulators, so the CPU can overlap independent add chains. */
+function jsScan(query: Float32Array, data: Float32Array | Int8Array, rows: Int32Array, count: number, d: number, scores: Float32Array): void {
+  const d4 = d - (d % 4);
+  for (let i = 0; i < count; i++) {
+    const offset = rows[i]! * d;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let j = 0;
+    for (; j < d4; j += 4) {
+      a0 += query[j]! * data[offset + j]!;
+      a1 += query[j + 1]! * data[offset + j + 1]!;
+      a2 += query[j + 2]! * data[offset + j + 2]!;
+      a3 += query[j + 3]! * data[offset + j + 3]!;
+    }
+    for (; j < d; j++) a0 += query[j]! * data[offset + j]!;
+    scores[i] = a0 + a1 + a2 + a3;
   }
 }

@@ -15,6 +15,10 @@ export class TopK {
     this.#slots = new Int32Array(k);
   }
 
+  get capacity(): number {
+    return this.#k;
+  }
+
   get size(): number {
     return this.#size;
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TopK } from '../../src/search/top-k.js';
 import { ScopeIndex } from '../../src/search/scope-index.js';
 import { VectorIndex } from '../../src/search/vector-index.js';
-import { mulberry32, randomUnitVectors } from './search-random.js';
+import { clusteredUnitVectors, mulberry32, randomUnitVectors } from './search-random.js';
 
 describe('TopK', () => {
   it('keeps the k highest of a seeded stream, best first, same as a full sort', () => {
@@ -110,6 +110,39 @@ describe('ScopeIndex', () => {
         // Filtered (row list) and unfiltered (identity rows) give the same result for an accept-all filter.
         expect(index.search(query, 5, () => true).map((h) => h.record.id)).toEqual(hits.map((h) => h.record.id));
       }
+    }
+  });
+
+  it('fp32 two-pass search (int8 bound, then exact rescoring) returns exactly what a full fp32 scan returns', { timeout: 60_000 }, () => {
+    const d = 384;
+    const few = randomUnitVectors(50, d, 23);
+    const sets = {
+      random: randomUnitVectors(4000, d, 21),
+      clustered: clusteredUnitVectors(4000, d, 40, 0.05, 22),
+      duplicates: Array.from({ length: 4000 }, (_, i) => few[i % 50]!), // exact ties everywhere
+    };
+    for (const [name, data] of Object.entries(sets)) {
+      const index = new ScopeIndex<{ id: string; n: number }>(d, 'fp32', 16);
+      data.forEach((v, i) => index.upsert({ id: String(i), n: i }, v));
+      for (let i = 0; i < 4000; i += 7) index.remove(String(i)); // swapped slots keep their bounds
+      expect(index.simd).toBe(true);
+      const queries = [...randomUnitVectors(5, d, 24), data[1]!, data[2]!.map((x, j) => x + 0.01 * Math.sin(j))];
+      let pruned = 0;
+      for (const q of queries) {
+        for (const [k, accept, threshold] of [
+          [10, undefined, undefined],
+          [3, (r: { n: number }) => r.n % 3 === 0, undefined],
+          [10, undefined, 0.1],
+        ] as const) {
+          const full = index.search(q, index.size, accept, threshold); // k >= size/4: the plain full scan
+          expect(index.lastRescored).toBeGreaterThanOrEqual(full.length);
+          const fast = index.search(q, k, accept, threshold);
+          pruned += index.lastRescored;
+          expect(fast, name).toEqual(full.slice(0, k));
+        }
+      }
+      // The bound prunes: far fewer exact rescorings than slots (3 searches per query).
+      expect(pruned, name).toBeLessThan(queries.length * 3 * index.size * 0.5);
     }
   });
 
