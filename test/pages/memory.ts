@@ -3,7 +3,7 @@
  * test/browser/memory*.spec.ts. Everything is real: the engine (lexical model, WASM), IndexedDB, BroadcastChannel.
  */
 import * as lib from '../../src/index.js';
-import type { Memory, MemoryOptions } from '../../src/index.js';
+import type { Memory, MemoryOptions, TextEmbedder } from '../../src/index.js';
 import { Embedder } from '../../src/engine/embedder.js';
 
 /** What an awaited call threw, flattened so it crosses page.evaluate. */
@@ -68,7 +68,29 @@ function rawDelete(name: string): Promise<string> {
   });
 }
 
-const helpers = { lib, Embedder, open, thrown, rawAll, rawCounts, rawDelete };
+/**
+ * The real engine, except that after the first `passes` texts it never answers: the adds behind it stay pending,
+ * so a test can close the page at a known point (the replay afterwards runs on an ordinary engine).
+ */
+function holdAfter(embedder: TextEmbedder, passes: number): TextEmbedder {
+  let left = passes;
+  const never = new Promise<never>(() => undefined);
+  const gate = (n: number) => {
+    const ok = left >= n;
+    left -= n;
+    return ok;
+  };
+  return {
+    modelId: embedder.modelId,
+    dimensions: embedder.dimensions,
+    embed: (text, options) => (gate(1) ? embedder.embed(text, options) : never),
+    embedMany: (texts, options) => (gate(texts.length) ? embedder.embedMany(texts, options) : never),
+    stats: () => embedder.stats(),
+    close: () => embedder.close(),
+  };
+}
+
+const helpers = { lib, Embedder, open, holdAfter, thrown, rawAll, rawCounts, rawDelete };
 declare global {
   interface Window {
     t: typeof helpers & { memory?: Memory; [key: string]: unknown };
