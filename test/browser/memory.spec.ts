@@ -371,3 +371,43 @@ test('Memory.create({ embedder }) uses a caller-owned embedder and leaves it ope
   });
   expect(out).toEqual({ first: 'I drink coffee every morning', stillWorks: out.dims, dims: 256 });
 });
+
+test('a second tab replays the adds a live tab still has in flight; when that tab finishes them, nothing is duplicated', async ({ page, context }) => {
+  const texts = Array.from({ length: 30 }, (_, i) => `shared note ${i} about the harbour`);
+  await page.evaluate(async (texts) => {
+    const { t } = window;
+    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    t.held = t.holdAfter(engine, 10);
+    t.memory = await t.open({ dbName: 'race', embedder: t.held });
+    t.adds = Promise.all(texts.map((text: string) => t.memory.add(text, { userId: 'alice' })));
+    for (;;) {
+      const batches = (await t.rawAll('race', 'pending')) as unknown[];
+      if (batches.length === 20) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }, texts);
+  // Tab 2 opens the database while tab 1 is alive with 20 adds in flight, and replays them.
+  const second = await context.newPage();
+  await ready(second);
+  const replayed = await second.evaluate(async () => {
+    window.t.memory = await window.t.open({ dbName: 'race' });
+    return window.t.memory.stats().replayed;
+  });
+  expect(replayed).toBe(20);
+  // Tab 1's embedder answers now: it commits the same 20 adds under the same ids.
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    t.held.release();
+    const results = await t.adds;
+    const all = await t.memory.getAll({ userId: 'alice', limit: 1000 });
+    const counts = await t.rawCounts('race');
+    await t.memory.close();
+    return { resolved: results.length, ids: all.results.map((r: any) => r.id), counts };
+  });
+  expect(out.resolved).toBe(30);
+  expect(new Set(out.ids).size).toBe(30);
+  expect(out.counts).toMatchObject({ memories: 30, vectors: 30, history: 30, pending: 0 });
+  const seen = await second.evaluate(async () => (await window.t.memory.search('harbour', { userId: 'alice', limit: 100 })).results.length);
+  expect(seen).toBe(30);
+  await second.evaluate(async () => window.t.memory.close());
+});

@@ -69,24 +69,26 @@ function rawDelete(name: string): Promise<string> {
 }
 
 /**
- * The real engine, except that after the first `passes` texts it never answers: the adds behind it stay pending,
- * so a test can close the page at a known point (the replay afterwards runs on an ordinary engine).
+ * The real engine, except that after the first `passes` texts it holds every call until `release()`: the adds
+ * behind it stay pending, so a test can close the page (or open another tab) at a known point.
  */
-function holdAfter(embedder: TextEmbedder, passes: number): TextEmbedder {
+function holdAfter(embedder: TextEmbedder, passes: number): TextEmbedder & { release(): void } {
   let left = passes;
-  const never = new Promise<never>(() => undefined);
-  const gate = (n: number) => {
+  let open: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (open = resolve));
+  const gate = async (n: number) => {
     const ok = left >= n;
     left -= n;
-    return ok;
+    if (!ok) await released;
   };
   return {
     modelId: embedder.modelId,
     dimensions: embedder.dimensions,
-    embed: (text, options) => (gate(1) ? embedder.embed(text, options) : never),
-    embedMany: (texts, options) => (gate(texts.length) ? embedder.embedMany(texts, options) : never),
+    embed: async (text, options) => (await gate(1), embedder.embed(text, options)),
+    embedMany: async (texts, options) => (await gate(texts.length), embedder.embedMany(texts, options)),
     stats: () => embedder.stats(),
     close: () => embedder.close(),
+    release: () => open(),
   };
 }
 
