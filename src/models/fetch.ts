@@ -50,7 +50,11 @@ export async function fetchModelFile(url: string, onProgress?: (p: FetchProgress
   }
   const bytes = await readBody(response, url, onProgress);
   if (cache) {
-    const headers = new Headers({ 'content-type': response.headers.get('content-type') ?? 'application/octet-stream' });
+    const headers = new Headers({
+      'content-type': response.headers.get('content-type') || 'application/octet-stream',
+      // So a load from the cache reports a total (the network answer may have been compressed and chunked).
+      'content-length': String(bytes.byteLength),
+    });
     // A full quota must not fail the load: the bytes are in hand, the next load just fetches again.
     await cache.put(url, new Response(bytes.slice(0), { headers })).catch(() => undefined);
   }
@@ -68,7 +72,8 @@ export async function clearModelCache(): Promise<boolean> {
 }
 
 async function readBody(response: Response, url: string, onProgress?: (p: FetchProgress) => void): Promise<ArrayBuffer> {
-  const length = Number(response.headers.get('content-length'));
+  // With a Content-Encoding the length counts compressed bytes, not the ones we read: no total then.
+  const length = response.headers.has('content-encoding') ? Number.NaN : Number(response.headers.get('content-length'));
   const total = Number.isFinite(length) && length > 0 ? length : undefined;
   try {
     if (!onProgress || !response.body) {
