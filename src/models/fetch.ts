@@ -51,7 +51,7 @@ export async function fetchModelFile(url: string, onProgress?: (p: FetchProgress
   const bytes = await readBody(response, url, onProgress);
   if (cache) {
     const headers = new Headers({
-      'content-type': response.headers.get('content-type') || 'application/octet-stream',
+      'content-type': response.headers.get('content-type') || 'application/octet-stream', // an empty header counts as none
       // So a load from the cache reports a total (the network answer may have been compressed and chunked).
       'content-length': String(bytes.byteLength),
     });

@@ -374,6 +374,51 @@ test('model loading: a missing file names its URL, a missing default variant fal
   expect(result.state).toBe('closed');
 });
 
+test('model files are fetched once: a second load comes from the Cache API with no network', async ({ page }) => {
+  const requests: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/models/lexical/')) requests.push(new URL(r.url()).pathname);
+  });
+  const firstBytes = await page.evaluate(async () => {
+    let loaded = 0;
+    const e = await window.agentmem.Embedder.create({
+      model: '/models/lexical',
+      backend: 'wasm',
+      workers: 2,
+      cache: false,
+      onProgress: (p) => {
+        if (p.stage === 'fetch') loaded = p.loaded ?? 0;
+      },
+    });
+    await e.close();
+    return loaded;
+  });
+  expect(firstBytes).toBeGreaterThan(1_000_000);
+  expect(requests.sort()).toEqual([
+    '/models/lexical/config.json',
+    '/models/lexical/onnx/model_quantized.onnx', // once, although two workers load it
+    '/models/lexical/tokenizer.json',
+    '/models/lexical/tokenizer_config.json',
+  ]);
+  await page.route('**/models/**', (route) => route.abort('internetdisconnected'));
+  const second = await page.evaluate(async () => {
+    const totals: Array<number | undefined> = [];
+    const e = await window.agentmem.Embedder.create({
+      model: '/models/lexical',
+      backend: 'wasm',
+      workers: 1,
+      cache: false,
+      onProgress: (p) => {
+        if (p.stage === 'fetch') totals.push(p.total);
+      },
+    });
+    const dims = (await e.embed('offline coffee')).length;
+    await e.close();
+    return { dims, total: totals.at(-1) };
+  });
+  expect(second).toEqual({ dims: 256, total: firstBytes });
+});
+
 test('a sentence-level model (use-lite: rank-2 output, own tokenizer, 128 positions) runs through the same path', async ({ page }) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
