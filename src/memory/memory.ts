@@ -1,16 +1,16 @@
-import { ClosedError, EmbeddingError, NotFoundError, ValidationError } from '../errors.js';
+import { ClosedError, EmbeddingError, NotFoundError } from '../errors.js';
 import { describe, expected, nonEmptyString, oneOf } from '../validate.js';
 import { compileFilter } from '../search/filter.js';
-import { quantize as toInt8 } from '../search/quantize.js';
-import type { StoredVector } from '../search/scope-index.js';
 import { VectorIndex, inScope, primaryField } from '../search/vector-index.js';
 import { StoreEmbeddingCache } from '../store/embedding-cache.js';
 import { contentHash, uuidv7 } from '../store/ids.js';
 import { MemoryStore, type AddRow } from '../store/memory-store.js';
-import type { HistoryRecord, MemoryRecord, PendingBatch, PendingRecord, VectorRecord } from '../store/records.js';
+import type { MemoryRecord, PendingBatch, PendingRecord, VectorRecord } from '../store/records.js';
+import { checkEmbedder, checkModel } from './checks.js';
 import { CommitQueue } from './commit-queue.js';
 import { createEmbedder, type EngineOptions } from './engine.js';
 import * as input from './input.js';
+import { addResult, historyRecord, pendingRecord, stored, toItem, vectorRecord } from './rows.js';
 import { SyncChannel, type SyncMessage } from './sync.js';
 import type { TextEmbedder } from './text-embedder.js';
 import type {
@@ -421,13 +421,7 @@ export class Memory {
   }
 
   #vectorRecord(memory: MemoryRecord, vector: Float32Array): VectorRecord {
-    const { id, userId, agentId, runId } = memory;
-    const scope = { id, ...(userId !== undefined ? { userId } : {}), ...(agentId !== undefined ? { agentId } : {}), ...(runId !== undefined ? { runId } : {}) };
-    if (this.#quantize === 'int8') {
-      const { q, scale } = toInt8(vector);
-      return { ...scope, q, scale };
-    }
-    return { ...scope, vector };
+    return vectorRecord(memory, vector, this.#quantize);
   }
 
   #onSync(message: SyncMessage): void {
@@ -447,69 +441,4 @@ export class Memory {
         break;
     }
   }
-}
-
-function pendingRecord(text: string, scope: MemoryScope, metadata: Record<string, unknown>, createdAt: string): PendingRecord {
-  return { id: uuidv7(), text, ...scope, metadata, createdAt };
-}
-
-function addResult(p: PendingRecord): AddResult {
-  return { id: p.id, memory: p.text, event: 'ADD' };
-}
-
-function historyRecord(memoryId: string, previousValue: string | null, newValue: string | null, event: HistoryRecord['event'], createdAt: string): HistoryRecord {
-  return { id: uuidv7(), memoryId, previousValue, newValue, event, createdAt };
-}
-
-function stored(vector: VectorRecord): StoredVector {
-  if (vector.vector) return vector.vector;
-  if (vector.q && vector.scale !== undefined) return { q: vector.q, scale: vector.scale };
-  throw new RangeError(`Vector record \`${vector.id}\` holds neither \`vector\` nor \`q\` + \`scale\``);
-}
-
-function toItem(record: MemoryRecord): MemoryItem {
-  const { id, text, hash, metadata, userId, agentId, runId, createdAt, updatedAt } = record;
-  return {
-    id,
-    memory: text,
-    hash,
-    metadata: { ...metadata },
-    ...(userId !== undefined ? { userId } : {}),
-    ...(agentId !== undefined ? { agentId } : {}),
-    ...(runId !== undefined ? { runId } : {}),
-    createdAt,
-    updatedAt,
-  };
-}
-
-function checkEmbedder(value: unknown): asserts value is TextEmbedder {
-  const e = value as Partial<TextEmbedder> | null;
-  const ok =
-    e !== null &&
-    typeof e === 'object' &&
-    typeof e.embed === 'function' &&
-    typeof e.embedMany === 'function' &&
-    typeof e.close === 'function' &&
-    typeof e.stats === 'function' &&
-    typeof e.modelId === 'string' &&
-    typeof e.dimensions === 'number' &&
-    Number.isInteger(e.dimensions) &&
-    e.dimensions > 0;
-  if (!ok) throw expected('embedder', 'an object with embed, embedMany, stats, close, modelId and dimensions', value);
-}
-
-/** Vectors of different models cannot be compared: refuse a database filled by another model. */
-async function checkModel(store: MemoryStore, dbName: string, embedder: TextEmbedder): Promise<void> {
-  const meta = await store.getMeta();
-  if (meta && meta.modelId === embedder.modelId && meta.dimensions === embedder.dimensions) return;
-  if (meta) {
-    const { memories } = await store.count();
-    if (memories > 0) {
-      throw new ValidationError(
-        `Expected database \`${dbName}\` to hold vectors of \`${embedder.modelId}\` (${embedder.dimensions} dimensions), ` +
-          `but its ${memories} memories were embedded by \`${meta.modelId}\` (${meta.dimensions} dimensions): use another \`dbName\` or the same model`,
-      );
-    }
-  }
-  await store.putMeta({ modelId: embedder.modelId, dimensions: embedder.dimensions });
 }
