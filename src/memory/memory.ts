@@ -179,7 +179,8 @@ export class Memory {
     const accept = opts.filters === undefined ? undefined : (record: MemoryRecord) => filter(record.metadata);
     return this.#track(
       (async () => {
-        const vector = await this.#embedder.embed(text);
+        // The query's embedding and the scope's first load from IndexedDB run side by side.
+        const [vector] = await Promise.all([this.#embedder.embed(text), this.#index.warm(scope)]);
         const hits = await this.#index.search(scope, vector, limit, accept, threshold);
         return { results: hits.map(({ record, score }) => ({ ...toItem(record), score })) };
       })(),

@@ -74,6 +74,12 @@ export class VectorIndex<R extends Scoped> {
     return index.search(query, k, test, threshold);
   }
 
+  /** Starts loading the scope a search would use (so the read overlaps the query's embedding). */
+  async warm(scope: Scope): Promise<void> {
+    const field = primaryField(scope);
+    if (field !== undefined) await this.#ready(field, scope[field]!);
+  }
+
   /** Applies an insert or replacement to every held scope the record belongs to. */
   upsert(record: R, vector: StoredVector): void {
     for (const f of scopeFields) {
