@@ -4,26 +4,22 @@
  *
  * Data flows one way: API -> cache -> coalescer -> pool -> worker -> vectors back -> cache -> callers.
  */
-import { capabilities, type Capabilities } from '../capabilities.js';
-import { ClosedError, ModelLoadError } from '../errors.js';
-import { resolveModelUrl, loadModelFolder, fetchVariant, modelIdOf, type ModelFolder } from '../models/load.js';
+import { capabilities } from '../capabilities.js';
+import { ClosedError } from '../errors.js';
+import { loadModelFolder, modelIdOf, resolveModelUrl } from '../models/load.js';
 import { expected } from '../validate.js';
-import type { Backend, Variant, WorkerInit } from '../worker/protocol.js';
+import type { Backend, Variant } from '../worker/protocol.js';
 import { embeddingCacheKey } from './cache-key.js';
 import { Coalescer, type QueuedJob } from './coalescer.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { IdbEmbeddingCache } from './idb-cache.js';
-import { checkOptions, settingsFor, type CheckedOptions } from './options.js';
-import { WorkerPool, type ItemResult, type PoolSetup } from './pool.js';
+import { checkOptions, type CheckedOptions } from './options.js';
+import type { ItemResult, WorkerPool } from './pool.js';
+import { startEngine } from './start.js';
 import { validateText } from './text.js';
 import type { EmbedderOptions, EmbedderStats } from './types.js';
 
 export type { EmbedderOptions, EmbedderStats } from './types.js';
-
-/** Warm-up runs per worker: enough for Chromium to tier the hot wasm functions up, cheap (two short texts each). */
-const warmupRuns = 3;
-/** Texts an fp16 session must reproduce (against fp32) before fp16 is chosen by default. */
-const probeTexts = ['The quick brown fox jumps over the lazy dog.', 'fp16 probe', 'Numbers 1 2 3 and punctuation!?'];
 
 interface Waiter {
   readonly resolve: (vector: Float32Array) => void;
@@ -68,13 +64,13 @@ export class Embedder {
   #inferences = 0;
   #failures = 0;
 
-  private constructor(pool: WorkerPool, variant: Variant, folderUrl: string, options: CheckedOptions, onAvailable: { fn: () => void }) {
+  private constructor(pool: WorkerPool, variant: Variant, folderUrl: string, options: CheckedOptions) {
     this.#pool = pool;
     this.variant = variant;
     this.modelId = modelIdOf(folderUrl, variant);
     this.dimensions = pool.dimensions;
     this.#coalescer = new Coalescer<Job>({ pool, maxQueue: options.maxQueue, deliver: (job, result) => this.#deliver(job, result) });
-    onAvailable.fn = () => this.#coalescer.schedule();
+    pool.onAvailable = () => this.#coalescer.schedule();
     if (options.cacheEnabled) {
       let persistent = options.persistentCache;
       if (!persistent && typeof indexedDB !== 'undefined') {
@@ -92,27 +88,10 @@ export class Embedder {
   static async create(options: EmbedderOptions): Promise<Embedder> {
     const checked = checkOptions(options);
     const caps = await capabilities();
-    if (checked.backend === 'webgpu' && !caps.hasWebGPU) {
-      throw new ModelLoadError("WebGPU is not available here (navigator.gpu.requestAdapter() gave no adapter); use backend 'wasm' or 'auto'");
-    }
-    const folderUrl = resolveModelUrl(checked.model);
-    const folder = await loadModelFolder(folderUrl);
-    const loader = new VariantLoader(folderUrl, checked);
-    const onAvailable = { fn: (): void => undefined };
-    const candidates: Backend[] = checked.backend === 'auto' ? (caps.hasWebGPU ? ['webgpu', 'wasm'] : ['wasm']) : [checked.backend];
-    let started: { pool: WorkerPool; variant: Variant } | undefined;
-    for (const candidate of candidates) {
-      try {
-        started = await startPool(candidate, checked, caps, folder, loader, () => onAvailable.fn());
-        break;
-      } catch (error) {
-        // `auto` probes WebGPU by building a session and running it; any failure there means "use WASM".
-        if (!(checked.backend === 'auto' && candidate === 'webgpu')) throw error;
-      }
-    }
-    if (!started) throw new ModelLoadError('No backend could load the model'); // unreachable: WASM is tried last and throws
+    const folder = await loadModelFolder(resolveModelUrl(checked.model));
+    const { pool, variant } = await startEngine(checked, caps, folder);
     checked.onProgress?.({ stage: 'ready' });
-    return new Embedder(started.pool, started.variant, folderUrl, checked, onAvailable);
+    return new Embedder(pool, variant, folder.url, checked);
   }
 
   /** The backend the workers run on now (a lost WebGPU device switches it to `wasm`). */
@@ -283,135 +262,3 @@ function checkSignal(options: EmbedCallOptions | undefined): AbortSignal | undef
   return signal;
 }
 
-/** Fetches each model variant at most once, with progress. */
-class VariantLoader {
-  readonly #folderUrl: string;
-  readonly #options: CheckedOptions;
-  readonly #bytes = new Map<Variant, Promise<ArrayBuffer>>();
-
-  constructor(folderUrl: string, options: CheckedOptions) {
-    this.#folderUrl = folderUrl;
-    this.#options = options;
-  }
-
-  /** Whether the variant's file can be fetched; only a 404 counts as absent (other failures surface in `get`). */
-  async exists(variant: Variant): Promise<boolean> {
-    try {
-      await this.get(variant);
-      return true;
-    } catch (error) {
-      if (error instanceof ModelLoadError && (error.cause as { status?: unknown } | undefined)?.status === 404) return false;
-      return true;
-    }
-  }
-
-  get(variant: Variant): Promise<ArrayBuffer> {
-    let bytes = this.#bytes.get(variant);
-    if (!bytes) {
-      const onProgress = this.#options.onProgress;
-      bytes = fetchVariant(
-        this.#folderUrl,
-        variant,
-        onProgress ? (p) => onProgress({ stage: 'fetch', loaded: p.loaded, ...(p.total === undefined ? {} : { total: p.total }) }) : undefined,
-      );
-      this.#bytes.set(variant, bytes);
-    }
-    return bytes;
-  }
-}
-
-async function setupFor(
-  backend: Backend,
-  variant: Variant,
-  options: CheckedOptions,
-  caps: Capabilities,
-  folder: ModelFolder,
-  loader: VariantLoader,
-  workers?: number,
-): Promise<PoolSetup> {
-  const base = settingsFor(options, backend, caps);
-  const settings = workers === undefined ? base : { ...base, workers };
-  const bytes = await loader.get(variant);
-  const maxTokens = Math.min(options.maxTokens, folder.spec.maxPositions ?? Number.POSITIVE_INFINITY);
-  return {
-    settings,
-    // WebGPU has no wasm tier-up to wait for; the session's first (probe) run already compiled its shaders.
-    warmupRuns: backend === 'wasm' ? warmupRuns : 0,
-    makeInit: (index): WorkerInit => ({
-      index,
-      backend,
-      model: bytes.slice(0), // each worker gets (and takes ownership of) its own copy
-      tokenizerJson: folder.tokenizerJson,
-      tokenizerConfigJson: folder.tokenizerConfigJson,
-      tokenizer: folder.spec.tokenizer,
-      pooling: folder.spec.pooling,
-      output: folder.spec.output,
-      maxTokens,
-      threads: settings.threads,
-      wasmPaths: options.wasmPaths,
-      runOverheadTokens: settings.runOverheadTokens,
-      maxTokensPerRun: settings.maxTokensPerRun,
-    }),
-  };
-}
-
-async function startPool(
-  backend: Backend,
-  options: CheckedOptions,
-  caps: Capabilities,
-  folder: ModelFolder,
-  loader: VariantLoader,
-  onAvailable: () => void,
-): Promise<{ pool: WorkerPool; variant: Variant }> {
-  let variant: Variant = options.variant ?? (backend === 'wasm' ? 'int8' : caps.webgpuF16 ? 'fp16' : 'fp32');
-  // A folder without the default variant's file (e.g. only onnx/model.onnx) still loads: fp32 is the fallback.
-  // A variant the caller named must exist.
-  if (options.variant === undefined && variant !== 'fp32' && !(await loader.exists(variant))) variant = 'fp32';
-  const start = async (v: Variant): Promise<WorkerPool> =>
-    WorkerPool.start({
-      setup: await setupFor(backend, v, options, caps, folder, loader),
-      onProgress: options.onProgress,
-      onAvailable,
-      // A lost WebGPU device: same variant on WASM (fp16 -> fp32, which the CPU runs), so vectors stay comparable.
-      failover: backend === 'webgpu' ? () => setupFor('wasm', v === 'fp16' ? 'fp32' : v, options, caps, folder, loader) : undefined,
-    });
-  let pool = await start(variant);
-  if (variant === 'fp16' && options.variant === undefined && !(await fp16MatchesFp32(pool, options, caps, folder, loader))) {
-    // Without a working shader-f16 path ORT-web returns wrong numbers silently: use fp32 instead.
-    pool.close();
-    variant = 'fp32';
-    pool = await start(variant);
-  }
-  if (folder.spec.dimensions !== undefined && folder.spec.dimensions !== pool.dimensions) {
-    pool.close();
-    throw new ModelLoadError(`The model config says ${folder.spec.dimensions} dimensions but the model outputs ${pool.dimensions}`);
-  }
-  return { pool, variant };
-}
-
-async function fp16MatchesFp32(
-  fp16: WorkerPool,
-  options: CheckedOptions,
-  caps: Capabilities,
-  folder: ModelFolder,
-  loader: VariantLoader,
-): Promise<boolean> {
-  const reference = await WorkerPool.start({
-    setup: await setupFor('webgpu', 'fp32', options, caps, folder, loader, 1),
-    onProgress: undefined,
-    onAvailable: () => undefined,
-    failover: undefined,
-  });
-  try {
-    const [a, b] = await Promise.all([fp16.run(probeTexts), reference.run(probeTexts)]);
-    return a.every((v, i) => {
-      const w = b[i];
-      if (!(v instanceof Float32Array) || !(w instanceof Float32Array)) return false;
-      let dot = 0;
-      for (let d = 0; d < v.length; d++) dot += v[d]! * w[d]!;
-      return dot >= 0.995;
-    });
-  } finally {
-    reference.close();
-  }
-}

@@ -30,8 +30,6 @@ export interface PoolSetup {
 export interface PoolOptions {
   readonly setup: PoolSetup;
   readonly onProgress: ((p: EmbedderProgress) => void) | undefined;
-  /** A worker became free (the coalescer may send the next batch). */
-  readonly onAvailable: () => void;
   /** A WASM setup to fail over to when a WebGPU device is lost (undefined: no failover, fail the batches). */
   readonly failover: (() => Promise<PoolSetup>) | undefined;
 }
@@ -71,6 +69,8 @@ export class WorkerPool {
   #state: 'ready' | 'failing-over' | 'failed' | 'closed' = 'ready';
   #dimensions = 0;
   retries = 0;
+  /** Called when a worker becomes free (the coalescer may send the next batch). Set by whoever feeds the pool. */
+  onAvailable: () => void = () => undefined;
 
   private constructor(options: PoolOptions) {
     this.#options = options;
@@ -398,7 +398,7 @@ export class WorkerPool {
 
   #available(): void {
     this.#pump();
-    this.#options.onAvailable();
+    this.onAvailable();
   }
 }
 

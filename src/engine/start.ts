@@ -1,0 +1,174 @@
+/**
+ * Engine start-up: picks the backend (`auto` probes WebGPU by building a session and running it), the variant
+ * (int8 on WASM; fp16 on WebGPU only when the adapter has `shader-f16` and a probe matches fp32), fetches each
+ * variant's bytes once, and starts the worker pool with a WASM failover for a lost WebGPU device.
+ */
+import type { Capabilities } from '../capabilities.js';
+import { ModelLoadError } from '../errors.js';
+import { fetchVariant, type ModelFolder } from '../models/load.js';
+import type { Backend, Variant, WorkerInit } from '../worker/protocol.js';
+import { settingsFor, type CheckedOptions } from './options.js';
+import { WorkerPool, type PoolSetup } from './pool.js';
+
+/** Warm-up runs per worker: enough for Chromium to tier the hot wasm functions up, cheap (two short texts each). */
+const warmupRuns = 3;
+/** Texts an fp16 session must reproduce (against fp32) before fp16 is chosen by default. */
+const probeTexts = ['The quick brown fox jumps over the lazy dog.', 'fp16 probe', 'Numbers 1 2 3 and punctuation!?'];
+
+export interface StartedEngine {
+  readonly pool: WorkerPool;
+  readonly variant: Variant;
+}
+
+/** Starts the pool on the first backend that works: WebGPU then WASM for `auto`, else the one asked for. */
+export async function startEngine(options: CheckedOptions, caps: Capabilities, folder: ModelFolder): Promise<StartedEngine> {
+  if (options.backend === 'webgpu' && !caps.hasWebGPU) {
+    throw new ModelLoadError("WebGPU is not available here (navigator.gpu.requestAdapter() gave no adapter); use backend 'wasm' or 'auto'");
+  }
+  const loader = new VariantLoader(folder.url, options);
+  const candidates: Backend[] = options.backend === 'auto' ? (caps.hasWebGPU ? ['webgpu', 'wasm'] : ['wasm']) : [options.backend];
+  for (const candidate of candidates) {
+    try {
+      return await startPool(candidate, options, caps, folder, loader);
+    } catch (error) {
+      // `auto` probes WebGPU by building a session and running it; any failure there means "use WASM".
+      if (!(options.backend === 'auto' && candidate === 'webgpu')) throw error;
+    }
+  }
+  throw new ModelLoadError('No backend could load the model'); // unreachable: WASM is tried last and throws
+}
+
+/** Fetches each model variant at most once, with progress. */
+class VariantLoader {
+  readonly #folderUrl: string;
+  readonly #options: CheckedOptions;
+  readonly #bytes = new Map<Variant, Promise<ArrayBuffer>>();
+
+  constructor(folderUrl: string, options: CheckedOptions) {
+    this.#folderUrl = folderUrl;
+    this.#options = options;
+  }
+
+  /** Whether the variant's file can be fetched; only a 404 counts as absent (other failures surface in `get`). */
+  async exists(variant: Variant): Promise<boolean> {
+    try {
+      await this.get(variant);
+      return true;
+    } catch (error) {
+      if (error instanceof ModelLoadError && (error.cause as { status?: unknown } | undefined)?.status === 404) return false;
+      return true;
+    }
+  }
+
+  get(variant: Variant): Promise<ArrayBuffer> {
+    let bytes = this.#bytes.get(variant);
+    if (!bytes) {
+      const onProgress = this.#options.onProgress;
+      bytes = fetchVariant(
+        this.#folderUrl,
+        variant,
+        onProgress ? (p) => onProgress({ stage: 'fetch', loaded: p.loaded, ...(p.total === undefined ? {} : { total: p.total }) }) : undefined,
+      );
+      this.#bytes.set(variant, bytes);
+    }
+    return bytes;
+  }
+}
+
+async function setupFor(
+  backend: Backend,
+  variant: Variant,
+  options: CheckedOptions,
+  caps: Capabilities,
+  folder: ModelFolder,
+  loader: VariantLoader,
+  workers?: number,
+): Promise<PoolSetup> {
+  const base = settingsFor(options, backend, caps);
+  const settings = workers === undefined ? base : { ...base, workers };
+  const bytes = await loader.get(variant);
+  const maxTokens = Math.min(options.maxTokens, folder.spec.maxPositions ?? Number.POSITIVE_INFINITY);
+  return {
+    settings,
+    // WebGPU has no wasm tier-up to wait for; the session's first (probe) run already compiled its shaders.
+    warmupRuns: backend === 'wasm' ? warmupRuns : 0,
+    makeInit: (index): WorkerInit => ({
+      index,
+      backend,
+      model: bytes.slice(0), // each worker gets (and takes ownership of) its own copy
+      tokenizerJson: folder.tokenizerJson,
+      tokenizerConfigJson: folder.tokenizerConfigJson,
+      tokenizer: folder.spec.tokenizer,
+      pooling: folder.spec.pooling,
+      output: folder.spec.output,
+      maxTokens,
+      threads: settings.threads,
+      wasmPaths: options.wasmPaths,
+      runOverheadTokens: settings.runOverheadTokens,
+      maxTokensPerRun: settings.maxTokensPerRun,
+    }),
+  };
+}
+
+async function startPool(
+  backend: Backend,
+  options: CheckedOptions,
+  caps: Capabilities,
+  folder: ModelFolder,
+  loader: VariantLoader,
+): Promise<StartedEngine> {
+  let variant: Variant = options.variant ?? (backend === 'wasm' ? 'int8' : caps.webgpuF16 ? 'fp16' : 'fp32');
+  // A folder without the default variant's file (e.g. only onnx/model.onnx) still loads: fp32 is the fallback.
+  // A variant the caller named must exist.
+  if (options.variant === undefined && variant !== 'fp32' && !(await loader.exists(variant))) variant = 'fp32';
+  const start = async (v: Variant): Promise<WorkerPool> =>
+    WorkerPool.start({
+      setup: await setupFor(backend, v, options, caps, folder, loader),
+      onProgress: options.onProgress,
+      // A lost WebGPU device: same variant on WASM (fp16 -> fp32, which the CPU runs), so vectors stay comparable.
+      failover: backend === 'webgpu' ? () => setupFor('wasm', v === 'fp16' ? 'fp32' : v, options, caps, folder, loader) : undefined,
+    });
+  let pool = await start(variant);
+  if (variant === 'fp16' && options.variant === undefined && !(await fp16MatchesFp32(pool, options, caps, folder, loader))) {
+    // Without a working shader-f16 path ORT-web returns wrong numbers silently: use fp32 instead.
+    pool.close();
+    variant = 'fp32';
+    pool = await start(variant);
+  }
+  if (folder.spec.dimensions !== undefined && folder.spec.dimensions !== pool.dimensions) {
+    pool.close();
+    throw new ModelLoadError(`The model config says ${folder.spec.dimensions} dimensions but the model outputs ${pool.dimensions}`);
+  }
+  return { pool, variant };
+}
+
+async function fp16MatchesFp32(
+  fp16: WorkerPool,
+  options: CheckedOptions,
+  caps: Capabilities,
+  folder: ModelFolder,
+  loader: VariantLoader,
+): Promise<boolean> {
+  let reference: WorkerPool;
+  try {
+    reference = await WorkerPool.start({
+      setup: await setupFor('webgpu', 'fp32', options, caps, folder, loader, 1),
+      onProgress: undefined,
+      failover: undefined,
+    });
+  } catch {
+    return false; // no fp32 reference, no proof: the caller falls back to fp32 (or, for `auto`, to WASM)
+  }
+  try {
+    const [a, b] = await Promise.all([fp16.run(probeTexts), reference.run(probeTexts)]);
+    return a.every((v, i) => {
+      const w = b[i];
+      if (!(v instanceof Float32Array) || !(w instanceof Float32Array)) return false;
+      let dot = 0;
+      for (let d = 0; d < v.length; d++) dot += v[d]! * w[d]!;
+      return dot >= 0.995;
+    });
+  } finally {
+    reference.close();
+  }
+}
