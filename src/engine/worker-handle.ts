@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { deserializeError } from '../errors.js';
-import { isWorkerEvent, type EmbedOutput, type EmbedWorkerApi, type WorkerInit, type WorkerReady, type WorkerResult } from '../worker/protocol.js';
+import { deviceLostErrorName, isWorkerEvent, type EmbedOutput, type EmbedWorkerApi, type WorkerInit, type WorkerReady, type WorkerResult } from '../worker/protocol.js';
 
 export type FailureKind = 'crashed' | 'timed out' | 'lost its WebGPU device' | 'was terminated';
 
@@ -99,8 +99,13 @@ export class WorkerHandle {
     });
     try {
       const result = await Promise.race([send(), this.#failed, timeout]);
-      if (!result.ok) throw deserializeError(result.error);
-      return result.value;
+      if (result.ok) return result.value;
+      if (result.error.name === deviceLostErrorName) {
+        const failure = new WorkerFailure('lost its WebGPU device', result.error.message);
+        this.#fail(failure);
+        throw this.#failure ?? failure;
+      }
+      throw deserializeError(result.error);
     } finally {
       clearTimeout(timer);
     }

@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-web';
 import { EmbeddingError, ModelLoadError, serializeError } from '../errors.js';
 import { SentenceEncoder } from './encoder.js';
 import { createTokenizer } from './tokenizer.js';
-import type { EmbedOutput, EmbedWorkerApi, WorkerEvent, WorkerInit, WorkerReady, WorkerResult } from './protocol.js';
+import { deviceLostErrorName, type EmbedOutput, type EmbedWorkerApi, type WorkerEvent, type WorkerInit, type WorkerReady, type WorkerResult } from './protocol.js';
 
 /** Short texts of different lengths: enough for the wasm tier-up to see every kernel, cheap enough to be ~free. */
 const warmupTexts = ['warm up', 'a short sentence to warm the model up before real work arrives'];
@@ -19,6 +19,7 @@ const warmupTexts = ['warm up', 'a short sentence to warm the model up before re
 let encoder: SentenceEncoder | undefined;
 let backend: WorkerInit['backend'] | undefined;
 let state: 'new' | 'initializing' | 'ready' | 'failed' | 'closed' = 'new';
+let deviceLost: Promise<GPUDeviceLostInfo> | undefined;
 
 async function guard<T>(work: () => Promise<T>): Promise<WorkerResult<T>> {
   try {
@@ -88,16 +89,36 @@ async function init(options: WorkerInit): Promise<WorkerReady> {
 /** A lost WebGPU device makes every later run fail: tell the pool at once so it fails over to WASM. */
 async function watchDevice(): Promise<void> {
   const device = (await ort.env.webgpu.device) as GPUDevice | undefined;
-  void device?.lost.then((info) => {
+  deviceLost = device?.lost.then((info) => {
     state = 'failed';
     const event: WorkerEvent = { agentmem: 'device-lost', reason: info.reason, message: info.message };
     self.postMessage(event);
+    return info;
   });
 }
 
 async function embed(texts: readonly string[]): Promise<EmbedOutput> {
-  if (state !== 'ready' || !encoder) throw new EmbeddingError(`Expected the worker to be ready for \`embed()\`, but it is ${state}`);
-  return encoder.embed(texts);
+  if (state !== 'ready' || !encoder) {
+    if (deviceLost && state === 'failed') throw deviceLostError('the device was lost before this batch');
+    throw new EmbeddingError(`Expected the worker to be ready for \`embed()\`, but it is ${state}`);
+  }
+  try {
+    return await encoder.embed(texts);
+  } catch (error) {
+    // A run that fails because its device just went away is the worker's failure, not the batch's: give the
+    // lost event a moment to land, so the pool retries the batch on WASM instead of failing its texts.
+    if (deviceLost) {
+      const lost = await Promise.race([deviceLost, new Promise<undefined>((r) => setTimeout(() => r(undefined), 100))]);
+      if (lost) throw deviceLostError(lost.message);
+    }
+    throw error;
+  }
+}
+
+function deviceLostError(message: string): Error {
+  const error = new Error(`The WebGPU device was lost: ${message}`);
+  error.name = deviceLostErrorName;
+  return error;
 }
 
 /** A few cheap runs so Chromium tiers the wasm up before real work (runs are 3-5x slower for the first seconds). */

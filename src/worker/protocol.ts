@@ -84,6 +84,9 @@ export interface EmbedWorkerApi {
  */
 export type WorkerEvent = { readonly agentmem: 'device-lost'; readonly reason: string; readonly message: string };
 
+/** The `name` of an error a worker returns when a run failed because its WebGPU device was lost. */
+export const deviceLostErrorName = 'WorkerDeviceLost';
+
 export function isWorkerEvent(data: unknown): data is WorkerEvent {
   return typeof data === 'object' && data !== null && typeof (data as { agentmem?: unknown }).agentmem === 'string';
 }
