@@ -70,7 +70,10 @@ export class SentenceEncoder {
 
   /** Token ids for one text, special tokens included, at most `maxTokens` long. Never empty. */
   tokenize(text: string): number[] {
-    let ids = this.#tokenizer.encode(text);
+    // Only the first maxTokens tokens count, so a megabyte paste need not be tokenised whole: 128 characters per
+    // token is far more than any tokenizer uses (BERT turns a word over 100 characters into one [UNK]).
+    const limit = this.#maxTokens * 128;
+    let ids = this.#tokenizer.encode(text.length > limit ? text.slice(0, limit) : text);
     if (ids.length > this.#maxTokens) {
       const keep = Math.max(1, this.#maxTokens - this.#tokenizer.suffixLength);
       ids = ids.slice(0, keep).concat(ids.slice(ids.length - (this.#maxTokens - keep)));

@@ -84,6 +84,8 @@ describe('SentenceEncoder vs transformers.js', () => {
     expect(ids[0]).toBe(101);
     expect(ids[15]).toBe(102);
     expect(ours.tokenize('hello world')).toEqual([101, 7592, 2088, 102]);
+    // A megabyte text is clipped before tokenising (only its first 16 tokens count anyway).
+    expect(ours.tokenize('coffee '.repeat(150_000))).toEqual([101, ...Array<number>(14).fill(ours.tokenize('coffee')[1]!), 102]);
     const out = await ours.embed([texts[5]!]);
     expect(out.realTokens).toBe(16);
     await ours.release();
