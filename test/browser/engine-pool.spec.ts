@@ -420,6 +420,32 @@ test('model files are fetched once: a second load comes from the Cache API with 
   expect(second).toEqual({ dims: 256, total: firstBytes });
 });
 
+test('a Hugging Face folder without our config block (as downloaded) loads by convention, from an absolute URL', async ({ page, baseURL }) => {
+  // The lexical model's config as a stock Hugging Face export would have it: no `agentmem` block.
+  await page.route('**/hf-style/**', async (route) => {
+    const url = new URL(route.request().url());
+    const real = url.pathname.replace('/hf-style/', '/models/lexical/');
+    const response = await route.fetch({ url: new URL(real, url).href });
+    if (!url.pathname.endsWith('/config.json')) return route.fulfill({ response });
+    const config = (await response.json()) as Record<string, unknown>;
+    delete config['agentmem'];
+    return route.fulfill({ response, json: config });
+  });
+  const result = await page.evaluate(async (base) => {
+    const { Embedder, helpers } = { ...window.agentmem, helpers: window.helpers };
+    const hf = await Embedder.create({ model: new URL('/hf-style', base).href, backend: 'wasm', workers: 1, cache: false });
+    const ours = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, cache: false });
+    const text = 'I drink coffee every morning';
+    const [a, b] = [await hf.embed(text), await ours.embed(text)];
+    const out = { dims: hf.dimensions, modelId: hf.modelId, cos: helpers.cosine(a, b) };
+    await Promise.all([hf.close(), ours.close()]);
+    return out;
+  }, baseURL!);
+  expect(result.dims).toBe(256); // from hidden_size
+  expect(result.modelId).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hf-style\/#int8$/);
+  expect(result.cos).toBeGreaterThanOrEqual(0.9999); // mean pooling, the convention, is what the block said too
+});
+
 test('a sentence-level model (use-lite: rank-2 output, own tokenizer, 128 positions) runs through the same path', async ({ page }) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
