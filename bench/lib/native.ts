@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { embedNode, releaseNodeSessions } from '../../scripts/models/node-embed.js';
-import { duplicateHeavy, repTexts, textsFor, SEEDS } from './texts.js';
+import { repTexts, textsFor, SEEDS } from './texts.js';
 import type { AddWorkload, Rep } from './types.js';
 
 export interface NativeResult {
@@ -31,7 +31,7 @@ export async function runNative(
     for (const { workload, n } of workloads) {
       const measured: Rep[] = [];
       for (let r = 0; r < reps; r++) {
-        const texts = workload === 'W3' ? duplicateHeavy(r, n) : repTexts(workload, r, n);
+        const texts = repTexts(workload, r, n); // like the raw ceiling: distinct texts, no cache
         const s = performance.now();
         await embedNode(dir, texts, 'int8', options);
         measured.push({ ops: n, ms: performance.now() - s, latencies: [] });

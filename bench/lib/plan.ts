@@ -61,39 +61,41 @@ export function makePlan(backend: Backend, quick: boolean): Plan {
   const notes: string[] = [];
   const unsupported = [{ spec: sys('entity-db', 'webgpu'), reason: 'EntityDB embeds with transformers.js v2 (onnxruntime-web 1.14), which has no WebGPU backend' }];
   if (backend === 'wasm') {
-    const full = [W('W1', 20, 5, 3), W('W1-sustained', 20, 50, 3), B('W2-100', 100, 3), B('W2-1000', 1000, 3), W('W3', 20, 5, 3)];
-    const small = quick
-      ? [W('W1', 20, 5, 3), W('W1-sustained', 20, 10, 3, 'quick: 20 x 10 instead of 20 x 50'), B('W2-100', 100, 3), B('W2-1000', 300, 3, 'quick: 300 items instead of 1,000'), W('W3', 20, 5, 3)]
-      : full;
+    const sizes = [W('W1', 20, 5, 3), W('W1-sustained', 20, 50, 3), B('W2-100', 100, 3), B('W2-1000', 1000, 3), W('W3', 20, 5, 3)];
+    const [w1, , w2, , w3] = sizes as [Size, Size, Size, Size, Size];
     const warm = quick ? 1500 : 4000;
     const tasks: Task[] = [];
     // The defaults first: the runner learns their worker count and skips the identical explicit configuration.
-    tasks.push(...addTasks([agent(backend, { defaults: true })], small, warm));
-    const variants = quick
-      ? [agent(backend, { workers: 1 }), agent(backend, { coalescing: false })]
-      : [1, 2, 4].flatMap((w) => [agent(backend, { workers: w }), agent(backend, { workers: w, coalescing: false })]);
-    tasks.push(...addTasks(variants, quick ? [small[0]!] : small, warm));
-    for (const w of quick ? [undefined] : [1, 2, 4]) {
-      tasks.push({ kind: 'add', spec: sys('raw-ceiling', backend, w !== undefined ? { workers: w } : { defaults: true }), sizes: small, warmupMs: warm });
+    tasks.push(...addTasks([agent(backend, { defaults: true })], quick ? [w1, w2, w3] : sizes, warm));
+    if (quick) {
+      tasks.push(...addTasks([agent(backend, { workers: 1 }), agent(backend, { coalescing: false })], [w1], warm));
+      tasks.push({ kind: 'add', spec: sys('raw-ceiling', backend, { defaults: true }), sizes: [w1, w2, w3], warmupMs: warm });
+      tasks.push(...addTasks([sys('single-session', backend)], [w1], warm));
+      tasks.push(...addTasks([sys('naive-transformers-js', backend)], [w1, w2], warm));
+      tasks.push(...addTasks([sys('entity-db', backend)], [w1], 0));
+      tasks.push({ kind: 'search', spec: agent(backend, { defaults: true }), sizes: [1000], queries: 10 });
+      tasks.push({ kind: 'search', spec: sys('naive-transformers-js', backend), sizes: [1000], queries: 5 });
+      tasks.push({ kind: 'start', spec: agent(backend, { defaults: true }), workload: 'W5-cold', reps: 2 });
+      tasks.push({ kind: 'start', spec: agent(backend, { defaults: true }), workload: 'W5-cached', reps: 2 });
+      notes.push('--quick: only agentmem-web\'s defaults run W1, W2-100 and W3 (no W1-sustained, W2-1000, W4-10k/100k); EntityDB runs W1 only; W5 has 2 repetitions. `npm run bench` runs everything.');
+      return { backend, tasks, native: { threads: [1, 2], sizes: [w1, w2] }, unsupported, notes };
     }
-    tasks.push(...addTasks([sys('single-session', backend)], quick ? [small[0]!, small[2]!] : small, warm));
-    tasks.push(...addTasks([sys('naive-transformers-js', backend)], quick ? [small[0]!, small[2]!, small[4]!] : small, warm));
-    tasks.push(...addTasks([sys('entity-db', backend)], quick ? [small[0]!, small[2]!] : small, warm));
-    const sizes = quick ? [1000] : [1000, 10_000, 100_000];
-    tasks.push({ kind: 'search', spec: agent(backend, { defaults: true }), sizes, queries: quick ? 10 : 30 });
-    tasks.push({ kind: 'search', spec: sys('naive-transformers-js', backend), sizes: quick ? [1000] : [1000, 10_000], queries: quick ? 5 : 10 });
-    tasks.push({ kind: 'search', spec: sys('entity-db', backend), sizes: quick ? [1000] : [1000, 10_000], queries: quick ? 5 : 10 });
-    if (!quick) notes.push('W4 for the baselines stops at 10k memories: their search reads and scores every row on the main thread (seconds per query at 100k).');
-    const startSpecs = quick ? [agent(backend, { defaults: true })] : [agent(backend, { defaults: true }), sys('naive-transformers-js', backend), sys('entity-db', backend)];
-    for (const spec of startSpecs) {
-      tasks.push({ kind: 'start', spec, workload: 'W5-cold', reps: quick ? 2 : 3 }, { kind: 'start', spec, workload: 'W5-cached', reps: quick ? 2 : 3 });
+    const variants = [1, 2, 4].flatMap((w) => [agent(backend, { workers: w }), agent(backend, { workers: w, coalescing: false })]);
+    tasks.push(...addTasks(variants, sizes, warm));
+    for (const w of [1, 2, 4]) tasks.push({ kind: 'add', spec: sys('raw-ceiling', backend, { workers: w }), sizes, warmupMs: warm });
+    tasks.push(...addTasks([sys('single-session', backend), sys('naive-transformers-js', backend), sys('entity-db', backend)], sizes, warm));
+    tasks.push({ kind: 'search', spec: agent(backend, { defaults: true }), sizes: [1000, 10_000, 100_000], queries: 30 });
+    tasks.push({ kind: 'search', spec: sys('naive-transformers-js', backend), sizes: [1000, 10_000], queries: 10 });
+    tasks.push({ kind: 'search', spec: sys('entity-db', backend), sizes: [1000], queries: 5 });
+    notes.push('W4 for the baselines stops at 10k (naive) and 1k (EntityDB) memories: their searches read and score every row on the main thread (EntityDB ~0.5 s per query at 1k).');
+    for (const spec of [agent(backend, { defaults: true }), sys('naive-transformers-js', backend), sys('entity-db', backend)]) {
+      tasks.push({ kind: 'start', spec, workload: 'W5-cold', reps: 3 }, { kind: 'start', spec, workload: 'W5-cached', reps: 3 });
     }
-    if (quick) notes.push('--quick: W1-sustained is 20 x 10 and W2-1000 is 300 items; only the default configuration runs every workload; W5 has 2 repetitions.');
-    return { backend, tasks, native: { threads: [1, 2], sizes: quick ? [small[0]!, small[2]!] : small }, unsupported, notes };
+    return { backend, tasks, native: { threads: [1, 2], sizes }, unsupported, notes };
   }
   // WebGPU on SwiftShader: a run costs hundreds of ms, so sizes shrink; on a real GPU use bench/gpu/.
   const sizes = quick
-    ? [W('W1', 10, 1, 1, 'SwiftShader: 10 x 1, 1 repetition'), B('W2-100', 32, 1, 'SwiftShader: 32 items, 1 repetition')]
+    ? [W('W1', 10, 1, 1, 'SwiftShader: 10 x 1, 1 repetition')]
     : [
         W('W1', 20, 1, 3, 'SwiftShader: 20 x 1'),
         W('W1-sustained', 20, 3, 3, 'SwiftShader: 20 x 3'),
@@ -106,11 +108,11 @@ export function makePlan(backend: Backend, quick: boolean): Plan {
   tasks.push(...addTasks([agent(backend, { defaults: true })], sizes, warm));
   if (!quick) tasks.push(...addTasks([agent(backend, { coalescing: false })], [sizes[0]!], warm));
   tasks.push({ kind: 'add', spec: sys('raw-ceiling', backend, { defaults: true }), sizes, warmupMs: warm });
-  tasks.push(...addTasks([sys('single-session', backend)], [sizes[0]!], warm));
+  if (!quick) tasks.push(...addTasks([sys('single-session', backend)], [sizes[0]!], warm));
   tasks.push(...addTasks([sys('naive-transformers-js', backend)], quick ? [sizes[0]!] : [sizes[0]!, sizes[2]!], warm));
   tasks.push({ kind: 'search', spec: agent(backend, { defaults: true }), sizes: quick ? [1000] : [1000, 10_000], queries: quick ? 3 : 5 });
   tasks.push({ kind: 'start', spec: agent(backend, { defaults: true }), workload: 'W5-cold', reps: quick ? 1 : 3 });
-  tasks.push({ kind: 'start', spec: agent(backend, { defaults: true }), workload: 'W5-cached', reps: quick ? 1 : 3 });
-  notes.push('WebGPU here is SwiftShader (software, CPU): workload sizes and repetitions are scaled down (see each row); its numbers say nothing about a real GPU (bench/gpu/ measures that).');
+  if (!quick) tasks.push({ kind: 'start', spec: agent(backend, { defaults: true }), workload: 'W5-cached', reps: 3 });
+  notes.push(`WebGPU here is SwiftShader (software, on the CPU): sizes and repetitions are scaled down (see each row's items x reps and note)${quick ? ', and --quick runs W1, W4-1k and W5-cold only' : ''}; its numbers say nothing about a real GPU (bench/gpu/ measures one).`);
   return { backend, tasks, unsupported, notes };
 }

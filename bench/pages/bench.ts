@@ -73,7 +73,9 @@ async function addWorkload(sys: BenchSystem, size: Size, raw: boolean, warmed: n
   const reps: Rep[] = [];
   const batch = size.workload.startsWith('W2');
   for (let r = 0; r < size.reps; r++) {
-    const texts = size.workload === 'W3' ? duplicateHeavy(r, size.items) : repTexts(size.workload, r, size.items);
+    // W3's repeats are what the cache is for; the raw ceiling (cache off) embeds the same number of distinct texts,
+    // since its in-flight deduplication would otherwise halve its work.
+    const texts = size.workload === 'W3' && !raw ? duplicateHeavy(r, size.items) : repTexts(size.workload, r, size.items);
     // The raw ceiling has no adds: the same texts as ready-made full batches, one embedMany.
     if (raw) reps.push({ ...(await batchAdd(sys, texts)), latencies: [] });
     else if (batch) reps.push(await batchAdd(sys, texts));
@@ -104,10 +106,11 @@ async function searchWorkload(sys: BenchSystem, req: RunRequest): Promise<PageRe
     const seedMs = now() - t0;
     seeded = size;
     const label = size >= 1000 ? `${size / 1000}k` : String(size);
-    // Scan: queries searched once before timing, so agentmem-web's embedding cache holds their vectors.
+    // Scan: queries whose vector needs no inference (agentmem-web: searched once before timing, now in its cache).
     const scanQueries = queries.slice(si * 2 * q, si * 2 * q + q);
     const vectors = scanQueries.map((_, k) => unitVector(1e7 + k, dims));
-    for (const [k, text] of scanQueries.entries()) await sys.scan(text, vectors[k]!, 10).then(() => sys.search!(text, 10));
+    await sys.prepareScan?.(scanQueries);
+    for (const [k, text] of scanQueries.entries()) if (k < 3) await sys.scan(text, vectors[k]!, 10); // JIT warm-up
     const scan: number[] = [];
     for (let pass = 0; pass < 2; pass++) {
       for (const [k, text] of scanQueries.entries()) {

@@ -4,20 +4,14 @@
  * - single session: one worker, one text per inference run, no cache, every add serialised behind a promise lock
  *   (the single-mutex design the project replaces).
  */
-import * as lib from '../../../src/index.js';
-import { Memory } from '../../../src/index.js';
-
-// TEMPORARY until src/index.ts exports Embedder (the engine is landing in parallel).
-interface EmbedderLike { embed(t: string): Promise<Float32Array>; embedMany(t: string[]): Promise<Float32Array[]>; stats(): unknown; close(): Promise<void> }
-const Embedder = (lib as unknown as { Embedder: { create(o: Record<string, unknown>): Promise<EmbedderLike> } }).Embedder;
-import type { TextEmbedder } from '../../../src/memory/text-embedder.js';
+import { Embedder, Memory, type MemoryOptions, type TextEmbedder } from '../../../src/index.js';
 import { PromiseLock, type BenchSystem } from './system.js';
 import type { SystemSpec } from '../../lib/types.js';
 
 const scope = { userId: 'bench' } as const;
 
 /** Engine options for a spec: nothing for the defaults; explicit workers; coalescing off = one text per run. */
-function engineOptions(spec: SystemSpec): Record<string, unknown> {
+function engineOptions(spec: SystemSpec): MemoryOptions {
   if (spec.defaults) return { backend: spec.backend };
   return {
     backend: spec.backend,
@@ -41,8 +35,26 @@ function resolvedOf(stats: unknown, spec: SystemSpec): BenchSystem['resolved'] {
   };
 }
 
+/** The engine statistics worth keeping in a result row: batch sizes, cache, inference count. */
+function compact(stats: unknown): Record<string, unknown> {
+  const s = stats as { embedder?: unknown; committed?: unknown; commitGroups?: unknown; largestGroup?: unknown };
+  const e = (s.embedder ?? stats) as Record<string, unknown>;
+  const workers = e['workers'] as { items?: number; batches?: number }[] | undefined;
+  return {
+    backend: e['backend'],
+    variant: e['variant'],
+    batches: e['batches'],
+    inferences: e['inferences'],
+    batchSizes: e['batchSizes'],
+    targetBatch: e['targetBatch'],
+    cache: e['cache'],
+    perWorkerItems: workers?.map((w) => w.items),
+    ...(s.embedder !== undefined ? { committed: s.committed, commitGroups: s.commitGroups, largestGroup: s.largestGroup } : {}),
+  };
+}
+
 export async function createAgentmem(spec: SystemSpec, model: string, dbName: string): Promise<BenchSystem> {
-  const open = async (): Promise<Memory> => await Memory.create({ dbName, model, ...engineOptions(spec) } as Parameters<typeof Memory.create>[0]);
+  const open = async (): Promise<Memory> => await Memory.create({ dbName, model, ...engineOptions(spec) });
   let memory = await open();
   return {
     resolved: resolvedOf(memory.stats(), spec),
@@ -57,12 +69,15 @@ export async function createAgentmem(spec: SystemSpec, model: string, dbName: st
       memory = await open();
       return how;
     },
-    stats: () => memory.stats(),
+    stats: () => compact(memory.stats()),
     async search(query, limit) {
       return (await memory.search(query, { ...scope, limit })).results.length;
     },
+    async prepareScan(queries) {
+      for (const q of queries) await memory.search(q, { ...scope, limit: 10 });
+    },
     async scan(query, _vector, limit) {
-      // The query's vector is in the embedding cache (the runner searched it once before timing): no inference.
+      // prepareScan searched this query once: its vector is in the embedding cache, so no inference here.
       return (await memory.search(query, { ...scope, limit })).results.length;
     },
     async close() {
@@ -94,14 +109,14 @@ async function seedThroughMemory(
     close: async () => undefined,
   };
   await memory.close();
-  const seeder = await Memory.create({ dbName, model, embedder: synthetic } as Parameters<typeof Memory.create>[0]);
+  const seeder = await Memory.create({ dbName, model, embedder: synthetic });
   for (let i = 0; i < texts.length; i += 5000) await seeder.addMany(texts.slice(i, i + 5000).map((text) => ({ text, ...scope })));
   await seeder.close();
   return 'Memory.addMany through Memory.create({ embedder }) returning seeded unit vectors with the real model id and dimensions (no inference), then the database reopened with the real engine';
 }
 
 export async function createRawCeiling(spec: SystemSpec, model: string): Promise<BenchSystem> {
-  const embedder = await Embedder.create({ model, backend: spec.backend, ...(spec.workers !== undefined ? { workers: spec.workers } : {}), cache: false } );
+  const embedder = await Embedder.create({ model, backend: spec.backend, ...(spec.workers !== undefined ? { workers: spec.workers } : {}), cache: false });
   return {
     resolved: resolvedOf(embedder.stats(), spec),
     async add(text) {
@@ -110,7 +125,7 @@ export async function createRawCeiling(spec: SystemSpec, model: string): Promise
     async addMany(texts) {
       await embedder.embedMany(texts);
     },
-    stats: () => embedder.stats(),
+    stats: () => compact(embedder.stats()),
     async close() {
       await embedder.close();
     },
@@ -118,7 +133,7 @@ export async function createRawCeiling(spec: SystemSpec, model: string): Promise
 }
 
 export async function createSingleSession(spec: SystemSpec, model: string, dbName: string): Promise<BenchSystem> {
-  const memory = await Memory.create({ dbName, model, backend: spec.backend, workers: 1, maxBatch: 1, maxWaitMs: 0, cache: false } as Parameters<typeof Memory.create>[0]);
+  const memory = await Memory.create({ dbName, model, backend: spec.backend, workers: 1, maxBatch: 1, maxWaitMs: 0, cache: false });
   const lock = new PromiseLock();
   return {
     resolved: { ...resolvedOf(memory.stats(), spec), workers: 1, coalescing: false },
@@ -128,7 +143,7 @@ export async function createSingleSession(spec: SystemSpec, model: string, dbNam
     async addMany(texts) {
       await lock.run(() => memory.addMany(texts.map((text) => ({ text, ...scope }))));
     },
-    stats: () => memory.stats(),
+    stats: () => compact(memory.stats()),
     async close() {
       await memory.close();
     },

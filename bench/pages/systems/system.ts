@@ -10,6 +10,8 @@ export interface BenchSystem {
   seed?(texts: string[], vectors: (i: number) => Float32Array): Promise<string>;
   /** End-to-end search: embed the query, then scan. */
   search?(query: string, limit: number): Promise<number>;
+  /** Makes the scan's query vectors known without inference at timing (agentmem-web: one search fills its cache). */
+  prepareScan?(queries: string[]): Promise<void>;
   /** The scan alone: the query vector is already known. */
   scan?(query: string, vector: Float32Array | null, limit: number): Promise<number>;
   /** Engine statistics after the run (batch sizes, cache hits), recorded in the row's `extra`. */
