@@ -227,7 +227,8 @@ export class WorkerPool {
       if (error instanceof AgentMemError) throw error;
       throw new ModelLoadError(`Worker ${slot.index} could not load the model on ${settings.backend}: ${message(error)}`, { cause: error });
     }
-    if (this.#state === 'closed' || slot.handle !== handle) {
+    // Closed, replaced meanwhile, or a slot left behind by a failover: this worker is not wanted any more.
+    if (this.#state === 'closed' || slot.handle !== handle || !this.#slots.includes(slot)) {
       handle.terminate();
       return;
     }
@@ -336,7 +337,7 @@ export class WorkerPool {
   }
 
   async #restart(slot: Slot): Promise<void> {
-    while (this.#state === 'ready' || this.#state === 'failing-over') {
+    while ((this.#state === 'ready' || this.#state === 'failing-over') && this.#slots.includes(slot)) {
       try {
         await this.#startWorker(slot, this.#setup);
         slot.restarts++;
