@@ -99,7 +99,7 @@ async function runPlan(plan: Plan, rows: Row[]): Promise<void> {
   let defaultWorkers: number | undefined;
   for (const { spec, reason } of plan.unsupported) {
     if (only && !only.includes(spec.system)) continue;
-    rows.push(errorRow(plan.backend, spec, 'W1', reason));
+    rows.push(errorRow(spec.backend, spec, 'W1', reason));
   }
   for (const task of plan.tasks) {
     if (only && !only.includes(task.spec.system)) continue;

@@ -25,18 +25,29 @@ async function createSystem(spec: SystemSpec, model: string, dbName: string): Pr
 
 const now = (): number => performance.now();
 
-/** Concurrent adds until `ms` have passed: Chromium tiers up the wasm code for seconds after a session starts. */
-async function warmUp(sys: BenchSystem, ms: number, raw: boolean): Promise<number> {
-  if (ms <= 0) return 0;
-  const texts = textsFor(SEEDS.warmup, 4000);
+/**
+ * Warm-up: Chromium runs new wasm code unoptimised and tiers it up in the background (runs are 3-5x slower for the
+ * first seconds of a session). Adds batches of 32 until two consecutive batches run within 15% of each other's rate
+ * (after at least a quarter of `maxMs`), or `maxMs` has passed. Warm-up texts never repeat measured ones.
+ */
+async function warmUp(sys: BenchSystem, maxMs: number, raw: boolean): Promise<number> {
+  if (maxMs <= 0) return 0;
+  const texts = textsFor(SEEDS.warmup, 20_000);
   const t0 = now();
   let i = 0;
-  do {
+  let previous = 0;
+  let stable = 0;
+  while (now() - t0 < maxMs && i + 32 <= texts.length) {
     const batch = texts.slice(i, i + 32);
     i += batch.length;
+    const s = now();
     if (raw) await sys.addMany(batch);
     else await Promise.all(batch.map((t) => sys.add(t)));
-  } while (now() - t0 < ms && i < texts.length);
+    const rate = batch.length / (now() - s);
+    stable = previous > 0 && Math.abs(rate - previous) / previous < 0.15 ? stable + 1 : 0;
+    previous = rate;
+    if (stable >= 2 && now() - t0 > maxMs / 4) break;
+  }
   return i;
 }
 
