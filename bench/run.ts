@@ -23,6 +23,8 @@ const quick = args.includes('--quick');
 const backends = (flag('backend')?.split(',') ?? ['wasm', 'webgpu']) as Backend[];
 const only = flag('only')?.split(',');
 const skipNative = args.includes('--no-native');
+/** --smoke: the full plan's code paths with minimal sizes (1 repetition, a few items): checks the harness, not speed. */
+const smoke = args.includes('--smoke');
 const outDir = process.env['AGENTMEM_SITE_OUT'] ?? 'dist-site';
 const port = Number(process.env['AGENTMEM_BENCH_PORT'] ?? 5190);
 const resultsDir = resolve(root, flag('results') ?? 'bench/results');
@@ -54,13 +56,17 @@ function chromiumVersion(): string {
   }
 }
 
-let browser: Browser;
+let browser: Browser | undefined;
+const theBrowser = (): Browser => {
+  if (!browser) throw new Error('Chromium is not running');
+  return browser;
+};
 let baseUrl = '';
 let runCounter = 0;
 
 /** One fresh context + page, one `window.bench.run(request)`; the context (its IndexedDB, Cache API) is discarded. */
 async function runInFreshContext(request: RunRequest, timeoutMs: number): Promise<PageResult[]> {
-  const context = await browser.newContext();
+  const context = await theBrowser().newContext();
   try {
     return await runInContext(context, request, timeoutMs);
   } finally {
@@ -153,7 +159,7 @@ async function runTask(task: Task): Promise<PageResult[]> {
   if (task.workload === 'W5-cold') {
     for (let i = 0; i < task.reps; i++) reps.push(...(await runInFreshContext(request(task.spec, { start: 'W5-cold' }), 180_000)));
   } else {
-    const context = await browser.newContext();
+    const context = await theBrowser().newContext();
     try {
       await runInContext(context, request(task.spec, { start: 'W5-cold' }), 180_000);
       for (let i = 0; i < task.reps; i++) reps.push(...(await runInContext(context, request(task.spec, { start: 'W5-cached' }), 180_000)));
@@ -178,28 +184,44 @@ async function nativeRows(plan: Plan): Promise<Row[]> {
   }
 }
 
+function shrink(plan: Plan): Plan {
+  const tiny = <T extends { workload: string; items: number; callers: number; perCaller: number; reps: number }>(s: T): T => ({ ...s, callers: Math.min(s.callers, 4), perCaller: 1, items: s.workload.startsWith('W2') ? 8 : Math.min(s.callers, 4), reps: 1 });
+  const tasks = plan.tasks.map((t): Task => {
+    if (t.kind === 'add') return { ...t, sizes: t.sizes.map((s) => tiny(s)), warmupMs: 0 };
+    if (t.kind === 'search') return { ...t, queries: 2 };
+    return { ...t, reps: 1 };
+  });
+  return { ...plan, tasks, ...(plan.native ? { native: { ...plan.native, sizes: plan.native.sizes.map((s) => tiny(s)) } } : {}), notes: ['--smoke: minimal sizes, 1 repetition: not a measurement.', ...plan.notes] };
+}
+
 async function main(): Promise<void> {
   prepareSite();
   const preview = await startPreview(root, outDir, port);
+  // Ctrl-C or a kill must not leave the preview server (its own process group) or Chromium behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void Promise.allSettled([browser?.close(), preview.stop()]).then(() => process.exit(130));
+    });
+  }
   baseUrl = preview.url;
   browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--disable-quic', '--enable-unsafe-webgpu'] });
   const rows: Row[] = [];
   const notes: string[] = [];
   let pageInfo: Record<string, unknown> = {};
   try {
-    const ctx = await browser.newContext();
+    const ctx = await theBrowser().newContext();
     const page = await ctx.newPage();
     await page.goto(`${baseUrl}/bench/pages/bench.html`);
     await page.waitForFunction(() => window.bench?.ready === true);
     pageInfo = await page.evaluate(() => window.bench.info());
     await ctx.close();
-    log(`${quick ? 'quick' : 'full'} run; page: ${JSON.stringify(pageInfo)}`);
+    log(`${smoke ? 'smoke' : quick ? 'quick' : 'full'} run; page: ${JSON.stringify(pageInfo)}`);
     for (const backend of backends) {
       if (backend === 'webgpu' && !(pageInfo['webgpuAdapter'] as { vendor?: string } | null)?.vendor) {
         notes.push('WebGPU: no adapter in this browser; WebGPU rows skipped.');
         continue;
       }
-      const plan = makePlan(backend, quick);
+      const plan = smoke ? shrink(makePlan(backend, false)) : makePlan(backend, quick);
       notes.push(...plan.notes);
       await runPlan(plan, rows);
       const native = await nativeRows(plan);
@@ -207,7 +229,7 @@ async function main(): Promise<void> {
       if (native.length) log(`native-ort: ${native.map((r) => `${r.workers}t ${r.workload} ${r.opsPerSec?.median ?? r.error}`).join(', ')}`);
     }
   } finally {
-    await browser.close();
+    await browser?.close();
     await preview.stop();
   }
   addRatios(rows);
@@ -230,7 +252,7 @@ async function main(): Promise<void> {
       date: started.toISOString(),
     },
     model: 'minilm-l6-int8',
-    mode: quick ? 'quick' : 'full',
+    mode: smoke ? 'smoke' : quick ? 'quick' : 'full',
     command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
     startedAt: started.toISOString(),
     durationS: Math.round((performance.now() - t0) / 1000),
@@ -240,7 +262,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   const json = `${JSON.stringify(file, null, 2)}\n`;
   const stamp = started.toISOString().replace(/[:.]/g, '-');
-  writeFileSync(join(resultsDir, `${stamp}${quick ? '-quick' : ''}.json`), json);
+  writeFileSync(join(resultsDir, `${stamp}${smoke ? '-smoke' : quick ? '-quick' : ''}.json`), json);
   writeFileSync(join(resultsDir, 'latest.json'), json);
   const md = markdown(file);
   writeFileSync(join(resultsDir, 'latest.md'), md);

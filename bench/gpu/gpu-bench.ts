@@ -95,7 +95,10 @@ function patchFileFetch(): void {
       const buf = readFileSync(fileURLToPath(url));
       const blob = new Blob([buf]);
       urls.set(blob, url);
-      return new Response(buf, { status: 200 });
+      // blob() must hand back this Blob: createObjectURL below maps it to the file URL, which import() can load.
+      const response = new Response(buf, { status: 200 });
+      Object.defineProperty(response, 'blob', { value: async () => blob });
+      return response;
     }
     return original(input, init);
   }) as typeof fetch;

@@ -95,7 +95,7 @@ export interface Row {
 export interface ResultFile {
   machine: Record<string, unknown>;
   model: string;
-  mode: 'quick' | 'full';
+  mode: 'quick' | 'full' | 'smoke';
   command: string;
   startedAt: string;
   durationS: number;
