@@ -28,7 +28,12 @@ function pages(dir: string): Record<string, string> {
 export default defineConfig({
   root,
   publicDir: 'public',
-  server: { headers: isolation, port: Number(process.env.AGENTMEM_DEV_PORT ?? 5173) },
+  server: {
+    headers: isolation,
+    port: Number(process.env.AGENTMEM_DEV_PORT ?? 5173),
+    // Test and benchmark builds land in .tmp/; watching them would reload the demo mid-session.
+    watch: { ignored: ['**/.tmp/**', '**/dist-site/**', '**/test-results/**', '**/bench/results/**'] },
+  },
   preview: { headers: isolation },
   // ORT-web locates its .wasm next to its own module; pre-bundling it in dev breaks that.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
@@ -39,7 +44,8 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
-      input: { ...pages('demo'), ...pages('test/pages'), ...pages('bench/pages') },
+      // `npm run build:demo` builds the demo alone (AGENTMEM_PAGES=demo); tests and the benchmark build every page.
+      input: Object.assign({}, ...(process.env.AGENTMEM_PAGES ?? 'demo,test/pages,bench/pages').split(',').map(pages)),
     },
   },
   test: {

@@ -15,10 +15,6 @@ import { bertVocab, tokenizerConfigJson, tokenizerJson, vocabSourcePath } from '
 export const MODEL_NAMES = ['lexical', 'minilm-l6'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
-// The Node embedding helper (onnxruntime-node + tokenizer + mean pooling), for tests and the benchmark.
-export { embedNode, releaseNodeSessions, tokenize, VARIANT_FILES } from './node-embed.js';
-export type { EmbedNodeOptions, NodeVariant } from './node-embed.js';
-
 export interface GenerateOptions {
   /** Regenerate even when the stamp says the files are current. @default false */
   readonly force?: boolean;
