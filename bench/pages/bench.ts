@@ -28,7 +28,7 @@ const now = (): number => performance.now();
 /**
  * Warm-up: Chromium runs new wasm code unoptimised and tiers it up in the background (runs are 3-5x slower for the
  * first seconds of a session). Adds batches of 32 until two consecutive batches run within 15% of each other's rate
- * (after at least a quarter of `maxMs`), or `maxMs` has passed. Warm-up texts never repeat measured ones.
+ * (after at least half of `maxMs`), or `maxMs` has passed. Warm-up texts never repeat measured ones.
  */
 async function warmUp(sys: BenchSystem, maxMs: number, raw: boolean): Promise<number> {
   if (maxMs <= 0) return 0;
@@ -46,7 +46,7 @@ async function warmUp(sys: BenchSystem, maxMs: number, raw: boolean): Promise<nu
     const rate = batch.length / (now() - s);
     stable = previous > 0 && Math.abs(rate - previous) / previous < 0.15 ? stable + 1 : 0;
     previous = rate;
-    if (stable >= 2 && now() - t0 > maxMs / 4) break;
+    if (stable >= 2 && now() - t0 > maxMs / 2) break;
   }
   return i;
 }
