@@ -74,14 +74,60 @@ export function label(row: Row): string {
   return `${row.system}${row.default ? ' **default**' : ''} (${parts.join(', ')})`;
 }
 
-const fmt = (x: number | null | undefined, digits = 0): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+const fmt = (x: number | null | undefined, digits = 0): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits === 0 && Math.abs(x) < 10 ? 1 : digits);
 const ratio = (x: number | null): string => (x === null ? '–' : `${x.toFixed(2)}x`);
+
+function cacheNote(row: Row): string {
+  const cache = (row.extra?.['stats'] as { cache?: { hits?: number; deduplicated?: number } } | undefined)?.cache;
+  return cache ? `embedding cache hits ${cache.hits ?? 0}, in-flight duplicates joined ${cache.deduplicated ?? 0}, over the run` : 'no cache stats';
+}
+
+/** The sentences the README quotes: the default configuration against the baselines and the goals of issue 3/4. */
+export function headline(file: ResultFile): string[] {
+  const out: string[] = [];
+  const find = (backend: string, workload: string, pred: (r: Row) => boolean): Row | undefined =>
+    file.results.find((r) => r.backend === backend && r.workload === workload && pred(r) && r.opsPerSec);
+  const x = (a?: Row, b?: Row): string => (a?.opsPerSec && b?.opsPerSec ? `${(a.opsPerSec.median / b.opsPerSec.median).toFixed(2)}x` : 'n/a');
+  for (const backend of ['wasm', 'webgpu']) {
+    const parts: string[] = [];
+    for (const w of ['W1', 'W1-sustained', 'W2-1000']) {
+      const d = find(backend, w, (r) => r.default === true);
+      if (!d) continue;
+      const naive = find(backend, w, (r) => r.system === 'naive-transformers-js');
+      const single = find(backend, w, (r) => r.system === 'single-session');
+      const ceiling = find(backend, w, (r) => r.system === 'raw-ceiling' && r.workers === d.workers);
+      const entity = find(backend, w, (r) => r.system === 'entity-db');
+      parts.push(
+        `${w} (${d.items} adds): ${fmt(d.opsPerSec?.median)} adds/s = ${x(d, ceiling)} the raw ceiling (goal >= 0.9x), ${x(d, single)} the single session (goal >= 2.5x), ${x(d, naive)} naive transformers.js${entity ? `, ${x(d, entity)} EntityDB` : ''}`,
+      );
+    }
+    const w3 = find(backend, 'W3', (r) => r.default === true);
+    const w1 = find(backend, 'W1', (r) => r.default === true);
+    if (w3 && w1) parts.push(`W3 (half repeated): ${fmt(w3.opsPerSec?.median)} adds/s, ${x(w3, w1)} W1 (${cacheNote(w3)})`);
+    for (const size of ['1k', '10k', '100k']) {
+      const scan = find(backend, `W4-${size}-scan`, (r) => r.system === 'agentmem-web');
+      const e2e = find(backend, `W4-${size}`, (r) => r.system === 'agentmem-web');
+      if (scan || e2e) parts.push(`search over ${size}: scan p50 ${fmt(scan?.latencyMs?.p50, 2)} ms, end to end p50 ${fmt(e2e?.latencyMs?.p50, 1)} ms${size === '100k' ? ' (goals: <= 10 ms, <= 25 ms on WASM)' : ''}`);
+    }
+    const cold = find(backend, 'W5-cold', (r) => r.system === 'agentmem-web');
+    const cached = find(backend, 'W5-cached', (r) => r.system === 'agentmem-web');
+    if (cold || cached) parts.push(`create() to first add: ${cold?.opsPerSec ? fmt(1000 / cold.opsPerSec.median) : 'n/a'} ms cold, ${cached?.opsPerSec ? fmt(1000 / cached.opsPerSec.median) : 'n/a'} ms with the model cached`);
+    const native = file.results.filter((r) => r.backend === backend && r.system === 'native-ort' && r.workload === 'W2-1000' && r.opsPerSec);
+    const ceilingBest = file.results.filter((r) => r.backend === backend && r.system === 'raw-ceiling' && r.workload === 'W2-1000' && r.opsPerSec).sort((a, b) => b.opsPerSec!.median - a.opsPerSec!.median)[0];
+    if (native.length && ceilingBest) parts.push(`native onnxruntime-node on the same CPU: ${native.map((r) => `${fmt(r.opsPerSec?.median)}/s with ${r.workers} thread${r.workers === 1 ? '' : 's'}`).join(', ')} (best browser raw ceiling: ${fmt(ceilingBest.opsPerSec?.median)}/s with ${ceilingBest.workers} workers)`);
+    if (parts.length) out.push(`- **${backend}**: ${parts.join('; ')}.`);
+  }
+  return out;
+}
 
 export function markdown(file: ResultFile): string {
   const out: string[] = [];
   const m = file.machine as Record<string, unknown>;
-  out.push(`Model \`${file.model}\`; ${file.mode} run of \`${file.command}\` on ${String(m['cpuModel'] ?? '?')} (${String(m['cores'] ?? '?')} cores), ${String(m['chromium'] ?? '')}, ${file.startedAt}.`);
+  out.push(`Model \`${file.model}\`; ${file.mode} run of \`${file.command}\` on ${String(m['cpuModel'] ?? '?')} (${String(m['cores'] ?? '?')} cores), ${String(m['chromium'] ?? '')}, ${file.startedAt}, ${file.durationS} s.`);
   out.push('');
+  const lines = headline(file);
+  if (lines.length) out.push('Headline (agentmem-web defaults):', '', ...lines, '');
   for (const backend of ['wasm', 'webgpu'] as const) {
     const rows = file.results.filter((r) => r.backend === backend);
     if (!rows.length) continue;
