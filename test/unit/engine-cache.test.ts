@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { embeddingCacheKey, sha256 } from '../../src/engine/cache-key.js';
+import { embeddingCacheKey } from '../../src/engine/cache-key.js';
+import { sha256 } from '../../src/sha256.js';
 import { EmbeddingCache } from '../../src/engine/embedding-cache.js';
 import { LruCache } from '../../src/engine/lru.js';
 import type { PersistentEmbeddingCache } from '../../src/engine/types.js';
