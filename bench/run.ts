@@ -200,6 +200,7 @@ async function main(): Promise<void> {
   // Ctrl-C or a kill must not leave the preview server (its own process group) or Chromium behind.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      setTimeout(() => process.exit(130), 5000).unref();
       void Promise.allSettled([browser?.close(), preview.stop()]).then(() => process.exit(130));
     });
   }
@@ -273,3 +274,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// onnxruntime-node's thread pool (the native rows) keeps the event loop alive: leave explicitly.
+process.exit(0);
