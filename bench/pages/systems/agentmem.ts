@@ -112,7 +112,7 @@ async function seedThroughMemory(
   const seeder = await Memory.create({ dbName, model, embedder: synthetic });
   for (let i = 0; i < texts.length; i += 5000) await seeder.addMany(texts.slice(i, i + 5000).map((text) => ({ text, ...scope })));
   await seeder.close();
-  return 'Memory.addMany through Memory.create({ embedder }) returning seeded unit vectors with the real model id and dimensions (no inference), then the database reopened with the real engine';
+  return 'Memory.addMany via a seeded-vector embedder (no inference), reopened with the real engine';
 }
 
 export async function createRawCeiling(spec: SystemSpec, model: string): Promise<BenchSystem> {

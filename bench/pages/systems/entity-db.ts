@@ -45,7 +45,7 @@ export async function createEntityDb(backend: 'wasm' | 'webgpu'): Promise<BenchS
     async seed(texts, vectors) {
       // insertManualVectors: one transaction per row, EntityDB's only path that takes ready vectors.
       await Promise.all(texts.map((text, i) => db.insertManualVectors({ text, vector: Array.from(vectors(i)), userId: 'bench' })));
-      return 'EntityDB insertManualVectors with seeded unit vectors (no inference)';
+      return 'insertManualVectors of seeded unit vectors (no inference)';
     },
     async search(query, limit) {
       return (await db.query(query, { limit })).length;

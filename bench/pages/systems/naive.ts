@@ -40,7 +40,7 @@ export async function createNaive(model: string, backend: 'wasm' | 'webgpu', dbN
       for (let i = 0; i < texts.length; i += 5000) {
         await putMany(db, 'memories', texts.slice(i, i + 5000).map((text, j) => ({ text, vector: vectors(i + j), userId: 'bench' })));
       }
-      return 'direct IndexedDB puts of seeded unit vectors (no inference)';
+      return 'IndexedDB puts of seeded unit vectors (no inference)';
     },
     async search(query, limit) {
       const q = await embed(query);
