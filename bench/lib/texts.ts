@@ -73,6 +73,8 @@ export function textsFor(seed: number, n: number): string[] {
     for (let attempt = 0; attempt < 20 && (text === '' || seen.has(text)); attempt++) {
       text = templates[Math.floor(next() * templates.length)]!(pick);
     }
+    // Very short sentences ("Tom avoids metric units.") can fall under 8 tokens: give them a clause.
+    if (text.split(' ').length < 6) text = `${text.slice(0, -1)}${pick(tails.filter((t) => t !== ''))}.`;
     if (seen.has(text)) text = `${text.slice(0, -1)} (note ${out.length + 1}).`;
     if (seen.has(text)) continue;
     seen.add(text);

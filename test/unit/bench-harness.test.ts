@@ -1,0 +1,79 @@
+/**
+ * The benchmark's own logic (bench/lib): the seeded text generator every system embeds, the order statistics and the
+ * ratios in the result rows. Speed itself is measured by `npm run bench`, never asserted.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { describe, expect, it } from 'vitest';
+import { duplicateHeavy, repTexts, textsFor } from '../../bench/lib/texts.js';
+import { percentile } from '../../bench/lib/stats.js';
+import { addRatios, errorRow, toRow } from '../../bench/lib/report.js';
+import type { Row } from '../../bench/lib/types.js';
+
+const modelDir = resolve(import.meta.dirname, '../../public/models/minilm-l6');
+
+describe('bench text generator', () => {
+  it('is deterministic and a longer list extends a shorter one', () => {
+    expect(textsFor(42, 500)).toEqual(textsFor(42, 500));
+    expect(textsFor(42, 1000).slice(0, 500)).toEqual(textsFor(42, 500));
+    expect(textsFor(43, 50)).not.toEqual(textsFor(42, 50));
+  });
+
+  it('gives distinct texts, also at 100k', () => {
+    const texts = textsFor(424242, 100_000);
+    expect(new Set(texts).size).toBe(100_000);
+  });
+
+  it('keeps every sentence within 8-40 model tokens (special tokens included)', () => {
+    const tokenizer = new Tokenizer(
+      JSON.parse(readFileSync(resolve(modelDir, 'tokenizer.json'), 'utf8')) as object,
+      JSON.parse(readFileSync(resolve(modelDir, 'tokenizer_config.json'), 'utf8')) as object,
+    );
+    const lengths = repTexts('W1', 0, 3000).map((t) => tokenizer.encode(t).ids.length);
+    expect(Math.min(...lengths)).toBeGreaterThanOrEqual(8);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(40);
+  });
+
+  it('W3 repeats exactly half of its texts', () => {
+    const texts = duplicateHeavy(0, 100);
+    expect(texts).toHaveLength(100);
+    expect(new Set(texts).size).toBe(50);
+    expect(duplicateHeavy(0, 100)).toEqual(texts);
+  });
+
+  it('uses fresh texts for each repetition', () => {
+    const a = new Set(repTexts('W1', 0, 100));
+    expect(repTexts('W1', 1, 100).some((t) => a.has(t))).toBe(false);
+  });
+});
+
+describe('bench rows', () => {
+  it('nearest-rank percentiles', () => {
+    expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], 95)).toBe(19);
+  });
+
+  it('computes ops/s per repetition and the ratios to naive and to the raw ceiling with the same workers', () => {
+    const rep = (ops: number, ms: number) => ({ ops, ms, latencies: [ms / ops] });
+    const rows: Row[] = [
+      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'W1', reps: [rep(100, 1000), rep(100, 500), rep(100, 250)], resolved: { workers: 2 } }),
+      toRow('wasm', { system: 'naive-transformers-js', backend: 'wasm' }, { workload: 'W1', reps: [rep(100, 2000)] }),
+      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'W1', reps: [rep(100, 400)], resolved: { workers: 2 } }),
+      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', workers: 1 }, { workload: 'W1', reps: [rep(100, 100)], resolved: { workers: 1 } }),
+      errorRow('webgpu', { system: 'entity-db', backend: 'webgpu' }, 'W1', 'no WebGPU'),
+    ];
+    addRatios(rows);
+    const [agent, naive, ceiling] = rows;
+    expect(agent!.opsPerSec).toEqual({ median: 200, min: 100, max: 400 });
+    expect(agent!.default).toBe(true);
+    expect(agent!.workers).toBe(2);
+    expect(agent!.ratioToNaive).toBe(4); // 200 / 50
+    expect(agent!.ratioToRawCeiling).toBe(0.8); // 200 / 250 (the 2-worker ceiling, not the 1-worker one)
+    expect(naive!.workers).toBeNull();
+    expect(naive!.ratioToNaive).toBe(1);
+    expect(ceiling!.ratioToRawCeiling).toBe(1);
+    expect(rows[4]!.opsPerSec).toBeNull();
+    expect(rows[4]!.error).toBe('no WebGPU');
+  });
+});
