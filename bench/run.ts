@@ -6,7 +6,7 @@
  * process, and writes `bench/results/<timestamp>.json`, `latest.json`, `latest.md`, `latest.svg`.
  */
 import { chromium, type Browser } from '@playwright/test';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { resolve, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -99,6 +99,14 @@ function request(spec: SystemSpec, extra: Partial<RunRequest>): RunRequest {
   return { spec, model: MODEL_URL, dbName: `bench-${++runCounter}`, warmupMs: 0, ...extra };
 }
 
+/** After every task: what is measured so far, so a run that is stopped early still leaves its rows behind. */
+let partialPath: string | undefined;
+function savePartial(rows: Row[]): void {
+  if (!partialPath) return;
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(partialPath, `${JSON.stringify({ partial: true, mode: smoke ? 'smoke' : quick ? 'quick' : 'full', startedAt: started.toISOString(), results: rows }, null, 2)}\n`);
+}
+
 const specKey = (s: SystemSpec): string => `${s.system}/${s.backend}/${s.defaults ? 'default' : `${s.workers ?? '-'}w/${s.coalescing === false ? 'off' : 'on'}`}`;
 
 async function runPlan(plan: Plan, rows: Row[]): Promise<void> {
@@ -120,6 +128,7 @@ async function runPlan(plan: Plan, rows: Row[]): Promise<void> {
         if (task.spec.system === 'agentmem-web' && task.spec.defaults && row.workers !== null) defaultWorkers = row.workers;
       }
       log(`${plan.backend} ${specKey(task.spec)} ${results.map((r) => `${r.workload}: ${summary(r)}`).join(', ')} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      savePartial(rows);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       log(`${plan.backend} ${specKey(task.spec)} ${taskName(task)} FAILED: ${message}`);
@@ -196,6 +205,7 @@ function shrink(plan: Plan): Plan {
 
 async function main(): Promise<void> {
   prepareSite();
+  partialPath = join(resultsDir, `${started.toISOString().replace(/[:.]/g, '-')}.partial.json`);
   const preview = await startPreview(root, outDir, port);
   // Ctrl-C or a kill must not leave the preview server (its own process group) or Chromium behind.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -265,6 +275,7 @@ async function main(): Promise<void> {
   const stamp = started.toISOString().replace(/[:.]/g, '-');
   writeFileSync(join(resultsDir, `${stamp}${smoke ? '-smoke' : quick ? '-quick' : ''}.json`), json);
   writeFileSync(join(resultsDir, 'latest.json'), json);
+  rmSync(partialPath, { force: true });
   const md = markdown(file);
   writeFileSync(join(resultsDir, 'latest.md'), md);
   writeFileSync(join(resultsDir, 'latest.svg'), svg(file));
