@@ -96,7 +96,7 @@ async function runInContext(context: Awaited<ReturnType<Browser['newContext']>>,
 }
 
 function request(spec: SystemSpec, extra: Partial<RunRequest>): RunRequest {
-  return { spec, model: MODEL_URL, dbName: `bench-${++runCounter}`, warmupMs: 0, ...extra };
+  return { spec, model: spec.model !== undefined ? `/models/${spec.model}` : MODEL_URL, dbName: `bench-${++runCounter}`, warmupMs: 0, ...extra };
 }
 
 /** After every task: what is measured so far, so a run that is stopped early still leaves its rows behind. */
@@ -107,7 +107,7 @@ function savePartial(rows: Row[]): void {
   writeFileSync(partialPath, `${JSON.stringify({ partial: true, mode: smoke ? 'smoke' : quick ? 'quick' : 'full', startedAt: started.toISOString(), results: rows }, null, 2)}\n`);
 }
 
-const specKey = (s: SystemSpec): string => `${s.system}/${s.backend}/${s.defaults ? 'default' : `${s.workers ?? '-'}w/${s.coalescing === false ? 'off' : 'on'}`}`;
+const specKey = (s: SystemSpec): string => `${s.system}${s.model !== undefined ? `[${s.model}]` : ''}/${s.backend}/${s.defaults ? 'default' : `${s.workers ?? '-'}w/${s.coalescing === false ? 'off' : 'on'}`}`;
 
 async function runPlan(plan: Plan, rows: Row[]): Promise<void> {
   let defaultWorkers: number | undefined;

@@ -69,6 +69,7 @@ export function makePlan(backend: Backend, quick: boolean): Plan {
     tasks.push(...addTasks([agent(backend, { defaults: true })], quick ? [w1, w2, w3] : sizes, warm));
     if (quick) {
       tasks.push(...addTasks([agent(backend, { workers: 1 }), agent(backend, { coalescing: false })], [w1], warm));
+      tasks.push(...addTasks([agent(backend, { model: 'use-lite' })], [w1, w2], warm));
       tasks.push({ kind: 'add', spec: sys('raw-ceiling', backend, { defaults: true }), sizes: [w1, w2, w3], warmupMs: warm });
       tasks.push(...addTasks([sys('single-session', backend)], [w1], warm));
       tasks.push(...addTasks([sys('naive-transformers-js', backend)], [w1, w2], warm));
@@ -83,6 +84,8 @@ export function makePlan(backend: Backend, quick: boolean): Plan {
     // Worker count and coalescing matter under concurrency and for bulk adds: W1, W1-sustained, W2-1000.
     const variants = [1, 2, 4].flatMap((w) => [agent(backend, { workers: w }), agent(backend, { workers: w, coalescing: false })]);
     tasks.push(...addTasks(variants, [sizes[0]!, sizes[1]!, sizes[3]!], warm));
+    // The real semantic model (USE-Lite, 512-d, int8 on WASM) through the same defaults: its own throughput.
+    tasks.push(...addTasks([agent(backend, { model: 'use-lite' })], [w1, w2, sizes[3]!], warm));
     for (const w of [1, 2, 4]) tasks.push({ kind: 'add', spec: sys('raw-ceiling', backend, { workers: w }), sizes, warmupMs: warm });
     tasks.push(...addTasks([sys('single-session', backend), sys('naive-transformers-js', backend), sys('entity-db', backend)], sizes, warm));
     tasks.push({ kind: 'search', spec: agent(backend, { defaults: true }), sizes: [1000, 10_000, 100_000], queries: 30 });

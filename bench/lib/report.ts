@@ -20,6 +20,7 @@ export function toRow(backend: Backend, spec: SystemSpec, result: PageResult, ex
     workers,
     coalescing: result.resolved?.coalescing ?? spec.coalescing ?? (spec.system === 'agentmem-web' || spec.system === 'raw-ceiling'),
     ...(spec.defaults && spec.system === 'agentmem-web' ? { default: true as const } : {}),
+    ...(spec.model !== undefined ? { model: spec.model } : {}),
     opsPerSec: ops.length ? { median: round(median(ops)), min: round(Math.min(...ops)), max: round(Math.max(...ops)) } : null,
     latencyMs: latencies.length ? { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)) } : null,
     ratioToNaive: null,
@@ -40,6 +41,7 @@ export function errorRow(backend: Backend, spec: SystemSpec, workload: Workload,
     workers: MAIN_THREAD.has(spec.system) ? null : (spec.workers ?? null),
     coalescing: spec.coalescing ?? spec.system === 'agentmem-web',
     ...(spec.defaults && spec.system === 'agentmem-web' ? { default: true as const } : {}),
+    ...(spec.model !== undefined ? { model: spec.model } : {}),
     opsPerSec: null,
     latencyMs: null,
     ratioToNaive: null,
@@ -53,7 +55,8 @@ export function errorRow(backend: Backend, spec: SystemSpec, workload: Workload,
 /** ratioToNaive: same backend and workload; ratioToRawCeiling: same backend, workload and worker count. */
 export function addRatios(rows: Row[]): void {
   for (const row of rows) {
-    if (!row.opsPerSec) continue;
+    // Another model is other compute: no ratio against the minilm-l6 baselines.
+    if (!row.opsPerSec || row.model !== undefined) continue;
     const naive = rows.find((r) => r.system === 'naive-transformers-js' && r.backend === row.backend && r.workload === row.workload && r.opsPerSec);
     if (naive?.opsPerSec) row.ratioToNaive = round(row.opsPerSec.median / naive.opsPerSec.median);
     if (row.workload.startsWith('W4') || row.workload.startsWith('W5')) continue;
@@ -71,6 +74,7 @@ export function label(row: Row): string {
   if (MAIN_THREAD.has(row.system)) return row.system;
   const parts = [`${row.workers ?? '?'}w`];
   if (row.system === 'agentmem-web' && !row.coalescing) parts.push('no coalescing');
+  if (row.model !== undefined) parts.push(`model ${row.model}`);
   return `${row.system}${row.default ? ' **default**' : ''} (${parts.join(', ')})`;
 }
 

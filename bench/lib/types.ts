@@ -26,6 +26,8 @@ export interface SystemSpec {
   coalescing?: boolean;
   /** true = no options at all: the library's defaults. */
   defaults?: boolean;
+  /** Another model folder under /models/ than the benchmark's minilm-l6 (e.g. 'use-lite'); its rows carry `model`. */
+  model?: string;
 }
 
 /** One add workload's size: concurrent callers x adds each (W1, W3) or items per addMany (W2). */
@@ -80,6 +82,8 @@ export interface Row {
   workers: number | null;
   coalescing: boolean;
   default?: true;
+  /** Set when the row used another model than the file's `model` (no ratios then: other compute). */
+  model?: string;
   opsPerSec: { median: number; min: number; max: number } | null;
   latencyMs: { p50: number; p95: number } | null;
   ratioToNaive: number | null;
