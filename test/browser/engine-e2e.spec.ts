@@ -5,6 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import type {} from '../pages/engine.js';
+import { cosine as cos } from '../support/cosine.js';
 
 const texts = [
   'hello world',
@@ -59,17 +60,6 @@ async function run(page: Page, backend: 'wasm' | 'webgpu', variant: 'int8' | 'fp
   );
 }
 
-function cos(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 function checkVectors(r: Run): void {
   expect(r.dims).toBe(384);

@@ -8,6 +8,7 @@ import type {} from '../pages/use-lite.js';
 import { MEMORY_CASES, recallAt1 } from '../unit/use-lite-memories.js';
 import { loadUseReference } from '../unit/use-lite-reference.js';
 import { USE_LITE_SENTENCES } from '../unit/use-lite-sentences.js';
+import { cosine } from '../support/cosine.js';
 
 // The engine rejects empty and whitespace-only texts; everything else of the parity set goes through it.
 const texts = USE_LITE_SENTENCES.filter((s) => s.trim().length > 0);
@@ -22,17 +23,6 @@ test.beforeAll(async () => {
   expected = new Map(texts.map((t, i) => [t, vectors[i]!]));
 });
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let k = 0; k < a.length; k++) {
-    dot += a[k]! * b[k]!;
-    na += a[k]! * a[k]!;
-    nb += b[k]! * b[k]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 test.beforeEach(async ({ page }) => {
   page.on('pageerror', (e) => console.log('[pageerror]', e.message));

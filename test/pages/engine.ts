@@ -3,18 +3,8 @@
  * `test/browser/engine*.spec.ts` (which drive it with `page.evaluate`).
  */
 import * as agentmem from '../../src/index.js';
+import { cosine } from '../support/cosine.js';
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 function norm(a: Float32Array): number {
   let s = 0;

@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SentenceEncoder } from '../../src/worker/encoder.js';
 import { createTokenizer } from '../../src/worker/tokenizer.js';
+import { cosine as cos } from '../support/cosine.js';
 
 const models = resolve(import.meta.dirname, '../../public/models');
 const texts = [
@@ -37,17 +38,6 @@ async function encoder(folder: string, file: string, maxTokens = 256): Promise<S
   });
 }
 
-function cos(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 describe('SentenceEncoder vs transformers.js', () => {
   beforeAll(() => {

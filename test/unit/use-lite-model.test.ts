@@ -17,6 +17,7 @@ import { UseLiteNodeEmbedder } from '../../scripts/use-lite/node-embed.js';
 import { MEMORY_CASES, recallAt1 } from './use-lite-memories.js';
 import { loadUseReference, type UseReference } from './use-lite-reference.js';
 import { USE_LITE_SENTENCES } from './use-lite-sentences.js';
+import { cosine } from '../support/cosine.js';
 
 let root: string;
 let dir: string;
@@ -45,17 +46,6 @@ async function embedder(runtime: 'node' | 'web-wasm', file = 'onnx/model.onnx'):
   return e;
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let k = 0; k < a.length; k++) {
-    dot += a[k]! * b[k]!;
-    na += a[k]! * a[k]!;
-    nb += b[k]! * b[k]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 function compare(actual: readonly Float32Array[], wanted: readonly Float32Array[]): { minCos: number; maxAbs: number } {
   let minCos = 1;
