@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --backend=wasm|webgpu] [-- --only=system,system]`
+ * `npm run bench [-- --quick] [-- --backend=wasm|webgpu] [-- --only=system,system] [-- --kinds=add,search,start]`
  *
  * Serves the site build (`vite preview`, own port), drives `bench/pages/bench.html` in headless Chromium through
  * Playwright with a fresh browser context per system x workload, adds the native onnxruntime-node ceiling from this
@@ -22,6 +22,8 @@ const flag = (name: string): string | undefined => args.find((a) => a.startsWith
 const quick = args.includes('--quick');
 const backends = (flag('backend')?.split(',') ?? ['wasm', 'webgpu']) as Backend[];
 const only = flag('only')?.split(',');
+/** --kinds=add,search,start: run only these kinds of task (W1-W3, W4, W5), e.g. to re-measure search alone. */
+const kinds = flag('kinds')?.split(',');
 const skipNative = args.includes('--no-native');
 /** --smoke: the full plan's code paths with minimal sizes (1 repetition, a few items): checks the harness, not speed. */
 const smoke = args.includes('--smoke');
@@ -117,6 +119,7 @@ async function runPlan(plan: Plan, rows: Row[]): Promise<void> {
   }
   for (const task of plan.tasks) {
     if (only && !only.includes(task.spec.system)) continue;
+    if (kinds && !kinds.includes(task.kind)) continue;
     // The explicit configuration equal to the defaults is not run twice: the default row stands for it.
     if (task.kind === 'add' && task.spec.system === 'agentmem-web' && !task.spec.defaults && task.spec.coalescing !== false && task.spec.workers === defaultWorkers) continue;
     const started = performance.now();
@@ -180,7 +183,7 @@ async function runTask(task: Task): Promise<PageResult[]> {
 }
 
 async function nativeRows(plan: Plan): Promise<Row[]> {
-  if (!plan.native || skipNative || (only && !only.includes('native-ort'))) return [];
+  if (!plan.native || skipNative || (only && !only.includes('native-ort')) || (kinds && !kinds.includes('add'))) return [];
   const spec: SystemSpec = { system: 'native-ort', backend: 'wasm' };
   try {
     const results = await runNative(modelDir, plan.native.sizes.map((s) => ({ workload: s.workload, n: s.items })), plan.native.threads, plan.native.sizes[0]!.reps, quick ? 1500 : 3000);

@@ -168,12 +168,12 @@ export function markdown(file: ResultFile): string {
     if (search.length) {
       out.push(`### Search latency (W4), ${backend}`);
       out.push('');
-      out.push('| system | memories | scan p50 / p95 ms | end to end p50 / p95 ms | seeded with |');
-      out.push('|---|---:|---:|---:|---|');
+      out.push('| system | memories | scan p50 / p95 ms | end to end p50 / p95 ms | stored while seeding, memories/s | first search (reads the scope), ms | seeded with |');
+      out.push('|---|---:|---:|---:|---:|---:|---|');
       for (const r of search.filter((x) => !x.workload.endsWith('-scan'))) {
         const scan = search.find((x) => x.system === r.system && x.workload === `${r.workload}-scan`);
         const size = r.workload.slice(3);
-        out.push(`| ${label(r)} | ${size} | ${r.error ? 'error' : `${fmt(scan?.latencyMs?.p50, 2)} / ${fmt(scan?.latencyMs?.p95, 2)}`} | ${r.error ? `error: ${r.error}` : `${fmt(r.latencyMs?.p50, 1)} / ${fmt(r.latencyMs?.p95, 1)}`} | ${String(r.extra?.['seededWith'] ?? '')} |`);
+        out.push(`| ${label(r)} | ${size} | ${r.error ? 'error' : `${fmt(scan?.latencyMs?.p50, 2)} / ${fmt(scan?.latencyMs?.p95, 2)}`} | ${r.error ? `error: ${r.error}` : `${fmt(r.latencyMs?.p50, 1)} / ${fmt(r.latencyMs?.p95, 1)}`} | ${fmt(r.extra?.['persistPerSec'] as number | undefined)} | ${fmt(r.extra?.['firstSearchMs'] as number | undefined)} | ${String(r.extra?.['seededWith'] ?? '')} |`);
       }
       out.push('');
     }

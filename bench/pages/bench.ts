@@ -123,16 +123,23 @@ async function searchWorkload(sys: BenchSystem, req: RunRequest): Promise<PageRe
   const out: PageResult[] = [];
   let seeded = 0;
   for (const [si, size] of sizes.entries()) {
-    const t0 = now();
     const offset = seeded;
-    const how = await sys.seed(all.slice(seeded, size), (i) => unitVector(offset + i, dims));
+    // Made before the clock starts: the persistence rate measures the store, not this generator.
+    const ready = Array.from({ length: size - seeded }, (_, i) => unitVector(offset + i, dims));
+    const t0 = now();
+    const { how, writeMs } = await sys.seed(all.slice(seeded, size), (i) => ready[i]!);
     const seedMs = now() - t0;
+    const persistPerSec = Math.round(((size - seeded) / writeMs) * 1000);
     seeded = size;
     const label = size >= 1000 ? `${size / 1000}k` : String(size);
     // Scan: queries whose vector needs no inference (agentmem-web: searched once before timing, now in its cache).
     const scanQueries = queries.slice(si * 2 * q, si * 2 * q + q);
     const vectors = scanQueries.map((_, k) => unitVector(1e7 + k, dims));
-    await sys.prepareScan?.(scanQueries);
+    // The first search of the scope reads it from storage (agentmem-web: into its in-memory index).
+    const tf = now();
+    await sys.prepareScan?.(scanQueries.slice(0, 1));
+    const firstSearchMs = sys.prepareScan ? Math.round(now() - tf) : undefined;
+    await sys.prepareScan?.(scanQueries.slice(1));
     for (const [k, text] of scanQueries.entries()) if (k < 3) await sys.scan(text, vectors[k]!, 10); // JIT warm-up
     const scan: number[] = [];
     for (let pass = 0; pass < 2; pass++) {
@@ -148,7 +155,7 @@ async function searchWorkload(sys: BenchSystem, req: RunRequest): Promise<PageRe
       await sys.search(text, 10);
       e2e.push(now() - s);
     }
-    const extra = { seedMs: Math.round(seedMs), seededWith: how, queries: q };
+    const extra = { seedMs: Math.round(seedMs), persistPerSec, ...(firstSearchMs !== undefined ? { firstSearchMs } : {}), seededWith: how, queries: q };
     out.push({ workload: `W4-${label}-scan`, reps: [{ ops: scan.length, ms: scan.reduce((a, b) => a + b, 0), latencies: scan }], resolved: sys.resolved, extra });
     out.push({ workload: `W4-${label}`, reps: [{ ops: e2e.length, ms: e2e.reduce((a, b) => a + b, 0), latencies: e2e }], resolved: sys.resolved, extra });
   }

@@ -5,12 +5,12 @@ import { VectorIndex, inScope, primaryField } from '../search/vector-index.js';
 import { StoreEmbeddingCache } from '../store/embedding-cache.js';
 import { contentHash, uuidv7 } from '../store/ids.js';
 import { MemoryStore, type AddRow } from '../store/memory-store.js';
-import type { MemoryRecord, PendingBatch, PendingRecord, VectorRecord } from '../store/records.js';
+import type { MemoryRecord, PendingBatch, PendingRecord } from '../store/records.js';
 import { checkEmbedder, checkModel } from './checks.js';
 import { CommitQueue } from './commit-queue.js';
 import { createEmbedder, type EngineOptions } from './engine.js';
 import * as input from './input.js';
-import { addResult, historyRecord, pendingRecord, stored, toItem, vectorRecord } from './rows.js';
+import { addResult, historyRecord, pendingRecord, toItem } from './rows.js';
 import { SyncChannel, type SyncMessage } from './sync.js';
 import type { TextEmbedder } from './text-embedder.js';
 import type {
@@ -76,6 +76,8 @@ export class Memory {
   readonly #sync: SyncChannel;
   readonly #inFlight = new Set<Promise<unknown>>();
   #inFlightAdds = 0;
+  /** Other tabs' messages, applied one after another (a segment read must not overtake a later delete). */
+  #syncTail: Promise<void> = Promise.resolve();
   #committed = 0;
   #replayed = 0;
 
@@ -86,7 +88,7 @@ export class Memory {
     this.#ownsEmbedder = ownsEmbedder;
     this.#quantize = quantize;
     this.#index = new VectorIndex<MemoryRecord>(embedder.dimensions, quantize === 'int8' ? 'int8' : 'fp32', async (field, value) =>
-      (await store.loadScope(field, value)).map(({ memory, vector }) => ({ record: memory, vector: stored(vector) })),
+      (await store.loadScope(field, value)).map(({ memory, vector }) => ({ record: memory, vector })),
     );
     this.#pending = new CommitQueue((batches) => store.putPending(batches));
     this.#commits = new CommitQueue((groups) => this.#commit(groups));
@@ -103,7 +105,7 @@ export class Memory {
     if (given !== undefined) checkEmbedder(given);
     else nonEmptyString('model', opts.model);
 
-    const store = await MemoryStore.open(dbName);
+    const store = await MemoryStore.open(dbName, quantize === 'int8' ? 'int8' : 'fp32');
     let embedder: TextEmbedder | undefined;
     try {
       if (given) embedder = given as TextEmbedder;
@@ -242,11 +244,11 @@ export class Memory {
           };
           return {
             memory,
-            vector: vector && this.#vectorRecord(memory, vector),
+            vector,
             history: historyRecord(key, previous.text, memory.text, 'UPDATE', now),
           };
         });
-        if (next.vector) this.#index.upsert(next.memory, stored(next.vector));
+        if (next.vector) this.#index.upsert(next.memory, next.vector);
         else this.#index.updateRecord(next.memory);
         this.#sync.post({ type: 'upsert', entries: [{ memory: next.memory, vector: next.vector }] });
         return toItem(next.memory);
@@ -388,49 +390,48 @@ export class Memory {
 
   /** Runs inside the commit queue: one transaction for the whole group, then the index and the other tabs. */
   async #commit(groups: AddGroup[]): Promise<void> {
-    await this.#store.commitAdds(groups);
-    this.#applyCommitted(groups.flatMap((g) => g.rows));
+    const { segments } = await this.#store.commitAdds(groups);
+    this.#applyCommitted(groups.flatMap((g) => g.rows), segments);
   }
 
-  #applyCommitted(rows: readonly AddRow[]): void {
+  #applyCommitted(rows: readonly AddRow[], segments: readonly string[]): void {
     if (rows.length === 0) return;
     this.#committed += rows.length;
-    for (const row of rows) this.#index.upsert(row.memory, stored(row.vector));
-    this.#sync.post({ type: 'upsert', entries: rows.map((row) => ({ memory: row.memory, vector: row.vector })) });
+    for (const row of rows) this.#index.upsert(row.memory, row.vector);
+    if (segments.length > 0) this.#sync.post({ type: 'segments', ids: segments });
   }
 
   /** Embeds and commits what a closed tab left in the pending store, under the ids it had chosen. */
   async #replay(): Promise<void> {
     for (const batch of await this.#store.allPending()) {
       const rows = await this.#rows(batch.items);
-      // Only if still pending: another tab may be replaying, or still finishing, the same adds.
-      const written = await this.#store.commitAdds([{ batchId: batch.id, rows }], true);
-      if (written.length === 0) continue;
+      // Skipped when no longer pending: another tab may be replaying, or still finishing, the same adds.
+      const { batches, segments } = await this.#store.commitAdds([{ batchId: batch.id, rows }]);
+      if (batches.length === 0) continue;
       this.#replayed += rows.length;
-      this.#applyCommitted(rows);
+      this.#applyCommitted(rows, segments);
     }
   }
 
   #addRow(p: PendingRecord, vector: Float32Array, hash: string): AddRow {
-    const memory: MemoryRecord = { ...p, hash, updatedAt: p.createdAt };
-    return {
-      memory,
-      vector: this.#vectorRecord(memory, vector),
-      // A fixed id for the ADD row: if a replay and a late original commit both write it, there is still one row.
-      history: { ...historyRecord(p.id, null, p.text, 'ADD', p.createdAt), id: `${p.id}:add` },
-    };
-  }
-
-  #vectorRecord(memory: MemoryRecord, vector: Float32Array): VectorRecord {
-    return vectorRecord(memory, vector, this.#quantize);
+    return { memory: { ...p, hash, updatedAt: p.createdAt }, vector };
   }
 
   #onSync(message: SyncMessage): void {
+    this.#syncTail = this.#syncTail.then(() => this.#applySync(message)).catch(() => undefined); // a closed store: nothing to keep in step
+  }
+
+  async #applySync(message: SyncMessage): Promise<void> {
     if (this.#state === 'closed') return;
     switch (message.type) {
+      case 'segments':
+        // Only scopes this tab holds need the rows; the others read storage when first searched.
+        if (this.#index.stats().scopes === 0) return;
+        for (const { memory, vector } of await this.#store.readSegments(message.ids)) this.#index.upsert(memory, vector);
+        break;
       case 'upsert':
         for (const { memory, vector } of message.entries) {
-          if (vector) this.#index.upsert(memory, stored(vector));
+          if (vector) this.#index.upsert(memory, vector);
           else this.#index.updateRecord(memory);
         }
         break;

@@ -1,42 +1,52 @@
 import { openDB, unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import type { StoredVector } from '../search/scope-index.js';
 import { AgentMemError, NotFoundError, StorageError } from '../errors.js';
-import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, VectorRecord } from './records.js';
+import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord } from './records.js';
 import { SCHEMA_VERSION, upgrade, type MemoryDB, type StoreName } from './schema.js';
+import { buildSegments, compareIds, removeWhere, segmentRecord, vectorAt, withMemory, withVector, type SegmentRow, type VectorEncoding } from './segments.js';
 
 type Tx = IDBPTransaction<MemoryDB, StoreName[], 'readwrite'>;
 
 export type ScopeField = 'userId' | 'agentId' | 'runId';
 
-/** Everything one add commits: the memory, its vector and its ADD history row. */
-export interface AddRow {
-  readonly memory: MemoryRecord;
-  readonly vector: VectorRecord;
-  readonly history: HistoryRecord;
-}
+/** Everything one add commits: the memory and its vector (its ADD history row is the segment entry itself). */
+export type AddRow = SegmentRow;
 
 /** What a replacement writes: a new record, a new vector when the text changed, and the UPDATE history row. */
 export interface Replacement {
   readonly memory: MemoryRecord;
-  readonly vector?: VectorRecord | undefined;
+  readonly vector?: Float32Array | undefined;
   readonly history: HistoryRecord;
 }
 
+const scopeIndex = { userId: 'userIds', agentId: 'agentIds', runId: 'runIds' } as const;
+
+/** The ADD row of a memory whose entry has not changed since it was added (its text is still the first one). */
+export function addHistory(memory: MemoryRecord): HistoryRecord {
+  // The id version 1 used too: written twice, it is still one row.
+  return { id: `${memory.id}:add`, memoryId: memory.id, previousValue: null, newValue: memory.text, event: 'ADD', createdAt: memory.createdAt };
+}
+
 /**
- * All IndexedDB access of a memory database, one method per transaction. Every failure of the platform
- * (QuotaExceededError, a closed connection, an aborted transaction) comes out as a StorageError whose `cause`
- * is the DOMException; our own errors (NotFoundError) pass through unchanged.
+ * All IndexedDB access of a memory database, one method per transaction. Memories and vectors live in segments
+ * (see records.ts); every failure of the platform (QuotaExceededError, a closed connection, an aborted
+ * transaction) comes out as a StorageError whose `cause` is the DOMException; our own errors (NotFoundError) pass
+ * through unchanged.
  */
 export class MemoryStore {
   readonly #db: IDBPDatabase<MemoryDB>;
   readonly #name: string;
+  readonly #encoding: VectorEncoding;
   #closed = false;
 
-  private constructor(db: IDBPDatabase<MemoryDB>, name: string) {
+  private constructor(db: IDBPDatabase<MemoryDB>, name: string, encoding: VectorEncoding) {
     this.#db = db;
     this.#name = name;
+    this.#encoding = encoding;
   }
 
-  static async open(name: string): Promise<MemoryStore> {
+  /** `encoding`: how new segments hold vectors (an existing segment keeps its own when a vector changes). */
+  static async open(name: string, encoding: VectorEncoding = 'fp32'): Promise<MemoryStore> {
     let store: MemoryStore | undefined;
     let db: IDBPDatabase<MemoryDB>;
     try {
@@ -52,7 +62,7 @@ export class MemoryStore {
     } catch (error) {
       throw wrap(`open database \`${name}\``, error);
     }
-    store = new MemoryStore(db, name);
+    store = new MemoryStore(db, name, encoding);
     return store;
   }
 
@@ -91,74 +101,96 @@ export class MemoryStore {
   }
 
   /**
-   * One transaction for the whole group: memories, vectors and history rows are written and their pending batches
-   * deleted together, all or nothing. With `onlyIfPending` (crash replay) a batch whose pending record is gone was
-   * committed meanwhile (by another tab) and is skipped. Returns the ids of the batches written.
+   * One transaction for the whole group: its memories and vectors go into new segments and their pending batches
+   * are deleted, all or nothing. A batch whose pending record is gone was committed meanwhile (a tab that found it
+   * unfinished replayed it under the same ids) and is skipped: a segment is appended, never merged, so writing it
+   * again would store the memories twice. Returns the ids of the batches and of the segments written.
    */
-  async commitAdds(groups: readonly { readonly batchId: string; readonly rows: readonly AddRow[] }[], onlyIfPending = false): Promise<string[]> {
-    return this.#run('commit memories', ['memories', 'vectors', 'history', 'pending'], 'readwrite', async (tx) => {
+  async commitAdds(groups: readonly { readonly batchId: string; readonly rows: readonly AddRow[] }[]): Promise<{ batches: string[]; segments: string[] }> {
+    return this.#run('commit memories', ['segments', 'segmentVectors', 'pending'], 'readwrite', async (tx) => {
       const pending = tx.objectStore('pending');
-      let todo = groups;
-      if (onlyIfPending) {
-        const present = await Promise.all(groups.map((g) => pending.getKey(g.batchId)));
-        todo = groups.filter((_, i) => present[i] !== undefined);
+      const present = await Promise.all(groups.map((g) => pending.getKey(g.batchId)));
+      const todo = groups.filter((_, i) => present[i] !== undefined);
+      const rows = todo.flatMap((g) => g.rows);
+      // Raw requests: a failed one aborts the transaction and `tx.done` reports it.
+      const segments = unwrap(tx.objectStore('segments'));
+      const vectors = unwrap(tx.objectStore('segmentVectors'));
+      const written = rows.length > 0 ? buildSegments(rows, rows[0]!.vector.length, this.#encoding) : [];
+      for (const segment of written) {
+        segments.put(segment.record);
+        vectors.put(segment.vectors);
       }
-      // Raw requests, no promise per request: a failed one aborts the transaction and `tx.done` reports it. At
-      // thousands of rows per group, idb's per-request wrapper (listeners + promise) costs more than the writes.
-      const memories = unwrap(tx.objectStore('memories'));
-      const vectors = unwrap(tx.objectStore('vectors'));
-      const history = unwrap(tx.objectStore('history'));
       const rawPending = unwrap(pending);
-      for (const group of todo) {
-        for (const row of group.rows) {
-          memories.put(row.memory);
-          vectors.put(row.vector);
-          history.put(row.history);
-        }
-        rawPending.delete(group.batchId);
-      }
+      for (const group of todo) rawPending.delete(group.batchId);
       await tx.done;
-      return todo.map((g) => g.batchId);
+      return { batches: todo.map((g) => g.batchId), segments: written.map((s) => s.record.id) };
     });
   }
 
-  async get(id: string): Promise<MemoryRecord | undefined> {
-    return this.#run('read a memory', ['memories'], 'readonly', (tx) => tx.objectStore('memories').get(id));
-  }
-
-  /** Every memory with `field === value`, oldest first (UUIDv7 keys sort by time). */
-  async list(field: ScopeField, value: string): Promise<MemoryRecord[]> {
-    return this.#run('list memories', ['memories'], 'readonly', (tx) => tx.objectStore('memories').index(field).getAll(value));
-  }
-
-  /** A scope's memories and vectors, read in one transaction so they agree, joined by id. */
-  async loadScope(field: ScopeField, value: string): Promise<{ memory: MemoryRecord; vector: VectorRecord }[]> {
-    return this.#run('load a scope', ['memories', 'vectors'], 'readonly', async (tx) => {
-      const [memories, vectors] = await Promise.all([
-        tx.objectStore('memories').index(field).getAll(value),
-        tx.objectStore('vectors').index(field).getAll(value),
+  /** The memories and vectors of the segments `ids` as they are now (a segment deleted since is skipped). */
+  async readSegments(ids: readonly string[]): Promise<{ memory: MemoryRecord; vector: StoredVector }[]> {
+    return this.#run('read segments', ['segments', 'segmentVectors'], 'readonly', async (tx) => {
+      const [segments, vectors] = await Promise.all([
+        Promise.all(ids.map((id) => tx.objectStore('segments').get(id))),
+        Promise.all(ids.map((id) => tx.objectStore('segmentVectors').get(id))),
       ]);
-      // Both indexes sort by (scope value, id): the lists line up unless something is inconsistent.
-      const aligned = memories.length === vectors.length && memories.every((m, i) => vectors[i]!.id === m.id);
-      if (aligned) return memories.map((memory, i) => ({ memory, vector: vectors[i]! }));
-      const byId = new Map(vectors.map((v) => [v.id, v]));
-      const out: { memory: MemoryRecord; vector: VectorRecord }[] = [];
-      for (const memory of memories) {
-        const vector = byId.get(memory.id);
-        if (vector) out.push({ memory, vector });
-      }
+      const out: { memory: MemoryRecord; vector: StoredVector }[] = [];
+      segments.forEach((segment, s) => {
+        const rows = vectors[s];
+        if (segment && rows) segment.memories.forEach((memory, i) => out.push({ memory, vector: vectorAt(rows, i) }));
+      });
       return out;
     });
   }
 
-  /** Replaces a memory in one transaction (read, then write); NotFoundError when it does not exist. */
+  async get(id: string): Promise<MemoryRecord | undefined> {
+    return this.#run('read a memory', ['segments'], 'readonly', async (tx) => {
+      const segment = await tx.objectStore('segments').index('ids').get(id);
+      return segment && entry(segment, id).memory;
+    });
+  }
+
+  /** Every memory with `field === value`, oldest first (UUIDv7 ids sort by time). Reads no vector bytes. */
+  async list(field: ScopeField, value: string): Promise<MemoryRecord[]> {
+    return this.#run('list memories', ['segments'], 'readonly', async (tx) => {
+      const segments = await tx.objectStore('segments').index(scopeIndex[field]).getAll(value);
+      const out = segments.flatMap((s) => s.memories.filter((m) => m[field] === value));
+      return inIdOrder(out, (m) => m.id);
+    });
+  }
+
+  /** A scope's memories with their vectors (views into the segments' arrays), read in one transaction, oldest first. */
+  async loadScope(field: ScopeField, value: string): Promise<{ memory: MemoryRecord; vector: StoredVector }[]> {
+    return this.#run('load a scope', ['segments', 'segmentVectors'], 'readonly', async (tx) => {
+      const segments = await tx.objectStore('segments').index(scopeIndex[field]).getAll(value);
+      const store = tx.objectStore('segmentVectors');
+      const vectors = await Promise.all(segments.map((s) => store.get(s.id)));
+      const out: { memory: MemoryRecord; vector: StoredVector }[] = [];
+      segments.forEach((segment, s) => {
+        const rows = vectors[s];
+        if (!rows) return; // never written apart, so never seen; a memory without a vector cannot be searched
+        segment.memories.forEach((memory, i) => {
+          if (memory[field] === value) out.push({ memory, vector: vectorAt(rows, i) });
+        });
+      });
+      return inIdOrder(out, (row) => row.memory.id);
+    });
+  }
+
+  /**
+   * Replaces a memory in one transaction (read, then write its segment), with its UPDATE history row (and the ADD
+   * row first, when this is the memory's first change). NotFoundError when it does not exist.
+   */
   async replace(id: string, build: (previous: MemoryRecord) => Replacement): Promise<{ previous: MemoryRecord; next: Replacement }> {
-    return this.#run('update a memory', ['memories', 'vectors', 'history'], 'readwrite', async (tx) => {
-      const previous = await tx.objectStore('memories').get(id);
-      if (!previous) throw new NotFoundError(`Expected \`id\` to name an existing memory, got \`${id}\``);
+    return this.#run('update a memory', ['segments', 'segmentVectors', 'history'], 'readwrite', async (tx) => {
+      const segment = await tx.objectStore('segments').index('ids').get(id);
+      if (!segment) throw notFound(id);
+      const { memory: previous, index } = entry(segment, id);
       const next = build(previous);
-      const writes: Promise<unknown>[] = [tx.objectStore('memories').put(next.memory), tx.objectStore('history').put(next.history)];
-      if (next.vector) writes.push(tx.objectStore('vectors').put(next.vector));
+      const vectors = next.vector ? await tx.objectStore('segmentVectors').get(segment.id) : undefined;
+      await logAdds(tx, [previous]);
+      const writes: Promise<unknown>[] = [tx.objectStore('segments').put(withMemory(segment, index, next.memory)), tx.objectStore('history').put(next.history)];
+      if (vectors && next.vector) writes.push(tx.objectStore('segmentVectors').put(withVector(vectors, index, next.vector)));
       await Promise.all([...writes, tx.done]);
       return { previous, next };
     });
@@ -166,16 +198,11 @@ export class MemoryStore {
 
   /** Deletes a memory and its vector, writes its DELETE history row; NotFoundError when it does not exist. */
   async remove(id: string, history: (previous: MemoryRecord) => HistoryRecord): Promise<MemoryRecord> {
-    return this.#run('delete a memory', ['memories', 'vectors', 'history'], 'readwrite', async (tx) => {
-      const previous = await tx.objectStore('memories').get(id);
-      if (!previous) throw new NotFoundError(`Expected \`id\` to name an existing memory, got \`${id}\``);
-      await Promise.all([
-        tx.objectStore('memories').delete(id),
-        tx.objectStore('vectors').delete(id),
-        tx.objectStore('history').put(history(previous)),
-        tx.done,
-      ]);
-      return previous;
+    return this.#run('delete a memory', ['segments', 'segmentVectors', 'history'], 'readwrite', async (tx) => {
+      const segment = await tx.objectStore('segments').index('ids').get(id);
+      if (!segment) throw notFound(id);
+      const [removed] = await dropFrom(tx, [segment], (m) => m.id === id, history);
+      return removed!;
     });
   }
 
@@ -186,46 +213,42 @@ export class MemoryStore {
     accept: (memory: MemoryRecord) => boolean,
     history: (previous: MemoryRecord) => HistoryRecord,
   ): Promise<string[]> {
-    return this.#run('delete memories', ['memories', 'vectors', 'history'], 'readwrite', async (tx) => {
-      const victims = (await tx.objectStore('memories').index(field).getAll(value)).filter(accept);
-      const memories = unwrap(tx.objectStore('memories'));
-      const vectors = unwrap(tx.objectStore('vectors'));
-      const rows = unwrap(tx.objectStore('history'));
-      for (const memory of victims) {
-        memories.delete(memory.id);
-        vectors.delete(memory.id);
-        rows.put(history(memory));
-      }
-      await tx.done;
-      return victims.map((m) => m.id);
+    return this.#run('delete memories', ['segments', 'segmentVectors', 'history'], 'readwrite', async (tx) => {
+      const segments = await tx.objectStore('segments').index(scopeIndex[field]).getAll(value);
+      const removed = await dropFrom(tx, segments, (m) => m[field] === value && accept(m), history);
+      return removed.map((m) => m.id);
     });
   }
 
-  /** Empties every store (memories, vectors, history, pending adds, embedding cache, model record). */
+  /** Empties every store (segments, history, pending adds, embedding cache, model record). */
   async clear(): Promise<void> {
-    const names = ['memories', 'vectors', 'history', 'pending', 'embeddings', 'meta'] as const;
+    const names = ['segments', 'segmentVectors', 'history', 'pending', 'embeddings', 'meta'] as const;
     await this.#run('reset the database', [...names], 'readwrite', async (tx) => {
       await Promise.all([...names.map((n) => tx.objectStore(n).clear()), tx.done]);
     });
   }
 
-  /** A memory's history, oldest first. */
+  /** A memory's history, oldest first; the ADD row comes from its segment entry when it never changed. */
   async history(memoryId: string): Promise<HistoryRecord[]> {
-    const rows = await this.#run('read history', ['history'], 'readonly', (tx) =>
-      tx.objectStore('history').index('memoryId').getAll(memoryId),
-    );
+    const rows = await this.#run('read history', ['history', 'segments'], 'readonly', async (tx) => {
+      const stored = await tx.objectStore('history').index('memoryId').getAll(memoryId);
+      if (stored.some((row) => row.event === 'ADD')) return stored;
+      const segment = await tx.objectStore('segments').index('ids').get(memoryId);
+      return segment ? [addHistory(entry(segment, memoryId).memory), ...stored] : stored;
+    });
     return rows.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
   }
 
-  async count(): Promise<{ memories: number; vectors: number; history: number; pending: number }> {
-    return this.#run('count', ['memories', 'vectors', 'history', 'pending'], 'readonly', async (tx) => {
-      const [memories, vectors, history, pending] = await Promise.all([
-        tx.objectStore('memories').count(),
-        tx.objectStore('vectors').count(),
+  /** Memories (index entries, no record read), segments, stored history rows and pending batches. */
+  async count(): Promise<{ memories: number; segments: number; history: number; pending: number }> {
+    return this.#run('count', ['segments', 'history', 'pending'], 'readonly', async (tx) => {
+      const [memories, segments, history, pending] = await Promise.all([
+        tx.objectStore('segments').index('ids').count(),
+        tx.objectStore('segments').count(),
         tx.objectStore('history').count(),
         tx.objectStore('pending').count(),
       ]);
-      return { memories, vectors, history, pending };
+      return { memories, segments, history, pending };
     });
   }
 
@@ -283,4 +306,73 @@ function wrap(what: string, error: unknown): Error {
   if (error instanceof AgentMemError) return error;
   const detail = error instanceof Error ? (error.message ? `${error.name}: ${error.message}` : error.name) : String(error);
   return new StorageError(`IndexedDB could not ${what}: ${detail}`, { cause: error });
+}
+
+function notFound(id: string): NotFoundError {
+  return new NotFoundError(`Expected \`id\` to name an existing memory, got \`${id}\``);
+}
+
+/** The entry of memory `id` in a segment the `ids` index returned for it. */
+function entry(segment: SegmentRecord, id: string): { memory: MemoryRecord; index: number } {
+  const index = segment.ids.indexOf(id);
+  if (index < 0) throw new StorageError(`IndexedDB segment \`${segment.id}\` is indexed under \`${id}\` but does not hold it`);
+  return { memory: segment.memories[index]!, index };
+}
+
+/** Sorts by id unless already sorted (the usual case: segments and their entries are in creation order). */
+function inIdOrder<T>(items: T[], id: (item: T) => string): T[] {
+  for (let i = 1; i < items.length; i++) {
+    if (id(items[i - 1]!) > id(items[i]!)) return items.sort((a, b) => compareIds(id(a), id(b)));
+  }
+  return items;
+}
+
+/** Writes the ADD row of each memory that has none yet (its first change is in this transaction). */
+async function logAdds(tx: Tx, memories: readonly MemoryRecord[]): Promise<void> {
+  const history = tx.objectStore('history');
+  const present = await Promise.all(memories.map((m) => history.getKey(`${m.id}:add`)));
+  const raw = unwrap(history);
+  memories.forEach((m, i) => {
+    if (present[i] === undefined) raw.put(addHistory(m));
+  });
+}
+
+/** Removes the entries `drop` selects from `segments` (rewriting or deleting each), with their history rows. */
+async function dropFrom(
+  tx: Tx,
+  segments: readonly SegmentRecord[],
+  drop: (memory: MemoryRecord) => boolean,
+  history: (previous: MemoryRecord) => HistoryRecord,
+): Promise<MemoryRecord[]> {
+  const touched = segments.filter((s) => s.memories.some(drop));
+  const vectorStore = tx.objectStore('segmentVectors');
+  const vectors = await Promise.all(touched.map((s) => vectorStore.get(s.id)));
+  const removed: MemoryRecord[] = [];
+  const rawSegments = unwrap(tx.objectStore('segments'));
+  const rawVectors = unwrap(vectorStore);
+  touched.forEach((record, s) => {
+    const rows = vectors[s];
+    if (!rows) {
+      // A segment whose vectors are missing (never written apart, but be lenient in a delete): records only.
+      const kept = record.memories.filter((m) => !drop(m));
+      removed.push(...record.memories.filter(drop));
+      if (kept.length > 0) rawSegments.put(segmentRecord(record.id, kept));
+      else rawSegments.delete(record.id);
+      return;
+    }
+    const result = removeWhere({ record, vectors: rows }, drop);
+    removed.push(...result.removed);
+    if (result.segment) {
+      rawSegments.put(result.segment.record);
+      rawVectors.put(result.segment.vectors);
+    } else {
+      rawSegments.delete(record.id);
+      rawVectors.delete(record.id);
+    }
+  });
+  await logAdds(tx, removed);
+  const rawHistory = unwrap(tx.objectStore('history'));
+  for (const memory of removed) rawHistory.put(history(memory));
+  await tx.done;
+  return removed;
 }

@@ -17,17 +17,38 @@ export interface MemoryRecord {
   readonly updatedAt: string;
 }
 
-/** A vector row: fp32, or int8 with one scale (see search/quantize.ts). Scope keys repeated so a scope loads by index. */
-export interface VectorRecord {
+/**
+ * A segment: the memories of one commit (at most SEGMENT_MAX of them) in one record, so a batch of 1,000 adds is
+ * a handful of writes instead of thousands (IndexedDB pays per record and per index entry). `ids` and the scope
+ * lists exist for the multiEntry indexes: a memory is found by id, a scope's segments by user, agent or run.
+ * Memories stay in id (= creation) order within a segment.
+ */
+export interface SegmentRecord {
+  /** UUIDv7 of the commit: segments sort by the time they were written. */
   readonly id: string;
-  readonly userId?: string;
-  readonly agentId?: string;
-  readonly runId?: string;
-  readonly vector?: Float32Array;
-  readonly q?: Int8Array;
-  readonly scale?: number;
+  readonly ids: readonly string[];
+  readonly userIds: readonly string[];
+  readonly agentIds: readonly string[];
+  readonly runIds: readonly string[];
+  readonly memories: readonly MemoryRecord[];
 }
 
+/**
+ * The vectors of one segment (same key), kept in their own store so listing memories never reads vector bytes:
+ * fp32 row-major `n x dimensions`, or int8 codes with one scale per row (see search/quantize.ts).
+ */
+export interface SegmentVectors {
+  readonly id: string;
+  readonly dimensions: number;
+  readonly f32?: Float32Array;
+  readonly q?: Int8Array;
+  readonly scales?: Float32Array;
+}
+
+/**
+ * A history row. The ADD row of a memory is its segment entry until the memory first changes: the transaction of
+ * that first UPDATE or DELETE writes the ADD row (from the entry, still untouched) before its own row.
+ */
 export interface HistoryRecord {
   readonly id: string;
   readonly memoryId: string;

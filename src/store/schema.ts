@@ -1,22 +1,29 @@
-import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
-import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, VectorRecord } from './records.js';
+import { unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { migrateV1 } from './migrate-v1.js';
+import type { HistoryRecord, ModelMeta, PendingBatch, SegmentRecord, SegmentVectors } from './records.js';
 
 /**
  * The IndexedDB schema. Bump SCHEMA_VERSION and add an `if (oldVersion < N)` step to `upgrade` for every change;
  * never edit a step that has shipped (a browser holding version N-1 runs only the steps after it).
+ *
+ * Version 1 (one record per memory in `memories` and `vectors`) wrote ~4,000 memories/s: IndexedDB pays per
+ * record and per index entry, and an add cost three records and nine index entries. Version 2 keeps memories and
+ * vectors in segments (one record each per commit of up to 1,000 memories) and writes the ADD history row only
+ * when a memory first changes.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface MemoryDB extends DBSchema {
-  memories: {
+  segments: {
     key: string;
-    value: MemoryRecord;
-    indexes: { userId: string; agentId: string; runId: string; createdAt: string; hash: string };
+    value: SegmentRecord;
+    /** All multiEntry: a segment is listed under each memory id and each scope value it holds. */
+    indexes: { ids: string; userIds: string; agentIds: string; runIds: string };
   };
-  vectors: {
+  /** The vectors of a segment, same key. */
+  segmentVectors: {
     key: string;
-    value: VectorRecord;
-    indexes: { userId: string; agentId: string; runId: string };
+    value: SegmentVectors;
   };
   history: {
     key: string;
@@ -41,11 +48,14 @@ export interface MemoryDB extends DBSchema {
 export type StoreName = StoreNames<MemoryDB>;
 
 export function upgrade(
-  db: IDBPDatabase<MemoryDB>,
+  wrapped: IDBPDatabase<MemoryDB>,
   oldVersion: number,
   _newVersion: number | null,
-  _tx: IDBPTransaction<MemoryDB, StoreName[], 'versionchange'>,
+  wrappedTx: IDBPTransaction<MemoryDB, StoreName[], 'versionchange'>,
 ): void {
+  // Raw handles: the steps create and drop stores that the current typed schema no longer names.
+  const db = unwrap(wrapped) as IDBDatabase;
+  const tx = unwrap(wrappedTx) as IDBTransaction;
   if (oldVersion < 1) {
     const memories = db.createObjectStore('memories', { keyPath: 'id' });
     memories.createIndex('userId', 'userId');
@@ -63,5 +73,12 @@ export function upgrade(
     db.createObjectStore('pending', { keyPath: 'id' });
     db.createObjectStore('meta');
   }
-  // if (oldVersion < 2) { ... } goes here.
+  if (oldVersion < 2) {
+    const segments = db.createObjectStore('segments', { keyPath: 'id' });
+    for (const name of ['ids', 'userIds', 'agentIds', 'runIds']) segments.createIndex(name, name, { multiEntry: true });
+    db.createObjectStore('segmentVectors', { keyPath: 'id' });
+    // Moves version 1's rows into segments, then drops `memories` and `vectors` (their ADD history rows stay).
+    migrateV1(db, tx);
+  }
+  // if (oldVersion < 3) { ... } goes here.
 }

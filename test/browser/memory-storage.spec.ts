@@ -32,7 +32,7 @@ test('QuotaExceededError: the failing add gets StorageError, the others commit, 
         return String.fromCharCode(97 + ((seed >>> 16) % 26));
       }).join('') + ` ${n}`;
     // Fill the quota with big adds, halving the size after each refusal. An add writes its text once in the
-    // pending store, then twice more in the commit (memory + history row), so as the room shrinks the refusal
+    // pending store, then again in the commit (its segment), so as the room shrinks the refusal
     // comes at one stage or the other; the geometric sizes make a commit-stage refusal (a failing group) happen.
     const attempts: { ok: boolean; size: number; error?: any }[] = [];
     let size = 4 * 1024 * 1024;
@@ -55,13 +55,13 @@ test('QuotaExceededError: the failing add gets StorageError, the others commit, 
   console.log(`quota test: ${out.attempts.map((a) => (a.ok ? `${a.size}:ok` : `${a.size}:${a.error.message.includes('commit') ? 'commit' : 'pending'}`)).join(' ')}`);
   expect(refused.length).toBeGreaterThan(0);
   for (const a of refused) expect(a.error).toMatchObject({ name: 'StorageError', isAgentMem: true, cause: 'QuotaExceededError' });
-  // At least one refusal came from the grouped commit transaction (memory + vector + history + pending delete).
+  // At least one refusal came from the grouped commit transaction (segment + vectors + pending delete).
   expect(refused.some((a) => a.error.message.startsWith('IndexedDB could not commit memories'))).toBe(true);
   expect(out.after).toBeNull();
   expect(out.all).toEqual(['small memory before', ...committed, 'small memory after']);
   expect(out.search).toBe(committed.length + 2);
   const n = committed.length + 2;
-  expect(out.counts).toMatchObject({ memories: n, vectors: n, history: n, pending: 0 });
+  expect(out.counts).toMatchObject({ memories: n, vectors: n, history: 0, pending: 0 });
 });
 
 test('a connection closed underneath: StorageError, and a new instance works on the recreated database', async ({ page }) => {

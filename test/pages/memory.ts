@@ -5,6 +5,7 @@
 import * as lib from '../../src/index.js';
 import type { Memory, MemoryOptions, TextEmbedder } from '../../src/index.js';
 import { Embedder } from '../../src/engine/embedder.js';
+import { describeDb, writeV1 } from './v1-fixture.js';
 
 /** What an awaited call threw, flattened so it crosses page.evaluate. */
 export interface Thrown {
@@ -52,10 +53,23 @@ async function rawAll(dbName: string, store: string): Promise<unknown[]> {
   }
 }
 
+/** The memories on disk, flattened out of their segments (version 2 layout). */
+async function rawMemories(dbName: string): Promise<{ id: string; text: string; userId?: string }[]> {
+  const segments = (await rawAll(dbName, 'segments')) as { memories: { id: string; text: string }[] }[];
+  return segments.flatMap((s) => s.memories);
+}
+
+/** Memories and vector rows (counted inside segments), stored history rows, pending batches, cache entries. */
 async function rawCounts(dbName: string): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const store of ['memories', 'vectors', 'history', 'pending', 'embeddings']) out[store] = (await rawAll(dbName, store)).length;
-  return out;
+  const vectors = (await rawAll(dbName, 'segmentVectors')) as { dimensions: number; f32?: Float32Array; scales?: Float32Array }[];
+  return {
+    memories: (await rawMemories(dbName)).length,
+    vectors: vectors.reduce((n, v) => n + (v.f32 ? v.f32.length / v.dimensions : (v.scales?.length ?? 0)), 0),
+    segments: (await rawAll(dbName, 'segments')).length,
+    history: (await rawAll(dbName, 'history')).length,
+    pending: (await rawAll(dbName, 'pending')).length,
+    embeddings: (await rawAll(dbName, 'embeddings')).length,
+  };
 }
 
 /** Deletes a database from outside: a connection that is open gets `versionchange` and must step aside. */
@@ -92,7 +106,7 @@ function holdAfter(embedder: TextEmbedder, passes: number): TextEmbedder & { rel
   };
 }
 
-const helpers = { lib, Embedder, open, holdAfter, thrown, rawAll, rawCounts, rawDelete };
+const helpers = { lib, Embedder, open, holdAfter, thrown, rawAll, rawMemories, rawCounts, rawDelete, writeV1, describeDb };
 declare global {
   interface Window {
     t: typeof helpers & { memory?: Memory; [key: string]: unknown };

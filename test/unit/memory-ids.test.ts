@@ -16,4 +16,10 @@ describe('ids and hashes', () => {
     const later = uuidv7(Date.now() + 10_000);
     expect(later > ids.at(-1)!).toBe(true);
   });
+
+  it('uuidv7 carries its millisecond timestamp in the first 48 bits', () => {
+    const ms = Date.UTC(2031, 4, 6, 7, 8, 9, 123);
+    const id = uuidv7(ms);
+    expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(ms);
+  });
 });

@@ -97,7 +97,7 @@ async function seedThroughMemory(
   model: string,
   texts: string[],
   vectors: (i: number) => Float32Array,
-): Promise<string> {
+): Promise<{ how: string; writeMs: number }> {
   const stats = memory.stats() as { modelId: string; dimensions: number };
   const index = new Map(texts.map((t, i) => [t, i]));
   const synthetic: TextEmbedder = {
@@ -110,9 +110,11 @@ async function seedThroughMemory(
   };
   await memory.close();
   const seeder = await Memory.create({ dbName, model, embedder: synthetic });
+  const t0 = performance.now();
   for (let i = 0; i < texts.length; i += 5000) await seeder.addMany(texts.slice(i, i + 5000).map((text) => ({ text, ...scope })));
+  const writeMs = performance.now() - t0;
   await seeder.close();
-  return 'Memory.addMany via a seeded-vector embedder (no inference), reopened with the real engine';
+  return { how: 'Memory.addMany via a seeded-vector embedder (no inference), reopened with the real engine', writeMs };
 }
 
 export async function createRawCeiling(spec: SystemSpec, model: string): Promise<BenchSystem> {

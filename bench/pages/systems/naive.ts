@@ -37,10 +37,11 @@ export async function createNaive(model: string, backend: 'wasm' | 'webgpu', dbN
       for (const text of texts) await add(text); // the obvious loop
     },
     async seed(texts, vectors) {
+      const t0 = performance.now();
       for (let i = 0; i < texts.length; i += 5000) {
         await putMany(db, 'memories', texts.slice(i, i + 5000).map((text, j) => ({ text, vector: vectors(i + j), userId: 'bench' })));
       }
-      return 'IndexedDB puts of seeded unit vectors (no inference)';
+      return { how: 'IndexedDB puts of seeded unit vectors (no inference)', writeMs: performance.now() - t0 };
     },
     async search(query, limit) {
       const q = await embed(query);

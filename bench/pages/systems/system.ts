@@ -6,8 +6,11 @@ export interface BenchSystem {
   add(text: string): Promise<void>;
   /** A batch of adds, resolved when all are stored. */
   addMany(texts: string[]): Promise<void>;
-  /** Fills the store with `texts` as fast as the system allows (W4 seeding); may use precomputed vectors. */
-  seed?(texts: string[], vectors: (i: number) => Float32Array): Promise<string>;
+  /**
+   * Fills the store with `texts` as fast as the system allows (W4 seeding); may use precomputed vectors. Returns
+   * how, and the milliseconds spent writing (the persistence rate: no inference, no reopening).
+   */
+  seed?(texts: string[], vectors: (i: number) => Float32Array): Promise<{ how: string; writeMs: number }>;
   /** End-to-end search: embed the query, then scan. */
   search?(query: string, limit: number): Promise<number>;
   /** Makes the scan's query vectors known without inference at timing (agentmem-web: one search fills its cache). */

@@ -1,0 +1,100 @@
+/**
+ * Schema upgrade: a database written by version 1 (one record per memory, test/pages/v1-fixture.ts) opens with
+ * the current code, which moves every memory into segments inside the upgrade transaction: nothing lost, search,
+ * get, getAll, history, update and delete all work on the moved memories.
+ */
+import { test, expect } from '@playwright/test';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate bodies run in the page, typed loosely here */
+declare const window: { t: any };
+
+test('a version 1 database is upgraded in place: every memory moved into segments, history kept', async ({ page }) => {
+  await page.goto('/test/pages/memory.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const texts = ['I drink coffee every morning', 'I play tennis on Sundays', 'My cat is called Miso', 'The planner prefers short answers'];
+    const vectors: Float32Array[] = await engine.embedMany([...texts, 'I drink black tea every morning']);
+    const { modelId, dimensions } = engine;
+    await engine.close();
+    const id = (n: number) => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+    const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
+    const rows: any[] = [
+      { id: id(1), text: texts[0], userId: 'alice', metadata: { kind: 'habit' }, createdAt: at(1), vector: vectors[4], history: [{ previousValue: texts[0], newValue: 'I drink black tea every morning', event: 'UPDATE', createdAt: at(100) }] },
+      { id: id(2), text: texts[1], userId: 'alice', createdAt: at(2), vector: vectors[1] },
+      // An int8 row (a database once opened with quantize: 'int8').
+      { id: id(3), text: texts[2], userId: 'alice', runId: 'r1', createdAt: at(3), vector: { q: Int8Array.from(vectors[2], (x: number) => Math.round(x * 127)), scale: 1 / 127 } },
+      { id: id(4), text: texts[3], agentId: 'planner', createdAt: at(4), vector: vectors[3] },
+    ];
+    // 1,200 more for one user: the move reads version 1 in pages of 1,000, so this crosses a page boundary.
+    for (let n = 0; n < 1200; n++) rows.push({ id: id(1000 + n), text: `bulk memory ${n}`, userId: 'bulk', createdAt: at(5), vector: vectors[n % 4] });
+    await t.writeV1('upgrade', { modelId, dimensions }, rows);
+    const before = await t.describeDb('upgrade');
+
+    const memory = await t.open({ dbName: 'upgrade' });
+    const after = await t.describeDb('upgrade');
+    const counts = await t.rawCounts('upgrade');
+    const tea = await memory.search('tea', { userId: 'alice' });
+    const cat = await memory.search('what is my cat called', { userId: 'alice', runId: 'r1' });
+    const planner = await memory.getAll({ agentId: 'planner' });
+    const bulk = await memory.getAll({ userId: 'bulk', limit: 5000 });
+    const got = await memory.get(id(1));
+    const historyUpdated = await memory.history(id(1));
+    const historyPlain = await memory.history(id(2));
+    await memory.update(id(2), 'I play tennis on Saturdays');
+    await memory.delete(id(4));
+    const historyAfterUpdate = await memory.history(id(2));
+    const historyDeleted = await memory.history(id(4));
+    const tennis = await memory.search('tennis', { userId: 'alice', limit: 1 });
+    await memory.close();
+    const reopened = await t.open({ dbName: 'upgrade' });
+    const again = (await reopened.getAll({ userId: 'alice' })).results.map((r: any) => r.memory);
+    await reopened.close();
+    const ev = (h: any[]) => h.map((r) => [r.event, r.previousValue, r.newValue]);
+    return {
+      before,
+      after,
+      counts,
+      tea: tea.results[0]?.memory,
+      teaCount: tea.results.length,
+      cat: cat.results.map((r: any) => r.memory),
+      planner: planner.results.map((r: any) => r.memory),
+      bulk: bulk.results.length,
+      bulkOrdered: bulk.results.every((r: any, i: number) => r.memory === `bulk memory ${i}`),
+      got,
+      historyUpdated: ev(historyUpdated),
+      historyPlain: ev(historyPlain),
+      historyAfterUpdate: ev(historyAfterUpdate),
+      historyDeleted: ev(historyDeleted),
+      tennis: tennis.results[0]?.memory,
+      again,
+    };
+  });
+  expect(out.before).toEqual({ version: 1, stores: ['embeddings', 'history', 'memories', 'meta', 'pending', 'vectors'] });
+  expect(out.after).toEqual({ version: 2, stores: ['embeddings', 'history', 'meta', 'pending', 'segmentVectors', 'segments'] });
+  // 1,204 memories in pages of 1,000: two segments; version 1's history rows (1,204 ADD + 1 UPDATE) kept.
+  expect(out.counts).toMatchObject({ memories: 1204, vectors: 1204, segments: 2, history: 1205, pending: 0 });
+  expect(out.tea).toBe('I drink black tea every morning');
+  expect(out.teaCount).toBe(3);
+  expect(out.cat).toEqual(['My cat is called Miso']);
+  expect(out.planner).toEqual(['The planner prefers short answers']);
+  expect(out.bulk).toBe(1200);
+  expect(out.bulkOrdered).toBe(true);
+  expect(out.got).toMatchObject({ memory: 'I drink black tea every morning', userId: 'alice', metadata: { kind: 'habit' }, createdAt: '2026-01-01T00:00:01.000Z' });
+  expect(out.historyUpdated).toEqual([
+    ['ADD', null, 'I drink coffee every morning'],
+    ['UPDATE', 'I drink coffee every morning', 'I drink black tea every morning'],
+  ]);
+  expect(out.historyPlain).toEqual([['ADD', null, 'I play tennis on Sundays']]);
+  expect(out.historyAfterUpdate).toEqual([
+    ['ADD', null, 'I play tennis on Sundays'],
+    ['UPDATE', 'I play tennis on Sundays', 'I play tennis on Saturdays'],
+  ]);
+  expect(out.historyDeleted).toEqual([
+    ['ADD', null, 'The planner prefers short answers'],
+    ['DELETE', 'The planner prefers short answers', null],
+  ]);
+  expect(out.tennis).toBe('I play tennis on Saturdays');
+  expect(out.again).toEqual(['I drink black tea every morning', 'I play tennis on Saturdays', 'My cat is called Miso']);
+});
