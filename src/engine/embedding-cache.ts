@@ -3,6 +3,10 @@
  * Reads and writes to the persistent store are batched the same way the coalescer batches texts: the first
  * request goes out at once, requests made while it is in flight go out together when it returns.
  * The persistent store is an optimisation: when it fails, the engine counts the error and embeds instead.
+ *
+ * The keys the persistent store holds are listed once (when it offers `keys()`) and kept as 64-bit prefixes, so a
+ * text never seen before skips the read: that read could only miss, and under load its round trip (a few ms)
+ * delays the text's arrival in the coalescer enough to split batches.
  */
 import { LruCache } from './lru.js';
 import type { PersistentEmbeddingCache } from './types.js';
@@ -20,20 +24,33 @@ export class EmbeddingCache {
   #reading = false;
   #writes: Array<readonly [string, Float32Array]> = [];
   #writing: Promise<void> | undefined;
+  /** Key prefixes the persistent store holds (what it listed, plus what we wrote since); complete once listed. */
+  readonly #known = new Set<string>();
+  #listed = false;
   persistentErrors = 0;
 
   constructor(memoryEntries: number, dimensions: number, persistent?: PersistentEmbeddingCache) {
     this.#memory = new LruCache(memoryEntries);
     this.#dimensions = dimensions;
     this.#persistent = persistent;
+    persistent?.keys?.().then(
+      (keys) => {
+        for (const key of keys) this.#known.add(prefix(key));
+        this.#listed = true;
+      },
+      () => {
+        this.persistentErrors++; // unlisted: every miss keeps reading the store, as without keys()
+      },
+    );
+  }
+
+  /** False only when the persistent store certainly lacks `key` (it was listed and `key` was not among them). */
+  persistentMayHave(key: string): boolean {
+    return this.#persistent !== undefined && (!this.#listed || this.#known.has(prefix(key)));
   }
 
   get memoryEntries(): number {
     return this.#memory.size;
-  }
-
-  get hasPersistent(): boolean {
-    return this.#persistent !== undefined;
   }
 
   /** The cached vector itself (callers copy before handing it out). */
@@ -53,6 +70,7 @@ export class EmbeddingCache {
   put(key: string, vector: Float32Array, persist = true): void {
     this.#memory.set(key, vector.slice());
     if (!persist || !this.#persistent) return;
+    this.#known.add(prefix(key));
     this.#writes.push([key, vector.slice()]);
     this.#pumpWrites();
   }
@@ -110,4 +128,9 @@ export class EmbeddingCache {
         this.#pumpWrites();
       });
   }
+}
+
+/** 16 hex digits of the SHA-256 key: a collision only costs one read that misses. */
+function prefix(key: string): string {
+  return key.slice(0, 16);
 }

@@ -40,6 +40,15 @@ export class IdbEmbeddingCache implements PersistentEmbeddingCache {
     }
   }
 
+  async keys(): Promise<string[]> {
+    const db = await this.#open();
+    try {
+      return (await db.getAllKeys(storeName)).map(String);
+    } catch (error) {
+      throw new StorageError(`Could not list the cached embeddings of \`${this.#name}\``, { cause: error });
+    }
+  }
+
   async putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
     const db = await this.#open();
     try {

@@ -24,6 +24,11 @@ export interface PersistentEmbeddingCache {
   /** One entry per key, in order; `undefined` where absent. */
   getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]>;
   putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void>;
+  /**
+   * Every key stored (optional). Read once at start: a text whose key is not among them is queued for inference
+   * at once, without a read that could only miss (a key written since by another tab just costs one inference).
+   */
+  keys?(): Promise<string[]>;
 }
 
 export interface EmbedderOptions {

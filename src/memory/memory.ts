@@ -349,14 +349,21 @@ export class Memory {
     return promise;
   }
 
-  /** Pending record first (durable), then embed, then one grouped transaction with everything else. */
+  /**
+   * The pending record is written while the texts are embedded (side by side: an add is durable once that record
+   * is, whenever its embedding finishes, and the write's latency no longer delays the engine), then one grouped
+   * transaction commits the memories once both are done.
+   */
   async #ingest(pending: PendingRecord[]): Promise<void> {
     this.#inFlightAdds += pending.length;
     const batch: PendingBatch = { id: uuidv7(), items: pending };
+    const recorded = this.#pending.push([batch]);
+    const embedded = this.#rows(pending);
+    embedded.catch(() => undefined); // awaited below, unless the pending write failed first
     try {
-      await this.#pending.push([batch]);
+      await recorded;
       try {
-        const rows = await this.#rows(pending);
+        const rows = await embedded;
         await this.#commits.push([{ batchId: batch.id, rows }]);
       } catch (error) {
         // The caller is told this add failed, so it must not resurface as a memory on the next create().

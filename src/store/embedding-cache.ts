@@ -21,6 +21,11 @@ export class StoreEmbeddingCache {
     }
   }
 
+  async keys(): Promise<string[]> {
+    if (!this.#store.open) return [];
+    return this.#store.cacheKeys();
+  }
+
   async putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
     if (entries.length === 0 || !this.#store.open) return;
     try {

@@ -262,6 +262,10 @@ export class MemoryStore {
     });
   }
 
+  async cacheKeys(): Promise<string[]> {
+    return this.#run('list the embedding cache', ['embeddings'], 'readonly', (tx) => tx.objectStore('embeddings').getAllKeys());
+  }
+
   async cacheGetMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]> {
     return this.#run('read the embedding cache', ['embeddings'], 'readonly', (tx) => {
       const store = tx.objectStore('embeddings');

@@ -87,4 +87,27 @@ describe('EmbeddingCache', () => {
     expect(await cache.persistentGet('a')).toBeUndefined();
     expect(cache.persistentErrors).toBe(1);
   });
+
+  it('lists the persistent keys once: an unknown key is a certain miss, known and newly written keys may be there', async () => {
+    class ListedStore extends MapStore {
+      async keys(): Promise<string[]> {
+        this.calls.push('keys');
+        return [...this.map.keys()];
+      }
+    }
+    const store = new ListedStore();
+    const key = (n: number) => n.toString(16).padEnd(64, '0');
+    store.map.set(key(1), new Float32Array([1, 0]));
+    const cache = new EmbeddingCache(10, 2, store);
+    expect(cache.persistentMayHave(key(2))).toBe(true); // not listed yet: must read
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.calls).toEqual(['keys']);
+    expect(cache.persistentMayHave(key(1))).toBe(true);
+    expect(cache.persistentMayHave(key(2))).toBe(false);
+    cache.put(key(2), new Float32Array([0, 1]));
+    expect(cache.persistentMayHave(key(2))).toBe(true);
+    // Without keys() (or with no persistent store) nothing is certain, or nothing is there.
+    expect(new EmbeddingCache(10, 2, new MapStore()).persistentMayHave(key(3))).toBe(true);
+    expect(new EmbeddingCache(10, 2).persistentMayHave(key(3))).toBe(false);
+  });
 });

@@ -98,16 +98,21 @@ describe('minilm-l6 in onnxruntime-web (WASM backend, Node)', () => {
 });
 
 describe('minilm-l6 graphs', () => {
-  it('int8 quantises activations per row (MatMulInteger fed by ReduceMax over the last axis, no DynamicQuantizeLinear)', async () => {
+  it('int8 quantises activations per row (an integer GEMM fed by ReduceMax over the last axis, no DynamicQuantizeLinear), query/key/value fused', async () => {
     const { decodeModel } = await import('../../scripts/onnx/index.js');
     const model = decodeModel(await readFile(join(dir, 'onnx', 'model_quantized.onnx'))) as {
-      graph: { node: { op_type: string; attribute?: { name: string; ints?: number[] }[] }[] };
+      graph: { node: { op_type: string; domain?: string; attribute?: { name: string; ints?: number[] }[] }[] };
     };
     const ops = model.graph.node.map((n) => n.op_type);
-    expect(ops.filter((op) => op === 'MatMulInteger')).toHaveLength(6 * 6);
+    // Per layer: query+key+value (one GEMM, then Split), attention output, FFN up, FFN down.
+    const gemms = model.graph.node.filter((n) => n.op_type === 'MatMulIntegerToFloat');
+    expect(gemms).toHaveLength(6 * 4);
+    for (const n of gemms) expect(n.domain).toBe('com.microsoft');
+    expect(ops.filter((op) => op === 'Split')).toHaveLength(6);
     expect(ops).not.toContain('DynamicQuantizeLinear');
+    expect(ops.filter((op) => op === 'MatMul')).toHaveLength(6 * 2); // only attention's products of activations stay float
     const reduces = model.graph.node.filter((n) => n.op_type === 'ReduceMax');
-    expect(reduces).toHaveLength(36);
+    expect(reduces).toHaveLength(24);
     for (const r of reduces) expect(r.attribute?.find((a) => a.name === 'axes')?.ints).toEqual([-1]);
   });
 
