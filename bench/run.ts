@@ -126,7 +126,9 @@ async function runPlan(plan: Plan, rows: Row[]): Promise<void> {
     try {
       const results = await runTask(task);
       for (const r of results) {
-        const row = toRow(plan.backend, task.spec, r, noteFor(task, r));
+        // A page's raw-ceiling rows: the same configuration, reported as that system (never as the default).
+        const spec = r.system ? { ...task.spec, system: r.system, defaults: false, ceiling: false } : task.spec;
+        const row = toRow(plan.backend, spec, r, noteFor(task, r));
         rows.push(row);
         if (task.spec.system === 'agentmem-web' && task.spec.defaults && row.workers !== null) defaultWorkers = row.workers;
       }

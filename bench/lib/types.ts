@@ -28,6 +28,8 @@ export interface SystemSpec {
   defaults?: boolean;
   /** Another model folder under /models/ than the benchmark's minilm-l6 (e.g. 'use-lite'); its rows carry `model`. */
   model?: string;
+  /** agentmem-web: also measure the raw ceiling on this page's workers (rows of system `raw-ceiling`). */
+  ceiling?: boolean;
 }
 
 /** One add workload's size: concurrent callers x adds each (W1, W3) or items per addMany (W2). */
@@ -67,6 +69,8 @@ export interface Rep {
 /** What `window.bench.run()` returns for one workload (W4 returns one entry per size and measure). */
 export interface PageResult {
   workload: Workload;
+  /** A row for another system than the page's (the raw ceiling, measured on an agentmem-web page's workers). */
+  system?: SystemName;
   reps: Rep[];
   /** What the system actually ran with (resolved workers, backend, variant), for the row. */
   resolved?: { workers?: number; backend?: string; variant?: string; coalescing?: boolean };

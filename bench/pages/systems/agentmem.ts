@@ -1,6 +1,7 @@
 /**
  * agentmem-web as users run it (Memory API), plus the two engine-level references built from the same parts:
- * - raw ceiling: the same workers fed ready-made full batches through `Embedder.embedMany`, cache off, no storage;
+ * - raw ceiling: the same workers (the agentmem-web page's own) fed ready-made full batches through
+ *   `Embedder.embedMany`, no storage;
  * - single session: one worker, one text per inference run, no cache, every add serialised behind a promise lock
  *   (the single-mutex design the project replaces).
  */
@@ -54,10 +55,20 @@ function compact(stats: unknown): Record<string, unknown> {
 }
 
 export async function createAgentmem(spec: SystemSpec, model: string, dbName: string): Promise<BenchSystem> {
-  const open = async (): Promise<Memory> => await Memory.create({ dbName, model, ...engineOptions(spec) });
+  // With the raw ceiling, the page builds the engine itself (the options Memory.create({ model }) would pass on)
+  // and hands it to Memory, so the ceiling runs on the very workers the adds use, warmed up once, side by side.
+  const embedder = spec.ceiling ? await Embedder.create({ model, ...engineOptions(spec) }) : undefined;
+  const open = async (): Promise<Memory> => await Memory.create(embedder ? { dbName, embedder } : { dbName, model, ...engineOptions(spec) });
   let memory = await open();
   return {
     resolved: resolvedOf(memory.stats(), spec),
+    ...(embedder
+      ? {
+          async ceiling(texts: string[]) {
+            await embedder.embedMany(texts);
+          },
+        }
+      : {}),
     async add(text) {
       await memory.add(text, scope);
     },
@@ -82,6 +93,7 @@ export async function createAgentmem(spec: SystemSpec, model: string, dbName: st
     },
     async close() {
       await memory.close();
+      await embedder?.close();
     },
   };
 }
@@ -115,23 +127,6 @@ async function seedThroughMemory(
   const writeMs = performance.now() - t0;
   await seeder.close();
   return { how: 'Memory.addMany via a seeded-vector embedder (no inference), reopened with the real engine', writeMs };
-}
-
-export async function createRawCeiling(spec: SystemSpec, model: string): Promise<BenchSystem> {
-  const embedder = await Embedder.create({ model, backend: spec.backend, ...(spec.workers !== undefined ? { workers: spec.workers } : {}), cache: false });
-  return {
-    resolved: resolvedOf(embedder.stats(), spec),
-    async add(text) {
-      await embedder.embed(text);
-    },
-    async addMany(texts) {
-      await embedder.embedMany(texts);
-    },
-    stats: () => compact(embedder.stats()),
-    async close() {
-      await embedder.close();
-    },
-  };
 }
 
 export async function createSingleSession(spec: SystemSpec, model: string, dbName: string): Promise<BenchSystem> {
