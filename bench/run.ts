@@ -161,8 +161,9 @@ function summary(r: PageResult): string {
 
 async function runTask(task: Task): Promise<PageResult[]> {
   if (task.kind === 'add') {
-    const work = task.sizes.reduce((n, s) => n + s.items * s.reps, 0);
-    return await runInFreshContext(request(task.spec, { adds: task.sizes, warmupMs: task.warmupMs }), 120_000 + work * 200);
+    // A page runs every workload of its system (twice the texts with a paired raw ceiling); SwiftShader takes ~1-3 s a text.
+    const work = task.sizes.reduce((n, s) => n + s.items * s.reps, 0) * (task.spec.ceiling ? 2 : 1);
+    return await runInFreshContext(request(task.spec, { adds: task.sizes, warmupMs: task.warmupMs }), 120_000 + work * (task.spec.backend === 'webgpu' ? 4000 : 200));
   }
   if (task.kind === 'search') {
     return await runInFreshContext(request(task.spec, { search: { sizes: task.sizes, queries: task.queries } }), 600_000);
