@@ -125,17 +125,18 @@ export function makePlan(backend: Backend, quick: boolean): Plan {
     // The path, not the speed: SwiftShader's figures mean nothing on a real GPU (bench/gpu/ measures one).
     tasks.push(...addTasks([agent(backend, { defaults: true })], [w1], 0));
   } else {
-    // No raw ceiling, no single session, no coalescing-off, no W1-sustained or W2-1000 here: on a ~1 text/s
-    // rasteriser they would only compare shader compiles (and cost minutes); W1, W2-100 and W3 show the path works.
-    tasks.push(...addTasks([agent(backend, { defaults: true })], [w1, sizes[2]!, sizes[4]!], 0));
-    tasks.push(...addTasks([sys('naive-transformers-js', backend)], [w1], 0));
+    // Every system on W1 (the raw ceiling paired on the default page), agentmem-web also W2-100 and W3; no
+    // W1-sustained, W2-1000 or worker variants: on a ~1 text/s rasteriser they would cost minutes to compare shader
+    // compiles. These rows show the paths work.
+    tasks.push(...addTasks([agent(backend, { defaults: true, ceiling: true })], [w1, sizes[2]!, sizes[4]!], 0));
+    tasks.push(...addTasks([sys('single-session', backend), sys('naive-transformers-js', backend)], [w1], 0));
     tasks.push({ kind: 'search', spec: agent(backend, { defaults: true }), sizes: [1000], queries: 3 });
     tasks.push({ kind: 'start', spec: agent(backend, { defaults: true }), workload: 'W5-cold', reps: 1 });
     tasks.push({ kind: 'start', spec: agent(backend, { defaults: true }), workload: 'W5-cached', reps: 1 });
   }
   notes.push(
     `WebGPU here is SwiftShader (software, on the CPU, ~1 text/s, new input shapes compile new shaders): sizes are tiny (each row's items x reps and note), ` +
-      `${quick ? '--quick runs agentmem-web\'s W1 only (1 repetition)' : 'agentmem-web runs W1, W2-100 and W3, naive transformers.js W1, W4 stops at 1k and W5 has 1 repetition'}; ` +
+      `${quick ? '--quick runs agentmem-web\'s W1 only (1 repetition)' : 'every system runs W1, agentmem-web also W2-100 and W3, W4 stops at 1k and W5 has 1 repetition'}; ` +
       'these rows show the path works, not GPU speed (bench/gpu/ measures a real GPU).',
   );
   return { backend, tasks, unsupported, notes };
