@@ -1,7 +1,7 @@
 import { openDB, unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { StoredVector } from '../search/scope-index.js';
 import { AgentMemError, NotFoundError, StorageError } from '../errors.js';
-import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord } from './records.js';
+import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord, SegmentVectors } from './records.js';
 import { SCHEMA_VERSION, upgrade, type MemoryDB, type StoreName } from './schema.js';
 import { buildSegments, compareIds, removeWhere, segmentRecord, vectorAt, withMemory, withVector, type SegmentRow, type VectorEncoding } from './segments.js';
 
@@ -134,12 +134,7 @@ export class MemoryStore {
         Promise.all(ids.map((id) => tx.objectStore('segments').get(id))),
         Promise.all(ids.map((id) => tx.objectStore('segmentVectors').get(id))),
       ]);
-      const out: { memory: MemoryRecord; vector: StoredVector }[] = [];
-      segments.forEach((segment, s) => {
-        const rows = vectors[s];
-        if (segment && rows) segment.memories.forEach((memory, i) => out.push({ memory, vector: vectorAt(rows, i) }));
-      });
-      return out;
+      return withVectors(segments, vectors, () => true);
     });
   }
 
@@ -165,15 +160,10 @@ export class MemoryStore {
       const segments = await tx.objectStore('segments').index(scopeIndex[field]).getAll(value);
       const store = tx.objectStore('segmentVectors');
       const vectors = await Promise.all(segments.map((s) => store.get(s.id)));
-      const out: { memory: MemoryRecord; vector: StoredVector }[] = [];
-      segments.forEach((segment, s) => {
-        const rows = vectors[s];
-        if (!rows) return; // never written apart, so never seen; a memory without a vector cannot be searched
-        segment.memories.forEach((memory, i) => {
-          if (memory[field] === value) out.push({ memory, vector: vectorAt(rows, i) });
-        });
-      });
-      return inIdOrder(out, (row) => row.memory.id);
+      return inIdOrder(
+        withVectors(segments, vectors, (m) => m[field] === value),
+        (row) => row.memory.id,
+      );
     });
   }
 
@@ -321,6 +311,27 @@ function entry(segment: SegmentRecord, id: string): { memory: MemoryRecord; inde
   const index = segment.ids.indexOf(id);
   if (index < 0) throw new StorageError(`IndexedDB segment \`${segment.id}\` is indexed under \`${id}\` but does not hold it`);
   return { memory: segment.memories[index]!, index };
+}
+
+/**
+ * The memories of `segments` that `keep` selects, each with its vector (a view into its segment's array). A segment
+ * read back without its vectors (never written apart) or gone since is skipped: a memory without a vector cannot be
+ * searched.
+ */
+function withVectors(
+  segments: readonly (SegmentRecord | undefined)[],
+  vectors: readonly (SegmentVectors | undefined)[],
+  keep: (memory: MemoryRecord) => boolean,
+): { memory: MemoryRecord; vector: StoredVector }[] {
+  const out: { memory: MemoryRecord; vector: StoredVector }[] = [];
+  segments.forEach((segment, s) => {
+    const rows = vectors[s];
+    if (!segment || !rows) return;
+    segment.memories.forEach((memory, i) => {
+      if (keep(memory)) out.push({ memory, vector: vectorAt(rows, i) });
+    });
+  });
+  return out;
 }
 
 /** Sorts by id unless already sorted (the usual case: segments and their entries are in creation order). */

@@ -1,6 +1,6 @@
-import { quantize } from '../search/quantize.js';
+import type { StoredVector } from '../search/scope-index.js';
 import type { MemoryRecord, SegmentVectors } from './records.js';
-import { SEGMENT_MAX, segmentRecord } from './segments.js';
+import { SEGMENT_MAX, encodeVectors, segmentRecord } from './segments.js';
 import { uuidv7 } from './ids.js';
 
 /** A version 1 vector row: one per memory, fp32 or int8 + scale. */
@@ -49,20 +49,9 @@ export function migrateV1(db: IDBDatabase, tx: IDBTransaction): void {
   page(undefined);
 }
 
-/** One segment's vectors from version 1 rows: fp32 when every row is, else int8 (fp32 rows quantised). */
+/** One segment's vectors from version 1 rows: fp32 when every row is, else int8 (int8 rows keep their codes). */
 function joinVectors(id: string, rows: readonly V1Vector[]): SegmentVectors {
-  const d = rows[0]!.vector?.length ?? rows[0]!.q?.length ?? 0;
-  if (rows.every((r) => r.vector)) {
-    const f32 = new Float32Array(rows.length * d);
-    rows.forEach((r, i) => f32.set(r.vector!, i * d));
-    return { id, dimensions: d, f32 };
-  }
-  const q = new Int8Array(rows.length * d);
-  const scales = new Float32Array(rows.length);
-  rows.forEach((r, i) => {
-    const code = r.q && r.scale !== undefined ? { q: r.q, scale: r.scale } : quantize(r.vector!);
-    q.set(code.q, i * d);
-    scales[i] = code.scale;
-  });
-  return { id, dimensions: d, q, scales };
+  const vectors: StoredVector[] = rows.map((r) => r.vector ?? { q: r.q!, scale: r.scale! });
+  const d = vectors[0] instanceof Float32Array ? vectors[0].length : vectors[0]!.q.length;
+  return encodeVectors(id, vectors, d, rows.every((r) => r.vector) ? 'fp32' : 'int8');
 }

@@ -106,18 +106,27 @@ export function removeWhere(segment: Segment, drop: (memory: MemoryRecord) => bo
   return { segment: { record: segmentRecord(id, memories), vectors }, removed };
 }
 
-/** The vectors of one segment, fp32 rows or int8 codes + scales. */
-export function encodeVectors(id: string, vectors: readonly Float32Array[], dimensions: number, encoding: VectorEncoding): SegmentVectors {
-  for (const v of vectors) if (v.length !== dimensions) throw new RangeError(`Expected vectors of ${dimensions} dimensions, got ${v.length}`);
+/**
+ * The vectors of one segment, fp32 rows or int8 codes + scales. Vectors already quantised keep their codes (int8
+ * only: fp32 needs every vector in fp32).
+ */
+export function encodeVectors(id: string, vectors: readonly StoredVector[], dimensions: number, encoding: VectorEncoding): SegmentVectors {
+  for (const v of vectors) {
+    const length = v instanceof Float32Array ? v.length : v.q.length;
+    if (length !== dimensions) throw new RangeError(`Expected vectors of ${dimensions} dimensions, got ${length}`);
+  }
   if (encoding === 'fp32') {
     const f32 = new Float32Array(vectors.length * dimensions);
-    vectors.forEach((v, i) => f32.set(v, i * dimensions));
+    vectors.forEach((v, i) => {
+      if (!(v instanceof Float32Array)) throw new RangeError('Expected fp32 vectors for an fp32 segment, got int8 codes');
+      f32.set(v, i * dimensions);
+    });
     return { id, dimensions, f32 };
   }
   const q = new Int8Array(vectors.length * dimensions);
   const scales = new Float32Array(vectors.length);
   vectors.forEach((v, i) => {
-    const code = quantize(v);
+    const code = v instanceof Float32Array ? quantize(v) : v;
     q.set(code.q, i * dimensions);
     scales[i] = code.scale;
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { quantize } from '../../src/search/quantize.js';
 import { uuidv7 } from '../../src/store/ids.js';
 import type { MemoryRecord } from '../../src/store/records.js';
-import { buildSegments, removeWhere, segmentRecord, vectorAt, vectorRows, withMemory, withVector } from '../../src/store/segments.js';
+import { buildSegments, encodeVectors, removeWhere, segmentRecord, vectorAt, vectorRows, withMemory, withVector } from '../../src/store/segments.js';
 
 const D = 8;
 
@@ -89,6 +89,14 @@ describe('segments', () => {
       expect(removeWhere(segment!, () => false).segment).toBe(segment);
       expect(removeWhere(segment!, () => true)).toEqual({ segment: null, removed: segment!.record.memories });
     }
+  });
+
+  it('an int8 segment keeps codes it is given as they are; an fp32 segment refuses them', () => {
+    const given = { q: Int8Array.from({ length: D }, (_, j) => j - 4), scale: 0.5 };
+    const vectors = encodeVectors('s', [vector(1), given], D, 'int8');
+    expect(vectorAt(vectors, 1)).toEqual({ q: given.q, scale: 0.5 });
+    expect(Array.from((vectorAt(vectors, 0) as { q: Int8Array }).q)).toEqual(Array.from(quantize(vector(1)).q));
+    expect(() => encodeVectors('s', [given], D, 'fp32')).toThrow(RangeError);
   });
 
   it('refuses vectors of the wrong length', () => {
