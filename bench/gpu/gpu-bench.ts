@@ -5,13 +5,17 @@
  * the engine's WebGPU defaults (`settingsFor`: maxBatch 1024, maxWaitMs 10). What is left out: the Web Worker and
  * Comlink transport (Node has no Web Workers; the one worker's session runs in this process) and IndexedDB.
  *
- * Measures (same JSON shape as bench/results): texts/s of one `embed()` of batch 1/32/256/1024, and sustained adds:
- * CALLERS concurrent callers each embedding one text at a time through the coalescer for SUSTAINED_SECS.
+ * Measures (same JSON shape as bench/results): texts/s of one `embed()` of batch 1 ... 4096, and sustained adds:
+ * concurrent callers each embedding one text at a time through the coalescer for SUSTAINED_SECS, in several
+ * configurations side by side (callers, maxBatch, batches a worker holds, pooling in the graph or on the CPU), so the
+ * engine's defaults are compared with the alternatives in one run. When the adapter has `shader-f16`, the fp16
+ * variant is checked against fp32 (as the engine's start-up does) and measured too.
  *
  * Env: MODEL_DIR (transformers.js-layout folder), ORT_DIR (onnxruntime-web dist: ort.min.mjs + its .wasm),
  * WEBGPU_MODULE (path of the `webgpu` package's index.js; default: the `webgpu` package), EP (webgpu | wasm; wasm
  * runs the same flow on the CPU, to test the script without a GPU), VARIANT (fp32 | fp16), BATCHES, SECS,
- * CALLERS, SUSTAINED_SECS, OUT_JSON, REQUIRE_HW=1 (fail on a software adapter).
+ * SUSTAINED (`callers/maxBatch/depth/pooling;...`, pooling `graph` or `cpu`; `default` = the engine's settings),
+ * SUSTAINED_SECS, FP16 (auto | 0), OUT_JSON, REQUIRE_HW=1 (fail on a software adapter).
  */
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -32,10 +36,22 @@ const EP = (env['EP'] ?? 'webgpu') as 'webgpu' | 'wasm';
 const VARIANT = env['VARIANT'] ?? 'fp32';
 const MODEL_DIR = resolve(env['MODEL_DIR'] ?? 'public/models/minilm-l6');
 const ORT_DIR = resolve(env['ORT_DIR'] ?? 'node_modules/onnxruntime-web/dist');
-const BATCHES = (env['BATCHES'] ?? '1,32,256,1024').split(',').map(Number);
+const BATCHES = (env['BATCHES'] ?? '1,32,256,1024,2048,4096').split(',').map(Number);
 const SECS = Number(env['SECS'] ?? 3);
-const CALLERS = (env['CALLERS'] ?? '1024,4096').split(',').map(Number);
+/**
+ * Sustained configurations, `callers/maxBatch/depth/pooling`: `default` takes the engine's WebGPU setting. The
+ * first is the engine as shipped; the others are the alternatives it was chosen over (one batch per worker,
+ * pooling on the CPU, bigger batches).
+ */
+const SUSTAINED = (env['SUSTAINED'] ?? '4096/default/default/graph;4096/1024/1/cpu;4096/1024/1/graph;4096/1024/2/cpu;8192/2048/2/graph;8192/4096/2/graph')
+  .split(';')
+  .filter(Boolean)
+  .map((spec) => {
+    const [callers, maxBatch, depth, pooling] = spec.split('/');
+    return { callers: Number(callers), maxBatch: maxBatch === 'default' ? undefined : Number(maxBatch), depth: depth === 'default' ? undefined : Number(depth), pooling: pooling === 'cpu' ? ('cpu' as const) : ('graph' as const) };
+  });
 const SUSTAINED_SECS = Number(env['SUSTAINED_SECS'] ?? 10);
+const FP16 = env['FP16'] ?? 'auto';
 const OUT_JSON = env['OUT_JSON'] ?? join(env['OUT'] ?? '.tmp', 'gpu-results.json');
 const T0 = performance.now();
 const log = (...a: unknown[]): void => console.log(`[gpu-bench +${((performance.now() - T0) / 1000).toFixed(1)}s]`, ...a);
@@ -108,25 +124,37 @@ function patchFileFetch(): void {
 
 type Ort = typeof import('onnxruntime-web');
 
-async function loadEncoder(ort: Ort): Promise<{ encoder: SentenceEncoder; settings: ReturnType<typeof settingsFor>; file: string }> {
+interface Loaded {
+  /** Pooling in the graph (`sentence_embedding`, the engine's default for our models) and on the CPU. */
+  readonly encoders: { readonly graph: SentenceEncoder; readonly cpu: SentenceEncoder };
+  readonly settings: ReturnType<typeof settingsFor>;
+  readonly file: string;
+  release(): Promise<void>;
+}
+
+/** One session of `variant`, read two ways: the graph's pooled output, and every token's vector pooled on the CPU. */
+async function load(ort: Ort, variant: string): Promise<Loaded> {
   const config = JSON.parse(readFileSync(join(MODEL_DIR, 'config.json'), 'utf8')) as unknown;
   const tokenizerConfig = JSON.parse(readFileSync(join(MODEL_DIR, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
   const spec = readModelSpec(config, tokenizerConfig, join(MODEL_DIR, 'config.json'));
   const tokenizer = createTokenizer('huggingface', JSON.parse(readFileSync(join(MODEL_DIR, 'tokenizer.json'), 'utf8')), tokenizerConfig);
   const settings = settingsFor(checkOptions({ model: MODEL_DIR, backend: EP }), EP, { hardwareConcurrency: os.cpus().length, crossOriginIsolated: false });
-  const file = VARIANT === 'fp16' ? 'onnx/model_fp16.onnx' : VARIANT === 'int8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
+  const file = variant === 'fp16' ? 'onnx/model_fp16.onnx' : variant === 'int8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
   const session = await ort.InferenceSession.create(readFileSync(join(MODEL_DIR, file)), { executionProviders: [EP], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
-  const encoder = new SentenceEncoder({
-    session,
-    Tensor: ort.Tensor,
-    tokenizer,
-    pooling: spec.pooling,
-    output: spec.output,
-    maxTokens: Math.min(256, spec.maxPositions ?? 256), // the engine's default truncation
-    runOverheadTokens: settings.runOverheadTokens,
-    maxTokensPerRun: settings.maxTokensPerRun,
-  });
-  return { encoder, settings, file };
+  const encoder = (output: string | undefined): SentenceEncoder =>
+    new SentenceEncoder({
+      session,
+      Tensor: ort.Tensor,
+      tokenizer,
+      pooling: spec.pooling,
+      output,
+      maxTokens: Math.min(256, spec.maxPositions ?? 256), // the engine's default truncation
+      runOverheadTokens: settings.runOverheadTokens,
+      maxTokensPerRun: settings.maxTokensPerRun,
+    });
+  // Both read the same session, one after the other (never at once: each has its own run queue).
+  const graph = encoder(spec.output);
+  return { encoders: { graph, cpu: spec.output ? encoder(undefined) : graph }, settings, file, release: () => session.release() };
 }
 
 function row(workload: string, coalescing: boolean, opsPerSec: number[], latencies: number[], items: number, note: string, extra: Record<string, unknown> = {}): Row {
@@ -148,7 +176,7 @@ function row(workload: string, coalescing: boolean, opsPerSec: number[], latenci
 }
 
 /** One embed() of `batch` texts, repeated for SECS: the engine's worker path at a fixed batch size. */
-async function batchThroughput(encoder: SentenceEncoder, batch: number, pool: string[]): Promise<Row> {
+async function batchThroughput(encoder: SentenceEncoder, batch: number, pool: string[], label: string): Promise<Row> {
   let offset = 0;
   const next = (): string[] => {
     if (offset + batch > pool.length) offset = 0;
@@ -176,32 +204,42 @@ async function batchThroughput(encoder: SentenceEncoder, batch: number, pool: st
     }
   }
   if (windows.length === 0) windows.push(windowTexts / ((performance.now() - windowStart) / 1000));
-  return row(`GPU-batch-${batch}`, false, windows, perRun, batch, `one embed() of ${batch} texts per run (texts/s per ~1 s window; latency = one run)`);
+  return row(label, false, windows, perRun, batch, `one embed() of ${batch} texts per run (texts/s per ~1 s window; latency = one run)`);
 }
 
 interface Job extends QueuedJob {
   resolve(result: ItemResult): void;
 }
 
-/** CALLERS concurrent callers, one text at a time each, through the engine's coalescer and its WebGPU defaults. */
-async function sustained(encoder: SentenceEncoder, settings: ReturnType<typeof settingsFor>, callers: number, pool: string[]): Promise<Row> {
-  let busy = false;
+interface SustainedConfig {
+  readonly callers: number;
+  readonly maxBatch: number;
+  readonly maxWaitMs: number;
+  /** Batches the one worker holds at once (the pool's `pipelineDepth`). */
+  readonly depth: number;
+  readonly pooling: 'graph' | 'cpu';
+}
+
+/** `callers` concurrent callers, one text at a time each, through the engine's coalescer, as the pool feeds a worker. */
+async function sustained(encoder: SentenceEncoder, config: SustainedConfig, pool: string[], label: string): Promise<Row> {
+  const { callers, depth } = config;
+  let batches = 0;
   let inFlight = 0;
   let coalescer: Coalescer<Job> | undefined;
   const runner: BatchRunner = {
-    settings: { maxBatch: settings.maxBatch, maxWaitMs: settings.maxWaitMs },
+    settings: { maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs },
     get freeWorkers() {
-      return busy ? 0 : 1;
+      return depth - batches;
     },
     get busyWorkers() {
-      return busy ? 1 : 0;
+      return batches > 0 ? 1 : 0;
     },
     get inFlightItems() {
       return inFlight;
     },
     async run(texts) {
-      busy = true;
-      inFlight = texts.length;
+      batches++;
+      inFlight += texts.length;
       try {
         const out = await encoder.embed(texts);
         const d = out.dimensions;
@@ -209,8 +247,8 @@ async function sustained(encoder: SentenceEncoder, settings: ReturnType<typeof s
       } catch (error) {
         return texts.map(() => (error instanceof Error ? error : new Error(String(error))));
       } finally {
-        busy = false;
-        inFlight = 0;
+        batches--;
+        inFlight -= texts.length;
         coalescer?.schedule();
       }
     },
@@ -258,13 +296,13 @@ async function sustained(encoder: SentenceEncoder, settings: ReturnType<typeof s
   const { adds, latencies, windows } = await runFor(SUSTAINED_SECS * 1000, true);
   const total = adds / ((performance.now() - started) / 1000);
   return row(
-    `GPU-sustained-${callers}`,
+    label,
     true,
     windows.length ? windows : [total],
     latencies,
     adds,
-    `${callers} concurrent callers, one add at a time each, through the engine's Coalescer (maxBatch ${settings.maxBatch}, maxWaitMs ${settings.maxWaitMs}) for ${SUSTAINED_SECS} s; overall ${Math.round(total)} adds/s`,
-    { overallAddsPerSec: round(total), batchSizes: coalescer.histogram, batches: coalescer.batches, finalTarget: coalescer.target },
+    `${callers} concurrent callers, one add at a time each, through the engine's Coalescer (maxBatch ${config.maxBatch}, maxWaitMs ${config.maxWaitMs}), ${depth} batch(es) in the worker at once, pooling ${config.pooling === 'graph' ? 'in the graph' : 'on the CPU'}, for ${SUSTAINED_SECS} s; overall ${Math.round(total)} adds/s`,
+    { overallAddsPerSec: round(total), batchSizes: coalescer.histogram, batches: coalescer.batches, finalTarget: coalescer.target, ...config },
   );
 }
 
@@ -283,29 +321,62 @@ async function main(): Promise<void> {
   ort.env.wasm.numThreads = Number(env['THREADS'] ?? 1);
   ort.env.logLevel = 'error';
   log(`ort ${ort.env.versions?.web ?? '?'} ep=${EP} variant=${VARIANT} model=${MODEL_DIR} adapter=${JSON.stringify(adapter)}`);
-  const { encoder, settings, file } = await loadEncoder(ort);
+  const fp32 = await load(ort, VARIANT);
   const pool = textsFor(SEEDS.measured, 50_000);
   const rows: Row[] = [];
-  for (const batch of BATCHES) {
-    const r = await batchThroughput(encoder, batch, pool);
-    rows.push(r);
-    log(`batch ${batch}: ${r.opsPerSec?.median} texts/s (run p50 ${r.latencyMs?.p50} ms)`);
+  const measure = async (loaded: Loaded, variant: string, batches: readonly number[], configs: readonly (typeof SUSTAINED)[number][]): Promise<void> => {
+    const tag = variant === 'fp32' ? '' : `-${variant}`;
+    for (const batch of batches) {
+      const r = await batchThroughput(loaded.encoders.graph, batch, pool, `GPU-batch-${batch}${tag}`);
+      rows.push(r);
+      log(`${variant} batch ${batch}: ${r.opsPerSec?.median} texts/s (run p50 ${r.latencyMs?.p50} ms)`);
+    }
+    for (const c of configs) {
+      const config: SustainedConfig = {
+        callers: c.callers,
+        maxBatch: c.maxBatch ?? loaded.settings.maxBatch,
+        maxWaitMs: loaded.settings.maxWaitMs,
+        depth: c.depth ?? loaded.settings.pipelineDepth,
+        pooling: c.pooling,
+      };
+      const label = `GPU-sustained-${config.callers}-b${config.maxBatch}-d${config.depth}-${config.pooling}${tag}`;
+      const r = await sustained(loaded.encoders[config.pooling], config, pool, label);
+      rows.push(r);
+      log(`${label}: ${r.extra?.['overallAddsPerSec']} adds/s; p50 ${r.latencyMs?.p50} ms p95 ${r.latencyMs?.p95} ms; batches ${JSON.stringify(r.extra?.['batchSizes'])}`);
+    }
+  };
+  await measure(fp32, VARIANT, BATCHES, SUSTAINED);
+  // fp16 as the engine would choose it: only with shader-f16, and only if a probe matches fp32.
+  let fp16Note = 'fp16 not tried (FP16=0 or not WebGPU)';
+  if (EP === 'webgpu' && FP16 !== '0' && VARIANT === 'fp32') {
+    if (!adapter?.['shaderF16']) fp16Note = 'fp16 not run: the adapter has no shader-f16 (the engine uses fp32 then)';
+    else {
+      const fp16 = await load(ort, 'fp16');
+      const probe = pool.slice(0, 256);
+      const [a, b] = [await fp16.encoders.graph.embed(probe), await fp32.encoders.graph.embed(probe)];
+      let minCos = 1;
+      for (let i = 0; i < probe.length; i++) {
+        let dot = 0;
+        for (let d = 0; d < a.dimensions; d++) dot += a.vectors[i * a.dimensions + d]! * b.vectors[i * b.dimensions + d]!;
+        minCos = Math.min(minCos, dot);
+      }
+      fp16Note = `fp16 vs fp32 over ${probe.length} texts: min cosine ${minCos.toFixed(6)} (the engine needs >= 0.995 to use fp16)`;
+      log(fp16Note);
+      if (minCos >= 0.995) await measure(fp16, 'fp16', BATCHES.filter((b) => b >= 256), SUSTAINED.slice(0, 1));
+      await fp16.release();
+    }
   }
-  for (const callers of CALLERS) {
-    const r = await sustained(encoder, settings, callers, pool);
-    rows.push(r);
-    log(`sustained, ${callers} callers: ${r.note}; p50 ${r.latencyMs?.p50} ms p95 ${r.latencyMs?.p95} ms; batches ${JSON.stringify(r.extra?.['batchSizes'])}`);
-  }
-  await encoder.release();
+  await fp32.release();
   const out = {
     machine: { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, adapter, date: new Date().toISOString() },
     model: `minilm-l6-${VARIANT}`,
     mode: 'gpu',
-    command: `bash bench/gpu/run.sh (EP=${EP} VARIANT=${VARIANT} BATCHES=${BATCHES} CALLERS=${CALLERS} SECS=${SECS} SUSTAINED_SECS=${SUSTAINED_SECS})`,
+    command: `bash bench/gpu/run.sh (EP=${EP} VARIANT=${VARIANT} BATCHES=${BATCHES} SECS=${SECS} SUSTAINED_SECS=${SUSTAINED_SECS} FP16=${FP16})`,
     startedAt: new Date(Date.now() - (performance.now() - T0)).toISOString(),
     durationS: Math.round((performance.now() - T0) / 1000),
     notes: [
-      `The engine's SentenceEncoder and Coalescer with its ${EP} defaults, onnxruntime-web ${ort.env.versions?.web ?? '?'} (${file}) in Node${EP === 'webgpu' ? ' + Dawn' : ''}; no Web Worker/Comlink transport, no IndexedDB.`,
+      `The engine's SentenceEncoder and Coalescer with its ${EP} defaults (maxBatch ${fp32.settings.maxBatch}, maxWaitMs ${fp32.settings.maxWaitMs}, ${fp32.settings.pipelineDepth} batches per worker), onnxruntime-web ${ort.env.versions?.web ?? '?'} (${fp32.file}) in Node${EP === 'webgpu' ? ' + Dawn' : ''}; no Web Worker/Comlink transport, no IndexedDB.`,
+      fp16Note,
     ],
     results: rows,
   };

@@ -45,7 +45,7 @@ main() {
   cp "$C"/model/* "$W/model/"
   NODE="$W/bin/node"
   log "node $("$NODE" --version)"
-  "$NODE" "$C/make-model.mjs" "$W/model" ${VARIANT:+$( [ "$VARIANT" = fp16 ] && echo fp16)} &
+  "$NODE" "$C/make-model.mjs" "$W/model" $( { [ "${VARIANT:-fp32}" = fp16 ] || [ "${FP16:-auto}" != 0 ]; } && echo fp16) &
   MPID=$!
 
   for d in "$C"/debs/*.deb; do extract_deb "$d" "$W/sysroot" || log "extract failed: $d"; done

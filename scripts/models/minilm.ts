@@ -45,6 +45,8 @@ export function minilmConfig(): object {
     agentmem: {
       pooling: 'mean',
       normalize: true,
+      // The graph also pools (masked mean of last_hidden_state): the engine reads this output and only normalises.
+      output: 'sentence_embedding',
       dimensions: s.hidden,
       description: 'all-MiniLM-L6-v2 architecture with seeded random weights (same compute, meaningless semantics)',
       seed: SEED,

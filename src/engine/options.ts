@@ -42,6 +42,8 @@ export interface BackendSettings {
   readonly timeoutMs: number;
   readonly runOverheadTokens: number;
   readonly maxTokensPerRun: number;
+  /** Batches one worker holds at once: it prepares the next while the model runs the current one. */
+  readonly pipelineDepth: number;
 }
 
 export function checkOptions(options: unknown): CheckedOptions {
@@ -138,5 +140,9 @@ export function settingsFor(
     // batch of ~10 mixed-length texts was padded 17% (5% at 8), and a 20 callers x 5 adds probe ran ~110 adds/s (~143 at 8).
     runOverheadTokens: webgpu ? 4096 : 8,
     maxTokensPerRun: webgpu ? 32_768 : 4096,
+    // WebGPU: the CPU work around a run (tokenising, tensors, pooling, the transfer) is ~half a GPU run at batch
+    // 1024, and overlaps it with a second batch in hand. WASM: the run holds the worker's thread; a second batch
+    // would only wait there instead of in the coalescer, where it can still grow or go to another worker.
+    pipelineDepth: webgpu ? 2 : 1,
   };
 }

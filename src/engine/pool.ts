@@ -1,11 +1,13 @@
 /**
- * N embedding workers, one model session each. A batch goes to the least-loaded idle worker; a worker that
+ * N embedding workers, one model session each. A batch goes to the least-loaded free worker; a worker that
  * crashes, times out or loses its WebGPU device is replaced and its batch retried on another worker, so no
  * caller loses a result or gets one twice. After {@link maxAttempts} failures of the same batch its callers get
  * an `EmbeddingError`. A lost WebGPU device fails the whole pool over to WASM without dropping queued batches.
  *
  * The pool never queues work of its own beyond retries: the coalescer only sends a batch when
  * {@link WorkerPool.freeWorkers} is positive, so batches keep growing in the coalescer while every worker is busy.
+ * A worker holds up to `settings.pipelineDepth` batches: 1 on WASM (the run holds the worker's thread), 2 on
+ * WebGPU, where the worker tokenises the next batch and pools the last one while the GPU runs.
  */
 import { AgentMemError, ClosedError, EmbeddingError, ModelLoadError } from '../errors.js';
 import type { Backend, WorkerInit } from '../worker/protocol.js';
@@ -50,7 +52,10 @@ interface Slot {
   backend: Backend;
   handle: WorkerHandle | undefined;
   state: WorkerState;
-  task: Task | undefined;
+  /** Batches sent to this worker and not answered yet, oldest first (at most `pipelineDepth`). */
+  tasks: Task[];
+  /** When the worker last went from idle to busy (for `busyMs`: wall time with at least one batch). */
+  busySince: number;
   batches: number;
   items: number;
   busyMs: number;
@@ -100,10 +105,13 @@ export class WorkerPool {
     return this.#state;
   }
 
-  /** Idle workers not already claimed by a retry: how many batches the coalescer may send now. */
+  /** Batch places free on running workers, less those claimed by a retry: how many batches the coalescer may send now. */
   get freeWorkers(): number {
     if (this.#state !== 'ready') return 0;
-    return this.#slots.filter((s) => s.state === 'idle').length - this.#pending.length;
+    const depth = this.#setup.settings.pipelineDepth;
+    let free = 0;
+    for (const s of this.#slots) if (s.state === 'idle' || s.state === 'busy') free += depth - s.tasks.length;
+    return free - this.#pending.length;
   }
 
   get busyWorkers(): number {
@@ -113,7 +121,7 @@ export class WorkerPool {
   /** Texts in batches that workers are running or that wait for a retry. */
   get inFlightItems(): number {
     let n = 0;
-    for (const s of this.#slots) n += s.task?.texts.length ?? 0;
+    for (const s of this.#slots) for (const t of s.tasks) n += t.texts.length;
     for (const t of this.#pending) n += t.texts.length;
     return n;
   }
@@ -167,8 +175,7 @@ export class WorkerPool {
     const closed = new ClosedError('The embedder was closed before this text was embedded');
     for (const task of this.#pending.splice(0)) task.reject(closed);
     for (const slot of this.#slots) {
-      slot.task?.reject(closed);
-      slot.task = undefined;
+      for (const task of slot.tasks.splice(0)) task.reject(closed);
       slot.state = 'closed';
       slot.handle?.terminate();
       slot.handle = undefined;
@@ -181,7 +188,8 @@ export class WorkerPool {
       backend: setup.settings.backend,
       handle: undefined,
       state: 'initializing',
-      task: undefined,
+      tasks: [],
+      busySince: 0,
       batches: 0,
       items: 0,
       busyMs: 0,
@@ -245,10 +253,14 @@ export class WorkerPool {
 
   #pump(): void {
     if (this.#state !== 'ready') return;
+    const depth = this.#setup.settings.pipelineDepth;
     while (this.#pending.length > 0) {
-      // Least-loaded: of the idle workers, the one that has worked least so far (spreads tier-up and wear).
+      // Least-loaded: fewest batches in hand, then the one that has worked least so far (spreads tier-up and wear).
       let best: Slot | undefined;
-      for (const s of this.#slots) if (s.state === 'idle' && (!best || s.busyMs < best.busyMs)) best = s;
+      for (const s of this.#slots) {
+        if ((s.state !== 'idle' && s.state !== 'busy') || s.tasks.length >= depth) continue;
+        if (!best || s.tasks.length < best.tasks.length || (s.tasks.length === best.tasks.length && s.busyMs < best.busyMs)) best = s;
+      }
       if (!best) return;
       this.#dispatch(best, this.#pending.shift()!);
     }
@@ -256,18 +268,15 @@ export class WorkerPool {
 
   #dispatch(slot: Slot, task: Task): void {
     const handle = slot.handle!;
+    if (slot.tasks.length === 0) slot.busySince = performance.now();
     slot.state = 'busy';
-    slot.task = task;
+    slot.tasks.push(task);
     task.attempts++;
-    const started = performance.now();
     handle.embed(task.texts, this.#setup.settings.timeoutMs).then(
       (output) => {
-        if (slot.task !== task) return; // failed over or closed meanwhile; the task was already handed on
-        slot.task = undefined;
-        slot.state = 'idle';
+        if (!this.#release(slot, task)) return; // failed over or closed meanwhile; the task was already handed on
         slot.batches++;
         slot.items += task.texts.length;
-        slot.busyMs += performance.now() - started;
         slot.runs += output.runs;
         slot.paddedTokens += output.paddedTokens;
         slot.realTokens += output.realTokens;
@@ -276,20 +285,28 @@ export class WorkerPool {
         this.#available();
       },
       (error: unknown) => {
-        if (slot.task !== task) return;
-        slot.task = undefined;
         if (error instanceof WorkerFailure) {
-          // #onWorkerFailure has run (or runs now): the slot is being replaced. Retry the batch elsewhere.
+          // The slot is being replaced: #onWorkerFailure hands every batch it held (this one too) to a retry.
           this.#onWorkerFailure(slot, handle, error);
-          this.#retry(task, `worker ${slot.index} ${error.kind}`);
           return;
         }
-        slot.state = 'idle';
-        slot.busyMs += performance.now() - started;
+        if (!this.#release(slot, task)) return;
         this.#runtimeError(task, error);
         this.#available();
       },
     );
+  }
+
+  /** Takes an answered batch off its worker; false when it was handed on already (worker failure, close). */
+  #release(slot: Slot, task: Task): boolean {
+    const at = slot.tasks.indexOf(task);
+    if (at < 0) return false;
+    slot.tasks.splice(at, 1);
+    if (slot.tasks.length === 0 && slot.state === 'busy') {
+      slot.state = 'idle';
+      slot.busyMs += performance.now() - slot.busySince;
+    }
+    return true;
   }
 
   /**
@@ -325,14 +342,14 @@ export class WorkerPool {
     if (slot.handle !== handle || this.#state === 'closed') return;
     slot.handle = undefined;
     handle.terminate();
-    const task = slot.task;
-    slot.task = undefined;
-    if (task) this.#retry(task, `worker ${slot.index} ${failure.kind}`);
+    if (slot.tasks.length > 0) slot.busyMs += performance.now() - slot.busySince;
+    slot.state = 'initializing'; // before the retries below, so none is sent back to this slot
+    // Newest first: each retry goes to the front of the queue, so the oldest batch ends up first again.
+    for (const task of slot.tasks.splice(0).reverse()) this.#retry(task, `worker ${slot.index} ${failure.kind}`);
     if (failure.kind === 'lost its WebGPU device') {
       void this.#failOver(failure);
       return;
     }
-    slot.state = 'initializing';
     void this.#restart(slot);
   }
 
@@ -358,8 +375,7 @@ export class WorkerPool {
     const failover = this.#options.failover;
     this.#state = 'failing-over';
     for (const slot of this.#slots) {
-      if (slot.task) this.#pending.unshift(slot.task);
-      slot.task = undefined;
+      this.#pending.unshift(...slot.tasks.splice(0));
       slot.handle?.terminate();
       slot.handle = undefined;
       slot.state = 'failed';

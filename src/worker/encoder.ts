@@ -5,6 +5,11 @@
  *
  * One batch = tokenise, truncate (keeping the closing special tokens, as Hugging Face tokenizers do), group by
  * length ({@link planRuns}), pad, run, pool with the attention mask, L2-normalise, scatter back to input order.
+ *
+ * `embed()` may be called again while a batch is running: the session still runs one model run at a time (a
+ * queue inside, in call order), but the next batch's tokenising and tensor building, and the last batch's pooling,
+ * happen while the model runs. On WebGPU that keeps the GPU fed while the CPU prepares (the pool sends a WebGPU
+ * worker a second batch for exactly this); on WASM the run itself holds the thread, so nothing overlaps.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { EmbeddingError, ModelLoadError } from '../errors.js';
@@ -41,6 +46,8 @@ export class SentenceEncoder {
   readonly #output: string;
   #dimensions = 0;
   #pooled = false;
+  /** The end of the last queued model run: runs go through the session one at a time. */
+  #sessionTail: Promise<unknown> = Promise.resolve();
 
   constructor(options: SentenceEncoderOptions) {
     this.#session = options.session;
@@ -90,19 +97,21 @@ export class SentenceEncoder {
       tokens.map((t) => t.length),
       { overhead: this.#overhead, maxTokensPerRun: this.#maxTokensPerRun },
     );
+    // Every run's tensors are built now and the runs queue on the session in order; each run's pooling then
+    // overlaps the next run.
+    const results = await Promise.all(runs.map((run) => this.#run(run.indices.map((i) => tokens[i]!), run.paddedLength)));
     let out: Float32Array | undefined;
     let padded = 0;
     let real = 0;
-    for (const run of runs) {
-      const rows = run.indices.map((i) => tokens[i]!);
-      const result = await this.#run(rows, run.paddedLength);
+    runs.forEach((run, k) => {
+      const result = results[k]!;
       out ??= new Float32Array(texts.length * result.dim);
       run.indices.forEach((original, row) => {
         out!.set(result.vectors.subarray(row * result.dim, (row + 1) * result.dim), original * result.dim);
+        real += tokens[original]!.length;
       });
-      padded += rows.length * run.paddedLength;
-      real += rows.reduce((s, r) => s + r.length, 0);
-    }
+      padded += run.indices.length * run.paddedLength;
+    });
     return {
       vectors: out ?? new Float32Array(0),
       dimensions: this.#dimensions,
@@ -128,45 +137,53 @@ export class SentenceEncoder {
       const values = input.name === 'input_ids' ? ids : input.name === 'attention_mask' ? mask : null; // token_type_ids: zeros
       feeds[input.name] = this.#tensor(input.type, values, batch * seq, [batch, seq]);
     }
-    let results: InferenceSession.OnnxValueMapType;
-    try {
-      results = await this.#session.run(feeds, [this.#output]);
-    } catch (error) {
-      throw new EmbeddingError(`Model run failed for a batch of ${batch} x ${seq} tokens: ${errorMessage(error)}`, { cause: error });
-    }
-    const output = results[this.#output] as Tensor;
-    try {
-      const dims = output.dims;
-      const data = toFloat32(output.type, await output.getData());
-      let dim: number;
-      let vectors: Float32Array;
-      if (dims.length === 2 && dims[0] === batch) {
-        dim = dims[1]!;
-        vectors = data.slice(0, batch * dim);
-        this.#pooled = true;
-      } else if (dims.length === 3 && dims[0] === batch && dims[1] === seq) {
-        if (this.#pooling === 'none') {
-          throw new EmbeddingError(
-            `The model's output \`${this.#output}\` has shape [${dims.join(', ')}], one vector per token, but the model config says pooling \`none\``,
-          );
-        }
-        dim = dims[2]!;
-        vectors = new Float32Array(batch * dim);
-        for (let r = 0; r < batch; r++) poolRow(data, seq, dim, mask, r, this.#pooling, vectors, r * dim);
-      } else {
+    const { data, dims } = await this.#exclusive(async () => {
+      let results: InferenceSession.OnnxValueMapType;
+      try {
+        results = await this.#session.run(feeds, [this.#output]);
+      } catch (error) {
+        throw new EmbeddingError(`Model run failed for a batch of ${batch} x ${seq} tokens: ${errorMessage(error)}`, { cause: error });
+      }
+      const output = results[this.#output] as Tensor;
+      try {
+        return { data: toFloat32(output.type, await output.getData()), dims: output.dims };
+      } finally {
+        output.dispose();
+      }
+    });
+    let dim: number;
+    let vectors: Float32Array;
+    if (dims.length === 2 && dims[0] === batch) {
+      dim = dims[1]!;
+      vectors = data.slice(0, batch * dim);
+      this.#pooled = true;
+    } else if (dims.length === 3 && dims[0] === batch && dims[1] === seq) {
+      if (this.#pooling === 'none') {
         throw new EmbeddingError(
-          `Expected the model's output \`${this.#output}\` to have shape [${batch}, dim] or [${batch}, ${seq}, dim], got [${dims.join(', ')}]`,
+          `The model's output \`${this.#output}\` has shape [${dims.join(', ')}], one vector per token, but the model config says pooling \`none\``,
         );
       }
-      for (let r = 0; r < batch; r++) l2Normalize(vectors, r * dim, dim);
-      if (this.#dimensions !== 0 && this.#dimensions !== dim) {
-        throw new EmbeddingError(`The model output ${dim} dimensions after ${this.#dimensions} before`);
-      }
-      this.#dimensions = dim;
-      return { vectors, dim };
-    } finally {
-      output.dispose();
+      dim = dims[2]!;
+      vectors = new Float32Array(batch * dim);
+      for (let r = 0; r < batch; r++) poolRow(data, seq, dim, mask, r, this.#pooling, vectors, r * dim);
+    } else {
+      throw new EmbeddingError(
+        `Expected the model's output \`${this.#output}\` to have shape [${batch}, dim] or [${batch}, ${seq}, dim], got [${dims.join(', ')}]`,
+      );
     }
+    for (let r = 0; r < batch; r++) l2Normalize(vectors, r * dim, dim);
+    if (this.#dimensions !== 0 && this.#dimensions !== dim) {
+      throw new EmbeddingError(`The model output ${dim} dimensions after ${this.#dimensions} before`);
+    }
+    this.#dimensions = dim;
+    return { vectors, dim };
+  }
+
+  /** Runs `work` once every model run queued before it has finished (one run at a time on the session). */
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#sessionTail.then(work);
+    this.#sessionTail = result.catch(() => undefined);
+    return result;
   }
 
   #tensor(type: IntType, values: ArrayLike<number> | null, length: number, dims: readonly number[]): Tensor {

@@ -22,7 +22,7 @@ const texts = [
   Array.from({ length: 60 }, (_, i) => `word${i}`).join(' '),
 ];
 
-async function encoder(folder: string, file: string, maxTokens = 256): Promise<SentenceEncoder> {
+async function encoder(folder: string, file: string, maxTokens = 256, output?: string): Promise<SentenceEncoder> {
   const dir = resolve(models, folder);
   const session = await ort.InferenceSession.create(resolve(dir, file));
   const tokenizerConfig = JSON.parse(await readFile(resolve(dir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
@@ -32,6 +32,7 @@ async function encoder(folder: string, file: string, maxTokens = 256): Promise<S
     Tensor: ort.Tensor as never,
     tokenizer,
     pooling: 'mean',
+    output,
     maxTokens,
     runOverheadTokens: 32,
     maxTokensPerRun: 4096,
@@ -49,23 +50,67 @@ describe('SentenceEncoder vs transformers.js', () => {
     ['fp32', 'onnx/model.onnx', 'fp32'],
     ['int8', 'onnx/model_quantized.onnx', 'q8'],
   ] as const) {
-    it(`minilm-l6 ${variant}: same vectors, batched and split by length`, async () => {
+    it(`minilm-l6 ${variant}: same vectors, batched and split by length, pooled by us or by the graph`, async () => {
       const extractor = await pipeline('feature-extraction', 'minilm-l6', { dtype });
       const reference = await extractor(texts, { pooling: 'mean', normalize: true });
-      const ours = await encoder('minilm-l6', file);
-      const out = await ours.embed(texts);
-      expect(out.dimensions).toBe(384);
-      expect(out.runs).toBeGreaterThan(1); // the long text got its own run
-      expect(out.paddedTokens).toBeLessThan(texts.length * 124); // less padding than one run padded to the longest
-      const dim = 384;
-      for (let i = 0; i < texts.length; i++) {
-        const refRow = (reference.data as Float32Array).subarray(i * dim, (i + 1) * dim);
-        expect(cos(out.vectors.subarray(i * dim, (i + 1) * dim), refRow), texts[i]).toBeGreaterThanOrEqual(0.9999);
+      for (const output of [undefined, 'sentence_embedding']) {
+        const ours = await encoder('minilm-l6', file, 256, output);
+        expect(ours.outputName).toBe(output ?? 'last_hidden_state');
+        const out = await ours.embed(texts);
+        expect(out.dimensions).toBe(384);
+        expect(out.runs).toBeGreaterThan(1); // the long text got its own run
+        expect(out.paddedTokens).toBeLessThan(texts.length * 124); // less padding than one run padded to the longest
+        const dim = 384;
+        for (let i = 0; i < texts.length; i++) {
+          const refRow = (reference.data as Float32Array).subarray(i * dim, (i + 1) * dim);
+          expect(cos(out.vectors.subarray(i * dim, (i + 1) * dim), refRow), texts[i]).toBeGreaterThanOrEqual(0.9999);
+        }
+        expect(ours.pooled).toBe(output !== undefined);
+        await ours.release();
       }
-      await ours.release();
       await extractor.dispose();
     }, 60_000);
   }
+
+  it('batches embedded concurrently get the vectors of one-at-a-time calls, and the session never runs two at once', async () => {
+    const dir = resolve(models, 'minilm-l6');
+    const session = await ort.InferenceSession.create(resolve(dir, 'onnx/model_quantized.onnx'));
+    let running = 0;
+    let mostAtOnce = 0;
+    const run = session.run.bind(session);
+    (session as { run: unknown }).run = async (...args: Parameters<typeof run>) => {
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      try {
+        await new Promise((r) => setTimeout(r, 5)); // a slow device: the next batch is tokenised meanwhile
+        return await run(...args);
+      } finally {
+        running--;
+      }
+    };
+    const tokenizerConfig = JSON.parse(await readFile(resolve(dir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    const ours = new SentenceEncoder({
+      session: session as never,
+      Tensor: ort.Tensor as never,
+      tokenizer: createTokenizer('huggingface', JSON.parse(await readFile(resolve(dir, 'tokenizer.json'), 'utf8')), tokenizerConfig),
+      pooling: 'mean',
+      maxTokens: 256,
+      runOverheadTokens: 8, // several runs per batch, so runs of different batches queue together
+      maxTokensPerRun: 4096,
+    });
+    const batches = [texts, texts.slice(2), [...texts].reverse(), [texts[4]!, texts[1]!]];
+    const together = await Promise.all(batches.map((b) => ours.embed(b)));
+    expect(mostAtOnce).toBe(1);
+    expect(together.reduce((n, o) => n + o.runs, 0)).toBeGreaterThan(batches.length);
+    for (const [k, batch] of batches.entries()) {
+      const alone = await ours.embed(batch);
+      expect(together[k]!.vectors.length).toBe(batch.length * 384);
+      for (let i = 0; i < batch.length; i++) {
+        const a = together[k]!.vectors.subarray(i * 384, (i + 1) * 384);
+        expect(cos(a, alone.vectors.subarray(i * 384, (i + 1) * 384)), `${k}:${batch[i]}`).toBeGreaterThanOrEqual(0.99999);
+      }
+    }
+    await ours.release();
+  });
 
   it('truncates long texts at maxTokens and keeps the closing [SEP]', async () => {
     const ours = await encoder('lexical', 'onnx/model.onnx', 16);

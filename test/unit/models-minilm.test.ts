@@ -95,6 +95,32 @@ describe('minilm-l6 in onnxruntime-web (WASM backend, Node)', () => {
       await session.release();
     }
   }, 60_000);
+
+  it.each(['model.onnx', 'model_fp16.onnx', 'model_quantized.onnx'])('%s: sentence_embedding is the masked mean of last_hidden_state', async (file) => {
+    const ids = [
+      [101, 7592, 2088, 102, 0, 0, 0],
+      [101, 1045, 2293, 1998, 2009, 1010, 102],
+    ];
+    const dims = [2, 7];
+    const session = await ortWeb.InferenceSession.create(await readFile(join(dir, 'onnx', file)), { executionProviders: ['wasm'] });
+    const out = await session.run({
+      input_ids: new ortWeb.Tensor('int64', BigInt64Array.from(ids.flat(), BigInt), dims),
+      attention_mask: new ortWeb.Tensor('int64', BigInt64Array.from(ids.flat(), (v) => (v === 0 ? 0n : 1n)), dims),
+      token_type_ids: new ortWeb.Tensor('int64', new BigInt64Array(14), dims),
+    });
+    const hidden = out['last_hidden_state']!.data as Float32Array;
+    const sentence = out['sentence_embedding']!;
+    expect(sentence.dims).toEqual([2, 384]);
+    expect(sentence.type).toBe('float32');
+    for (const [row, length] of [[0, 4], [1, 7]] as const) {
+      for (let j = 0; j < 384; j++) {
+        let sum = 0;
+        for (let t = 0; t < length; t++) sum += hidden[(row * 7 + t) * 384 + j]!;
+        expect((sentence.data as Float32Array)[row * 384 + j]!).toBeCloseTo(sum / length, 5);
+      }
+    }
+    await session.release();
+  }, 60_000);
 });
 
 describe('minilm-l6 graphs', () => {
