@@ -14,13 +14,19 @@
  * Env: MODEL_DIR (transformers.js-layout folder), ORT_DIR (onnxruntime-web dist: ort.min.mjs + its .wasm),
  * WEBGPU_MODULE (path of the `webgpu` package's index.js; default: the `webgpu` package), EP (webgpu | wasm; wasm
  * runs the same flow on the CPU, to test the script without a GPU), VARIANT (fp32 | fp16), BATCHES, SECS,
- * SUSTAINED (`callers/maxBatch/depth/pooling;...`, pooling `graph` or `cpu`; `default` = the engine's settings),
+ * SUSTAINED (`callers/maxBatch/depth/pooling/runCap/workers;...`, pooling `graph` or `cpu`; `default` or left out =
+ * the engine's setting; `workers` > 1 spreads the batches over that many worker threads, each with its own Dawn
+ * device, session and encoder, as the engine's pool spreads them over Web Workers: each batch's CPU work
+ * (tokenising, recording the GPU commands) then runs in parallel),
+ * RUN_CAPS (padded tokens per model run for the batch rows, e.g. `4096,32768`; default: the engine's), FIXED
+ * (`1024x16,...`: batch rows of texts that are all exactly that many tokens long, the shape of /work/shared/GPU.md),
  * SUSTAINED_SECS, FP16 (auto | 0), OUT_JSON, REQUIRE_HW=1 (fail on a software adapter).
  */
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { SentenceEncoder } from '../../src/worker/encoder.js';
 import { createTokenizer } from '../../src/worker/tokenizer.js';
 import { Coalescer, type BatchRunner, type QueuedJob } from '../../src/engine/coalescer.js';
@@ -36,20 +42,32 @@ const EP = (env['EP'] ?? 'webgpu') as 'webgpu' | 'wasm';
 const VARIANT = env['VARIANT'] ?? 'fp32';
 const MODEL_DIR = resolve(env['MODEL_DIR'] ?? 'public/models/minilm-l6');
 const ORT_DIR = resolve(env['ORT_DIR'] ?? 'node_modules/onnxruntime-web/dist');
-const BATCHES = (env['BATCHES'] ?? '1,32,256,1024,2048,4096').split(',').map(Number);
+const BATCHES = (env['BATCHES'] ?? '1,32,256,1024,2048').split(',').map(Number);
 const SECS = Number(env['SECS'] ?? 3);
 /**
- * Sustained configurations, `callers/maxBatch/depth/pooling`: `default` takes the engine's WebGPU setting. The
- * first is the engine as shipped; the others are the alternatives it was chosen over (one batch per worker,
- * pooling on the CPU, bigger batches).
+ * Sustained configurations, `callers/maxBatch/depth/pooling/runCap/workers`: `default` (or left out) takes the
+ * engine's WebGPU setting for this machine. The first is the engine as shipped; the others are what it was chosen
+ * over: one worker, one batch per worker, pooling on the CPU, bigger batches, more workers.
  */
-const SUSTAINED = (env['SUSTAINED'] ?? '4096/default/default/graph;4096/1024/1/cpu;4096/1024/1/graph;4096/1024/2/cpu;8192/2048/2/graph;8192/4096/2/graph')
+const SUSTAINED = (
+  env['SUSTAINED'] ??
+  '12288/default/default/graph/default/default;4096/1024/2/graph/default/1;4096/1024/1/graph/default/1;4096/1024/2/cpu/default/1;16384/2048/2/graph/default/default;12288/1024/2/graph/default/4'
+)
   .split(';')
   .filter(Boolean)
   .map((spec) => {
-    const [callers, maxBatch, depth, pooling] = spec.split('/');
-    return { callers: Number(callers), maxBatch: maxBatch === 'default' ? undefined : Number(maxBatch), depth: depth === 'default' ? undefined : Number(depth), pooling: pooling === 'cpu' ? ('cpu' as const) : ('graph' as const) };
+    const [callers, maxBatch, depth, pooling, runCap, threads] = spec.split('/');
+    return {
+      callers: Number(callers),
+      maxBatch: maxBatch === 'default' ? undefined : Number(maxBatch),
+      depth: depth === 'default' ? undefined : Number(depth),
+      pooling: pooling === 'cpu' ? ('cpu' as const) : ('graph' as const),
+      runCap: runCap === undefined || runCap === 'default' ? undefined : Number(runCap),
+      workers: threads === undefined || threads === 'default' ? undefined : Number(threads),
+    };
   });
+const RUN_CAPS = (env['RUN_CAPS'] ?? 'default').split(',').map((c) => (c === 'default' ? undefined : Number(c)));
+const FIXED = (env['FIXED'] ?? '').split(',').filter(Boolean).map((f) => f.split('x').map(Number) as [number, number]);
 const SUSTAINED_SECS = Number(env['SUSTAINED_SECS'] ?? 10);
 const FP16 = env['FP16'] ?? 'auto';
 const OUT_JSON = env['OUT_JSON'] ?? join(env['OUT'] ?? '.tmp', 'gpu-results.json');
@@ -125,8 +143,11 @@ function patchFileFetch(): void {
 type Ort = typeof import('onnxruntime-web');
 
 interface Loaded {
-  /** Pooling in the graph (`sentence_embedding`, the engine's default for our models) and on the CPU. */
-  readonly encoders: { readonly graph: SentenceEncoder; readonly cpu: SentenceEncoder };
+  /**
+   * An encoder on the session: pooling in the graph (`sentence_embedding`, the engine's default for our models) or
+   * on the CPU; `runCap` padded tokens per model run (default: the engine's). Encoders on one session take turns.
+   */
+  encoder(pooling: 'graph' | 'cpu', runCap?: number): SentenceEncoder;
   readonly settings: ReturnType<typeof settingsFor>;
   readonly file: string;
   release(): Promise<void>;
@@ -141,7 +162,7 @@ async function load(ort: Ort, variant: string): Promise<Loaded> {
   const settings = settingsFor(checkOptions({ model: MODEL_DIR, backend: EP }), EP, { hardwareConcurrency: os.cpus().length, crossOriginIsolated: false });
   const file = variant === 'fp16' ? 'onnx/model_fp16.onnx' : variant === 'int8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
   const session = await ort.InferenceSession.create(readFileSync(join(MODEL_DIR, file)), { executionProviders: [EP], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
-  const encoder = (output: string | undefined): SentenceEncoder =>
+  const make = (output: string | undefined, runCap: number): SentenceEncoder =>
     new SentenceEncoder({
       session,
       Tensor: ort.Tensor,
@@ -150,11 +171,16 @@ async function load(ort: Ort, variant: string): Promise<Loaded> {
       output,
       maxTokens: Math.min(256, spec.maxPositions ?? 256), // the engine's default truncation
       runOverheadTokens: settings.runOverheadTokens,
-      maxTokensPerRun: settings.maxTokensPerRun,
+      maxTokensPerRun: runCap,
     });
-  // Both read the same session, one after the other (never at once: each has its own run queue).
-  const graph = encoder(spec.output);
-  return { encoders: { graph, cpu: spec.output ? encoder(undefined) : graph }, settings, file, release: () => session.release() };
+  const made = new Map<string, SentenceEncoder>();
+  const encoder = (pooling: 'graph' | 'cpu', runCap = settings.maxTokensPerRun): SentenceEncoder => {
+    const output = pooling === 'graph' ? spec.output : undefined;
+    const key = `${output}/${runCap}`;
+    if (!made.has(key)) made.set(key, make(output, runCap));
+    return made.get(key)!;
+  };
+  return { encoder, settings, file, release: () => session.release() };
 }
 
 function row(workload: string, coalescing: boolean, opsPerSec: number[], latencies: number[], items: number, note: string, extra: Record<string, unknown> = {}): Row {
@@ -187,6 +213,8 @@ async function batchThroughput(encoder: SentenceEncoder, batch: number, pool: st
   for (let w = 0; w < 2; w++) await encoder.embed(next());
   const perRun: number[] = [];
   const windows: number[] = [];
+  let runs = 0;
+  let padded = 0;
   const started = performance.now();
   let windowStart = started;
   let windowTexts = 0;
@@ -194,6 +222,8 @@ async function batchThroughput(encoder: SentenceEncoder, batch: number, pool: st
     const t = performance.now();
     const out = await encoder.embed(next());
     perRun.push(performance.now() - t);
+    runs += out.runs;
+    padded += out.paddedTokens;
     windowTexts += batch;
     if (out.vectors.length !== batch * encoder.dimensions) throw new Error(`Expected ${batch} vectors, got ${out.vectors.length / encoder.dimensions}`);
     // Throughput per ~1 s window, so the row has a median, min and max like the browser rows.
@@ -204,11 +234,25 @@ async function batchThroughput(encoder: SentenceEncoder, batch: number, pool: st
     }
   }
   if (windows.length === 0) windows.push(windowTexts / ((performance.now() - windowStart) / 1000));
-  return row(label, false, windows, perRun, batch, `one embed() of ${batch} texts per run (texts/s per ~1 s window; latency = one run)`);
+  // The CPU's share: tokenising one batch, alone.
+  const texts = next();
+  const t = performance.now();
+  for (const text of texts) encoder.tokenize(text);
+  const tokenizeMs = performance.now() - t;
+  return row(label, false, windows, perRun, batch, `one embed() of ${batch} texts per call (texts/s per ~1 s window; latency = one call)`, {
+    runsPerCall: round(runs / perRun.length),
+    paddedTokensPerCall: Math.round(padded / perRun.length),
+    tokenizeMs: round(tokenizeMs),
+  });
 }
 
 interface Job extends QueuedJob {
   resolve(result: ItemResult): void;
+}
+
+/** Whatever embeds a batch: the in-process encoder, or a worker thread holding one. */
+interface EmbedTarget {
+  embed(texts: readonly string[]): Promise<{ readonly vectors: Float32Array; readonly dimensions: number }>;
 }
 
 interface SustainedConfig {
@@ -220,34 +264,40 @@ interface SustainedConfig {
   readonly pooling: 'graph' | 'cpu';
 }
 
-/** `callers` concurrent callers, one text at a time each, through the engine's coalescer, as the pool feeds a worker. */
-async function sustained(encoder: SentenceEncoder, config: SustainedConfig, pool: string[], label: string): Promise<Row> {
+/**
+ * `callers` concurrent callers, one text at a time each, through the engine's coalescer; batches go to the target
+ * holding the fewest (at most `depth` each), as the engine's pool feeds its workers.
+ */
+async function sustained(targets: readonly EmbedTarget[], config: SustainedConfig, pool: string[], label: string): Promise<Row> {
   const { callers, depth } = config;
-  let batches = 0;
+  const held = targets.map(() => 0);
   let inFlight = 0;
   let coalescer: Coalescer<Job> | undefined;
   const runner: BatchRunner = {
     settings: { maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs },
     get freeWorkers() {
-      return depth - batches;
+      return held.reduce((free, n) => free + depth - n, 0);
     },
     get busyWorkers() {
-      return batches > 0 ? 1 : 0;
+      return held.filter((n) => n > 0).length;
     },
+    workers: targets.length,
     get inFlightItems() {
       return inFlight;
     },
     async run(texts) {
-      batches++;
+      let k = 0;
+      for (let i = 1; i < held.length; i++) if (held[i]! < held[k]!) k = i;
+      held[k]!++;
       inFlight += texts.length;
       try {
-        const out = await encoder.embed(texts);
+        const out = await targets[k]!.embed(texts);
         const d = out.dimensions;
         return texts.map((_, i) => out.vectors.slice(i * d, (i + 1) * d));
       } catch (error) {
         return texts.map(() => (error instanceof Error ? error : new Error(String(error))));
       } finally {
-        batches--;
+        held[k]!--;
         inFlight -= texts.length;
         coalescer?.schedule();
       }
@@ -301,9 +351,79 @@ async function sustained(encoder: SentenceEncoder, config: SustainedConfig, pool
     windows.length ? windows : [total],
     latencies,
     adds,
-    `${callers} concurrent callers, one add at a time each, through the engine's Coalescer (maxBatch ${config.maxBatch}, maxWaitMs ${config.maxWaitMs}), ${depth} batch(es) in the worker at once, pooling ${config.pooling === 'graph' ? 'in the graph' : 'on the CPU'}, for ${SUSTAINED_SECS} s; overall ${Math.round(total)} adds/s`,
-    { overallAddsPerSec: round(total), batchSizes: coalescer.histogram, batches: coalescer.batches, finalTarget: coalescer.target, ...config },
+    `${callers} concurrent callers, one add at a time each, through the engine's Coalescer (maxBatch ${config.maxBatch}, maxWaitMs ${config.maxWaitMs}), ${targets.length} worker(s)${targets.length > 1 ? ' (threads)' : ''} holding ${depth} batch(es) each, pooling ${config.pooling === 'graph' ? 'in the graph' : 'on the CPU'}, for ${SUSTAINED_SECS} s; overall ${Math.round(total)} adds/s`,
+    { overallAddsPerSec: round(total), batchSizes: coalescer.histogram, batches: coalescer.batches, finalTarget: coalescer.target, workers: targets.length, ...config },
   );
+}
+
+async function loadOrt(): Promise<Ort> {
+  patchFileFetch();
+  const ortFile = join(ORT_DIR, 'ort.min.mjs');
+  if (!existsSync(ortFile)) throw new Error(`Expected onnxruntime-web's ort.min.mjs in ORT_DIR=${ORT_DIR}`);
+  const ort = (await import(pathToFileURL(ortFile).href)) as Ort;
+  ort.env.wasm.wasmPaths = `${pathToFileURL(ORT_DIR).href}/`;
+  ort.env.wasm.numThreads = Number(env['THREADS'] ?? 1);
+  ort.env.logLevel = 'error';
+  return ort;
+}
+
+interface ThreadRequest {
+  readonly id: number;
+  readonly texts: readonly string[];
+}
+type ThreadReply = { readonly id: number; readonly vectors: Float32Array; readonly dimensions: number } | { readonly id: number; readonly error: string };
+
+/** A worker thread's life: its own Dawn device, ORT, session and encoder; batches in, vectors out (transferred). */
+async function threadMain(): Promise<void> {
+  const { runCap } = workerData as { runCap: number | undefined };
+  if (EP === 'webgpu') await installWebGpu();
+  const loaded = await load(await loadOrt(), VARIANT);
+  const encoder = loaded.encoder('graph', runCap);
+  await encoder.embed(['warm up', 'a second text to warm the session up']);
+  parentPort!.on('message', (request: ThreadRequest) => {
+    encoder.embed(request.texts).then(
+      (out) => parentPort!.postMessage({ id: request.id, vectors: out.vectors, dimensions: out.dimensions } satisfies ThreadReply, [out.vectors.buffer as ArrayBuffer]),
+      (error: unknown) => parentPort!.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies ThreadReply),
+    );
+  });
+  parentPort!.postMessage('ready');
+}
+
+/** `count` worker threads running {@link threadMain} from this same file. */
+async function startThreads(count: number, runCap: number | undefined): Promise<{ targets: EmbedTarget[]; stop(): Promise<void> }> {
+  const workers = Array.from({ length: count }, () => new Worker(new URL(import.meta.url), { workerData: { role: 'thread', runCap } }));
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          w.once('error', reject);
+          w.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`Expected ready, got ${JSON.stringify(m)}`))));
+        }),
+    ),
+  );
+  let nextId = 0;
+  const targets = workers.map((w): EmbedTarget => {
+    const waiting = new Map<number, { resolve(r: { vectors: Float32Array; dimensions: number }): void; reject(e: Error): void }>();
+    w.on('message', (reply: ThreadReply) => {
+      const call = waiting.get(reply.id)!;
+      waiting.delete(reply.id);
+      if ('error' in reply) call.reject(new Error(reply.error));
+      else call.resolve(reply);
+    });
+    w.on('error', (error: Error) => {
+      for (const call of waiting.values()) call.reject(error);
+      waiting.clear();
+    });
+    return {
+      embed: (texts) =>
+        new Promise((resolve, reject) => {
+          const id = nextId++;
+          waiting.set(id, { resolve, reject });
+          w.postMessage({ id, texts } satisfies ThreadRequest);
+        }),
+    };
+  });
+  return { targets, stop: async () => void (await Promise.all(workers.map((w) => w.terminate()))) };
 }
 
 async function main(): Promise<void> {
@@ -313,23 +433,31 @@ async function main(): Promise<void> {
     console.log('ADAPTER', JSON.stringify(adapter));
     return;
   }
-  patchFileFetch();
-  const ortFile = join(ORT_DIR, 'ort.min.mjs');
-  if (!existsSync(ortFile)) throw new Error(`Expected onnxruntime-web's ort.min.mjs in ORT_DIR=${ORT_DIR}`);
-  const ort = (await import(pathToFileURL(ortFile).href)) as Ort;
-  ort.env.wasm.wasmPaths = `${pathToFileURL(ORT_DIR).href}/`;
-  ort.env.wasm.numThreads = Number(env['THREADS'] ?? 1);
-  ort.env.logLevel = 'error';
+  const ort = await loadOrt();
   log(`ort ${ort.env.versions?.web ?? '?'} ep=${EP} variant=${VARIANT} model=${MODEL_DIR} adapter=${JSON.stringify(adapter)}`);
   const fp32 = await load(ort, VARIANT);
+  let threads: Awaited<ReturnType<typeof startThreads>> | undefined;
+  const workersOf = (c: (typeof SUSTAINED)[number]): number => c.workers ?? fp32.settings.workers;
+  const mostThreads = Math.max(0, ...SUSTAINED.map(workersOf).filter((n) => n > 1));
   const pool = textsFor(SEEDS.measured, 50_000);
   const rows: Row[] = [];
   const measure = async (loaded: Loaded, variant: string, batches: readonly number[], configs: readonly (typeof SUSTAINED)[number][]): Promise<void> => {
     const tag = variant === 'fp32' ? '' : `-${variant}`;
     for (const batch of batches) {
-      const r = await batchThroughput(loaded.encoders.graph, batch, pool, `GPU-batch-${batch}${tag}`);
+      for (const cap of RUN_CAPS) {
+        const label = `GPU-batch-${batch}${cap === undefined ? '' : `-cap${cap}`}${tag}`;
+        const r = await batchThroughput(loaded.encoder('graph', cap), batch, pool, label);
+        rows.push(r);
+        log(`${label}: ${r.opsPerSec?.median} texts/s (call p50 ${r.latencyMs?.p50} ms) ${JSON.stringify(r.extra)}`);
+      }
+    }
+    for (const [batch, tokens] of variant === VARIANT ? FIXED : []) {
+      // All texts exactly `tokens` long ([CLS] + words + [SEP]): one run of one shape, as in /work/shared/GPU.md.
+      const fixed = Array.from({ length: batch * 4 }, (_, i) => Array.from({ length: tokens - 2 }, (_, w) => ['alpha', 'beta', 'gamma', 'delta'][(i + w) % 4]).join(' '));
+      const label = `GPU-batch-${batch}x${tokens}-fixed${tag}`;
+      const r = await batchThroughput(loaded.encoder('graph', 1 << 20), batch, fixed, label);
       rows.push(r);
-      log(`${variant} batch ${batch}: ${r.opsPerSec?.median} texts/s (run p50 ${r.latencyMs?.p50} ms)`);
+      log(`${label}: ${r.opsPerSec?.median} texts/s (call p50 ${r.latencyMs?.p50} ms) ${JSON.stringify(r.extra)}`);
     }
     for (const c of configs) {
       const config: SustainedConfig = {
@@ -339,8 +467,21 @@ async function main(): Promise<void> {
         depth: c.depth ?? loaded.settings.pipelineDepth,
         pooling: c.pooling,
       };
-      const label = `GPU-sustained-${config.callers}-b${config.maxBatch}-d${config.depth}-${config.pooling}${tag}`;
-      const r = await sustained(loaded.encoders[config.pooling], config, pool, label);
+      // One worker: the session in this thread. More: worker threads, as the engine's pool has Web Workers.
+      const workers = workersOf(c);
+      let targets: EmbedTarget[] = [loaded.encoder(config.pooling, c.runCap)];
+      if (workers > 1) {
+        // One set of threads for every threaded row (graph pooling, the first threaded row's run cap): sessions
+        // take ~30 s each to build and compile.
+        if (!threads) {
+          const t = performance.now();
+          threads = await startThreads(mostThreads, c.runCap);
+          log(`${mostThreads} worker threads ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+        }
+        targets = threads.targets.slice(0, workers);
+      }
+      const label = `GPU-sustained-${config.callers}-b${config.maxBatch}-d${config.depth}-${config.pooling}${c.runCap === undefined ? '' : `-cap${c.runCap}`}-w${workers}${tag}`;
+      const r = await sustained(targets, config, pool, label);
       rows.push(r);
       log(`${label}: ${r.extra?.['overallAddsPerSec']} adds/s; p50 ${r.latencyMs?.p50} ms p95 ${r.latencyMs?.p95} ms; batches ${JSON.stringify(r.extra?.['batchSizes'])}`);
     }
@@ -353,7 +494,7 @@ async function main(): Promise<void> {
     else {
       const fp16 = await load(ort, 'fp16');
       const probe = pool.slice(0, 256);
-      const [a, b] = [await fp16.encoders.graph.embed(probe), await fp32.encoders.graph.embed(probe)];
+      const [a, b] = [await fp16.encoder('graph').embed(probe), await fp32.encoder('graph').embed(probe)];
       let minCos = 1;
       for (let i = 0; i < probe.length; i++) {
         let dot = 0;
@@ -366,12 +507,13 @@ async function main(): Promise<void> {
       await fp16.release();
     }
   }
+  await threads?.stop();
   await fp32.release();
   const out = {
-    machine: { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, adapter, date: new Date().toISOString() },
+    machine: { gpu: env['GPU_NAME'] ?? null, cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, adapter, date: new Date().toISOString() },
     model: `minilm-l6-${VARIANT}`,
     mode: 'gpu',
-    command: `bash bench/gpu/run.sh (EP=${EP} VARIANT=${VARIANT} BATCHES=${BATCHES} SECS=${SECS} SUSTAINED_SECS=${SUSTAINED_SECS} FP16=${FP16})`,
+    command: `${['EP', 'VARIANT', 'BATCHES', 'RUN_CAPS', 'FIXED', 'SUSTAINED', 'SECS', 'SUSTAINED_SECS', 'FP16'].filter((k) => env[k] !== undefined).map((k) => `${k}='${env[k]}'`).join(' ')} bash bench/gpu/run.sh .tmp/gpu-carry`,
     startedAt: new Date(Date.now() - (performance.now() - T0)).toISOString(),
     durationS: Math.round((performance.now() - T0) / 1000),
     notes: [
@@ -386,8 +528,9 @@ async function main(): Promise<void> {
 }
 
 try {
-  await main();
-  process.exit(0); // dawn.node keeps the event loop alive
+  if (isMainThread) await main();
+  else await threadMain();
+  if (isMainThread) process.exit(0); // dawn.node keeps the event loop alive
 } catch (error) {
   console.error('FATAL', error instanceof Error ? error.stack : error);
   process.exit(1);

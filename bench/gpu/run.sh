@@ -33,7 +33,7 @@ findlib() {
 
 main() {
   log "carry=$C work=$W out=$OUTD nproc=$(nproc)"
-  command -v nvidia-smi >/dev/null && log "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -2 | tr '\n' ';')"
+  command -v nvidia-smi >/dev/null && export GPU_NAME="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -2 | tr '\n' ';')" && log "gpu: $GPU_NAME"
   rm -rf "$W"; mkdir -p "$W"/{bin,webgpu,ort,sysroot,compat,model}
   unxz_to "$C/bin/node.xz" "$W/bin/node" &
   unxz_to "$C/webgpu/dawn.node.xz" "$W/webgpu/dawn.node" &

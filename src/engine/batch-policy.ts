@@ -13,9 +13,14 @@
  */
 export interface PolicyInput {
   readonly queued: number;
-  /** Workers free for a batch now (minus batches already waiting for one). */
+  /** Batch places free now (minus batches already waiting for one); a worker may hold more than one batch. */
   readonly idleWorkers: number;
   readonly busyWorkers: number;
+  /**
+   * Workers that share the work, for the fair share; default `idleWorkers + busyWorkers`. A worker holding two
+   * batches (WebGPU) is one worker: an idle one gets the whole queue, not half of it.
+   */
+  readonly workers?: number | undefined;
   /** Texts the busy workers are embedding now. */
   readonly inFlightItems: number;
   readonly oldestAgeMs: number;
@@ -40,7 +45,7 @@ export function decide(input: PolicyInput): Decision {
   const { queued, idleWorkers, busyWorkers } = input;
   if (queued === 0) return { kind: 'empty' };
   if (idleWorkers <= 0) return { kind: 'hold' };
-  const size = fairShare(queued, input.inFlightItems, idleWorkers + busyWorkers, input.maxBatch);
+  const size = fairShare(queued, input.inFlightItems, input.workers ?? idleWorkers + busyWorkers, input.maxBatch);
   if (busyWorkers === 0) return { kind: 'flush', size, reason: 'idle' };
   if (size >= Math.min(input.target, input.maxBatch)) return { kind: 'flush', size, reason: 'full' };
   if (input.oldestAgeMs >= input.maxWaitMs) return { kind: 'flush', size, reason: 'waited' };
@@ -55,7 +60,7 @@ export function decide(input: PolicyInput): Decision {
 export function nextTarget(input: PolicyInput, decision: Decision): number {
   const { target, maxBatch } = input;
   if (decision.kind === 'hold') {
-    const workers = Math.max(1, input.idleWorkers + input.busyWorkers);
+    const workers = Math.max(1, input.workers ?? input.idleWorkers + input.busyWorkers);
     const share = Math.ceil((input.queued + input.inFlightItems) / workers);
     return Math.max(1, Math.min(maxBatch, Math.max(target, share)));
   }

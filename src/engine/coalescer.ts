@@ -21,9 +21,11 @@ export interface QueuedJob {
 /** What the coalescer needs from the pool (the `WorkerPool` in the engine; anything that runs batches in a test). */
 export interface BatchRunner {
   readonly settings: { readonly maxBatch: number; readonly maxWaitMs: number };
-  /** Workers free for a batch now; the coalescer only sends when this is positive. */
+  /** Batch places free now; the coalescer only sends when this is positive. */
   readonly freeWorkers: number;
   readonly busyWorkers: number;
+  /** Live workers, when one holds more than one batch (see {@link PolicyInput.workers}). */
+  readonly workers?: number;
   readonly inFlightItems: number;
   /** One result per text, in order. Must call the coalescer's `schedule()` when a worker frees up. */
   run(texts: readonly string[]): Promise<ItemResult[]>;
@@ -132,6 +134,7 @@ export class Coalescer<J extends QueuedJob> {
         queued,
         idleWorkers: this.#pool.freeWorkers,
         busyWorkers: this.#pool.busyWorkers,
+        workers: this.#pool.workers,
         inFlightItems: this.#pool.inFlightItems,
         oldestAgeMs: queued > 0 ? performance.now() - this.#queue[0]!.enqueuedAt : 0,
         target: this.#target,

@@ -96,7 +96,7 @@ export function checkOptions(options: unknown): CheckedOptions {
     variant: optional('variant', (v) => oneOf('variant', v, ['fp32', 'fp16', 'int8'] as const)),
     workers: optional('workers', (v) => integerInRange('workers', v, 1, 16)),
     threads: optional('threads', (v) => integerInRange('threads', v, 1, 16)),
-    maxBatch: optional('maxBatch', (v) => integerInRange('maxBatch', v, 1, 1024)),
+    maxBatch: optional('maxBatch', (v) => integerInRange('maxBatch', v, 1, 8192)),
     maxWaitMs: optional('maxWaitMs', (v) => numberInRange('maxWaitMs', v, 0, 10_000)),
     maxQueue: optional('maxQueue', (v) => integerInRange('maxQueue', v, 1, 1_000_000)) ?? 4096,
     maxTokens: optional('maxTokens', (v) => integerInRange('maxTokens', v, 2, 8192)) ?? 256,
@@ -111,15 +111,18 @@ export function checkOptions(options: unknown): CheckedOptions {
 
 /**
  * Per-backend defaults. WASM: one single-threaded worker per core (at most 4), batches up to 64, a small per-run
- * cost so batches split by length eagerly. WebGPU: one worker, batches up to 1024 (a run costs ~20 ms whatever
- * its size up to ~32 texts), a large per-run cost so batches stay whole.
+ * cost so batches split by length eagerly. WebGPU: one worker per 4 cores (1-3), batches up to 1024 (a run costs
+ * ~15-20 ms whatever its size up to ~32 texts), a large per-run cost so batches stay whole, two batches per worker.
  */
 export function settingsFor(
   options: CheckedOptions,
   backend: Backend,
   env: { readonly hardwareConcurrency: number; readonly crossOriginIsolated: boolean },
 ): BackendSettings {
-  const workers = options.workers ?? (backend === 'webgpu' ? 1 : Math.min(env.hardwareConcurrency, 4));
+  // WebGPU: a run's CPU work (tokenising, recording ~150 GPU commands) is single-threaded per worker, and bounded
+  // one worker at ~4-5k texts/s on an H200 where 3 workers reached ~9-10k (bench/results/gpu-2026-11-26-*.json).
+  // One worker per 4 cores, at most 3: a 2-4 core laptop keeps one session (and one copy of the weights on its GPU).
+  const workers = options.workers ?? (backend === 'webgpu' ? Math.min(3, Math.max(1, Math.floor(env.hardwareConcurrency / 4))) : Math.min(env.hardwareConcurrency, 4));
   const threadsAsked = options.threads ?? 1;
   if (backend === 'wasm' && options.threads !== undefined && workers * threadsAsked > env.hardwareConcurrency) {
     throw new ValidationError(

@@ -114,6 +114,11 @@ export class WorkerPool {
     return free - this.#pending.length;
   }
 
+  /** Workers running or ready to run (a worker may hold `pipelineDepth` batches). */
+  get workers(): number {
+    return this.#slots.filter((s) => s.state === 'idle' || s.state === 'busy').length;
+  }
+
   get busyWorkers(): number {
     return this.#slots.filter((s) => s.state === 'busy').length;
   }

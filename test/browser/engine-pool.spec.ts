@@ -327,7 +327,7 @@ test('bad options and bad texts are rejected with ValidationError; only the bad 
     'Expected `workers` to be an integer from 1 to 16, got `0` (number)',
     "Expected `backend` to be one of 'auto', 'webgpu', 'wasm', got `\"cuda\"` (string)",
     'Expected `model` to be a non-empty string (not only whitespace), got `""` (string)',
-    'Expected `maxBatch` to be an integer from 1 to 1024, got `2.5` (number)',
+    'Expected `maxBatch` to be an integer from 1 to 8192, got `2.5` (number)',
     expect.stringContaining('Unknown option `worker`'),
     'Expected `cache.memoryEntries` to be an integer from 0 to 10000000, got `-1` (number)',
   ]);

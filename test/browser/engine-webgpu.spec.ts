@@ -48,3 +48,39 @@ test('auto picks WebGPU when an adapter exists; a lost device fails over to WASM
   expect(result.inferences).toBe(40);
   expect(result.failures).toBe(0);
 });
+
+test('a WebGPU worker holding two batches (tokenising one while the GPU runs the other) is killed: both are retried, nothing lost or duplicated', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/test/pages/engine.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const { texts, cosine } = window.helpers;
+    const input = texts(40, 33);
+    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'webgpu', workers: 1, maxBatch: 8, cache: false });
+    const pending = input.map((t) => embedder.embed(t));
+    // The coalescer sends the first batch, then at once a second one: the worker holds two (pipelineDepth 2).
+    while (embedder.stats().workers[0]!.state !== 'busy') await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    const killed = embedder.__terminateWorker(0);
+    const got = await Promise.all(pending);
+    const stats = embedder.stats();
+    const expected = await embedder.embedMany(input); // at rest, on the replacement worker
+    await embedder.close();
+    return {
+      killed,
+      retries: stats.retries,
+      items: stats.workers.reduce((s, w) => s + w.items, 0),
+      inferences: stats.inferences,
+      failures: stats.failures,
+      worst: Math.min(...got.map((v, i) => cosine(v, expected[i]!))),
+    };
+  });
+  console.log(JSON.stringify(result));
+  expect(result.killed).toBe(true);
+  expect(result.retries).toBe(2); // both batches it held went to the replacement
+  expect(result.items).toBe(40);
+  expect(result.inferences).toBe(40);
+  expect(result.failures).toBe(0);
+  expect(result.worst).toBeGreaterThanOrEqual(0.9999);
+});

@@ -15,6 +15,10 @@ describe('decide', () => {
 
   it('splits a burst fairly over idle workers', () => {
     expect(decide({ ...base, queued: 50, idleWorkers: 2 })).toEqual({ kind: 'flush', size: 25, reason: 'idle' });
+    // One worker holding up to two batches (WebGPU): an idle worker takes the whole queue, not a slot's half.
+    expect(decide({ ...base, queued: 7, idleWorkers: 2, workers: 1 })).toEqual({ kind: 'flush', size: 7, reason: 'idle' });
+    // Its second place fills from what queued since, up to what the worker has not got yet.
+    expect(decide({ ...base, queued: 3000, idleWorkers: 1, busyWorkers: 1, workers: 1, inFlightItems: 1024, target: 1024, maxBatch: 1024 })).toMatchObject({ kind: 'flush', size: 1024 });
   });
 
   it('gives a freed worker its fair share of queued + in-flight work, capped by maxBatch', () => {
