@@ -1,6 +1,7 @@
 /**
  * The embedding worker: one onnxruntime-web session and one tokenizer, exposed with Comlink
- * ({@link EmbedWorkerApi}). The pool sends one call at a time; a run never overlaps another on this session.
+ * ({@link EmbedWorkerApi}). The pool sends a WASM worker one batch at a time and a WebGPU worker up to two (the
+ * second is tokenised while the GPU runs the first); the encoder still runs the model one run at a time.
  *
  * Created by the pool as `new Worker(new URL('../worker/embed.worker.js', import.meta.url), { type: 'module' })`:
  * the `.js` name works from the compiled library (`dist/lib`) in a consumer's bundler and, because Vite maps a
