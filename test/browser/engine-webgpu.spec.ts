@@ -84,3 +84,35 @@ test('a WebGPU worker holding two batches (tokenising one while the GPU runs the
   expect(result.failures).toBe(0);
   expect(result.worst).toBeGreaterThanOrEqual(0.9999);
 });
+
+test('two WebGPU workers (the default from 8 cores), each with its own device and session, share the work and agree with WASM', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/test/pages/engine.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const { texts, cosine } = window.helpers;
+    const input = texts(48, 45);
+    const reference = await Embedder.create({ model: '/models/lexical', backend: 'wasm', variant: 'fp32', workers: 1, cache: false });
+    const expected = await reference.embedMany(input);
+    await reference.close();
+    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'webgpu', workers: 2, maxBatch: 8, cache: false });
+    const got = await Promise.all(input.map((t) => embedder.embed(t)));
+    const stats = embedder.stats();
+    await embedder.close();
+    return {
+      workers: stats.workers.map((w) => ({ backend: w.backend, items: w.items })),
+      worst: Math.min(...got.map((v, i) => cosine(v, expected[i]!))),
+      inferences: stats.inferences,
+    };
+  });
+  console.log(JSON.stringify(result));
+  expect(result.workers).toHaveLength(2);
+  for (const w of result.workers) {
+    expect(w.backend).toBe('webgpu');
+    expect(w.items).toBeGreaterThan(0);
+  }
+  expect(result.workers[0]!.items + result.workers[1]!.items).toBe(48);
+  expect(result.inferences).toBe(48);
+  expect(result.worst).toBeGreaterThanOrEqual(0.999);
+});
