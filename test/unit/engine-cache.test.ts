@@ -7,10 +7,13 @@ import { LruCache } from '../../src/engine/lru.js';
 import type { PersistentEmbeddingCache } from '../../src/engine/types.js';
 
 describe('embeddingCacheKey', () => {
-  it('is SHA-256 hex of modelId + NUL + text (WebCrypto)', async () => {
+  it('is SHA-256 hex of modelId + NUL + text (pure JS up to 4 KB, WebCrypto above)', async () => {
     const key = await embeddingCacheKey('http://x/models/m/#int8', 'héllo 😀');
     expect(key).toBe(createHash('sha256').update('http://x/models/m/#int8\u0000héllo 😀').digest('hex'));
     expect(await embeddingCacheKey('a', 'bc')).not.toBe(await embeddingCacheKey('ab', 'c'));
+    for (const text of ['x'.repeat(4094), 'x'.repeat(4095), `${'é'.repeat(3000)} long`]) {
+      expect(await embeddingCacheKey('m', text)).toBe(createHash('sha256').update(`m\u0000${text}`).digest('hex'));
+    }
   });
 
   it('has a pure-JS fallback equal to node:crypto for every padding case', () => {
