@@ -1,0 +1,41 @@
+/**
+ * The GPU bench's knobs, read once from the environment (documented in gpu-bench.ts and bench/gpu/README.md).
+ */
+import { join, resolve } from 'node:path';
+
+export const env = process.env;
+export const EP = (env['EP'] ?? 'webgpu') as 'webgpu' | 'wasm';
+export const VARIANT = env['VARIANT'] ?? 'fp32';
+export const MODEL_DIR = resolve(env['MODEL_DIR'] ?? 'public/models/minilm-l6');
+export const ORT_DIR = resolve(env['ORT_DIR'] ?? 'node_modules/onnxruntime-web/dist');
+export const BATCHES = (env['BATCHES'] ?? '1,32,256,1024,2048').split(',').map(Number);
+export const SECS = Number(env['SECS'] ?? 3);
+/**
+ * Sustained configurations, `callers/maxBatch/depth/pooling/runCap/workers`: `default` (or left out) takes the
+ * engine's WebGPU setting for this machine. The first is the engine as shipped; the others are what it was chosen
+ * over: one worker, one batch per worker, pooling on the CPU, bigger batches, more workers.
+ */
+export const SUSTAINED = (
+  env['SUSTAINED'] ??
+  '12288/default/default/graph/default/default;4096/1024/2/graph/default/1;4096/1024/1/graph/default/1;4096/1024/2/cpu/default/1;16384/2048/2/graph/default/default;12288/1024/2/graph/default/4'
+)
+  .split(';')
+  .filter(Boolean)
+  .map((spec) => {
+    const [callers, maxBatch, depth, pooling, runCap, threads] = spec.split('/');
+    return {
+      callers: Number(callers),
+      maxBatch: maxBatch === 'default' ? undefined : Number(maxBatch),
+      depth: depth === 'default' ? undefined : Number(depth),
+      pooling: pooling === 'cpu' ? ('cpu' as const) : ('graph' as const),
+      runCap: runCap === undefined || runCap === 'default' ? undefined : Number(runCap),
+      workers: threads === undefined || threads === 'default' ? undefined : Number(threads),
+    };
+  });
+export const RUN_CAPS = (env['RUN_CAPS'] ?? 'default').split(',').map((c) => (c === 'default' ? undefined : Number(c)));
+export const FIXED = (env['FIXED'] ?? '').split(',').filter(Boolean).map((f) => f.split('x').map(Number) as [number, number]);
+export const SUSTAINED_SECS = Number(env['SUSTAINED_SECS'] ?? 10);
+export const FP16 = env['FP16'] ?? 'auto';
+export const OUT_JSON = env['OUT_JSON'] ?? join(env['OUT'] ?? '.tmp', 'gpu-results.json');
+export const T0 = performance.now();
+export const log = (...a: unknown[]): void => console.log(`[gpu-bench +${((performance.now() - T0) / 1000).toFixed(1)}s]`, ...a);
