@@ -2,7 +2,7 @@
  * Turns page results into result rows (ops/s median/min/max, latency p50/p95, ratios) and renders the Markdown
  * tables and the SVG chart for the README.
  */
-import { median, percentile, round } from './stats.js';
+import { latencySummary, round, spread } from './stats.js';
 import type { Backend, PageResult, Rep, ResultFile, Row, SystemSpec, Workload } from './types.js';
 
 const MAIN_THREAD = new Set(['naive-transformers-js', 'entity-db']);
@@ -21,8 +21,8 @@ export function toRow(backend: Backend, spec: SystemSpec, result: PageResult, ex
     coalescing: result.resolved?.coalescing ?? spec.coalescing ?? (spec.system === 'agentmem-web' || spec.system === 'raw-ceiling'),
     ...(spec.defaults && spec.system === 'agentmem-web' ? { default: true as const } : {}),
     ...(spec.model !== undefined ? { model: spec.model } : {}),
-    opsPerSec: ops.length ? { median: round(median(ops)), min: round(Math.min(...ops)), max: round(Math.max(...ops)) } : null,
-    latencyMs: latencies.length ? { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)) } : null,
+    opsPerSec: spread(ops),
+    latencyMs: latencySummary(latencies),
     ratioToNaive: null,
     ratioToRawCeiling: null,
     items: reps[0]?.ops ?? 0,

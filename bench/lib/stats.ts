@@ -8,6 +8,16 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const median = (values: readonly number[]): number => percentile(values, 50);
 
+/** A row's rate: median, min and max of its repetitions (or windows), rounded; null without any. */
+export function spread(values: readonly number[]): { median: number; min: number; max: number } | null {
+  return values.length ? { median: round(median(values)), min: round(Math.min(...values)), max: round(Math.max(...values)) } : null;
+}
+
+/** A row's latency: p50 and p95, rounded; null without any. */
+export function latencySummary(values: readonly number[]): { p50: number; p95: number } | null {
+  return values.length ? { p50: round(percentile(values, 50)), p95: round(percentile(values, 95)) } : null;
+}
+
 /** Rounds to 3 significant digits for the JSON (timings are not more precise than that). */
 export function round(x: number): number {
   if (!Number.isFinite(x) || x === 0) return x;

@@ -45,7 +45,7 @@ export function decide(input: PolicyInput): Decision {
   const { queued, idleWorkers, busyWorkers } = input;
   if (queued === 0) return { kind: 'empty' };
   if (idleWorkers <= 0) return { kind: 'hold' };
-  const size = fairShare(queued, input.inFlightItems, input.workers ?? idleWorkers + busyWorkers, input.maxBatch);
+  const size = fairShare(queued, input.inFlightItems, sharers(input), input.maxBatch);
   if (busyWorkers === 0) return { kind: 'flush', size, reason: 'idle' };
   if (size >= Math.min(input.target, input.maxBatch)) return { kind: 'flush', size, reason: 'full' };
   if (input.oldestAgeMs >= input.maxWaitMs) return { kind: 'flush', size, reason: 'waited' };
@@ -60,7 +60,7 @@ export function decide(input: PolicyInput): Decision {
 export function nextTarget(input: PolicyInput, decision: Decision): number {
   const { target, maxBatch } = input;
   if (decision.kind === 'hold') {
-    const workers = Math.max(1, input.workers ?? input.idleWorkers + input.busyWorkers);
+    const workers = Math.max(1, sharers(input));
     const share = Math.ceil((input.queued + input.inFlightItems) / workers);
     return Math.max(1, Math.min(maxBatch, Math.max(target, share)));
   }
@@ -68,6 +68,11 @@ export function nextTarget(input: PolicyInput, decision: Decision): number {
     return Math.max(1, Math.min(maxBatch, Math.floor((target + decision.size) / 2)));
   }
   return Math.max(1, Math.min(target, maxBatch));
+}
+
+/** How many workers share the outstanding work ({@link PolicyInput.workers}). */
+function sharers(input: PolicyInput): number {
+  return input.workers ?? input.idleWorkers + input.busyWorkers;
 }
 
 /** Histogram bucket of a batch size: 1, 2-3, 4-7, 8-15, ... (power-of-two bounds). */

@@ -110,13 +110,13 @@ export class WorkerPool {
     if (this.#state !== 'ready') return 0;
     const depth = this.#setup.settings.pipelineDepth;
     let free = 0;
-    for (const s of this.#slots) if (s.state === 'idle' || s.state === 'busy') free += depth - s.tasks.length;
+    for (const s of this.#slots) if (running(s)) free += depth - s.tasks.length;
     return free - this.#pending.length;
   }
 
   /** Workers running or ready to run (a worker may hold `pipelineDepth` batches). */
   get workers(): number {
-    return this.#slots.filter((s) => s.state === 'idle' || s.state === 'busy').length;
+    return this.#slots.filter(running).length;
   }
 
   get busyWorkers(): number {
@@ -263,7 +263,7 @@ export class WorkerPool {
       // Least-loaded: fewest batches in hand, then the one that has worked least so far (spreads tier-up and wear).
       let best: Slot | undefined;
       for (const s of this.#slots) {
-        if ((s.state !== 'idle' && s.state !== 'busy') || s.tasks.length >= depth) continue;
+        if (!running(s) || s.tasks.length >= depth) continue;
         if (!best || s.tasks.length < best.tasks.length || (s.tasks.length === best.tasks.length && s.busyMs < best.busyMs)) best = s;
       }
       if (!best) return;
@@ -422,6 +422,11 @@ export class WorkerPool {
     this.#pump();
     this.onAvailable();
   }
+}
+
+/** A worker that is up: idle, or holding batches (and maybe room for another). */
+function running(slot: Slot): boolean {
+  return slot.state === 'idle' || slot.state === 'busy';
 }
 
 function message(error: unknown): string {

@@ -1,14 +1,20 @@
 /**
- * WebGPU (SwiftShader in this headless Chromium): `auto` picks it, and a lost device fails the pool over to WASM
- * without losing queued work. The small `lexical` model keeps SwiftShader's runs short.
+ * WebGPU (SwiftShader in this headless Chromium): `auto` picks it, a lost device fails the pool over to WASM
+ * without losing queued work, a worker killed with two batches in hand loses neither, and two WebGPU workers share
+ * the work. The small `lexical` model keeps SwiftShader's runs short.
  */
 import { expect, test } from '@playwright/test';
 import type {} from '../pages/engine.js';
 
-test('auto picks WebGPU when an adapter exists; a lost device fails over to WASM and every caller still resolves', async ({ page }) => {
-  test.setTimeout(120_000);
+// SwiftShader compiles a shader for every new input shape: each test gets two minutes.
+test.describe.configure({ timeout: 120_000 });
+
+test.beforeEach(async ({ page }) => {
   await page.goto('/test/pages/engine.html');
   await expect(page.locator('#status')).toHaveText('ready');
+});
+
+test('auto picks WebGPU when an adapter exists; a lost device fails over to WASM and every caller still resolves', async ({ page }) => {
   const result = await page.evaluate(async () => {
     const { Embedder, capabilities } = window.agentmem;
     const { texts, cosine } = window.helpers;
@@ -50,9 +56,6 @@ test('auto picks WebGPU when an adapter exists; a lost device fails over to WASM
 });
 
 test('a WebGPU worker holding two batches (tokenising one while the GPU runs the other) is killed: both are retried, nothing lost or duplicated', async ({ page }) => {
-  test.setTimeout(120_000);
-  await page.goto('/test/pages/engine.html');
-  await expect(page.locator('#status')).toHaveText('ready');
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     const { texts, cosine } = window.helpers;
@@ -86,9 +89,6 @@ test('a WebGPU worker holding two batches (tokenising one while the GPU runs the
 });
 
 test('two WebGPU workers (the default from 8 cores), each with its own device and session, share the work and agree with WASM', async ({ page }) => {
-  test.setTimeout(120_000);
-  await page.goto('/test/pages/engine.html');
-  await expect(page.locator('#status')).toHaveText('ready');
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     const { texts, cosine } = window.helpers;
