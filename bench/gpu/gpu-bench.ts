@@ -45,7 +45,16 @@ async function main(): Promise<void> {
   const fp32 = await load(ort, VARIANT);
   let threads: Awaited<ReturnType<typeof startThreads>> | undefined;
   const workersOf = (c: (typeof SUSTAINED)[number]): number => c.workers ?? fp32.settings.workers;
-  const mostThreads = Math.max(0, ...SUSTAINED.map(workersOf).filter((n) => n > 1));
+  // One set of threads serves every row with several workers (sessions take ~30 s each to build and compile): they
+  // pool in the graph with one run cap, so a row asking otherwise would be labelled with settings it did not run.
+  const threaded = SUSTAINED.filter((c) => workersOf(c) > 1);
+  const threadsCap = threaded[0]?.runCap;
+  for (const c of threaded) {
+    if (c.pooling !== 'graph' || c.runCap !== threadsCap) {
+      throw new Error(`Rows with several workers all run graph pooling and runCap ${threadsCap ?? 'default'}; got ${c.pooling}, ${c.runCap ?? 'default'}`);
+    }
+  }
+  const mostThreads = Math.max(0, ...threaded.map(workersOf));
   const pool = textsFor(SEEDS.measured, 50_000);
   const rows: Row[] = [];
   const measure = async (loaded: Loaded, variant: string, batches: readonly number[], configs: readonly (typeof SUSTAINED)[number][]): Promise<void> => {
@@ -78,11 +87,9 @@ async function main(): Promise<void> {
       const workers = workersOf(c);
       let targets: EmbedTarget[] = [loaded.encoder(config.pooling, c.runCap)];
       if (workers > 1) {
-        // One set of threads for every threaded row (graph pooling, the first threaded row's run cap): sessions
-        // take ~30 s each to build and compile.
         if (!threads) {
           const t = performance.now();
-          threads = await startThreads(new URL(import.meta.url), mostThreads, c.runCap);
+          threads = await startThreads(new URL(import.meta.url), mostThreads, threadsCap);
           log(`${mostThreads} worker threads ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
         }
         targets = threads.targets.slice(0, workers);

@@ -5,19 +5,19 @@
 import { Coalescer, type BatchRunner, type QueuedJob } from '../../src/engine/coalescer.js';
 import type { ItemResult } from '../../src/engine/pool.js';
 import type { SentenceEncoder } from '../../src/worker/encoder.js';
-import { median, percentile, round } from '../lib/stats.js';
+import { latencySummary, round, spread } from '../lib/stats.js';
 import type { Row } from '../lib/types.js';
 import { EP, SECS, SUSTAINED_SECS, log } from './config.js';
 
-function row(workload: string, coalescing: boolean, opsPerSec: number[], latencies: number[], items: number, note: string, extra: Record<string, unknown> = {}): Row {
+function row(workload: string, workers: number, coalescing: boolean, opsPerSec: number[], latencies: number[], items: number, note: string, extra: Record<string, unknown> = {}): Row {
   return {
     backend: EP === 'webgpu' ? 'webgpu' : 'wasm',
     workload: workload as Row['workload'],
     system: 'agentmem-web',
-    workers: 1,
+    workers,
     coalescing,
-    opsPerSec: opsPerSec.length ? { median: round(median(opsPerSec)), min: round(Math.min(...opsPerSec)), max: round(Math.max(...opsPerSec)) } : null,
-    latencyMs: latencies.length ? { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)) } : null,
+    opsPerSec: spread(opsPerSec),
+    latencyMs: latencySummary(latencies),
     ratioToNaive: null,
     ratioToRawCeiling: null,
     items,
@@ -65,7 +65,7 @@ export async function batchThroughput(encoder: SentenceEncoder, batch: number, p
   const t = performance.now();
   for (const text of texts) encoder.tokenize(text);
   const tokenizeMs = performance.now() - t;
-  return row(label, false, windows, perRun, batch, `one embed() of ${batch} texts per call (texts/s per ~1 s window; latency = one call)`, {
+  return row(label, 1, false, windows, perRun, batch, `one embed() of ${batch} texts per call (texts/s per ~1 s window; latency = one call)`, {
     runsPerCall: round(runs / perRun.length),
     paddedTokensPerCall: Math.round(padded / perRun.length),
     tokenizeMs: round(tokenizeMs),
@@ -173,6 +173,7 @@ export async function sustained(targets: readonly EmbedTarget[], config: Sustain
   const total = adds / ((performance.now() - started) / 1000);
   return row(
     label,
+    targets.length,
     true,
     windows.length ? windows : [total],
     latencies,
