@@ -8,11 +8,12 @@ export const EP = (env['EP'] ?? 'webgpu') as 'webgpu' | 'wasm';
 export const VARIANT = env['VARIANT'] ?? 'fp32';
 export const MODEL_DIR = resolve(env['MODEL_DIR'] ?? 'public/models/minilm-l6');
 export const ORT_DIR = resolve(env['ORT_DIR'] ?? 'node_modules/onnxruntime-web/dist');
-export const BATCHES = (env['BATCHES'] ?? '1,32,256,1024,2048').split(',').map(Number);
+export const BATCHES = (env['BATCHES'] ?? '1,32,256,1024,2048').split(',').filter(Boolean).map(Number);
 export const SECS = Number(env['SECS'] ?? 3);
 /**
- * Sustained configurations, `callers/maxBatch/depth/pooling/runCap/workers`: `default` (or left out) takes the
- * engine's WebGPU setting for this machine. The first is the engine as shipped; the others are what it was chosen
+ * Sustained configurations, `callers/maxBatch/depth/pooling/runCap/workers/overhead`: `default` (or left out) takes
+ * the engine's WebGPU setting for this machine (`overhead` = `runOverheadTokens`, the run cost length grouping uses).
+ * The first is the engine as shipped; the others are what it was chosen
  * over: one worker, one batch per worker, pooling on the CPU, bigger batches, more workers.
  */
 export const SUSTAINED = (
@@ -22,14 +23,16 @@ export const SUSTAINED = (
   .split(';')
   .filter(Boolean)
   .map((spec) => {
-    const [callers, maxBatch, depth, pooling, runCap, threads] = spec.split('/');
+    const [callers, maxBatch, depth, pooling, runCap, threads, overhead] = spec.split('/');
+    const number = (v: string | undefined): number | undefined => (v === undefined || v === 'default' ? undefined : Number(v));
     return {
       callers: Number(callers),
       maxBatch: maxBatch === 'default' ? undefined : Number(maxBatch),
       depth: depth === 'default' ? undefined : Number(depth),
       pooling: pooling === 'cpu' ? ('cpu' as const) : ('graph' as const),
-      runCap: runCap === undefined || runCap === 'default' ? undefined : Number(runCap),
-      workers: threads === undefined || threads === 'default' ? undefined : Number(threads),
+      runCap: number(runCap),
+      workers: number(threads),
+      overhead: number(overhead),
     };
   });
 export const RUN_CAPS = (env['RUN_CAPS'] ?? 'default').split(',').map((c) => (c === 'default' ? undefined : Number(c)));

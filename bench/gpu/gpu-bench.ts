@@ -14,7 +14,7 @@
  * Env: MODEL_DIR (transformers.js-layout folder), ORT_DIR (onnxruntime-web dist: ort.min.mjs + its .wasm),
  * WEBGPU_MODULE (path of the `webgpu` package's index.js; default: the `webgpu` package), EP (webgpu | wasm; wasm
  * runs the same flow on the CPU, to test the script without a GPU), VARIANT (fp32 | fp16), BATCHES, SECS,
- * SUSTAINED (`callers/maxBatch/depth/pooling/runCap/workers;...`, pooling `graph` or `cpu`; `default` or left out =
+ * SUSTAINED (`callers/maxBatch/depth/pooling/runCap/workers/overhead;...`, pooling `graph` or `cpu`; `default` or left out =
  * the engine's setting; `workers` > 1 spreads the batches over that many worker threads, each with its own Dawn
  * device, session and encoder, as the engine's pool spreads them over Web Workers: each batch's CPU work
  * (tokenising, recording the GPU commands) then runs in parallel),
@@ -31,7 +31,7 @@ import type { Row } from '../lib/types.js';
 import { BATCHES, EP, FIXED, FP16, MODEL_DIR, OUT_JSON, RUN_CAPS, SUSTAINED, T0, VARIANT, env, log } from './config.js';
 import { batchThroughput, sustained, type EmbedTarget, type SustainedConfig } from './measure.js';
 import { installWebGpu, load, loadOrt, type Loaded } from './runtime.js';
-import { startThreads, threadMain } from './threads.js';
+import { startThreads, threadMain, type RunSettings, type Threads } from './threads.js';
 
 async function main(): Promise<void> {
   let adapter: Record<string, unknown> | null = null;
@@ -43,18 +43,23 @@ async function main(): Promise<void> {
   const ort = await loadOrt();
   log(`ort ${ort.env.versions?.web ?? '?'} ep=${EP} variant=${VARIANT} model=${MODEL_DIR} adapter=${JSON.stringify(adapter)}`);
   const fp32 = await load(ort, VARIANT);
-  let threads: Awaited<ReturnType<typeof startThreads>> | undefined;
   const workersOf = (c: (typeof SUSTAINED)[number]): number => c.workers ?? fp32.settings.workers;
-  // One set of threads serves every row with several workers (sessions take ~30 s each to build and compile): they
-  // pool in the graph with one run cap, so a row asking otherwise would be labelled with settings it did not run.
-  const threaded = SUSTAINED.filter((c) => workersOf(c) > 1);
-  const threadsCap = threaded[0]?.runCap;
-  for (const c of threaded) {
-    if (c.pooling !== 'graph' || c.runCap !== threadsCap) {
-      throw new Error(`Rows with several workers all run graph pooling and runCap ${threadsCap ?? 'default'}; got ${c.pooling}, ${c.runCap ?? 'default'}`);
-    }
+  // Rows with several workers run on one set of worker threads (sessions take ~30 s each to build and compile),
+  // each batch with its row's run settings. The threads pool in the graph: a row asking for CPU pooling on several
+  // workers would be labelled with a setting it did not run.
+  for (const c of SUSTAINED) {
+    if (workersOf(c) > 1 && c.pooling !== 'graph') throw new Error(`Rows with several workers pool in the graph; got ${c.pooling}`);
   }
-  const mostThreads = Math.max(0, ...threaded.map(workersOf));
+  const mostThreads = Math.max(0, ...SUSTAINED.map(workersOf));
+  let threads: Threads | undefined;
+  const threadsFor = async (count: number, settings: RunSettings): Promise<EmbedTarget[]> => {
+    if (!threads) {
+      const t = performance.now();
+      threads = await startThreads(new URL(import.meta.url), mostThreads);
+      log(`${mostThreads} worker threads ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
+    return threads.targets(count, settings);
+  };
   const pool = textsFor(SEEDS.measured, 50_000);
   const rows: Row[] = [];
   const measure = async (loaded: Loaded, variant: string, batches: readonly number[], configs: readonly (typeof SUSTAINED)[number][]): Promise<void> => {
@@ -82,19 +87,14 @@ async function main(): Promise<void> {
         maxWaitMs: loaded.settings.maxWaitMs,
         depth: c.depth ?? loaded.settings.pipelineDepth,
         pooling: c.pooling,
+        runCap: c.runCap ?? loaded.settings.maxTokensPerRun,
+        runOverheadTokens: c.overhead ?? loaded.settings.runOverheadTokens,
       };
       // One worker: the session in this thread. More: worker threads, as the engine's pool has Web Workers.
       const workers = workersOf(c);
-      let targets: EmbedTarget[] = [loaded.encoder(config.pooling, c.runCap)];
-      if (workers > 1) {
-        if (!threads) {
-          const t = performance.now();
-          threads = await startThreads(new URL(import.meta.url), mostThreads, threadsCap);
-          log(`${mostThreads} worker threads ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-        }
-        targets = threads.targets.slice(0, workers);
-      }
-      const label = `GPU-sustained-${config.callers}-b${config.maxBatch}-d${config.depth}-${config.pooling}${c.runCap === undefined ? '' : `-cap${c.runCap}`}-w${workers}${tag}`;
+      const targets: EmbedTarget[] =
+        workers > 1 ? await threadsFor(workers, { runCap: c.runCap, overhead: c.overhead }) : [loaded.encoder(config.pooling, c.runCap, c.overhead)];
+      const label = `GPU-sustained-${config.callers}-b${config.maxBatch}-d${config.depth}-${config.pooling}${c.runCap === undefined ? '' : `-cap${c.runCap}`}${c.overhead === undefined ? '' : `-o${c.overhead}`}-w${workers}${tag}`;
       const r = await sustained(targets, config, pool, label);
       rows.push(r);
       log(`${label}: ${r.extra?.['overallAddsPerSec']} adds/s; p50 ${r.latencyMs?.p50} ms p95 ${r.latencyMs?.p95} ms; batches ${JSON.stringify(r.extra?.['batchSizes'])}`);

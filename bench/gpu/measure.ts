@@ -76,9 +76,18 @@ interface Job extends QueuedJob {
   resolve(result: ItemResult): void;
 }
 
+/** A batch's vectors and how its model runs were shaped (the encoder's `EmbedOutput`). */
+export interface EmbedTargetOutput {
+  readonly vectors: Float32Array;
+  readonly dimensions: number;
+  readonly runs: number;
+  readonly paddedTokens: number;
+  readonly realTokens: number;
+}
+
 /** Whatever embeds a batch: the in-process encoder, or a worker thread holding one. */
 export interface EmbedTarget {
-  embed(texts: readonly string[]): Promise<{ readonly vectors: Float32Array; readonly dimensions: number }>;
+  embed(texts: readonly string[]): Promise<EmbedTargetOutput>;
 }
 
 export interface SustainedConfig {
@@ -88,6 +97,9 @@ export interface SustainedConfig {
   /** Batches the one worker holds at once (the pool's `pipelineDepth`). */
   readonly depth: number;
   readonly pooling: 'graph' | 'cpu';
+  /** Recorded with the row: padded tokens per model run, and the run cost length grouping assumed. */
+  readonly runCap: number;
+  readonly runOverheadTokens: number;
 }
 
 /**
@@ -98,6 +110,7 @@ export async function sustained(targets: readonly EmbedTarget[], config: Sustain
   const { callers, depth } = config;
   const held = targets.map(() => 0);
   let inFlight = 0;
+  const shape = { runs: 0, paddedTokens: 0, realTokens: 0 };
   let coalescer: Coalescer<Job> | undefined;
   const runner: BatchRunner = {
     settings: { maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs },
@@ -118,6 +131,9 @@ export async function sustained(targets: readonly EmbedTarget[], config: Sustain
       inFlight += texts.length;
       try {
         const out = await targets[k]!.embed(texts);
+        shape.runs += out.runs;
+        shape.paddedTokens += out.paddedTokens;
+        shape.realTokens += out.realTokens;
         const d = out.dimensions;
         return texts.map((_, i) => out.vectors.slice(i * d, (i + 1) * d));
       } catch (error) {
@@ -168,6 +184,8 @@ export async function sustained(targets: readonly EmbedTarget[], config: Sustain
     return { adds, latencies, windows };
   };
   await runFor(Math.min(3000, SUSTAINED_SECS * 300), false); // let the coalescer's batch target grow
+  const batchesBefore = coalescer.batches;
+  Object.assign(shape, { runs: 0, paddedTokens: 0, realTokens: 0 });
   const started = performance.now();
   const { adds, latencies, windows } = await runFor(SUSTAINED_SECS * 1000, true);
   const total = adds / ((performance.now() - started) / 1000);
@@ -179,6 +197,16 @@ export async function sustained(targets: readonly EmbedTarget[], config: Sustain
     latencies,
     adds,
     `${callers} concurrent callers, one add at a time each, through the engine's Coalescer (maxBatch ${config.maxBatch}, maxWaitMs ${config.maxWaitMs}), ${targets.length} worker(s)${targets.length > 1 ? ' (threads)' : ''} holding ${depth} batch(es) each, pooling ${config.pooling === 'graph' ? 'in the graph' : 'on the CPU'}, for ${SUSTAINED_SECS} s; overall ${Math.round(total)} adds/s`,
-    { overallAddsPerSec: round(total), batchSizes: coalescer.histogram, batches: coalescer.batches, finalTarget: coalescer.target, workers: targets.length, ...config },
+    {
+      overallAddsPerSec: round(total),
+      batchSizes: coalescer.histogram,
+      batches: coalescer.batches,
+      finalTarget: coalescer.target,
+      workers: targets.length,
+      // How the measured window's batches were run (batches still in flight at its end count in full).
+      runsPerBatch: round(shape.runs / Math.max(1, coalescer.batches - batchesBefore)),
+      paddingShare: round(1 - shape.realTokens / Math.max(1, shape.paddedTokens)),
+      ...config,
+    },
   );
 }

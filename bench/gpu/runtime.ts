@@ -83,9 +83,10 @@ export type Ort = typeof import('onnxruntime-web');
 export interface Loaded {
   /**
    * An encoder on the session: pooling in the graph (`sentence_embedding`, the engine's default for our models) or
-   * on the CPU; `runCap` padded tokens per model run (default: the engine's). Encoders on one session take turns.
+   * on the CPU; `runCap` padded tokens per model run and `overhead` the run cost length grouping assumes (defaults:
+   * the engine's). Encoders on one session take turns.
    */
-  encoder(pooling: 'graph' | 'cpu', runCap?: number): SentenceEncoder;
+  encoder(pooling: 'graph' | 'cpu', runCap?: number, overhead?: number): SentenceEncoder;
   readonly settings: ReturnType<typeof settingsFor>;
   readonly file: string;
   release(): Promise<void>;
@@ -100,7 +101,7 @@ export async function load(ort: Ort, variant: string): Promise<Loaded> {
   const settings = settingsFor(checkOptions({ model: MODEL_DIR, backend: EP }), EP, { hardwareConcurrency: os.cpus().length, crossOriginIsolated: false });
   const file = variant === 'fp16' ? 'onnx/model_fp16.onnx' : variant === 'int8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
   const session = await ort.InferenceSession.create(readFileSync(join(MODEL_DIR, file)), { executionProviders: [EP], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
-  const make = (output: string | undefined, runCap: number): SentenceEncoder =>
+  const make = (output: string | undefined, runCap: number, overhead: number): SentenceEncoder =>
     new SentenceEncoder({
       session,
       Tensor: ort.Tensor,
@@ -108,14 +109,14 @@ export async function load(ort: Ort, variant: string): Promise<Loaded> {
       pooling: spec.pooling,
       output,
       maxTokens: Math.min(256, spec.maxPositions ?? 256), // the engine's default truncation
-      runOverheadTokens: settings.runOverheadTokens,
+      runOverheadTokens: overhead,
       maxTokensPerRun: runCap,
     });
   const made = new Map<string, SentenceEncoder>();
-  const encoder = (pooling: 'graph' | 'cpu', runCap = settings.maxTokensPerRun): SentenceEncoder => {
+  const encoder = (pooling: 'graph' | 'cpu', runCap = settings.maxTokensPerRun, overhead = settings.runOverheadTokens): SentenceEncoder => {
     const output = pooling === 'graph' ? spec.output : undefined;
-    const key = `${output}/${runCap}`;
-    if (!made.has(key)) made.set(key, make(output, runCap));
+    const key = `${output}/${runCap}/${overhead}`;
+    if (!made.has(key)) made.set(key, make(output, runCap, overhead));
     return made.get(key)!;
   };
   return { encoder, settings, file, release: () => session.release() };

@@ -3,36 +3,55 @@
  * standing in for the engine pool's Web Workers (batches in, vectors out, transferred). The thread runs the bundle's
  * own file: gpu-bench.ts calls {@link threadMain} when it is not the main thread.
  */
-import { Worker, parentPort, workerData } from 'node:worker_threads';
+import { Worker, parentPort } from 'node:worker_threads';
 import { EP, VARIANT } from './config.js';
 import { installWebGpu, load, loadOrt } from './runtime.js';
-import type { EmbedTarget } from './measure.js';
+import type { EmbedTarget, EmbedTargetOutput } from './measure.js';
 
-interface ThreadRequest {
+/** How a thread's encoder groups a batch into runs (undefined: the engine's setting). */
+export interface RunSettings {
+  readonly runCap: number | undefined;
+  readonly overhead: number | undefined;
+}
+
+interface ThreadRequest extends RunSettings {
   readonly id: number;
   readonly texts: readonly string[];
 }
-type ThreadReply = { readonly id: number; readonly vectors: Float32Array; readonly dimensions: number } | { readonly id: number; readonly error: string };
+type ThreadReply = ({ readonly id: number } & EmbedTargetOutput) | { readonly id: number; readonly error: string };
 
-/** A worker thread's life: its own Dawn device, ORT, session and encoder; batches in, vectors out (transferred). */
+/**
+ * A worker thread's life: its own Dawn device, ORT and session; batches in, vectors out (transferred). Each request
+ * names its run settings, so one set of threads serves every row (an encoder per setting, on the one session).
+ */
 export async function threadMain(): Promise<void> {
-  const { runCap } = workerData as { runCap: number | undefined };
   if (EP === 'webgpu') await installWebGpu();
   const loaded = await load(await loadOrt(), VARIANT);
-  const encoder = loaded.encoder('graph', runCap);
-  await encoder.embed(['warm up', 'a second text to warm the session up']);
+  await loaded.encoder('graph').embed(['warm up', 'a second text to warm the session up']);
   parentPort!.on('message', (request: ThreadRequest) => {
-    encoder.embed(request.texts).then(
-      (out) => parentPort!.postMessage({ id: request.id, vectors: out.vectors, dimensions: out.dimensions } satisfies ThreadReply, [out.vectors.buffer as ArrayBuffer]),
-      (error: unknown) => parentPort!.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies ThreadReply),
-    );
+    loaded
+      .encoder('graph', request.runCap, request.overhead)
+      .embed(request.texts)
+      .then(
+        (out) => {
+          const { vectors, dimensions, runs, paddedTokens, realTokens } = out;
+          parentPort!.postMessage({ id: request.id, vectors, dimensions, runs, paddedTokens, realTokens } satisfies ThreadReply, [vectors.buffer as ArrayBuffer]);
+        },
+        (error: unknown) => parentPort!.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies ThreadReply),
+      );
   });
   parentPort!.postMessage('ready');
 }
 
+export interface Threads {
+  /** The first `count` threads as embed targets whose batches run with `settings`. */
+  targets(count: number, settings: RunSettings): EmbedTarget[];
+  stop(): Promise<void>;
+}
+
 /** `count` worker threads running {@link threadMain} from `entry` (the bundle's own file). */
-export async function startThreads(entry: URL, count: number, runCap: number | undefined): Promise<{ targets: EmbedTarget[]; stop(): Promise<void> }> {
-  const workers = Array.from({ length: count }, () => new Worker(entry, { workerData: { role: 'thread', runCap } }));
+export async function startThreads(entry: URL, count: number): Promise<Threads> {
+  const workers = Array.from({ length: count }, () => new Worker(entry, { workerData: { role: 'thread' } }));
   await Promise.all(
     workers.map(
       (w) =>
@@ -43,26 +62,32 @@ export async function startThreads(entry: URL, count: number, runCap: number | u
     ),
   );
   let nextId = 0;
-  const targets = workers.map((w): EmbedTarget => {
-    const waiting = new Map<number, { resolve(r: { vectors: Float32Array; dimensions: number }): void; reject(e: Error): void }>();
+  const waiting = workers.map((w) => {
+    const calls = new Map<number, { resolve(r: EmbedTargetOutput): void; reject(e: Error): void }>();
     w.on('message', (reply: ThreadReply) => {
-      const call = waiting.get(reply.id)!;
-      waiting.delete(reply.id);
+      const call = calls.get(reply.id)!;
+      calls.delete(reply.id);
       if ('error' in reply) call.reject(new Error(reply.error));
       else call.resolve(reply);
     });
     w.on('error', (error: Error) => {
-      for (const call of waiting.values()) call.reject(error);
-      waiting.clear();
+      for (const call of calls.values()) call.reject(error);
+      calls.clear();
     });
-    return {
-      embed: (texts) =>
-        new Promise((resolve, reject) => {
-          const id = nextId++;
-          waiting.set(id, { resolve, reject });
-          w.postMessage({ id, texts } satisfies ThreadRequest);
-        }),
-    };
+    return calls;
   });
-  return { targets, stop: async () => void (await Promise.all(workers.map((w) => w.terminate()))) };
+  return {
+    targets: (n, settings) =>
+      workers.slice(0, n).map(
+        (w, k): EmbedTarget => ({
+          embed: (texts) =>
+            new Promise((resolve, reject) => {
+              const id = nextId++;
+              waiting[k]!.set(id, { resolve, reject });
+              w.postMessage({ id, texts, ...settings } satisfies ThreadRequest);
+            }),
+        }),
+      ),
+    stop: async () => void (await Promise.all(workers.map((w) => w.terminate()))),
+  };
 }
