@@ -11,8 +11,10 @@ export const ORT_DIR = resolve(env['ORT_DIR'] ?? 'node_modules/onnxruntime-web/d
 export const BATCHES = (env['BATCHES'] ?? '1,32,256,1024,2048').split(',').filter(Boolean).map(Number);
 export const SECS = Number(env['SECS'] ?? 3);
 /**
- * Sustained configurations, `callers/maxBatch/depth/pooling/runCap/workers/overhead`: `default` (or left out) takes
- * the engine's WebGPU setting for this machine (`overhead` = `runOverheadTokens`, the run cost length grouping uses).
+ * Sustained configurations, `callers/maxBatch/depth/pooling/runCap/workers/overhead/steps`: `default` (or left out)
+ * takes the engine's WebGPU setting for this machine (`overhead` = `runOverheadTokens`, the run cost length grouping
+ * uses; `steps` = `LxC`, each run's padded length rounded up to a multiple of L and its rows to a multiple of C, or
+ * `none` for exact shapes).
  * The first is the engine as shipped; the others are what it was chosen
  * over: one worker, one batch per worker, pooling on the CPU, bigger batches, more workers.
  */
@@ -23,7 +25,7 @@ export const SUSTAINED = (
   .split(';')
   .filter(Boolean)
   .map((spec) => {
-    const [callers, maxBatch, depth, pooling, runCap, threads, overhead] = spec.split('/');
+    const [callers, maxBatch, depth, pooling, runCap, threads, overhead, steps] = spec.split('/');
     const number = (v: string | undefined): number | undefined => (v === undefined || v === 'default' ? undefined : Number(v));
     return {
       callers: Number(callers),
@@ -33,8 +35,23 @@ export const SUSTAINED = (
       runCap: number(runCap),
       workers: number(threads),
       overhead: number(overhead),
+      steps: shapeSteps(steps),
     };
   });
+/** `LxC` -> shape steps; `none` -> null (exact shapes); `default` or nothing -> undefined (the engine's). */
+export function shapeSteps(spec: string | undefined): ShapeSteps | null | undefined {
+  if (spec === undefined || spec === 'default' || spec === '') return undefined;
+  if (spec === 'none') return null;
+  const [length, count] = spec.split('x').map(Number);
+  if (!Number.isInteger(length) || !Number.isInteger(count) || length! < 1 || count! < 1) throw new Error(`Expected shape steps like 8x64, got ${spec}`);
+  return { length: length!, count: count! };
+}
+export interface ShapeSteps {
+  readonly length: number;
+  readonly count: number;
+}
+/** Shape steps for the batch rows, e.g. `default,none,16x64`. */
+export const BATCH_STEPS = (env['BATCH_STEPS'] ?? 'default').split(',').map(shapeSteps);
 export const RUN_CAPS = (env['RUN_CAPS'] ?? 'default').split(',').map((c) => (c === 'default' ? undefined : Number(c)));
 export const FIXED = (env['FIXED'] ?? '').split(',').filter(Boolean).map((f) => f.split('x').map(Number) as [number, number]);
 export const SUSTAINED_SECS = Number(env['SUSTAINED_SECS'] ?? 10);

@@ -28,10 +28,12 @@ import os from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { textsFor, SEEDS } from '../lib/texts.js';
 import type { Row } from '../lib/types.js';
-import { BATCHES, EP, FIXED, FP16, MODEL_DIR, OUT_JSON, RUN_CAPS, SUSTAINED, T0, VARIANT, env, log } from './config.js';
+import { BATCH_STEPS, BATCHES, EP, FIXED, FP16, MODEL_DIR, OUT_JSON, RUN_CAPS, SUSTAINED, T0, VARIANT, env, log, type ShapeSteps } from './config.js';
 import { batchThroughput, sustained, type EmbedTarget, type SustainedConfig } from './measure.js';
 import { installWebGpu, load, loadOrt, type Loaded } from './runtime.js';
 import { startThreads, threadMain, type RunSettings, type Threads } from './threads.js';
+
+const stepsTag = (steps: ShapeSteps | null | undefined): string => (steps === null ? '-exact' : steps ? `-s${steps.length}x${steps.count}` : '');
 
 async function main(): Promise<void> {
   let adapter: Record<string, unknown> | null = null;
@@ -66,10 +68,12 @@ async function main(): Promise<void> {
     const tag = variant === 'fp32' ? '' : `-${variant}`;
     for (const batch of batches) {
       for (const cap of RUN_CAPS) {
-        const label = `GPU-batch-${batch}${cap === undefined ? '' : `-cap${cap}`}${tag}`;
-        const r = await batchThroughput(loaded.encoder('graph', cap), batch, pool, label);
-        rows.push(r);
-        log(`${label}: ${r.opsPerSec?.median} texts/s (call p50 ${r.latencyMs?.p50} ms) ${JSON.stringify(r.extra)}`);
+        for (const steps of BATCH_STEPS) {
+          const label = `GPU-batch-${batch}${cap === undefined ? '' : `-cap${cap}`}${stepsTag(steps)}${tag}`;
+          const r = await batchThroughput(loaded.encoder('graph', cap, undefined, steps), batch, pool, label);
+          rows.push(r);
+          log(`${label}: ${r.opsPerSec?.median} texts/s (call p50 ${r.latencyMs?.p50} ms) ${JSON.stringify(r.extra)}`);
+        }
       }
     }
     for (const [batch, tokens] of variant === VARIANT ? FIXED : []) {
@@ -89,12 +93,15 @@ async function main(): Promise<void> {
         pooling: c.pooling,
         runCap: c.runCap ?? loaded.settings.maxTokensPerRun,
         runOverheadTokens: c.overhead ?? loaded.settings.runOverheadTokens,
+        shapeSteps: c.steps === undefined ? (loaded.settings.shapeSteps ?? null) : c.steps,
       };
       // One worker: the session in this thread. More: worker threads, as the engine's pool has Web Workers.
       const workers = workersOf(c);
       const targets: EmbedTarget[] =
-        workers > 1 ? await threadsFor(workers, { runCap: c.runCap, overhead: c.overhead }) : [loaded.encoder(config.pooling, c.runCap, c.overhead)];
-      const label = `GPU-sustained-${config.callers}-b${config.maxBatch}-d${config.depth}-${config.pooling}${c.runCap === undefined ? '' : `-cap${c.runCap}`}${c.overhead === undefined ? '' : `-o${c.overhead}`}-w${workers}${tag}`;
+        workers > 1
+          ? await threadsFor(workers, { runCap: c.runCap, overhead: c.overhead, steps: c.steps })
+          : [loaded.encoder(config.pooling, c.runCap, c.overhead, c.steps)];
+      const label = `GPU-sustained-${config.callers}-b${config.maxBatch}-d${config.depth}-${config.pooling}${c.runCap === undefined ? '' : `-cap${c.runCap}`}${c.overhead === undefined ? '' : `-o${c.overhead}`}${stepsTag(c.steps)}-w${workers}${tag}`;
       const r = await sustained(targets, config, pool, label);
       rows.push(r);
       log(`${label}: ${r.extra?.['overallAddsPerSec']} adds/s; p50 ${r.latencyMs?.p50} ms p95 ${r.latencyMs?.p95} ms; batches ${JSON.stringify(r.extra?.['batchSizes'])}`);
@@ -127,11 +134,11 @@ async function main(): Promise<void> {
     machine: { gpu: env['GPU_NAME'] ?? null, cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, adapter, date: new Date().toISOString() },
     model: `minilm-l6-${VARIANT}`,
     mode: 'gpu',
-    command: `${['EP', 'VARIANT', 'BATCHES', 'RUN_CAPS', 'FIXED', 'SUSTAINED', 'SECS', 'SUSTAINED_SECS', 'FP16'].filter((k) => env[k] !== undefined).map((k) => `${k}='${env[k]}'`).join(' ')} bash bench/gpu/run.sh .tmp/gpu-carry`,
+    command: `${['EP', 'VARIANT', 'BATCHES', 'BATCH_STEPS', 'RUN_CAPS', 'FIXED', 'SUSTAINED', 'SECS', 'SUSTAINED_SECS', 'FP16'].filter((k) => env[k] !== undefined).map((k) => `${k}='${env[k]}'`).join(' ')} bash bench/gpu/run.sh .tmp/gpu-carry`,
     startedAt: new Date(Date.now() - (performance.now() - T0)).toISOString(),
     durationS: Math.round((performance.now() - T0) / 1000),
     notes: [
-      `The engine's SentenceEncoder and Coalescer with its ${EP} defaults (maxBatch ${fp32.settings.maxBatch}, maxWaitMs ${fp32.settings.maxWaitMs}, ${fp32.settings.pipelineDepth} batches per worker), onnxruntime-web ${ort.env.versions?.web ?? '?'} (${fp32.file}) in Node${EP === 'webgpu' ? ' + Dawn' : ''}; no Web Worker/Comlink transport, no IndexedDB.`,
+      `The engine's SentenceEncoder and Coalescer with its ${EP} defaults (maxBatch ${fp32.settings.maxBatch}, maxWaitMs ${fp32.settings.maxWaitMs}, ${fp32.settings.pipelineDepth} batches per worker, ${fp32.settings.workers} worker(s), run overhead ${fp32.settings.runOverheadTokens} tokens, at most ${fp32.settings.maxTokensPerRun} padded tokens per run, shape steps ${fp32.settings.shapeSteps ? `${fp32.settings.shapeSteps.length} tokens x ${fp32.settings.shapeSteps.count} rows` : 'none'}), onnxruntime-web ${ort.env.versions?.web ?? '?'} (${fp32.file}) in Node${EP === 'webgpu' ? ' + Dawn' : ''}; no Web Worker/Comlink transport, no IndexedDB.`,
       fp16Note,
     ],
     results: rows,

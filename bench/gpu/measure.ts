@@ -100,6 +100,7 @@ export interface SustainedConfig {
   /** Recorded with the row: padded tokens per model run, and the run cost length grouping assumed. */
   readonly runCap: number;
   readonly runOverheadTokens: number;
+  readonly shapeSteps: { readonly length: number; readonly count: number } | null;
 }
 
 /**

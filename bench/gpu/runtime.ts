@@ -10,7 +10,7 @@ import { SentenceEncoder } from '../../src/worker/encoder.js';
 import { createTokenizer } from '../../src/worker/tokenizer.js';
 import { checkOptions, settingsFor } from '../../src/engine/options.js';
 import { readModelSpec } from '../../src/models/config.js';
-import { EP, MODEL_DIR, ORT_DIR, env } from './config.js';
+import { EP, MODEL_DIR, ORT_DIR, env, type ShapeSteps } from './config.js';
 
 interface AdapterInfo {
   vendor?: string;
@@ -83,10 +83,10 @@ export type Ort = typeof import('onnxruntime-web');
 export interface Loaded {
   /**
    * An encoder on the session: pooling in the graph (`sentence_embedding`, the engine's default for our models) or
-   * on the CPU; `runCap` padded tokens per model run and `overhead` the run cost length grouping assumes (defaults:
-   * the engine's). Encoders on one session take turns.
+   * on the CPU; `runCap` padded tokens per model run, `overhead` the run cost length grouping assumes and `steps` the
+   * rounding of run shapes (null: exact). Left out: the engine's. Encoders on one session take turns.
    */
-  encoder(pooling: 'graph' | 'cpu', runCap?: number, overhead?: number): SentenceEncoder;
+  encoder(pooling: 'graph' | 'cpu', runCap?: number, overhead?: number, steps?: ShapeSteps | null): SentenceEncoder;
   readonly settings: ReturnType<typeof settingsFor>;
   readonly file: string;
   release(): Promise<void>;
@@ -101,7 +101,7 @@ export async function load(ort: Ort, variant: string): Promise<Loaded> {
   const settings = settingsFor(checkOptions({ model: MODEL_DIR, backend: EP }), EP, { hardwareConcurrency: os.cpus().length, crossOriginIsolated: false });
   const file = variant === 'fp16' ? 'onnx/model_fp16.onnx' : variant === 'int8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
   const session = await ort.InferenceSession.create(readFileSync(join(MODEL_DIR, file)), { executionProviders: [EP], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
-  const make = (output: string | undefined, runCap: number, overhead: number): SentenceEncoder =>
+  const make = (output: string | undefined, runCap: number, overhead: number, steps: ShapeSteps | undefined): SentenceEncoder =>
     new SentenceEncoder({
       session,
       Tensor: ort.Tensor,
@@ -111,12 +111,14 @@ export async function load(ort: Ort, variant: string): Promise<Loaded> {
       maxTokens: Math.min(256, spec.maxPositions ?? 256), // the engine's default truncation
       runOverheadTokens: overhead,
       maxTokensPerRun: runCap,
+      shapeSteps: steps,
     });
   const made = new Map<string, SentenceEncoder>();
-  const encoder = (pooling: 'graph' | 'cpu', runCap = settings.maxTokensPerRun, overhead = settings.runOverheadTokens): SentenceEncoder => {
+  const encoder = (pooling: 'graph' | 'cpu', runCap = settings.maxTokensPerRun, overhead = settings.runOverheadTokens, asked?: ShapeSteps | null): SentenceEncoder => {
     const output = pooling === 'graph' ? spec.output : undefined;
-    const key = `${output}/${runCap}/${overhead}`;
-    if (!made.has(key)) made.set(key, make(output, runCap, overhead));
+    const steps = asked === undefined ? settings.shapeSteps : (asked ?? undefined); // null: exact shapes
+    const key = `${output}/${runCap}/${overhead}/${steps ? `${steps.length}x${steps.count}` : ''}`;
+    if (!made.has(key)) made.set(key, make(output, runCap, overhead, steps));
     return made.get(key)!;
   };
   return { encoder, settings, file, release: () => session.release() };

@@ -4,7 +4,7 @@
  * own file: gpu-bench.ts calls {@link threadMain} when it is not the main thread.
  */
 import { Worker, parentPort } from 'node:worker_threads';
-import { EP, VARIANT } from './config.js';
+import { EP, VARIANT, type ShapeSteps } from './config.js';
 import { installWebGpu, load, loadOrt } from './runtime.js';
 import type { EmbedTarget, EmbedTargetOutput } from './measure.js';
 
@@ -12,6 +12,7 @@ import type { EmbedTarget, EmbedTargetOutput } from './measure.js';
 export interface RunSettings {
   readonly runCap: number | undefined;
   readonly overhead: number | undefined;
+  readonly steps: ShapeSteps | null | undefined;
 }
 
 interface ThreadRequest extends RunSettings {
@@ -30,7 +31,7 @@ export async function threadMain(): Promise<void> {
   await loaded.encoder('graph').embed(['warm up', 'a second text to warm the session up']);
   parentPort!.on('message', (request: ThreadRequest) => {
     loaded
-      .encoder('graph', request.runCap, request.overhead)
+      .encoder('graph', request.runCap, request.overhead, request.steps)
       .embed(request.texts)
       .then(
         (out) => {

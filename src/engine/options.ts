@@ -5,7 +5,7 @@
  */
 import { ValidationError } from '../errors.js';
 import { expected, integerInRange, nonEmptyString, numberInRange, oneOf, plainObject } from '../validate.js';
-import type { Backend, Variant } from '../worker/protocol.js';
+import type { Backend, ShapeSteps, Variant } from '../worker/protocol.js';
 import type { EmbedderOptions, EmbedderProgress, PersistentEmbeddingCache } from './types.js';
 
 const known = new Set([
@@ -42,6 +42,8 @@ export interface BackendSettings {
   readonly timeoutMs: number;
   readonly runOverheadTokens: number;
   readonly maxTokensPerRun: number;
+  /** Rounding of each run's shape (WebGPU), undefined for exact shapes (WASM). */
+  readonly shapeSteps: ShapeSteps | undefined;
   /** Batches one worker holds at once: it prepares the next while the model runs the current one. */
   readonly pipelineDepth: number;
 }
@@ -143,6 +145,11 @@ export function settingsFor(
     // batch of ~10 mixed-length texts was padded 17% (5% at 8), and a 20 callers x 5 adds probe ran ~110 adds/s (~143 at 8).
     runOverheadTokens: webgpu ? 4096 : 8,
     maxTokensPerRun: webgpu ? 32_768 : 4096,
+    // WebGPU: ORT-web builds GPU programs and buffers per input shape, and batches of real texts gave a new shape
+    // almost every run. Rounding rows to 64s (powers of two below) and lengths to 8s: sustained adds on an H100 with
+    // 3 workers 12,198 / 12,166 vs 8,997 / 7,841 exact, one worker 5,476 vs 4,724, for ~5% more padded tokens
+    // (bench/results/gpu-2026-11-26-6-h100-shape-steps.json). WASM kernels do not care about shapes: exact.
+    shapeSteps: webgpu ? { count: 64, length: 8 } : undefined,
     // WebGPU: the CPU work around a run (tokenising, tensors, pooling, the transfer) is ~half a GPU run at batch
     // 1024, and overlaps it with a second batch in hand. WASM: the run holds the worker's thread; a second batch
     // would only wait there instead of in the coalescer, where it can still grow or go to another worker.

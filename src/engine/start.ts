@@ -106,6 +106,7 @@ async function setupFor(
       wasmPaths: options.wasmPaths,
       runOverheadTokens: settings.runOverheadTokens,
       maxTokensPerRun: settings.maxTokensPerRun,
+      shapeSteps: settings.shapeSteps,
     }),
   };
 }

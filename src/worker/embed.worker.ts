@@ -67,6 +67,7 @@ async function init(options: WorkerInit): Promise<WorkerReady> {
       maxTokens: options.maxTokens,
       runOverheadTokens: options.runOverheadTokens,
       maxTokensPerRun: options.maxTokensPerRun,
+      shapeSteps: options.shapeSteps,
     });
     backend = options.backend;
     if (options.backend === 'webgpu') await watchDevice();

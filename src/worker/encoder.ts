@@ -13,9 +13,9 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { EmbeddingError, ModelLoadError } from '../errors.js';
-import { planRuns } from './length-groups.js';
+import { planRuns, runShape, type RunPlanOptions } from './length-groups.js';
 import { l2Normalize, poolRow, toFloat32 } from './pooling.js';
-import type { EmbedOutput, Pooling } from './protocol.js';
+import type { EmbedOutput, Pooling, ShapeSteps } from './protocol.js';
 import type { TextTokenizer } from './tokenizer.js';
 
 type IntType = 'int64' | 'int32';
@@ -32,6 +32,13 @@ export interface SentenceEncoderOptions {
   readonly maxTokens: number;
   readonly runOverheadTokens: number;
   readonly maxTokensPerRun: number;
+  /**
+   * Rounds each run's shape up ({@link runShape}): its padded length to a multiple of `length` (at most `maxTokens`),
+   * its rows to a power of two below `count` and a multiple of `count` from there (extra rows repeat the first row;
+   * their output is dropped). Fewer distinct shapes let a backend that builds per-shape GPU programs and buffers
+   * reuse them. Default: no rounding.
+   */
+  readonly shapeSteps?: ShapeSteps | undefined;
 }
 
 export class SentenceEncoder {
@@ -42,6 +49,8 @@ export class SentenceEncoder {
   readonly #maxTokens: number;
   readonly #overhead: number;
   readonly #maxTokensPerRun: number;
+  readonly #lengthStep: number;
+  readonly #countStep: number;
   readonly #inputs: ReadonlyArray<{ readonly name: string; readonly type: IntType }>;
   readonly #output: string;
   #dimensions = 0;
@@ -57,6 +66,8 @@ export class SentenceEncoder {
     this.#maxTokens = options.maxTokens;
     this.#overhead = options.runOverheadTokens;
     this.#maxTokensPerRun = options.maxTokensPerRun;
+    this.#lengthStep = options.shapeSteps?.length ?? 1;
+    this.#countStep = options.shapeSteps?.count ?? 1;
     this.#inputs = describeInputs(options.session);
     this.#output = chooseOutput(options.session, options.pooling, options.output);
   }
@@ -93,13 +104,21 @@ export class SentenceEncoder {
   async embed(texts: readonly string[]): Promise<EmbedOutput> {
     const started = performance.now();
     const tokens = texts.map((t) => this.tokenize(t));
+    const plan: RunPlanOptions = {
+      overhead: this.#overhead,
+      maxTokensPerRun: this.#maxTokensPerRun,
+      countStep: this.#countStep,
+      lengthStep: this.#lengthStep,
+      maxLength: this.#maxTokens,
+    };
     const runs = planRuns(
       tokens.map((t) => t.length),
-      { overhead: this.#overhead, maxTokensPerRun: this.#maxTokensPerRun },
+      plan,
     );
     // Every run's tensors are built now and the runs queue on the session in order; each run's pooling then
     // overlaps the next run.
-    const results = await Promise.all(runs.map((run) => this.#run(run.indices.map((i) => tokens[i]!), run.paddedLength)));
+    const shapes = runs.map((run) => runShape(run.indices.length, run.paddedLength, plan));
+    const results = await Promise.all(runs.map((run, k) => this.#run(run.indices.map((i) => tokens[i]!), shapes[k]![1], shapes[k]![0])));
     let out: Float32Array | undefined;
     let padded = 0;
     let real = 0;
@@ -110,7 +129,7 @@ export class SentenceEncoder {
         out!.set(result.vectors.subarray(row * result.dim, (row + 1) * result.dim), original * result.dim);
         real += tokens[original]!.length;
       });
-      padded += run.indices.length * run.paddedLength;
+      padded += shapes[k]![0] * shapes[k]![1];
     });
     return {
       vectors: out ?? new Float32Array(0),
@@ -122,20 +141,22 @@ export class SentenceEncoder {
     };
   }
 
-  async #run(rows: readonly number[][], seq: number): Promise<{ vectors: Float32Array; dim: number }> {
+  /** One model run of `rows` padded to `seq` tokens, with the first row repeated up to `runRows` rows. */
+  async #run(rows: readonly number[][], seq: number, runRows = rows.length): Promise<{ vectors: Float32Array; dim: number }> {
     const batch = rows.length;
-    const ids = new Array<number>(batch * seq).fill(this.#tokenizer.padId);
-    const mask = new Uint8Array(batch * seq);
-    rows.forEach((row, r) => {
+    const ids = new Array<number>(runRows * seq).fill(this.#tokenizer.padId);
+    const mask = new Uint8Array(runRows * seq);
+    for (let r = 0; r < runRows; r++) {
+      const row = rows[r < batch ? r : 0]!;
       for (let t = 0; t < row.length; t++) {
         ids[r * seq + t] = row[t]!;
         mask[r * seq + t] = 1;
       }
-    });
+    }
     const feeds: Record<string, Tensor> = {};
     for (const input of this.#inputs) {
       const values = input.name === 'input_ids' ? ids : input.name === 'attention_mask' ? mask : null; // token_type_ids: zeros
-      feeds[input.name] = this.#tensor(input.type, values, batch * seq, [batch, seq]);
+      feeds[input.name] = this.#tensor(input.type, values, runRows * seq, [runRows, seq]);
     }
     const { data, dims } = await this.#exclusive(async () => {
       let results: InferenceSession.OnnxValueMapType;
@@ -153,11 +174,11 @@ export class SentenceEncoder {
     });
     let dim: number;
     let vectors: Float32Array;
-    if (dims.length === 2 && dims[0] === batch) {
+    if (dims.length === 2 && dims[0] === runRows) {
       dim = dims[1]!;
       vectors = data.slice(0, batch * dim);
       this.#pooled = true;
-    } else if (dims.length === 3 && dims[0] === batch && dims[1] === seq) {
+    } else if (dims.length === 3 && dims[0] === runRows && dims[1] === seq) {
       if (this.#pooling === 'none') {
         throw new EmbeddingError(
           `The model's output \`${this.#output}\` has shape [${dims.join(', ')}], one vector per token, but the model config says pooling \`none\``,
@@ -168,7 +189,7 @@ export class SentenceEncoder {
       for (let r = 0; r < batch; r++) poolRow(data, seq, dim, mask, r, this.#pooling, vectors, r * dim);
     } else {
       throw new EmbeddingError(
-        `Expected the model's output \`${this.#output}\` to have shape [${batch}, dim] or [${batch}, ${seq}, dim], got [${dims.join(', ')}]`,
+        `Expected the model's output \`${this.#output}\` to have shape [${runRows}, dim] or [${runRows}, ${seq}, dim], got [${dims.join(', ')}]`,
       );
     }
     for (let r = 0; r < batch; r++) l2Normalize(vectors, r * dim, dim);

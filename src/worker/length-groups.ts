@@ -6,12 +6,39 @@
  * MiniLM-sized model). The best partition of the length-sorted batch into contiguous runs is found exactly by
  * dynamic programming, O(n^2) for n texts (n <= 1024: well under a millisecond).
  * WebGPU runs cost ~20 ms whatever their size, so the worker gives a large `overhead` there and batches stay whole.
+ * Shape steps ({@link runShape}) round each run's shape so few distinct shapes occur (WebGPU: see options.ts); the
+ * plan costs runs at their rounded shapes.
  */
 export interface RunPlanOptions {
   /** Fixed cost of one `session.run`, in padded-token units. */
   readonly overhead: number;
-  /** Upper bound on `count * len` for one run (a single longer text still gets its own run). */
+  /** Upper bound on rows x padded length for one run, after the shape steps (a single longer text still gets its own run). */
   readonly maxTokensPerRun: number;
+  /** Shape steps (the encoder's): see {@link runShape}. */
+  readonly countStep?: number | undefined;
+  readonly lengthStep?: number | undefined;
+  /** The length steps never pad past (the encoder's `maxTokens`). */
+  readonly maxLength?: number | undefined;
+}
+
+/**
+ * The shape a run of `count` texts padded to `len` has after the shape steps, as [rows, length]: rows round up to a
+ * power of two below `countStep` and to a multiple of it from there (1, 2, 4, ..., 64, 128, 192, ... for 64); the
+ * length rounds up to a multiple of `lengthStep`, but not past `maxLength`.
+ */
+export function runShape(count: number, len: number, options: RunPlanOptions): [rows: number, length: number] {
+  return [stepRows(count, options.countStep ?? 1), stepLength(len, options.lengthStep ?? 1, options.maxLength ?? Number.POSITIVE_INFINITY)];
+}
+
+function stepRows(count: number, step: number): number {
+  if (count >= step) return Math.ceil(count / step) * step;
+  let rows = 1;
+  while (rows < count) rows *= 2;
+  return Math.min(rows, step);
+}
+
+function stepLength(len: number, step: number, maxLength: number): number {
+  return Math.max(len, Math.min(Math.ceil(len / step) * step, maxLength));
 }
 
 /** One model run: indices into the batch (ascending token length) and the length they are padded to. */
@@ -33,12 +60,17 @@ export function planRuns(lengths: readonly number[], options: RunPlanOptions): P
   const best = new Float64Array(n + 1).fill(Number.POSITIVE_INFINITY);
   const cut = new Int32Array(n + 1);
   best[0] = 0;
+  const countStep = options.countStep ?? 1;
+  const lengthStep = options.lengthStep ?? 1;
+  const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
   for (let end = 1; end <= n; end++) {
     const len = sorted[end - 1]!; // the run [start, end) is padded to its last (longest) item
+    const padded = stepLength(len, lengthStep, maxLength);
     for (let start = end - 1; start >= 0; start--) {
       const count = end - start;
-      if (count > 1 && count * len > options.maxTokensPerRun) break; // longer runs only get bigger
-      const cost = best[start]! + runCost(count, len, options.overhead);
+      const rows = countStep === 1 ? count : stepRows(count, countStep);
+      if (count > 1 && rows * padded > options.maxTokensPerRun) break; // longer runs only get bigger
+      const cost = best[start]! + runCost(rows, padded, options.overhead);
       if (cost < best[end]!) {
         best[end] = cost;
         cut[end] = start;

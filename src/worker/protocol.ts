@@ -41,6 +41,14 @@ export interface WorkerInit {
   readonly runOverheadTokens: number;
   /** Upper bound on batch x padded length per run, so one huge batch cannot exhaust wasm memory. */
   readonly maxTokensPerRun: number;
+  /** How each run's shape is rounded up (WebGPU), or undefined for exact shapes. */
+  readonly shapeSteps?: ShapeSteps | undefined;
+}
+
+/** Steps a model run's shape is rounded up to: rows (batch dimension) and padded length (tokens). */
+export interface ShapeSteps {
+  readonly count: number;
+  readonly length: number;
 }
 
 /** What a ready worker reports back. */

@@ -22,9 +22,23 @@ const texts = [
   Array.from({ length: 60 }, (_, i) => `word${i}`).join(' '),
 ];
 
-async function encoder(folder: string, file: string, maxTokens = 256, output?: string): Promise<SentenceEncoder> {
+async function encoder(
+  folder: string,
+  file: string,
+  maxTokens = 256,
+  output?: string,
+  shapeSteps?: { length: number; count: number },
+  onRun?: (dims: readonly number[]) => void,
+): Promise<SentenceEncoder> {
   const dir = resolve(models, folder);
   const session = await ort.InferenceSession.create(resolve(dir, file));
+  if (onRun) {
+    const run = session.run.bind(session);
+    (session as { run: unknown }).run = (feeds: Record<string, ort.Tensor>, ...rest: unknown[]) => {
+      onRun(feeds['input_ids']!.dims);
+      return (run as (...a: unknown[]) => unknown)(feeds, ...rest);
+    };
+  }
   const tokenizerConfig = JSON.parse(await readFile(resolve(dir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
   const tokenizer = createTokenizer('huggingface', JSON.parse(await readFile(resolve(dir, 'tokenizer.json'), 'utf8')), tokenizerConfig);
   return new SentenceEncoder({
@@ -36,6 +50,7 @@ async function encoder(folder: string, file: string, maxTokens = 256, output?: s
     maxTokens,
     runOverheadTokens: 32,
     maxTokensPerRun: 4096,
+    shapeSteps,
   });
 }
 
@@ -110,6 +125,30 @@ describe('SentenceEncoder vs transformers.js', () => {
       }
     }
     await ours.release();
+  });
+
+  it('shape steps round every run up (powers of two below the row step, multiples of it above; extra rows dropped) and change no vector', async () => {
+    const plain = await encoder('minilm-l6', 'onnx/model_quantized.onnx', 256, 'sentence_embedding');
+    const shapes: number[][] = [];
+    const batch = [...texts, ...texts, ...texts, ...texts.slice(0, 3)];
+    const a = await plain.embed(batch);
+    const spied = await encoder('minilm-l6', 'onnx/model_quantized.onnx', 256, 'sentence_embedding', { length: 8, count: 4 }, (dims) => shapes.push([...dims]));
+    const b = await spied.embed(batch);
+    expect(shapes.length).toBe(b.runs);
+    for (const [rows, length] of shapes) {
+      expect([1, 2].includes(rows!) || rows! % 4 === 0, `rows ${rows}`).toBe(true);
+      expect(length! % 8).toBe(0);
+    }
+    expect(shapes.some(([rows]) => rows! > 4)).toBe(true); // the steps above the count step were exercised too
+    expect(b.paddedTokens).toBe(shapes.reduce((n, [rows, length]) => n + rows! * length!, 0));
+    expect(b.vectors.length).toBe(batch.length * 384);
+    for (let i = 0; i < batch.length; i++) {
+      expect(cos(a.vectors.subarray(i * 384, (i + 1) * 384), b.vectors.subarray(i * 384, (i + 1) * 384)), batch[i]).toBeGreaterThanOrEqual(0.9999);
+    }
+    // Never past maxTokens: a 16-token cap keeps a 16-long run at 16 even with a step of 12.
+    const capped = await encoder('lexical', 'onnx/model.onnx', 16, undefined, { length: 12, count: 1 });
+    expect((await capped.embed([texts[5]!])).paddedTokens).toBe(16);
+    for (const e of [plain, spied, capped]) await e.release();
   });
 
   it('truncates long texts at maxTokens and keeps the closing [SEP]', async () => {

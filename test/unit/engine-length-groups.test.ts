@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRuns, runCost } from '../../src/worker/length-groups.js';
+import { planRuns, runCost, runShape, type RunPlanOptions } from '../../src/worker/length-groups.js';
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -10,7 +10,7 @@ function seeded(seed: number): () => number {
 }
 
 /** Every partition of the sorted lengths into contiguous runs, for a brute-force optimum. */
-function bruteForce(sorted: number[], overhead: number, maxTokensPerRun: number): number {
+function bruteForce(sorted: number[], overhead: number, maxTokensPerRun: number, steps: Partial<RunPlanOptions> = {}): number {
   const n = sorted.length;
   let best = Number.POSITIVE_INFINITY;
   for (let mask = 0; mask < 2 ** (n - 1); mask++) {
@@ -20,8 +20,9 @@ function bruteForce(sorted: number[], overhead: number, maxTokensPerRun: number)
     for (let i = 0; i < n; i++) {
       if (i === n - 1 || mask & (1 << i)) {
         const count = i - start + 1;
-        if (count > 1 && count * sorted[i]! > maxTokensPerRun) ok = false;
-        cost += runCost(count, sorted[i]!, overhead);
+        const [rows, len] = runShape(count, sorted[i]!, { overhead, maxTokensPerRun, ...steps });
+        if (count > 1 && rows * len > maxTokensPerRun) ok = false;
+        cost += runCost(rows, len, overhead);
         start = i + 1;
       }
     }
@@ -53,6 +54,27 @@ describe('planRuns', () => {
       const cost = runs.reduce((s, r) => s + runCost(r.indices.length, r.paddedLength, overhead), 0);
       expect(cost).toBeCloseTo(bruteForce([...lengths].sort((a, b) => a - b), overhead, 400), 6);
     }
+  });
+
+  it('with shape steps, costs each run at its rounded shape and still finds the optimum (brute force)', () => {
+    const rand = seeded(5);
+    for (let trial = 0; trial < 30; trial++) {
+      const n = 2 + Math.floor(rand() * 9);
+      const lengths = Array.from({ length: n }, () => 2 + Math.floor(rand() * 60));
+      const overhead = [0, 16, 64, 400][trial % 4]!;
+      const steps = { countStep: [2, 4][trial % 2]!, lengthStep: [8, 16][(trial >> 1) % 2]!, maxLength: 56 };
+      const plan = { overhead, maxTokensPerRun: 400, ...steps };
+      const runs = planRuns(lengths, plan);
+      const cost = runs.reduce((s, r) => s + runCost(...runShape(r.indices.length, r.paddedLength, plan), overhead), 0);
+      expect(cost).toBeCloseTo(bruteForce([...lengths].sort((a, b) => a - b), overhead, 400, steps), 6);
+    }
+  });
+
+  it('rounds shapes: rows to powers of two below the row step and its multiples above, lengths up to the cap', () => {
+    const plan = { overhead: 0, maxTokensPerRun: 1 << 20, countStep: 64, lengthStep: 8, maxLength: 36 };
+    expect([1, 2, 3, 5, 33, 64, 65, 129, 1000].map((n) => runShape(n, 9, plan)[0])).toEqual([1, 2, 4, 8, 64, 64, 128, 192, 1024]);
+    expect([1, 8, 9, 30, 33, 36, 40].map((len) => runShape(1, len, plan)[1])).toEqual([8, 8, 16, 32, 36, 36, 40]);
+    expect(runShape(7, 9, { overhead: 0, maxTokensPerRun: 100 })).toEqual([7, 9]); // no steps: exact
   });
 
   it('keeps a batch whole when runs are expensive (WebGPU) and splits it when they are cheap (WASM)', () => {
