@@ -147,8 +147,9 @@ export function settingsFor(
     maxTokensPerRun: webgpu ? 32_768 : 4096,
     // WebGPU: ORT-web builds GPU programs and buffers per input shape, and batches of real texts gave a new shape
     // almost every run. Rounding rows to 64s (powers of two below) and lengths to 8s: sustained adds on an H100 with
-    // 3 workers 12,198 / 12,166 vs 8,997 / 7,841 exact, one worker 5,476 vs 4,724, for ~5% more padded tokens
-    // (bench/results/gpu-2026-11-26-6-h100-shape-steps.json). WASM kernels do not care about shapes: exact.
+    // 3 workers 12,198 / 12,166 vs 8,997 / 7,841 exact, one worker 5,476 vs 4,724; H200 12,074 / 11,359 vs
+    // 8,720 / 7,797; for ~5% more padded tokens (bench/results/gpu-2026-11-26-{6,7}-*.json). WASM: exact shapes
+    // (its kernels take any shape; rounding would only add work).
     shapeSteps: webgpu ? { count: 64, length: 8 } : undefined,
     // WebGPU: the CPU work around a run (tokenising, tensors, pooling, the transfer) is ~half a GPU run at batch
     // 1024, and overlaps it with a second batch in hand. WASM: the run holds the worker's thread; a second batch
