@@ -69,6 +69,9 @@ export function makePlan(backend: Backend, quick: boolean): Plan {
     const unsupported: Plan['unsupported'] = [];
     const sizes = [W('W1', 20, 5, 3), W('W1-sustained', 20, 50, 3), B('W2-100', 100, 3), B('W2-1000', 1000, 3), W('W3', 20, 5, 3)];
     const [w1, , w2, , w3] = sizes as [Size, Size, Size, Size, Size];
+    // E1: W1's 20 callers one layer down, calling the engine's embed() (no storage): issue 3's goals, paired with
+    // the raw ceiling on the default page and against the single session's own embed() behind its lock.
+    const e1 = W('E1', 20, 25, 3, '20 concurrent callers x 25 embed() calls each, nothing stored');
     // The most warm-up may take (bench.ts stops it once tier-up is over): Chromium tiers each worker's wasm up for
     // ~6-10 s; a 5 s cap once halved every browser figure, the ceiling's too.
     const warm = 14_000;
@@ -80,15 +83,15 @@ export function makePlan(backend: Backend, quick: boolean): Plan {
       : [[agent(backend, { defaults: true }), 3], [sys('naive-transformers-js', backend), 2], [sys('entity-db', backend), 2]];
     for (const [spec, reps] of starts) tasks.push({ kind: 'start', spec, workload: 'W5-cold', reps }, { kind: 'start', spec, workload: 'W5-cached', reps });
     // Then the defaults: the runner learns their worker count and skips the identical explicit configuration.
-    tasks.push(...addTasks([agent(backend, { defaults: true, ceiling: true })], quick ? [w1, w2, w3] : sizes, warm));
+    tasks.push(...addTasks([agent(backend, { defaults: true, ceiling: true })], quick ? [w1, e1, w2, w3] : [...sizes, e1], warm));
     if (quick) {
       tasks.push(...addTasks([agent(backend, { coalescing: false })], [w1], warm));
-      tasks.push(...addTasks([sys('single-session', backend)], [w1], warm));
+      tasks.push(...addTasks([sys('single-session', backend)], [w1, e1], warm));
       tasks.push(...addTasks([sys('naive-transformers-js', backend)], [w1, w2], warm));
       tasks.push(...addTasks([sys('entity-db', backend)], [w1], 0));
       tasks.push({ kind: 'search', spec: agent(backend, { defaults: true }), sizes: [1000], queries: 10 });
       tasks.push({ kind: 'search', spec: sys('naive-transformers-js', backend), sizes: [1000], queries: 5 });
-      notes.push('--quick: only agentmem-web\'s defaults run W1, W2-100 and W3 (no W1-sustained, W2-1000, W4-10k/100k); of the worker and coalescing variants only coalescing off runs (W1); no use-lite rows; EntityDB runs W1 only; W5 has 2 repetitions. `npm run bench` runs everything.');
+      notes.push('--quick: only agentmem-web\'s defaults run W1, E1, W2-100 and W3 (no W1-sustained, W2-1000, W4-10k/100k); of the worker and coalescing variants only coalescing off runs (W1); no use-lite rows; EntityDB runs W1 only; W5 has 2 repetitions. `npm run bench` runs everything.');
       return { backend, tasks, native: { threads: [1, 2], sizes: [w1, w2] }, unsupported, notes };
     }
     // Worker count and coalescing matter most under concurrency: W1 and W1-sustained (the defaults' page has the
@@ -100,7 +103,7 @@ export function makePlan(backend: Backend, quick: boolean): Plan {
     // The baselines: naive transformers.js runs everything (every ratio is to it); the single session and EntityDB
     // (one insert at a time, ~50/s) skip W2-1000, and EntityDB W1-sustained, to keep the full run under 20 minutes.
     tasks.push(...addTasks([sys('naive-transformers-js', backend)], sizes, warm));
-    tasks.push(...addTasks([sys('single-session', backend)], [w1, sizes[1]!, w2, w3], warm));
+    tasks.push(...addTasks([sys('single-session', backend)], [w1, sizes[1]!, w2, w3, e1], warm));
     tasks.push(...addTasks([sys('entity-db', backend)], [w1, w2, w3], warm));
     tasks.push({ kind: 'search', spec: agent(backend, { defaults: true }), sizes: [1000, 10_000, 100_000], queries: 30 });
     tasks.push({ kind: 'search', spec: sys('naive-transformers-js', backend), sizes: [1000, 10_000], queries: 10 });

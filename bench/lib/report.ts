@@ -67,7 +67,7 @@ export function addRatios(rows: Row[]): void {
   }
 }
 
-const ADD_WORKLOADS = ['W1', 'W1-sustained', 'W2-100', 'W2-1000', 'W3'];
+const ADD_WORKLOADS = ['W1', 'W1-sustained', 'W2-100', 'W2-1000', 'W3', 'E1'];
 
 export function label(row: Row): string {
   if (row.system === 'native-ort') return `native-ort (${row.workers} thread${row.workers === 1 ? '' : 's'})`;
@@ -104,6 +104,14 @@ export function headline(file: ResultFile): string[] {
       const entity = find(backend, w, (r) => r.system === 'entity-db');
       parts.push(
         `${w} (${d.items} adds): ${fmt(d.opsPerSec?.median)} adds/s = ${x(d, ceiling)} the raw ceiling (goal >= 0.9x), ${x(d, single)} the single session (goal >= 2.5x), ${x(d, naive)} naive transformers.js${entity ? `, ${x(d, entity)} EntityDB` : ''}`,
+      );
+    }
+    const e1 = find(backend, 'E1', (r) => r.default === true);
+    if (e1) {
+      const ceiling = find(backend, 'E1', (r) => r.system === 'raw-ceiling' && r.workers === e1.workers);
+      const single = find(backend, 'E1', (r) => r.system === 'single-session');
+      parts.push(
+        `E1 (the engine alone: ${e1.items} embed() calls from 20 callers, nothing stored): ${fmt(e1.opsPerSec?.median)} texts/s = ${x(e1, ceiling)} the raw ceiling (goal >= 0.9x), ${x(e1, single)} the single session's embed() (goal >= 2.5x; the ceiling itself is ${x(ceiling, single)} it)`,
       );
     }
     const w3 = find(backend, 'W3', (r) => r.default === true);

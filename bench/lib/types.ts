@@ -12,8 +12,11 @@ export type SystemName =
   | 'entity-db'
   | 'native-ort';
 
-/** Add workloads run inside one page; W4 (search) and W5 (cold start) have their own shapes. */
-export type AddWorkload = 'W1' | 'W1-sustained' | 'W2-100' | 'W2-1000' | 'W3';
+/**
+ * Add workloads run inside one page; W4 (search) and W5 (cold start) have their own shapes. `E1` is W1 one layer down:
+ * the same concurrent callers calling the embedding engine's `embed()` (no storage), the measure of issue 3's goals.
+ */
+export type AddWorkload = 'W1' | 'W1-sustained' | 'W2-100' | 'W2-1000' | 'W3' | 'E1';
 export type Workload = AddWorkload | `W4-${string}` | 'W5-cached' | 'W5-cold';
 
 /** One system configuration, as the page builds it. */

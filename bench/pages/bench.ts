@@ -54,14 +54,15 @@ async function warmUp(sys: BenchSystem, maxMs: number): Promise<Warmed> {
   return { adds: i, rates };
 }
 
-async function concurrentAdds(sys: BenchSystem, texts: string[], callers: number, perCaller: number): Promise<Rep> {
+/** `callers` concurrent callers, each doing `op` on its `perCaller` texts one at a time (an add, or E1's embed). */
+async function concurrentAdds(op: (text: string) => Promise<void>, texts: string[], callers: number, perCaller: number): Promise<Rep> {
   const latencies: number[] = [];
   const t0 = now();
   await Promise.all(
     Array.from({ length: callers }, async (_, c) => {
       for (let k = 0; k < perCaller; k++) {
         const s = now();
-        await sys.add(texts[c * perCaller + k]!);
+        await op(texts[c * perCaller + k]!);
         latencies.push(now() - s);
       }
     }),
@@ -98,6 +99,9 @@ async function addWorkload(sys: BenchSystem, size: Size, warmed: Warmed): Promis
   const reps: Rep[] = [];
   const ceiling: Rep[] = [];
   const batch = size.workload.startsWith('W2');
+  const embed = sys.embed?.bind(sys);
+  if (size.workload === 'E1' && !embed) throw new Error('E1 needs a system with embed()');
+  const op = size.workload === 'E1' ? embed! : (text: string) => sys.add(text);
   for (let r = 0; r < size.reps; r++) {
     if (sys.ceiling) {
       const texts = repTexts(`ceiling-${size.workload}`, r, size.items);
@@ -107,7 +111,7 @@ async function addWorkload(sys: BenchSystem, size: Size, warmed: Warmed): Promis
     }
     const texts = size.workload === 'W3' ? duplicateHeavy(r, size.items) : repTexts(size.workload, r, size.items);
     if (batch) reps.push(await batchAdd(sys, texts));
-    else reps.push(await concurrentAdds(sys, texts, size.callers, size.perCaller));
+    else reps.push(await concurrentAdds(op, texts, size.callers, size.perCaller));
   }
   const extra = { warmupAdds: warmed.adds, warmupRates: warmed.rates };
   const result: PageResult = { workload: size.workload, reps, resolved: sys.resolved, extra: { ...extra, stats: sys.stats?.() } };

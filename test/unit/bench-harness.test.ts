@@ -8,8 +8,8 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { describe, expect, it } from 'vitest';
 import { duplicateHeavy, repTexts, textsFor } from '../../bench/lib/texts.js';
 import { percentile } from '../../bench/lib/stats.js';
-import { addRatios, errorRow, toRow } from '../../bench/lib/report.js';
-import type { Row } from '../../bench/lib/types.js';
+import { addRatios, errorRow, headline, markdown, toRow } from '../../bench/lib/report.js';
+import type { ResultFile, Row } from '../../bench/lib/types.js';
 
 const modelDir = resolve(import.meta.dirname, '../../public/models/minilm-l6');
 
@@ -75,5 +75,21 @@ describe('bench rows', () => {
     expect(ceiling!.ratioToRawCeiling).toBe(1);
     expect(rows[4]!.opsPerSec).toBeNull();
     expect(rows[4]!.error).toBe('no WebGPU');
+  });
+
+  it('E1 (the engine alone) gets its ceiling ratio, a column, and a headline line against the single session', () => {
+    const rep = (ops: number, ms: number) => ({ ops, ms, latencies: [ms / ops] });
+    const rows: Row[] = [
+      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'E1', reps: [rep(500, 2500)], resolved: { workers: 2 } }),
+      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'E1', reps: [rep(500, 2000)], resolved: { workers: 2 } }),
+      toRow('wasm', { system: 'single-session', backend: 'wasm' }, { workload: 'E1', reps: [rep(500, 5000)], resolved: { workers: 1 } }),
+    ];
+    addRatios(rows);
+    expect(rows[0]!.ratioToRawCeiling).toBe(0.8); // 200 / 250
+    const file: ResultFile = { machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows };
+    const [line] = headline(file);
+    expect(line).toContain('E1 (the engine alone: 500 embed() calls from 20 callers, nothing stored): 200 texts/s = 0.80x the raw ceiling');
+    expect(line).toContain('2.00x the single session\'s embed() (goal >= 2.5x; the ceiling itself is 2.50x it)');
+    expect(markdown(file)).toContain('| system | W1 | W1-sustained | W2-100 | W2-1000 | W3 | E1 |');
   });
 });

@@ -4,6 +4,7 @@
  *   `Embedder.embedMany`, no storage;
  * - single session: one worker, one text per inference run, no cache, every add serialised behind a promise lock
  *   (the single-mutex design the project replaces).
+ * Both agentmem-web (with a ceiling) and the single session also offer `embed()` on their engine, for E1.
  */
 import { Embedder, Memory, type MemoryOptions, type TextEmbedder } from '../../../src/index.js';
 import { PromiseLock, type BenchSystem } from './system.js';
@@ -66,6 +67,9 @@ export async function createAgentmem(spec: SystemSpec, model: string, dbName: st
       ? {
           async ceiling(texts: string[]) {
             await embedder.embedMany(texts);
+          },
+          async embed(text: string) {
+            await embedder.embed(text);
           },
         }
       : {}),
@@ -130,12 +134,18 @@ async function seedThroughMemory(
 }
 
 export async function createSingleSession(spec: SystemSpec, model: string, dbName: string): Promise<BenchSystem> {
-  const memory = await Memory.create({ dbName, model, backend: spec.backend, workers: 1, maxBatch: 1, maxWaitMs: 0, cache: false });
+  // The engine built here and handed to Memory (what Memory.create({ model, ...these options }) builds itself), so E1
+  // can call the same session's embed() behind the same lock.
+  const embedder = await Embedder.create({ model, backend: spec.backend, workers: 1, maxBatch: 1, maxWaitMs: 0, cache: false });
+  const memory = await Memory.create({ dbName, embedder });
   const lock = new PromiseLock();
   return {
     resolved: { ...resolvedOf(memory.stats(), spec), workers: 1, coalescing: false },
     async add(text) {
       await lock.run(() => memory.add(text, scope));
+    },
+    async embed(text) {
+      await lock.run(() => embedder.embed(text));
     },
     async addMany(texts) {
       await lock.run(() => memory.addMany(texts.map((text) => ({ text, ...scope }))));
@@ -143,6 +153,7 @@ export async function createSingleSession(spec: SystemSpec, model: string, dbNam
     stats: () => compact(memory.stats()),
     async close() {
       await memory.close();
+      await embedder.close();
     },
   };
 }

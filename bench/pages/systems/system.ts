@@ -17,6 +17,8 @@ export interface BenchSystem {
   prepareScan?(queries: string[]): Promise<void>;
   /** The scan alone: the query vector is already known. */
   scan?(query: string, vector: Float32Array | null, limit: number): Promise<number>;
+  /** One `embed()` of the system's embedding engine, nothing stored (E1: agentmem-web with a ceiling, single session). */
+  embed?(text: string): Promise<void>;
   /** The raw ceiling on the same workers: embed `texts` as ready-made batches, store nothing (agentmem-web). */
   ceiling?(texts: string[]): Promise<void>;
   /** Engine statistics after the run (batch sizes, cache hits), recorded in the row's `extra`. */
