@@ -111,14 +111,16 @@ export class SentenceEncoder {
       lengthStep: this.#lengthStep,
       maxLength: this.#maxTokens,
     };
-    const runs = planRuns(
-      tokens.map((t) => t.length),
-      plan,
-    );
+    const runs = planRuns(tokens.map((t) => t.length), plan);
     // Every run's tensors are built now and the runs queue on the session in order; each run's pooling then
     // overlaps the next run.
     const shapes = runs.map((run) => runShape(run.indices.length, run.paddedLength, plan));
-    const results = await Promise.all(runs.map((run, k) => this.#run(run.indices.map((i) => tokens[i]!), shapes[k]![1], shapes[k]![0])));
+    const results = await Promise.all(
+      runs.map((run, k) => {
+        const [rows, length] = shapes[k]!;
+        return this.#run(run.indices.map((i) => tokens[i]!), length, rows);
+      }),
+    );
     let out: Float32Array | undefined;
     let padded = 0;
     let real = 0;
@@ -129,7 +131,8 @@ export class SentenceEncoder {
         out!.set(result.vectors.subarray(row * result.dim, (row + 1) * result.dim), original * result.dim);
         real += tokens[original]!.length;
       });
-      padded += shapes[k]![0] * shapes[k]![1];
+      const [rows, length] = shapes[k]!;
+      padded += rows * length; // what the model ran, repeated rows and rounding included
     });
     return {
       vectors: out ?? new Float32Array(0),
