@@ -41,9 +41,9 @@ describe('settingsFor', () => {
     const o = checkOptions({ model: 'm' });
     expect(settingsFor(o, 'wasm', env)).toMatchObject({ workers: 4, threads: 1, maxBatch: 64 });
     expect(settingsFor(o, 'wasm', { ...env, hardwareConcurrency: 2 })).toMatchObject({ workers: 2 });
-    expect(settingsFor(o, 'wasm', env)).toMatchObject({ pipelineDepth: 1 });
+    expect(settingsFor(o, 'wasm', env)).toMatchObject({ pipelineDepth: 1, shapeSteps: undefined });
     // WebGPU: one worker per 4 cores, 1 to 3; two batches in hand each.
-    expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 2 })).toMatchObject({ workers: 1, maxBatch: 1024, pipelineDepth: 2 });
+    expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 2 })).toMatchObject({ workers: 1, maxBatch: 1024, pipelineDepth: 2, shapeSteps: { count: 64, length: 8 } });
     expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 8 })).toMatchObject({ workers: 2 });
     expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 16 })).toMatchObject({ workers: 3 });
     expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 64 })).toMatchObject({ workers: 3 });
