@@ -2,6 +2,7 @@
  * The GPU bench's knobs, read once from the environment (documented in gpu-bench.ts and bench/gpu/README.md).
  */
 import { join, resolve } from 'node:path';
+import type { ShapeSteps } from '../../src/worker/protocol.js';
 
 export const env = process.env;
 export const EP = (env['EP'] ?? 'webgpu') as 'webgpu' | 'wasm';
@@ -45,10 +46,6 @@ export function shapeSteps(spec: string | undefined): ShapeSteps | null | undefi
   const [length, count] = spec.split('x').map(Number);
   if (!Number.isInteger(length) || !Number.isInteger(count) || length! < 1 || count! < 1) throw new Error(`Expected shape steps like 8x64, got ${spec}`);
   return { length: length!, count: count! };
-}
-export interface ShapeSteps {
-  readonly length: number;
-  readonly count: number;
 }
 /** Shape steps for the batch rows, e.g. `default,none,16x64`. */
 export const BATCH_STEPS = (env['BATCH_STEPS'] ?? 'default').split(',').map(shapeSteps);

@@ -7,6 +7,7 @@ import type { ItemResult } from '../../src/engine/pool.js';
 import type { SentenceEncoder } from '../../src/worker/encoder.js';
 import { latencySummary, round, spread } from '../lib/stats.js';
 import type { Row } from '../lib/types.js';
+import type { ShapeSteps } from '../../src/worker/protocol.js';
 import { EP, SECS, SUSTAINED_SECS, log } from './config.js';
 
 function row(workload: string, workers: number, coalescing: boolean, opsPerSec: number[], latencies: number[], items: number, note: string, extra: Record<string, unknown> = {}): Row {
@@ -100,7 +101,7 @@ export interface SustainedConfig {
   /** Recorded with the row: padded tokens per model run, and the run cost length grouping assumed. */
   readonly runCap: number;
   readonly runOverheadTokens: number;
-  readonly shapeSteps: { readonly length: number; readonly count: number } | null;
+  readonly shapeSteps: ShapeSteps | null;
 }
 
 /**

@@ -10,7 +10,8 @@ import { SentenceEncoder } from '../../src/worker/encoder.js';
 import { createTokenizer } from '../../src/worker/tokenizer.js';
 import { checkOptions, settingsFor } from '../../src/engine/options.js';
 import { readModelSpec } from '../../src/models/config.js';
-import { EP, MODEL_DIR, ORT_DIR, env, type ShapeSteps } from './config.js';
+import type { ShapeSteps } from '../../src/worker/protocol.js';
+import { EP, MODEL_DIR, ORT_DIR, env } from './config.js';
 
 interface AdapterInfo {
   vendor?: string;

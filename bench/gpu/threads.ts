@@ -4,7 +4,8 @@
  * own file: gpu-bench.ts calls {@link threadMain} when it is not the main thread.
  */
 import { Worker, parentPort } from 'node:worker_threads';
-import { EP, VARIANT, type ShapeSteps } from './config.js';
+import type { ShapeSteps } from '../../src/worker/protocol.js';
+import { EP, VARIANT } from './config.js';
 import { installWebGpu, load, loadOrt } from './runtime.js';
 import type { EmbedTarget, EmbedTargetOutput } from './measure.js';
 

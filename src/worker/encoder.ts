@@ -47,10 +47,8 @@ export class SentenceEncoder {
   readonly #tokenizer: TextTokenizer;
   readonly #pooling: Pooling;
   readonly #maxTokens: number;
-  readonly #overhead: number;
-  readonly #maxTokensPerRun: number;
-  readonly #lengthStep: number;
-  readonly #countStep: number;
+  /** How a batch is split into runs and each run's shape rounded (fixed per encoder). */
+  readonly #plan: RunPlanOptions;
   readonly #inputs: ReadonlyArray<{ readonly name: string; readonly type: IntType }>;
   readonly #output: string;
   #dimensions = 0;
@@ -64,10 +62,13 @@ export class SentenceEncoder {
     this.#tokenizer = options.tokenizer;
     this.#pooling = options.pooling;
     this.#maxTokens = options.maxTokens;
-    this.#overhead = options.runOverheadTokens;
-    this.#maxTokensPerRun = options.maxTokensPerRun;
-    this.#lengthStep = options.shapeSteps?.length ?? 1;
-    this.#countStep = options.shapeSteps?.count ?? 1;
+    this.#plan = {
+      overhead: options.runOverheadTokens,
+      maxTokensPerRun: options.maxTokensPerRun,
+      countStep: options.shapeSteps?.count,
+      lengthStep: options.shapeSteps?.length,
+      maxLength: options.maxTokens,
+    };
     this.#inputs = describeInputs(options.session);
     this.#output = chooseOutput(options.session, options.pooling, options.output);
   }
@@ -104,17 +105,10 @@ export class SentenceEncoder {
   async embed(texts: readonly string[]): Promise<EmbedOutput> {
     const started = performance.now();
     const tokens = texts.map((t) => this.tokenize(t));
-    const plan: RunPlanOptions = {
-      overhead: this.#overhead,
-      maxTokensPerRun: this.#maxTokensPerRun,
-      countStep: this.#countStep,
-      lengthStep: this.#lengthStep,
-      maxLength: this.#maxTokens,
-    };
-    const runs = planRuns(tokens.map((t) => t.length), plan);
+    const runs = planRuns(tokens.map((t) => t.length), this.#plan);
     // Every run's tensors are built now and the runs queue on the session in order; each run's pooling then
     // overlaps the next run.
-    const shapes = runs.map((run) => runShape(run.indices.length, run.paddedLength, plan));
+    const shapes = runs.map((run) => runShape(run.indices.length, run.paddedLength, this.#plan));
     const results = await Promise.all(
       runs.map((run, k) => {
         const [rows, length] = shapes[k]!;

@@ -68,7 +68,7 @@ export function planRuns(lengths: readonly number[], options: RunPlanOptions): P
     const padded = stepLength(len, lengthStep, maxLength);
     for (let start = end - 1; start >= 0; start--) {
       const count = end - start;
-      const rows = countStep === 1 ? count : stepRows(count, countStep);
+      const rows = stepRows(count, countStep);
       if (count > 1 && rows * padded > options.maxTokensPerRun) break; // longer runs only get bigger
       const cost = best[start]! + runCost(rows, padded, options.overhead);
       if (cost < best[end]!) {

@@ -10,7 +10,8 @@ function seeded(seed: number): () => number {
 }
 
 /** Every partition of the sorted lengths into contiguous runs, for a brute-force optimum. */
-function bruteForce(sorted: number[], overhead: number, maxTokensPerRun: number, steps: Partial<RunPlanOptions> = {}): number {
+function bruteForce(sorted: number[], plan: RunPlanOptions): number {
+  const { overhead, maxTokensPerRun } = plan;
   const n = sorted.length;
   let best = Number.POSITIVE_INFINITY;
   for (let mask = 0; mask < 2 ** (n - 1); mask++) {
@@ -20,7 +21,7 @@ function bruteForce(sorted: number[], overhead: number, maxTokensPerRun: number,
     for (let i = 0; i < n; i++) {
       if (i === n - 1 || mask & (1 << i)) {
         const count = i - start + 1;
-        const [rows, len] = runShape(count, sorted[i]!, { overhead, maxTokensPerRun, ...steps });
+        const [rows, len] = runShape(count, sorted[i]!, plan);
         if (count > 1 && rows * len > maxTokensPerRun) ok = false;
         cost += runCost(rows, len, overhead);
         start = i + 1;
@@ -29,6 +30,13 @@ function bruteForce(sorted: number[], overhead: number, maxTokensPerRun: number,
     if (ok) best = Math.min(best, cost);
   }
   return best;
+}
+
+/** planRuns' plan costs what the brute-force optimum costs (each run at its rounded shape). */
+function expectOptimal(lengths: number[], plan: RunPlanOptions): void {
+  const runs = planRuns(lengths, plan);
+  const cost = runs.reduce((s, r) => s + runCost(...runShape(r.indices.length, r.paddedLength, plan), plan.overhead), 0);
+  expect(cost).toBeCloseTo(bruteForce([...lengths].sort((a, b) => a - b), plan), 6);
 }
 
 describe('planRuns', () => {
@@ -49,10 +57,7 @@ describe('planRuns', () => {
     for (let trial = 0; trial < 30; trial++) {
       const n = 2 + Math.floor(rand() * 9);
       const lengths = Array.from({ length: n }, () => 2 + Math.floor(rand() * 120));
-      const overhead = [0, 16, 64, 4096][trial % 4]!;
-      const runs = planRuns(lengths, { overhead, maxTokensPerRun: 400 });
-      const cost = runs.reduce((s, r) => s + runCost(r.indices.length, r.paddedLength, overhead), 0);
-      expect(cost).toBeCloseTo(bruteForce([...lengths].sort((a, b) => a - b), overhead, 400), 6);
+      expectOptimal(lengths, { overhead: [0, 16, 64, 4096][trial % 4]!, maxTokensPerRun: 400 });
     }
   });
 
@@ -61,12 +66,8 @@ describe('planRuns', () => {
     for (let trial = 0; trial < 30; trial++) {
       const n = 2 + Math.floor(rand() * 9);
       const lengths = Array.from({ length: n }, () => 2 + Math.floor(rand() * 60));
-      const overhead = [0, 16, 64, 400][trial % 4]!;
       const steps = { countStep: [2, 4][trial % 2]!, lengthStep: [8, 16][(trial >> 1) % 2]!, maxLength: 56 };
-      const plan = { overhead, maxTokensPerRun: 400, ...steps };
-      const runs = planRuns(lengths, plan);
-      const cost = runs.reduce((s, r) => s + runCost(...runShape(r.indices.length, r.paddedLength, plan), overhead), 0);
-      expect(cost).toBeCloseTo(bruteForce([...lengths].sort((a, b) => a - b), overhead, 400, steps), 6);
+      expectOptimal(lengths, { overhead: [0, 16, 64, 400][trial % 4]!, maxTokensPerRun: 400, ...steps });
     }
   });
 
