@@ -32,11 +32,13 @@ export function modelIdOf(folderUrl: string, variant: Variant): string {
 }
 
 export async function loadModelFolder(folderUrl: string): Promise<ModelFolder> {
-  const [configText, tokenizerJson, tokenizerConfigJson] = await Promise.all([
-    fetchModelText(`${folderUrl}config.json`),
-    fetchModelText(`${folderUrl}tokenizer.json`),
-    fetchModelText(`${folderUrl}tokenizer_config.json`),
-  ]);
+  // Fetched side by side; when several fail (a missing folder), the error names the first file in this order, not
+  // whichever 404 happened to arrive first.
+  const settled = await Promise.allSettled(['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((f) => fetchModelText(`${folderUrl}${f}`)));
+  const [configText, tokenizerJson, tokenizerConfigJson] = settled.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  }) as [string, string, string];
   const config = parseJson(configText, `${folderUrl}config.json`);
   const tokenizerConfig = parseJson(tokenizerConfigJson, `${folderUrl}tokenizer_config.json`);
   parseJson(tokenizerJson, `${folderUrl}tokenizer.json`);
