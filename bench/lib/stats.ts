@@ -8,6 +8,19 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const median = (values: readonly number[]): number => percentile(values, 50);
 
+/** Operations per second of one repetition. */
+export const repRate = (rep: { readonly ops: number; readonly ms: number }): number => rep.ops / (rep.ms / 1000);
+
+/**
+ * Rate ratios of measurements taken side by side: a[i] / b[i] for every pair both sides have (a paired row's
+ * ratio is the median of these, so a slow few seconds on the machine cancel out within their pair).
+ */
+export function pairedRatios(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (b[i]! > 0 && Number.isFinite(a[i]! / b[i]!)) out.push(a[i]! / b[i]!);
+  return out;
+}
+
 /** A row's rate: median, min and max of its repetitions (or windows), rounded; null without any. */
 export function spread(values: readonly number[]): { median: number; min: number; max: number } | null {
   return values.length ? { median: round(median(values)), min: round(Math.min(...values)), max: round(Math.max(...values)) } : null;

@@ -94,7 +94,10 @@ export interface Row {
   opsPerSec: { median: number; min: number; max: number } | null;
   latencyMs: { p50: number; p95: number } | null;
   ratioToNaive: number | null;
+  /** Median of the per-pair ratios when the page paired its repetitions with the ceiling's, else median / median. */
   ratioToRawCeiling: number | null;
+  /** The spread of the per-pair ratios behind {@link ratioToRawCeiling}, when paired. */
+  ceilingPairs?: { min: number; max: number; pairs: number };
   /** Operations per repetition and repetitions measured. */
   items: number;
   reps: number;

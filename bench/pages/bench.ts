@@ -3,6 +3,7 @@
  * `window.bench.run(request)`; everything timed happens here, in real Chromium, against real IndexedDB.
  */
 import { repTexts, duplicateHeavy, textsFor, SEEDS } from '../lib/texts.js';
+import { pairedRatios, repRate } from '../lib/stats.js';
 import type { PageResult, Rep, RunRequest, Size, SystemSpec } from '../lib/types.js';
 import { unitVector, type BenchSystem } from './systems/system.js';
 
@@ -92,8 +93,11 @@ interface Warmed {
 /**
  * The repetitions of one workload. With a raw ceiling on this page's workers, each repetition is paired with one
  * of the ceiling (ready-made full batches: one embedMany of as many distinct texts of its own, no storage), run
- * just before it, so both see the same engine state: the browser keeps tiering code up well after the warm-up,
- * and pairs cancel that drift out of the ratio.
+ * right next to it, so both see the same engine state and the same machine: the browser keeps tiering code up well
+ * after the warm-up, and this machine's speed swings by +-15% from one few-second window to the next (measured:
+ * a ceiling of 97 to 189 texts/s in adjacent 3 s slices). The order alternates (ceiling first in even pairs,
+ * workload first in odd ones) so neither side always gets the earlier window, and the row's ratio is the median of
+ * the per-pair ratios (`extra.pairRatios`), not a ratio of medians taken at different times.
  */
 async function addWorkload(sys: BenchSystem, size: Size, warmed: Warmed): Promise<PageResult[]> {
   const reps: Rep[] = [];
@@ -102,21 +106,28 @@ async function addWorkload(sys: BenchSystem, size: Size, warmed: Warmed): Promis
   const embed = sys.embed?.bind(sys);
   if (size.workload === 'E1' && !embed) throw new Error('E1 needs a system with embed()');
   const op = size.workload === 'E1' ? embed! : (text: string) => sys.add(text);
-  for (let r = 0; r < size.reps; r++) {
-    if (sys.ceiling) {
-      const texts = repTexts(`ceiling-${size.workload}`, r, size.items);
-      const t0 = now();
-      await sys.ceiling(texts);
-      ceiling.push({ ops: texts.length, ms: now() - t0, latencies: [] });
-    }
+  const measureCeiling = async (r: number): Promise<void> => {
+    const texts = repTexts(`ceiling-${size.workload}`, r, size.items);
+    const t0 = now();
+    await sys.ceiling!(texts);
+    ceiling.push({ ops: texts.length, ms: now() - t0, latencies: [] });
+  };
+  const measure = async (r: number): Promise<void> => {
     const texts = size.workload === 'W3' ? duplicateHeavy(r, size.items) : repTexts(size.workload, r, size.items);
     if (batch) reps.push(await batchAdd(sys, texts));
     else reps.push(await concurrentAdds(op, texts, size.callers, size.perCaller));
+  };
+  for (let r = 0; r < size.reps; r++) {
+    if (sys.ceiling && r % 2 === 0) await measureCeiling(r);
+    await measure(r);
+    if (sys.ceiling && r % 2 === 1) await measureCeiling(r);
   }
   const extra = { warmupAdds: warmed.adds, warmupRates: warmed.rates };
-  const result: PageResult = { workload: size.workload, reps, resolved: sys.resolved, extra: { ...extra, stats: sys.stats?.() } };
-  if (!sys.ceiling) return [result];
-  const pairedNote = `each repetition paired with one of agentmem-web's ${size.workload} on the same workers`;
+  const stats = sys.stats?.();
+  if (!sys.ceiling) return [{ workload: size.workload, reps, resolved: sys.resolved, extra: { ...extra, stats } }];
+  const pairRatios = pairedRatios(reps.map(repRate), ceiling.map(repRate));
+  const result: PageResult = { workload: size.workload, reps, resolved: sys.resolved, extra: { ...extra, stats, pairRatios } };
+  const pairedNote = `each repetition paired with one of agentmem-web's ${size.workload} on the same workers, in alternating order`;
   return [{ workload: size.workload, system: 'raw-ceiling', reps: ceiling, resolved: { ...sys.resolved, coalescing: true }, note: pairedNote, extra }, result];
 }
 

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { describe, expect, it } from 'vitest';
 import { duplicateHeavy, repTexts, textsFor } from '../../bench/lib/texts.js';
-import { percentile } from '../../bench/lib/stats.js';
+import { pairedRatios, percentile, repRate } from '../../bench/lib/stats.js';
 import { addRatios, errorRow, headline, markdown, toRow } from '../../bench/lib/report.js';
 import type { ResultFile, Row } from '../../bench/lib/types.js';
 
@@ -91,5 +91,27 @@ describe('bench rows', () => {
     expect(line).toContain('E1 (the engine alone: 500 embed() calls from 20 callers, nothing stored): 200 texts/s = 0.80x the raw ceiling');
     expect(line).toContain('2.00x the single session\'s embed() (goal >= 2.5x; the ceiling itself is 2.50x it)');
     expect(markdown(file)).toContain('| system | W1 | W1-sustained | W2-100 | W2-1000 | W3 | E1 |');
+  });
+
+  it('a paired row takes the median of its per-pair ratios, not the ratio of medians, and shows their range', () => {
+    const at = (opsPerSec: number) => ({ ops: 100, ms: 100_000 / opsPerSec, latencies: [] });
+    // A machine whose speed swings between pairs: the workload ran at 0.9x, 0.8x and 1.02x of the ceiling beside it.
+    const agentReps = [at(90), at(320), at(204)];
+    const ceilingReps = [at(100), at(400), at(200)];
+    const pairs = pairedRatios(agentReps.map(repRate), ceilingReps.map(repRate));
+    expect(pairs.map((r) => r.toFixed(2))).toEqual(['0.90', '0.80', '1.02']);
+    expect(pairedRatios([1, 2], [0, 2, 3])).toEqual([1]); // a zero rate makes no pair; unmatched reps are ignored
+    const rows: Row[] = [
+      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'W1', reps: agentReps, resolved: { workers: 2 }, extra: { pairRatios: pairs } }),
+      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'W1', reps: ceilingReps, resolved: { workers: 2 } }),
+    ];
+    addRatios(rows);
+    expect(rows[0]!.opsPerSec!.median / rows[1]!.opsPerSec!.median).toBeCloseTo(1.02); // medians from different pairs
+    expect(rows[0]!.ratioToRawCeiling).toBe(0.9); // the median pair
+    expect(rows[0]!.ceilingPairs).toEqual({ min: 0.8, max: 1.02, pairs: 3 });
+    expect(rows[1]!.ceilingPairs).toBeUndefined();
+    const file: ResultFile = { machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows };
+    expect(headline(file)[0]).toContain('W1 (100 adds): 204 adds/s = 0.90x (3 pairs 0.80–1.02) the raw ceiling (goal >= 0.9x)');
+    expect(markdown(file)).toContain('| 0.90x [0.80–1.02] |');
   });
 });
