@@ -80,6 +80,9 @@ export class Memory {
   #syncTail: Promise<void> = Promise.resolve();
   #committed = 0;
   #replayed = 0;
+  #compactions = 0;
+  /** The merge of small segments running now, if any (close() waits for it). */
+  #compaction: Promise<void> | undefined;
 
   private constructor(dbName: string, store: MemoryStore, embedder: TextEmbedder, ownsEmbedder: boolean, quantize: 'none' | 'int8') {
     this.#dbName = dbName;
@@ -315,6 +318,7 @@ export class Memory {
       commitGroups: groups.groups,
       largestGroup: groups.largest,
       replayed: this.#replayed,
+      compactions: this.#compactions,
       index: this.#index.stats(),
       embedder: this.#embedder.stats(),
     };
@@ -326,6 +330,7 @@ export class Memory {
     this.#state = 'closed';
     await Promise.allSettled([...this.#inFlight]);
     await this.#commits.onIdle();
+    await this.#compaction;
     this.#commits.close();
     this.#pending.close();
     this.#sync.close();
@@ -406,6 +411,27 @@ export class Memory {
     this.#committed += rows.length;
     for (const row of rows) this.#index.upsert(row.memory, row.vector);
     if (segments.length > 0) this.#sync.post({ type: 'segments', ids: segments });
+    if (this.#store.compactionDue && !this.#compaction) this.#compaction = this.#compact();
+  }
+
+  /**
+   * Merges the small segments this instance committed (not awaited by the callers whose commit made it due; the
+   * next commit's transaction queues behind it in IndexedDB). Other tabs are told the merged segment's id: one that
+   * had not read a merged segment yet finds its memories there. A failure changes nothing stored (one transaction)
+   * and only leaves the segments unmerged.
+   */
+  async #compact(): Promise<void> {
+    try {
+      const id = await this.#store.compactSmall();
+      if (id !== undefined) {
+        this.#compactions++;
+        this.#sync.post({ type: 'segments', ids: [id] });
+      }
+    } catch {
+      // An optimisation: the memories are all still there, in more records.
+    } finally {
+      this.#compaction = undefined;
+    }
   }
 
   /** Embeds and commits what a closed tab left in the pending store, under the ids it had chosen. */

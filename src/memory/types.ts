@@ -100,6 +100,11 @@ export interface MemoryStats {
   largestGroup: number;
   /** Adds recovered from the pending queue when this instance was created. */
   replayed: number;
+  /**
+   * Times this instance merged the small segments its own commits wrote (one add at a time makes one segment each;
+   * every 32 of them become one, so loading a scope reads few records).
+   */
+  compactions: number;
   /** Scopes held in memory for search, and their vectors. */
   index: { scopes: number; vectors: number; bytes: number };
   embedder: unknown;

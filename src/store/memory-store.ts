@@ -3,7 +3,22 @@ import type { StoredVector } from '../search/scope-index.js';
 import { AgentMemError, NotFoundError, StorageError } from '../errors.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord, SegmentVectors } from './records.js';
 import { SCHEMA_VERSION, upgrade, type MemoryDB, type StoreName } from './schema.js';
-import { buildSegments, compareIds, removeWhere, segmentRecord, vectorAt, withMemory, withVector, type SegmentRow, type VectorEncoding } from './segments.js';
+import {
+  COMPACT_AT,
+  SMALL_SEGMENT,
+  buildSegments,
+  compareIds,
+  encodingOf,
+  mergeSegments,
+  removeWhere,
+  segmentRecord,
+  vectorAt,
+  withMemory,
+  withVector,
+  type Segment,
+  type SegmentRow,
+  type VectorEncoding,
+} from './segments.js';
 
 type Tx = IDBPTransaction<MemoryDB, StoreName[], 'readwrite'>;
 
@@ -37,6 +52,8 @@ export class MemoryStore {
   readonly #db: IDBPDatabase<MemoryDB>;
   readonly #name: string;
   readonly #encoding: VectorEncoding;
+  /** Small segments this store committed, oldest first, waiting for {@link compactSmall}. */
+  #small: string[] = [];
   #closed = false;
 
   private constructor(db: IDBPDatabase<MemoryDB>, name: string, encoding: VectorEncoding) {
@@ -123,7 +140,49 @@ export class MemoryStore {
       const rawPending = unwrap(pending);
       for (const group of todo) rawPending.delete(group.batchId);
       await tx.done;
+      for (const segment of written) if (segment.record.ids.length < SMALL_SEGMENT) this.#small.push(segment.record.id);
       return { batches: todo.map((g) => g.batchId), segments: written.map((s) => s.record.id) };
+    });
+  }
+
+  /** True when enough small segments of this store's commits wait to be merged ({@link compactSmall}). */
+  get compactionDue(): boolean {
+    return this.#small.length >= COMPACT_AT;
+  }
+
+  /**
+   * Merges the small segments this store committed into one new segment, in one transaction: the memories, their
+   * vectors and ids do not change, only how many records hold them. Each is read as it is now, so an update or a
+   * delete made meanwhile (in any tab) is kept; one deleted since is skipped. Returns the new segment's id, or
+   * undefined when fewer than two were left to merge.
+   */
+  async compactSmall(): Promise<string | undefined> {
+    const ids = this.#small;
+    this.#small = [];
+    if (ids.length < 2) return undefined;
+    return this.#run('merge small segments', ['segments', 'segmentVectors'], 'readwrite', async (tx) => {
+      const segmentStore = tx.objectStore('segments');
+      const vectorStore = tx.objectStore('segmentVectors');
+      const [records, vectors] = await Promise.all([Promise.all(ids.map((id) => segmentStore.get(id))), Promise.all(ids.map((id) => vectorStore.get(id)))]);
+      const parts: Segment[] = [];
+      records.forEach((record, i) => {
+        const rows = vectors[i];
+        if (record && rows && encodingOf(rows) === this.#encoding) parts.push({ record, vectors: rows });
+      });
+      const dimensions = parts[0]?.vectors.dimensions;
+      const same = parts.filter((p) => p.vectors.dimensions === dimensions);
+      if (same.length < 2) return undefined;
+      const merged = mergeSegments(same);
+      const rawSegments = unwrap(segmentStore);
+      const rawVectors = unwrap(vectorStore);
+      for (const part of same) {
+        rawSegments.delete(part.record.id);
+        rawVectors.delete(part.record.id);
+      }
+      rawSegments.put(merged.record);
+      rawVectors.put(merged.vectors);
+      await tx.done;
+      return merged.record.id;
     });
   }
 

@@ -252,6 +252,60 @@ test('a second tab sees the first tab\'s adds, deletes and resets', async ({ pag
   await page.evaluate(async () => window.t.memory.close());
 });
 
+test('one add at a time: every 32 small segments are merged into one, and no memory, update, delete or tab loses anything', async ({ page, context }) => {
+  const second = await context.newPage();
+  await ready(second);
+  await page.evaluate(async () => {
+    window.t.memory = await window.t.open({ dbName: 'merge' });
+  });
+  // Tab 2 holds alice's scope in its search index, so it follows tab 1's commits (and the merge) over the channel.
+  await second.evaluate(async () => {
+    window.t.memory = await window.t.open({ dbName: 'merge' });
+    await window.t.memory.search('coffee', { userId: 'alice' });
+  });
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const memory = t.memory;
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      ids.push((await memory.add(`coffee note number ${i}`, { userId: 'alice' })).results[0].id);
+      // Before the merge: one memory changes and one is deleted (its one-memory segment with it).
+      if (i === 9) {
+        await memory.update(ids[3], 'coffee note three, rewritten with tea');
+        await memory.delete(ids[5]);
+      }
+    }
+    const stats = memory.stats();
+    const counts = await t.rawCounts('merge');
+    const listed = (await memory.getAll({ userId: 'alice', limit: 100 })).results.map((r: any) => ({ id: r.id, memory: r.memory }));
+    const tea = (await memory.search('rewritten with tea', { userId: 'alice', limit: 1 })).results[0];
+    const history = (await memory.history(ids[3])).map((h: any) => h.event);
+    await memory.close();
+    const reopened = await t.open({ dbName: 'merge' });
+    const again = (await reopened.getAll({ userId: 'alice', limit: 100 })).results.map((r: any) => r.id);
+    const found = (await reopened.search('coffee note number 7', { userId: 'alice', limit: 1 })).results[0]?.memory;
+    await reopened.close();
+    return { ids, compactions: stats.compactions, committed: stats.committed, counts, listed, tea: tea && { id: tea.id, memory: tea.memory }, history, again, found };
+  });
+  const expectedIds = out.ids.filter((_: string, i: number) => i !== 5);
+  expect(out.committed).toBe(40);
+  expect(out.compactions).toBe(1);
+  // 32 one-memory segments committed, one of them deleted since: 31 merged into 1, then 8 more single adds.
+  expect(out.counts).toMatchObject({ memories: 39, vectors: 39, segments: 9, pending: 0 });
+  expect(out.listed.map((r: any) => r.id)).toEqual(expectedIds);
+  expect(out.listed[3].memory).toBe('coffee note three, rewritten with tea');
+  expect(out.listed[10].memory).toBe('coffee note number 11');
+  expect(out.tea).toEqual({ id: out.ids[3], memory: 'coffee note three, rewritten with tea' });
+  expect(out.history).toEqual(['ADD', 'UPDATE']);
+  expect(out.again).toEqual(expectedIds);
+  expect(out.found).toBe('coffee note number 7');
+  // Tab 2 followed every commit and the merge: all 39 are in its index (search reads no storage for a held scope).
+  await expect
+    .poll(() => second.evaluate(async () => (await window.t.memory.search('coffee note', { userId: 'alice', limit: 100 })).results.length))
+    .toBe(39);
+  await second.evaluate(async () => window.t.memory.close());
+});
+
 test('bad input: each a typed error, and every other caller\'s write still lands', async ({ page }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { quantize } from '../../src/search/quantize.js';
 import { uuidv7 } from '../../src/store/ids.js';
 import type { MemoryRecord } from '../../src/store/records.js';
-import { buildSegments, encodeVectors, removeWhere, segmentRecord, vectorAt, vectorRows, withMemory, withVector } from '../../src/store/segments.js';
+import { buildSegments, encodeVectors, mergeSegments, removeWhere, segmentRecord, vectorAt, vectorRows, withMemory, withVector } from '../../src/store/segments.js';
 
 const D = 8;
 
@@ -33,6 +33,35 @@ describe('segments', () => {
       expect(vectorRows(s.vectors)).toBe(s.record.memories.length);
     }
     expect(new Set(segments.map((s) => s.record.id)).size).toBe(3);
+  });
+
+  it('merges segments into one under a new id: every entry once, in id order, with its own vector (int8 codes kept)', () => {
+    for (const encoding of ['fp32', 'int8'] as const) {
+      const input = rows(7, { userId: 'a' }).concat(rows(3, { userId: 'b', runId: 'r' }));
+      // Single adds interleaved with a larger commit: parts overlap in time, so merging must sort.
+      const parts = [input.slice(0, 1), input.slice(3, 9), input.slice(1, 2), input.slice(9), input.slice(2, 3)].map((part) => buildSegments(part, D, encoding)[0]!);
+      const merged = mergeSegments(parts);
+      expect(parts.map((p) => p.record.id)).not.toContain(merged.record.id);
+      expect(merged.vectors.id).toBe(merged.record.id);
+      expect(merged.record.ids).toEqual(input.map((r) => r.memory.id));
+      expect(merged.record.userIds).toEqual(['a', 'b']);
+      expect(merged.record.runIds).toEqual(['r']);
+      expect(vectorRows(merged.vectors)).toBe(10);
+      input.forEach((r, i) => {
+        const part = parts.find((p) => p.record.ids.includes(r.memory.id))!;
+        const before = vectorAt(part.vectors, part.record.ids.indexOf(r.memory.id));
+        const after = vectorAt(merged.vectors, i);
+        if (encoding === 'fp32') expect(Array.from(after as Float32Array)).toEqual(Array.from(before as Float32Array));
+        else {
+          expect(Array.from((after as { q: Int8Array }).q)).toEqual(Array.from((before as { q: Int8Array }).q));
+          expect((after as { scale: number }).scale).toBe((before as { scale: number }).scale);
+        }
+      });
+    }
+    const [fp32] = buildSegments(rows(1), D, 'fp32');
+    const [int8] = buildSegments(rows(1), D, 'int8');
+    expect(() => mergeSegments([fp32!, int8!])).toThrow(/Expected segments of 8 dimensions \(fp32\)/);
+    expect(() => mergeSegments([])).toThrow(RangeError);
   });
 
   it('lists each scope value once, and only those present', () => {
