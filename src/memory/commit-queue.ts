@@ -1,8 +1,10 @@
 /**
  * Gathers items from many concurrent callers into groups, one `commit(group)` at a time: while a group is being
  * written the next one fills up, so under load the group size grows by itself (the same shape as the engine's
- * batcher, here for IndexedDB transactions). Each caller's promise settles with its group: resolved after the
- * commit, rejected with the commit's error; other groups are unaffected.
+ * batcher, here for IndexedDB transactions). Each caller's promise resolves after its group's commit. When a group
+ * of several callers fails, each caller's items are committed again on their own (a failed transaction wrote
+ * nothing), so only the caller whose items cannot be written is rejected, with its own error; other groups are
+ * unaffected.
  */
 interface Entry<T> {
   readonly items: readonly T[];
@@ -77,21 +79,38 @@ export class CommitQueue<T> {
     if (group.length === 0) return this.#settleIdle();
     this.#waiting = [];
     this.#running = true;
-    const items = group.flatMap((e) => e.items);
     try {
-      await this.#commit(items);
-      this.#groups++;
-      this.#items += items.length;
-      this.#largest = Math.max(this.#largest, items.length);
-      for (const e of group) e.resolve();
-    } catch (error) {
-      for (const e of group) e.reject(error);
+      const failure = await this.#tryCommit(group.flatMap((e) => e.items));
+      if (!failure) for (const e of group) e.resolve();
+      else if (group.length === 1) group[0]!.reject(failure.error);
+      else {
+        // Each caller alone, in arrival order: only the one whose items cannot be written is rejected.
+        for (const e of group) {
+          const own = await this.#tryCommit([...e.items]);
+          if (own) e.reject(own.error);
+          else e.resolve();
+        }
+      }
     } finally {
       this.#running = false;
     }
-    // Whatever arrived during the commit goes next, without waiting for another tick.
-    if (this.#waiting.length > 0) void this.#flush();
+    // Whatever arrived during the commit goes next, one macrotask from now: the callers just resolved push their
+    // follow-up writes (an add's commit after its pending record) within microtasks, and those join that group.
+    if (this.#waiting.length > 0) this.#schedule();
     else this.#settleIdle();
+  }
+
+  /** Commits `items`: undefined when done, else the commit's error. */
+  async #tryCommit(items: T[]): Promise<{ error: unknown } | undefined> {
+    try {
+      await this.#commit(items);
+    } catch (error) {
+      return { error };
+    }
+    this.#groups++;
+    this.#items += items.length;
+    this.#largest = Math.max(this.#largest, items.length);
+    return undefined;
   }
 
   #settleIdle(): void {

@@ -7,10 +7,10 @@ import { contentHash, uuidv7 } from '../store/ids.js';
 import { MemoryStore, type AddRow } from '../store/memory-store.js';
 import type { MemoryRecord, PendingBatch, PendingRecord } from '../store/records.js';
 import { checkEmbedder, checkModel } from './checks.js';
-import { CommitQueue } from './commit-queue.js';
 import { createEmbedder, type EngineOptions } from './engine.js';
 import * as input from './input.js';
 import { addResult, historyRecord, pendingRecord, toItem } from './rows.js';
+import { StoreWriter } from './store-writer.js';
 import { SyncChannel, type SyncMessage } from './sync.js';
 import type { TextEmbedder } from './text-embedder.js';
 import type {
@@ -46,12 +46,6 @@ export interface MemoryOptions extends Partial<EngineOptions> {
   embedder?: TextEmbedder;
 }
 
-/** The adds of one call, embedded, waiting for their commit group. */
-interface AddGroup {
-  readonly batchId: string;
-  readonly rows: readonly AddRow[];
-}
-
 /** Texts handed to the embedder per call from one add (it batches further across callers). */
 const EMBED_CHUNK = 256;
 
@@ -71,8 +65,8 @@ export class Memory {
   readonly #ownsEmbedder: boolean;
   readonly #quantize: 'none' | 'int8';
   readonly #index: VectorIndex<MemoryRecord>;
-  readonly #pending: CommitQueue<PendingBatch>;
-  readonly #commits: CommitQueue<AddGroup>;
+  /** Pending records, commits and (when this Memory built the engine) its cache entries: one transaction per tick. */
+  readonly #writer: StoreWriter;
   readonly #sync: SyncChannel;
   readonly #inFlight = new Set<Promise<unknown>>();
   #inFlightAdds = 0;
@@ -84,7 +78,14 @@ export class Memory {
   /** The merge of small segments running now, if any (close() waits for it). */
   #compaction: Promise<void> | undefined;
 
-  private constructor(dbName: string, store: MemoryStore, embedder: TextEmbedder, ownsEmbedder: boolean, quantize: 'none' | 'int8') {
+  private constructor(
+    dbName: string,
+    store: MemoryStore,
+    writer: StoreWriter,
+    embedder: TextEmbedder,
+    ownsEmbedder: boolean,
+    quantize: 'none' | 'int8',
+  ) {
     this.#dbName = dbName;
     this.#store = store;
     this.#embedder = embedder;
@@ -93,8 +94,8 @@ export class Memory {
     this.#index = new VectorIndex<MemoryRecord>(embedder.dimensions, quantize === 'int8' ? 'int8' : 'fp32', async (field, value) =>
       (await store.loadScope(field, value)).map(({ memory, vector }) => ({ record: memory, vector })),
     );
-    this.#pending = new CommitQueue((batches) => store.putPending(batches));
-    this.#commits = new CommitQueue((groups) => this.#commit(groups));
+    this.#writer = writer;
+    writer.listen((rows, segments) => this.#applyCommitted(rows, segments));
     this.#sync = new SyncChannel(dbName, (message) => this.#onSync(message));
   }
 
@@ -109,29 +110,34 @@ export class Memory {
     else nonEmptyString('model', opts.model);
 
     const store = await MemoryStore.open(dbName, quantize === 'int8' ? 'int8' : 'fp32');
+    const writer = new StoreWriter(store);
     let embedder: TextEmbedder | undefined;
     try {
       if (given) embedder = given as TextEmbedder;
       else {
         const { dbName: _d, quantize: _q, embedder: _e, ...engine } = options;
         // The engine's persistent cache lives in this database (`cache: false` turns caching off altogether).
-        embedder = await createEmbedder({ ...(engine as EngineOptions), model: opts.model as string, persistentCache: new StoreEmbeddingCache(store) });
+        embedder = await createEmbedder({
+          ...(engine as EngineOptions),
+          model: opts.model as string,
+          persistentCache: new StoreEmbeddingCache(store, (entries) => writer.cache(entries)),
+        });
       }
       await checkModel(store, dbName, embedder);
-      const memory = new Memory(dbName, store, embedder, given === undefined, quantize);
+      const memory = new Memory(dbName, store, writer, embedder, given === undefined, quantize);
       try {
         await memory.#replay();
       } catch (error) {
         memory.#sync.close();
-        memory.#pending.close();
-        memory.#commits.close();
         throw error;
       }
       memory.#state = 'ready';
       return memory;
     } catch (error) {
-      store.close();
       if (embedder && given === undefined) await embedder.close().catch(() => undefined);
+      await writer.onIdle();
+      writer.close();
+      store.close();
       throw error;
     }
   }
@@ -306,7 +312,7 @@ export class Memory {
   }
 
   stats(): MemoryStats {
-    const groups = this.#commits.stats();
+    const writes = this.#writer.stats();
     return {
       state: this.#state,
       dbName: this.#dbName,
@@ -315,8 +321,9 @@ export class Memory {
       quantize: this.#quantize,
       inFlight: this.#inFlightAdds,
       committed: this.#committed,
-      commitGroups: groups.groups,
-      largestGroup: groups.largest,
+      commitGroups: writes.commitTransactions,
+      largestGroup: writes.largestCommit,
+      writeTransactions: writes.transactions,
       replayed: this.#replayed,
       compactions: this.#compactions,
       index: this.#index.stats(),
@@ -329,14 +336,15 @@ export class Memory {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     await Promise.allSettled([...this.#inFlight]);
-    await this.#commits.onIdle();
+    await this.#writer.onIdle();
     await this.#compaction;
-    this.#commits.close();
-    this.#pending.close();
     this.#sync.close();
     try {
+      // The engine's last cache entries go through the writer: it closes after them.
       if (this.#ownsEmbedder) await this.#embedder.close();
     } finally {
+      await this.#writer.onIdle();
+      this.#writer.close();
       this.#store.close();
     }
   }
@@ -362,14 +370,14 @@ export class Memory {
   async #ingest(pending: PendingRecord[]): Promise<void> {
     this.#inFlightAdds += pending.length;
     const batch: PendingBatch = { id: uuidv7(), items: pending };
-    const recorded = this.#pending.push([batch]);
+    const recorded = this.#writer.record(batch);
     const embedded = this.#rows(pending);
     embedded.catch(() => undefined); // awaited below, unless the pending write failed first
     try {
       await recorded;
       try {
         const rows = await embedded;
-        await this.#commits.push([{ batchId: batch.id, rows }]);
+        await this.#writer.commit({ batchId: batch.id, rows });
       } catch (error) {
         // The caller is told this add failed, so it must not resurface as a memory on the next create().
         await this.#store.deletePending([batch.id]).catch(() => undefined);
@@ -398,12 +406,6 @@ export class Memory {
       throw new EmbeddingError(`Expected ${texts.length} vectors of ${d} dimensions from the embedder, got ${describe(vectors.map((v) => v?.length))}`);
     }
     return vectors;
-  }
-
-  /** Runs inside the commit queue: one transaction for the whole group, then the index and the other tabs. */
-  async #commit(groups: AddGroup[]): Promise<void> {
-    const { segments } = await this.#store.commitAdds(groups);
-    this.#applyCommitted(groups.flatMap((g) => g.rows), segments);
   }
 
   #applyCommitted(rows: readonly AddRow[], segments: readonly string[]): void {

@@ -97,7 +97,13 @@ export interface MemoryStats {
   committed: number;
   /** Write transactions that committed adds; `committed / commitGroups` is the mean group size. */
   commitGroups: number;
+  /** The most add calls one transaction committed. */
   largestGroup: number;
+  /**
+   * IndexedDB write transactions for adds: each holds what one tick had to write (new pending records, commits,
+   * the engine's cache entries), so under load it stays well below `committed`.
+   */
+  writeTransactions: number;
   /** Adds recovered from the pending queue when this instance was created. */
   replayed: number;
   /**

@@ -1,5 +1,8 @@
 import type { MemoryStore } from './memory-store.js';
 
+/** Where the writes go: straight to the store, or into a writer that joins them with the adds' transactions. */
+export type CacheWrite = (entries: ReadonlyArray<readonly [string, Float32Array]>) => Promise<void>;
+
 /**
  * The engine's persistent embedding cache, kept in the memory database's `embeddings` store (one database per
  * memory, so a reset or a deleted database takes the cache with it). A cache is an optimisation: when IndexedDB
@@ -7,9 +10,11 @@ import type { MemoryStore } from './memory-store.js';
  */
 export class StoreEmbeddingCache {
   readonly #store: MemoryStore;
+  readonly #write: CacheWrite;
 
-  constructor(store: MemoryStore) {
+  constructor(store: MemoryStore, write: CacheWrite = (entries) => store.cachePutMany(entries)) {
     this.#store = store;
+    this.#write = write;
   }
 
   async getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]> {
@@ -29,7 +34,7 @@ export class StoreEmbeddingCache {
   async putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
     if (entries.length === 0 || !this.#store.open) return;
     try {
-      await this.#store.cachePutMany(entries);
+      await this.#write(entries);
     } catch {
       // Best effort: a full disk must not turn a successful embedding into a failed add.
     }

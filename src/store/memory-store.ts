@@ -27,6 +27,25 @@ export type ScopeField = 'userId' | 'agentId' | 'runId';
 /** Everything one add commits: the memory and its vector (its ADD history row is the segment entry itself). */
 export type AddRow = SegmentRow;
 
+/** The adds of one call, embedded, to be committed under the id of their pending batch. */
+export interface AddGroup {
+  readonly batchId: string;
+  readonly rows: readonly AddRow[];
+}
+
+/** What one {@link MemoryStore.write} transaction holds; every part is optional. */
+export interface WriteSet {
+  readonly pending?: readonly PendingBatch[];
+  readonly groups?: readonly AddGroup[];
+  readonly cache?: ReadonlyArray<readonly [string, Float32Array]>;
+}
+
+/** The pending batches a write committed (those still pending) and the ids of the segments it wrote. */
+export interface WriteResult {
+  readonly batches: string[];
+  readonly segments: string[];
+}
+
 /** What a replacement writes: a new record, a new vector when the text changed, and the UPDATE history row. */
 export interface Replacement {
   readonly memory: MemoryRecord;
@@ -99,11 +118,7 @@ export class MemoryStore {
   }
 
   async putPending(batches: readonly PendingBatch[]): Promise<void> {
-    await this.#run('record pending adds', ['pending'], 'readwrite', async (tx) => {
-      const store = unwrap(tx.objectStore('pending'));
-      for (const batch of batches) store.put(batch);
-      await tx.done;
-    });
+    await this.write({ pending: batches });
   }
 
   async deletePending(ids: readonly string[]): Promise<void> {
@@ -123,22 +138,51 @@ export class MemoryStore {
    * unfinished replayed it under the same ids) and is skipped: a segment is appended, never merged, so writing it
    * again would store the memories twice. Returns the ids of the batches and of the segments written.
    */
-  async commitAdds(groups: readonly { readonly batchId: string; readonly rows: readonly AddRow[] }[]): Promise<{ batches: string[]; segments: string[] }> {
-    return this.#run('commit memories', ['segments', 'segmentVectors', 'pending'], 'readwrite', async (tx) => {
-      const pending = tx.objectStore('pending');
-      const present = await Promise.all(groups.map((g) => pending.getKey(g.batchId)));
-      const todo = groups.filter((_, i) => present[i] !== undefined);
-      const rows = todo.flatMap((g) => g.rows);
+  async commitAdds(groups: readonly AddGroup[]): Promise<WriteResult> {
+    return this.write({ groups });
+  }
+
+  /**
+   * One transaction for everything a tick has to write, all or nothing: new pending batches, the commits of
+   * embedded add groups (as {@link commitAdds}) and embedding-cache entries. Each transaction costs the browser a
+   * fixed amount of work whatever it holds, so one instead of three leaves more CPU to the model.
+   */
+  async write(set: WriteSet): Promise<WriteResult> {
+    const pendingBatches = set.pending ?? [];
+    const groups = set.groups ?? [];
+    const cache = set.cache ?? [];
+    const stores: StoreName[] = [];
+    if (pendingBatches.length > 0 || groups.length > 0) stores.push('pending');
+    if (groups.length > 0) stores.push('segments', 'segmentVectors');
+    if (cache.length > 0) stores.push('embeddings');
+    if (stores.length === 0) return { batches: [], segments: [] };
+    return this.#run(describeWrite(pendingBatches.length, groups.length, cache.length), stores, 'readwrite', async (tx) => {
       // Raw requests: a failed one aborts the transaction and `tx.done` reports it.
-      const segments = unwrap(tx.objectStore('segments'));
-      const vectors = unwrap(tx.objectStore('segmentVectors'));
-      const written = rows.length > 0 ? buildSegments(rows, rows[0]!.vector.length, this.#encoding) : [];
-      for (const segment of written) {
-        segments.put(segment.record);
-        vectors.put(segment.vectors);
+      if (cache.length > 0) {
+        const embeddings = unwrap(tx.objectStore('embeddings'));
+        for (const [key, vector] of cache) embeddings.put(vector, key);
       }
-      const rawPending = unwrap(pending);
-      for (const group of todo) rawPending.delete(group.batchId);
+      if (pendingBatches.length > 0) {
+        const pending = unwrap(tx.objectStore('pending'));
+        for (const batch of pendingBatches) pending.put(batch);
+      }
+      let todo: readonly AddGroup[] = [];
+      let written: Segment[] = [];
+      if (groups.length > 0) {
+        const pending = tx.objectStore('pending');
+        const present = await Promise.all(groups.map((g) => pending.getKey(g.batchId)));
+        todo = groups.filter((_, i) => present[i] !== undefined);
+        const rows = todo.flatMap((g) => g.rows);
+        const segments = unwrap(tx.objectStore('segments'));
+        const vectors = unwrap(tx.objectStore('segmentVectors'));
+        written = rows.length > 0 ? buildSegments(rows, rows[0]!.vector.length, this.#encoding) : [];
+        for (const segment of written) {
+          segments.put(segment.record);
+          vectors.put(segment.vectors);
+        }
+        const rawPending = unwrap(pending);
+        for (const group of todo) rawPending.delete(group.batchId);
+      }
       await tx.done;
       for (const segment of written) if (segment.record.ids.length < SMALL_SEGMENT) this.#small.push(segment.record.id);
       return { batches: todo.map((g) => g.batchId), segments: written.map((s) => s.record.id) };
@@ -323,11 +367,7 @@ export class MemoryStore {
   }
 
   async cachePutMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
-    await this.#run('write the embedding cache', ['embeddings'], 'readwrite', async (tx) => {
-      const store = unwrap(tx.objectStore('embeddings'));
-      for (const [key, vector] of entries) store.put(vector, key);
-      await tx.done;
-    });
+    await this.write({ cache: entries });
   }
 
   async #run<T>(
@@ -359,6 +399,12 @@ function wrap(what: string, error: unknown): Error {
   if (error instanceof AgentMemError) return error;
   const detail = error instanceof Error ? (error.message ? `${error.name}: ${error.message}` : error.name) : String(error);
   return new StorageError(`IndexedDB could not ${what}: ${detail}`, { cause: error });
+}
+
+/** The name a write's failure gives it: what the transaction was for. */
+function describeWrite(pending: number, groups: number, cache: number): string {
+  const parts = [pending > 0 && 'record pending adds', groups > 0 && 'commit memories', cache > 0 && 'write the embedding cache'];
+  return parts.filter(Boolean).join(', ').replace(/, ([^,]*)$/, ' and $1');
 }
 
 function notFound(id: string): NotFoundError {

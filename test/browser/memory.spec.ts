@@ -390,6 +390,28 @@ test('bad input: each a typed error, and every other caller\'s write still lands
   expect(out.counts).toMatchObject({ memories: 22, vectors: 22, history: 0, pending: 0 });
 });
 
+test('an add writes two transactions: its pending record, then its commit with the engine cache entry in one', async ({ page }) => {
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const memory = await t.open({ dbName: 'one-tx' });
+    const before = memory.stats().writeTransactions;
+    await memory.add('the first memory of this database', { userId: 'alice' });
+    const afterOne = memory.stats().writeTransactions;
+    const countsOne = await t.rawCounts('one-tx');
+    await memory.add('a second memory, another text', { userId: 'alice' });
+    const afterTwo = memory.stats().writeTransactions;
+    const countsTwo = await t.rawCounts('one-tx');
+    await memory.close();
+    return { before, afterOne, afterTwo, countsOne, countsTwo };
+  });
+  expect(out.before).toBe(0);
+  // Three kinds of write (pending record, commit, cache entry) in two transactions per add.
+  expect(out.afterOne).toBe(2);
+  expect(out.countsOne).toMatchObject({ memories: 1, vectors: 1, pending: 0, embeddings: 1 });
+  expect(out.afterTwo).toBe(4);
+  expect(out.countsTwo).toMatchObject({ memories: 2, vectors: 2, pending: 0, embeddings: 2 });
+});
+
 test('concurrent adds commit in grouped transactions, all of them, and the embedding cache lives in the same database', async ({ page }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
@@ -407,6 +429,7 @@ test('concurrent adds commit in grouped transactions, all of them, and the embed
   // Coalesced: far fewer write transactions than adds (the exact number depends on timing, so only the bound is asserted).
   expect(out.stats.commitGroups).toBeLessThan(200);
   expect(out.stats.largestGroup).toBeGreaterThan(1);
+  expect(out.stats.writeTransactions).toBeLessThan(200);
   expect(out.perUser).toEqual([67, 67, 66]);
   expect(out.counts).toMatchObject({ memories: 200, vectors: 200, history: 0, pending: 0 });
   // The engine's persistent cache was handed the memory database's `embeddings` store.

@@ -32,19 +32,33 @@ describe('CommitQueue', () => {
     expect(q.stats()).toEqual({ groups: 2, items: 7, largest: 4 });
   });
 
-  it('a failing group rejects exactly its callers with the commit error; the next group commits', async () => {
+  it('a failing group is retried caller by caller: only the caller whose items fail is rejected, with its own error', async () => {
     const committed: string[] = [];
+    const attempts: string[][] = [];
     const q = queue(async (items) => {
+      attempts.push(items);
       if (items.includes('bad')) throw new DOMException('disk full', 'QuotaExceededError');
       committed.push(...items);
     });
     await Promise.all([q.push(['a']), q.push(['b'])]);
-    const results = await Promise.allSettled([q.push(['bad']), q.push(['c'])]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']); // one transaction: all or nothing
-    expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(DOMException);
+    const results = await Promise.allSettled([q.push(['c1', 'c2']), q.push(['bad']), q.push(['e'])]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ name: 'QuotaExceededError' });
+    // The whole group first (one transaction: all or nothing, so nothing of it was written), then each caller alone.
+    expect(attempts.slice(1)).toEqual([['c1', 'c2', 'bad', 'e'], ['c1', 'c2'], ['bad'], ['e']]);
     await q.push(['d']);
-    expect(committed).toEqual(['a', 'b', 'd']);
-    expect(q.stats().groups).toBe(2);
+    expect(committed).toEqual(['a', 'b', 'c1', 'c2', 'e', 'd']);
+    expect(q.stats()).toEqual({ groups: 4, items: 6, largest: 2 });
+  });
+
+  it('a group of one that fails is not retried', async () => {
+    let calls = 0;
+    const q = queue(async () => {
+      calls++;
+      throw new Error('closed');
+    });
+    await expect(q.push(['x'])).rejects.toThrow('closed');
+    expect(calls).toBe(1);
   });
 
   it('never splits one caller\'s items across groups, and onIdle waits for everything', async () => {

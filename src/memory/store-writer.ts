@@ -1,0 +1,87 @@
+import type { AddGroup, AddRow, MemoryStore } from '../store/memory-store.js';
+import type { PendingBatch } from '../store/records.js';
+import { CommitQueue } from './commit-queue.js';
+
+/** One caller's write: a new pending batch, the commit of an embedded add, or embedding-cache entries. */
+type WriteJob =
+  | { readonly kind: 'pending'; readonly batch: PendingBatch }
+  | { readonly kind: 'commit'; readonly group: AddGroup }
+  | { readonly kind: 'cache'; readonly entries: ReadonlyArray<readonly [string, Float32Array]> };
+
+/** Called once per transaction that committed adds (the index and the other tabs learn of them there). */
+export type CommittedListener = (rows: readonly AddRow[], segments: readonly string[]) => void;
+
+/**
+ * Every write an add makes, gathered per tick into one IndexedDB transaction: the pending records of new adds, the
+ * commits of adds whose embedding came back, and the engine's embedding-cache entries. Under load they used to be
+ * three transactions per engine batch, and a transaction's fixed cost in the browser was CPU the workers lacked on a
+ * 2-core machine. When a combined transaction fails, each caller's write is retried alone (CommitQueue), so a full
+ * disk or a bad record fails only its own caller.
+ */
+export class StoreWriter {
+  readonly #store: MemoryStore;
+  readonly #queue: CommitQueue<WriteJob>;
+  #listener: CommittedListener | undefined;
+  #transactions = 0;
+  #commitTransactions = 0;
+  #largestCommit = 0;
+
+  constructor(store: MemoryStore) {
+    this.#store = store;
+    this.#queue = new CommitQueue((jobs) => this.#write(jobs));
+  }
+
+  /** Sets who hears of committed adds (the Memory, once it exists: the engine that shares this writer comes first). */
+  listen(listener: CommittedListener): void {
+    this.#listener = listener;
+  }
+
+  /** Resolves once the batch is recorded as pending (the add is durable from then on). */
+  record(batch: PendingBatch): Promise<void> {
+    return this.#queue.push([{ kind: 'pending', batch }]);
+  }
+
+  /** Resolves once the group's memories are committed (or found committed by another tab's replay). */
+  commit(group: AddGroup): Promise<void> {
+    return this.#queue.push([{ kind: 'commit', group }]);
+  }
+
+  /** Resolves once the entries are in the persistent embedding cache. */
+  cache(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
+    return this.#queue.push([{ kind: 'cache', entries }]);
+  }
+
+  onIdle(): Promise<void> {
+    return this.#queue.onIdle();
+  }
+
+  /** Transactions written; those that committed adds; the most add calls one of them committed. */
+  stats(): { transactions: number; commitTransactions: number; largestCommit: number } {
+    return { transactions: this.#transactions, commitTransactions: this.#commitTransactions, largestCommit: this.#largestCommit };
+  }
+
+  /** Call after onIdle(). */
+  close(): void {
+    this.#queue.close();
+  }
+
+  async #write(jobs: readonly WriteJob[]): Promise<void> {
+    const pending: PendingBatch[] = [];
+    const groups: AddGroup[] = [];
+    const cache: (readonly [string, Float32Array])[] = [];
+    for (const job of jobs) {
+      if (job.kind === 'pending') pending.push(job.batch);
+      else if (job.kind === 'commit') groups.push(job.group);
+      else cache.push(...job.entries);
+    }
+    const { segments } = await this.#store.write({ pending, groups, cache });
+    this.#transactions++;
+    if (groups.length === 0) return;
+    this.#commitTransactions++;
+    this.#largestCommit = Math.max(this.#largestCommit, groups.length);
+    this.#listener?.(
+      groups.flatMap((g) => g.rows),
+      segments,
+    );
+  }
+}
