@@ -88,7 +88,11 @@ export interface EmbedderOptions {
   cache?: boolean | { memoryEntries?: number };
   /** Where vectors persist. Default: the embedder's own IndexedDB database `agentmem-embeddings`. */
   persistentCache?: PersistentEmbeddingCache;
-  /** Override of onnxruntime-web's wasm location. Default: the files the bundler resolved, from our own origin. */
+  /**
+   * Override of onnxruntime-web's wasm location. Default: the files the bundler resolved, from our own origin. A
+   * folder URL (ending in `/`) serves both backends: WASM workers load `ort-wasm-simd-threaded.wasm`, WebGPU workers
+   * `ort-wasm-simd-threaded.jsep.wasm`. `{ wasm }` names one file, so it suits one backend only.
+   */
   wasmPaths?: string | { wasm?: string; mjs?: string };
   onProgress?: (progress: EmbedderProgress) => void;
 }

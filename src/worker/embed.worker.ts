@@ -8,7 +8,7 @@
  * `.js` import to its `.ts` source, from `src/` in our own site build.
  */
 import * as Comlink from 'comlink';
-import * as ort from 'onnxruntime-web';
+import type * as Ort from 'onnxruntime-web';
 import { EmbeddingError, ModelLoadError, serializeError } from '../errors.js';
 import { SentenceEncoder } from './encoder.js';
 import { createTokenizer } from './tokenizer.js';
@@ -17,6 +17,7 @@ import { deviceLostErrorName, type EmbedOutput, type EmbedWorkerApi, type Worker
 /** Short texts of different lengths: enough for the wasm tier-up to see every kernel, cheap enough to be ~free. */
 const warmupTexts = ['warm up', 'a short sentence to warm the model up before real work arrives'];
 
+let ort: typeof Ort | undefined;
 let encoder: SentenceEncoder | undefined;
 let backend: WorkerInit['backend'] | undefined;
 let state: 'new' | 'initializing' | 'ready' | 'failed' | 'closed' = 'new';
@@ -30,10 +31,25 @@ async function guard<T>(work: () => Promise<T>): Promise<WorkerResult<T>> {
   }
 }
 
+/**
+ * Each backend loads its own onnxruntime-web build. The default one (JSEP: WASM + WebGPU, a 28 MB wasm) is needed for
+ * WebGPU only; on WASM its code kept Chromium's background tier-up compiler busy for over a minute of inference, taking
+ * about half of a 2-core machine's CPU from the workers (measured: 2 workers, full batches, 108-143 texts/s while it
+ * lasted, 227-251 after). The plain WASM build (14 MB) tiers up within the start-up warm-up.
+ */
+async function loadRuntime(backend: WorkerInit['backend']): Promise<typeof Ort> {
+  return backend === 'webgpu' ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm');
+}
+
 async function init(options: WorkerInit): Promise<WorkerReady> {
   if (state !== 'new') throw new ModelLoadError(`Expected a new worker for \`init()\`, but it is ${state}`);
   state = 'initializing';
   try {
+    try {
+      ort = await loadRuntime(options.backend);
+    } catch (error) {
+      throw new ModelLoadError(`Could not load onnxruntime-web for ${options.backend}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
     ort.env.logLevel = 'error';
     ort.env.wasm.proxy = false;
     // Fixed once ORT initialises in this realm, which is why each configuration gets a fresh worker.
@@ -45,7 +61,7 @@ async function init(options: WorkerInit): Promise<WorkerReady> {
       JSON.parse(options.tokenizerConfigJson) as Record<string, unknown>,
     );
     const started = performance.now();
-    let session: ort.InferenceSession;
+    let session: Ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(new Uint8Array(options.model), {
         executionProviders: [options.backend],
@@ -90,7 +106,7 @@ async function init(options: WorkerInit): Promise<WorkerReady> {
 
 /** A lost WebGPU device makes every later run fail: tell the pool at once so it fails over to WASM. */
 async function watchDevice(): Promise<void> {
-  const device = (await ort.env.webgpu.device) as GPUDevice | undefined;
+  const device = (await ort?.env.webgpu.device) as GPUDevice | undefined;
   deviceLost = device?.lost.then((info) => {
     state = 'failed';
     const event: WorkerEvent = { agentmem: 'device-lost', reason: info.reason, message: info.message };
@@ -139,7 +155,7 @@ const api: EmbedWorkerApi = {
   },
   loseDevice: () =>
     guard(async () => {
-      if (backend !== 'webgpu') return false;
+      if (backend !== 'webgpu' || !ort) return false;
       ((await ort.env.webgpu.device) as GPUDevice).destroy();
       return true;
     }),

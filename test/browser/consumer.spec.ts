@@ -66,16 +66,21 @@ test('the packed package ships only compiled ESM, types and no model or wasm of 
   expect(existsSync(resolve(app, 'node_modules/@huggingface/transformers'))).toBe(false);
 });
 
-test("the consumer's build carries one ORT runtime and one wasm", () => {
+test("the consumer's build carries ORT's WASM build and its WebGPU (JSEP) build, nothing more", () => {
   const assets = filesUnder(join(app, 'dist'));
-  const wasm = assets.filter((f) => f.endsWith('.wasm')).map((f) => f.split('/').pop());
-  expect(wasm).toHaveLength(1);
-  expect(wasm[0]).toMatch(/^ort-wasm-simd-threaded\.jsep-.*\.wasm$/);
+  const wasm = assets.filter((f) => f.endsWith('.wasm')).map((f) => f.split('/').pop()!.replace(/-[\w-]{8}\.wasm$/, '.wasm'));
+  expect(wasm.sort()).toEqual(['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.wasm']);
 });
 
 test('a fresh Vite app adds, searches and embeds through the documented API', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // Which wasm each worker fetched: the WASM workers the plain build, the WebGPU worker the JSEP one.
+  const wasmFetched: string[] = [];
+  page.on('request', (r) => {
+    const name = new URL(r.url()).pathname.split('/').pop()!;
+    if (name.endsWith('.wasm')) wasmFetched.push(name.replace(/-[\w-]{8}\.wasm$/, '.wasm'));
+  });
   await page.goto(`http://127.0.0.1:${port}/`);
   await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 120_000 });
   const result = await page.evaluate(() => (window as unknown as { __result: Record<string, unknown> }).__result);
@@ -84,5 +89,6 @@ test('a fresh Vite app adds, searches and embeds through the documented API', as
   expect(result.top).not.toContain('Bob likes tea');
   expect(result.validation).toBe('ValidationError');
   expect(result.webgpu).toMatchObject({ same: true, backend: 'webgpu' });
+  expect([...new Set(wasmFetched)].sort()).toEqual(['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.wasm']);
   expect(errors).toEqual([]);
 });
