@@ -1,5 +1,5 @@
 export * from './errors.js';
-export { Memory, type MemoryOptions } from './memory/memory.js';
+export { Memory, type MemoryEmbedder, type MemoryOptions } from './memory/memory.js';
 export type { TextEmbedder } from './memory/text-embedder.js';
 export type {
   AddManyItem,

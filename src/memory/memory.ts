@@ -46,6 +46,9 @@ export interface MemoryOptions extends Partial<EngineOptions> {
   embedder?: TextEmbedder;
 }
 
+/** {@link Memory.embedder}: the engine's embedding calls, without `close()` (the Memory owns its lifetime). */
+export type MemoryEmbedder = Readonly<Omit<TextEmbedder, 'close'>>;
+
 /** Texts handed to the embedder per call from one add (it batches further across callers). */
 const EMBED_CHUNK = 256;
 
@@ -63,6 +66,7 @@ export class Memory {
   readonly #store: MemoryStore;
   readonly #embedder: TextEmbedder;
   readonly #ownsEmbedder: boolean;
+  readonly #embedderView: MemoryEmbedder;
   readonly #quantize: 'none' | 'int8';
   readonly #index: VectorIndex<MemoryRecord>;
   /** Pending records, commits and (when this Memory built the engine) its cache entries: one transaction per tick. */
@@ -90,6 +94,19 @@ export class Memory {
     this.#store = store;
     this.#embedder = embedder;
     this.#ownsEmbedder = ownsEmbedder;
+    this.#embedderView = Object.freeze({
+      modelId: embedder.modelId,
+      dimensions: embedder.dimensions,
+      embed: (text: string, options?: { signal?: AbortSignal }) => {
+        this.#assertOpen('embedder.embed');
+        return this.#track(embedder.embed(text, options));
+      },
+      embedMany: (texts: readonly string[], options?: { signal?: AbortSignal }) => {
+        this.#assertOpen('embedder.embedMany');
+        return this.#track(embedder.embedMany(texts, options));
+      },
+      stats: () => embedder.stats(),
+    });
     this.#quantize = quantize;
     this.#index = new VectorIndex<MemoryRecord>(embedder.dimensions, quantize === 'int8' ? 'int8' : 'fp32', async (field, value) =>
       (await store.loadScope(field, value)).map(({ memory, vector }) => ({ record: memory, vector })),
@@ -144,6 +161,14 @@ export class Memory {
 
   get state(): MemoryState {
     return this.#state;
+  }
+
+  /**
+   * This Memory's embedding engine, to embed texts without storing them: the same workers, batching and cache as
+   * its adds and searches, so no second model is loaded. Its lifetime is the Memory's (there is no `close()` here).
+   */
+  get embedder(): MemoryEmbedder {
+    return this.#embedderView;
   }
 
   /**

@@ -452,6 +452,46 @@ test('Memory.create({ embedder }) uses a caller-owned embedder and leaves it ope
   expect(out).toEqual({ first: 'I drink coffee every morning', stillWorks: out.dims, dims: 256 });
 });
 
+test("memory.embedder embeds with the Memory's own engine and cache, stores nothing, and ends with the Memory", async ({ page }) => {
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const memory = await t.open({ dbName: 'view' });
+    const text = 'I drink coffee every morning';
+    await memory.add(text, { userId: 'alice' });
+    const before = memory.embedder.stats() as { inferences: number; cache: { hits: number } };
+    const again = await memory.embedder.embed(text); // the add's text: a cache hit, no inference
+    const [fresh, other] = await memory.embedder.embedMany(['never stored before', 'nor this one']);
+    const after = memory.embedder.stats() as { inferences: number; cache: { hits: number } };
+    const reference = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, cache: false });
+    const expected = await reference.embedMany([text, 'never stored before']);
+    await reference.close();
+    const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+    const stored = (await memory.getAll({ userId: 'alice' })).results.length;
+    const counts = await t.rawCounts('view');
+    const hasClose = 'close' in memory.embedder;
+    await memory.close();
+    const afterClose = await t.thrown(() => memory.embedder.embed(text));
+    return {
+      dims: [again.length, fresh.length, other.length, memory.embedder.dimensions],
+      cos: [dot(again, expected[0]), dot(fresh, expected[1])],
+      hits: after.cache.hits - before.cache.hits,
+      inferences: after.inferences - before.inferences,
+      stored,
+      memories: counts.memories,
+      hasClose,
+      afterClose,
+    };
+  });
+  expect(out.dims).toEqual([256, 256, 256, 256]);
+  for (const c of out.cos) expect(c).toBeGreaterThan(0.9999);
+  expect(out.hits).toBe(1);
+  expect(out.inferences).toBe(2);
+  expect(out.stored).toBe(1);
+  expect(out.memories).toBe(1);
+  expect(out.hasClose).toBe(false);
+  expect(out.afterClose).toMatchObject({ name: 'ClosedError', isAgentMem: true });
+});
+
 test('a second tab replays the adds a live tab still has in flight; when that tab finishes them, nothing is duplicated', async ({ page, context }) => {
   const texts = Array.from({ length: 30 }, (_, i) => `shared note ${i} about the harbour`);
   await page.evaluate(async (texts) => {

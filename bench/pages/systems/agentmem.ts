@@ -1,7 +1,7 @@
 /**
  * agentmem-web as users run it (Memory API), plus the two engine-level references built from the same parts:
- * - raw ceiling: the same workers (the agentmem-web page's own) fed ready-made full batches through
- *   `Embedder.embedMany`, no storage;
+ * - raw ceiling: the same workers (the agentmem-web Memory's own) fed ready-made full batches through
+ *   `memory.embedder.embedMany`, no memory stored (the engine's cache entries are, as for any embedding);
  * - single session: one worker, one text per inference run, no cache, every add serialised behind a promise lock
  *   (the single-mutex design the project replaces).
  * Both agentmem-web (with a ceiling) and the single session also offer `embed()` on their engine, for E1.
@@ -56,20 +56,19 @@ function compact(stats: unknown): Record<string, unknown> {
 }
 
 export async function createAgentmem(spec: SystemSpec, model: string, dbName: string): Promise<BenchSystem> {
-  // With the raw ceiling, the page builds the engine itself (the options Memory.create({ model }) would pass on)
-  // and hands it to Memory, so the ceiling runs on the very workers the adds use, warmed up once, side by side.
-  const embedder = spec.ceiling ? await Embedder.create({ model, ...engineOptions(spec) }) : undefined;
-  const open = async (): Promise<Memory> => await Memory.create(embedder ? { dbName, embedder } : { dbName, model, ...engineOptions(spec) });
+  // Memory builds its own engine, as users run it (its cache writes share the adds' transactions). The raw ceiling
+  // and E1 go through `memory.embedder`: the very workers the adds use, warmed up once, side by side.
+  const open = async (): Promise<Memory> => await Memory.create({ dbName, model, ...engineOptions(spec) });
   let memory = await open();
   return {
     resolved: resolvedOf(memory.stats(), spec),
-    ...(embedder
+    ...(spec.ceiling
       ? {
           async ceiling(texts: string[]) {
-            await embedder.embedMany(texts);
+            await memory.embedder.embedMany(texts);
           },
           async embed(text: string) {
-            await embedder.embed(text);
+            await memory.embedder.embed(text);
           },
         }
       : {}),
@@ -97,7 +96,6 @@ export async function createAgentmem(spec: SystemSpec, model: string, dbName: st
     },
     async close() {
       await memory.close();
-      await embedder?.close();
     },
   };
 }
