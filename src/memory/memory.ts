@@ -108,9 +108,12 @@ export class Memory {
       stats: () => embedder.stats(),
     });
     this.#quantize = quantize;
-    this.#index = new VectorIndex<MemoryRecord>(embedder.dimensions, quantize === 'int8' ? 'int8' : 'fp32', async (field, value) =>
-      (await store.loadScope(field, value)).map(({ memory, vector }) => ({ record: memory, vector })),
-    );
+    this.#index = new VectorIndex<MemoryRecord>(embedder.dimensions, quantize === 'int8' ? 'int8' : 'fp32', async (field, value) => {
+      const rows = await store.loadScope(field, value);
+      // The load noted the scope's small segments, including those earlier sessions or other tabs left.
+      this.#startCompaction();
+      return rows.map(({ memory, vector }) => ({ record: memory, vector }));
+    });
     this.#writer = writer;
     writer.listen((rows, segments) => this.#applyCommitted(rows, segments));
     this.#sync = new SyncChannel(dbName, (message) => this.#onSync(message));
@@ -438,19 +441,24 @@ export class Memory {
     this.#committed += rows.length;
     for (const row of rows) this.#index.upsert(row.memory, row.vector);
     if (segments.length > 0) this.#sync.post({ type: 'segments', ids: segments });
-    if (this.#store.compactionDue && !this.#compaction) this.#compaction = this.#compact();
+    this.#startCompaction();
+  }
+
+  #startCompaction(): void {
+    if (this.#store.compactionDue && !this.#compaction && this.#state !== 'closed') this.#compaction = this.#compact();
   }
 
   /**
-   * Merges the small segments this instance committed (not awaited by the callers whose commit made it due; the
-   * next commit's transaction queues behind it in IndexedDB). Other tabs are told the merged segment's id: one that
+   * Merges small segments while enough wait (not awaited by the callers whose commit or scope load made it due; the
+   * next commit's transaction queues behind it in IndexedDB). Other tabs are told each merged segment's id: one that
    * had not read a merged segment yet finds its memories there. A failure changes nothing stored (one transaction)
    * and only leaves the segments unmerged.
    */
   async #compact(): Promise<void> {
     try {
-      const id = await this.#store.compactSmall();
-      if (id !== undefined) {
+      while (this.#store.compactionDue && this.#state !== 'closed') {
+        const id = await this.#store.compactSmall();
+        if (id === undefined) continue;
         this.#compactions++;
         this.#sync.post({ type: 'segments', ids: [id] });
       }

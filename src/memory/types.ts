@@ -107,8 +107,9 @@ export interface MemoryStats {
   /** Adds recovered from the pending queue when this instance was created. */
   replayed: number;
   /**
-   * Times this instance merged the small segments its own commits wrote (one add at a time makes one segment each;
-   * every 32 of them become one, so loading a scope reads few records).
+   * Times this instance merged small segments: one add at a time makes one segment each, and every 32 of them (its
+   * own, or found by loading a scope: left by earlier sessions or other tabs) become one, so a scope load reads few
+   * records.
    */
   compactions: number;
   /** Scopes held in memory for search, and their vectors. */

@@ -10,6 +10,7 @@ import {
   compareIds,
   encodingOf,
   mergeSegments,
+  pickSmall,
   removeWhere,
   segmentRecord,
   vectorAt,
@@ -71,8 +72,11 @@ export class MemoryStore {
   readonly #db: IDBPDatabase<MemoryDB>;
   readonly #name: string;
   readonly #encoding: VectorEncoding;
-  /** Small segments this store committed, oldest first, waiting for {@link compactSmall}. */
-  #small: string[] = [];
+  /**
+   * Small segments waiting for {@link compactSmall}, oldest first, with their memory counts: those this store
+   * committed, and those a scope load found (left by earlier sessions or other tabs).
+   */
+  #small = new Map<string, number>();
   #closed = false;
 
   private constructor(db: IDBPDatabase<MemoryDB>, name: string, encoding: VectorEncoding) {
@@ -184,25 +188,26 @@ export class MemoryStore {
         for (const group of todo) rawPending.delete(group.batchId);
       }
       await tx.done;
-      for (const segment of written) if (segment.record.ids.length < SMALL_SEGMENT) this.#small.push(segment.record.id);
+      for (const segment of written) this.#noteSmall(segment.record);
       return { batches: todo.map((g) => g.batchId), segments: written.map((s) => s.record.id) };
     });
   }
 
-  /** True when enough small segments of this store's commits wait to be merged ({@link compactSmall}). */
+  /** True when enough small segments wait to be merged ({@link compactSmall}). */
   get compactionDue(): boolean {
-    return this.#small.length >= COMPACT_AT;
+    return this.#small.size >= COMPACT_AT && pickSmall(this.#small).length > 0;
   }
 
   /**
-   * Merges the small segments this store committed into one new segment, in one transaction: the memories, their
-   * vectors and ids do not change, only how many records hold them. Each is read as it is now, so an update or a
-   * delete made meanwhile (in any tab) is kept; one deleted since is skipped. Returns the new segment's id, or
-   * undefined when fewer than two were left to merge.
+   * Merges waiting small segments, oldest first and at most {@link SEGMENT_MAX} memories' worth, into one new
+   * segment, in one transaction: the memories, their vectors and ids do not change, only how many records hold them.
+   * Each is read as it is now, so an update or a delete made meanwhile (in any tab) is kept; one deleted or merged
+   * since (another tab may merge the same ones) is skipped. Returns the new segment's id, or undefined when fewer
+   * than two were left to merge.
    */
   async compactSmall(): Promise<string | undefined> {
-    const ids = this.#small;
-    this.#small = [];
+    const ids = pickSmall(this.#small);
+    for (const id of ids) this.#small.delete(id);
     if (ids.length < 2) return undefined;
     return this.#run('merge small segments', ['segments', 'segmentVectors'], 'readwrite', async (tx) => {
       const segmentStore = tx.objectStore('segments');
@@ -263,6 +268,7 @@ export class MemoryStore {
       const segments = await tx.objectStore('segments').index(scopeIndex[field]).getAll(value);
       const store = tx.objectStore('segmentVectors');
       const vectors = await Promise.all(segments.map((s) => store.get(s.id)));
+      for (const segment of segments) this.#noteSmall(segment);
       return inIdOrder(
         withVectors(segments, vectors, (m) => m[field] === value),
         (row) => row.memory.id,
@@ -368,6 +374,10 @@ export class MemoryStore {
 
   async cachePutMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
     await this.write({ cache: entries });
+  }
+
+  #noteSmall(segment: SegmentRecord): void {
+    if (segment.ids.length < SMALL_SEGMENT && !this.#small.has(segment.id)) this.#small.set(segment.id, segment.ids.length);
   }
 
   async #run<T>(

@@ -46,6 +46,21 @@ export const SMALL_SEGMENT = 32;
 export const COMPACT_AT = 32;
 
 /**
+ * The small segments one merge takes, oldest first: as many as fit in one segment ({@link SEGMENT_MAX} memories), and
+ * none when fewer than two would (a merge of one changes nothing).
+ */
+export function pickSmall(small: ReadonlyMap<string, number>, max: number = SEGMENT_MAX): string[] {
+  const picked: string[] = [];
+  let total = 0;
+  for (const [id, count] of small) {
+    if (total + count > max) break;
+    picked.push(id);
+    total += count;
+  }
+  return picked.length >= 2 ? picked : [];
+}
+
+/**
  * One segment (under `id`) holding every entry of `parts`, in id order, in the first part's encoding; int8 rows keep
  * their codes. The parts must share their dimensions and encoding.
  */

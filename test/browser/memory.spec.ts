@@ -306,6 +306,37 @@ test('one add at a time: every 32 small segments are merged into one, and no mem
   await second.evaluate(async () => window.t.memory.close());
 });
 
+test('small segments earlier sessions left are merged once a scope load finds 32 of them', async ({ page }) => {
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const ids: string[] = [];
+    // Two sessions of 20 single adds each: neither reaches 32 small segments of its own, so neither merges.
+    for (let session = 0; session < 2; session++) {
+      const memory = await t.open({ dbName: 'leftovers' });
+      for (let i = 0; i < 20; i++) ids.push((await memory.add(`tea note ${session * 20 + i}`, { userId: 'alice' })).results[0].id);
+      await memory.close();
+    }
+    const before = await t.rawCounts('leftovers');
+    const memory = await t.open({ dbName: 'leftovers' });
+    const found = (await memory.search('tea note 33', { userId: 'alice', limit: 1 })).results[0]?.memory;
+    for (let i = 0; i < 100 && memory.stats().compactions === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const compactions = memory.stats().compactions;
+    await memory.close(); // waits for a merge in progress
+    const after = await t.rawCounts('leftovers');
+    const reopened = await t.open({ dbName: 'leftovers' });
+    const listed = (await reopened.getAll({ userId: 'alice', limit: 100 })).results.map((r: any) => r.id);
+    const again = (await reopened.search('tea note 7', { userId: 'alice', limit: 1 })).results[0]?.memory;
+    await reopened.close();
+    return { ids, before, found, compactions, after, listed, again };
+  });
+  expect(out.before).toMatchObject({ memories: 40, vectors: 40, segments: 40 });
+  expect(out.found).toBe('tea note 33');
+  expect(out.compactions).toBe(1);
+  expect(out.after).toMatchObject({ memories: 40, vectors: 40, segments: 1, pending: 0 });
+  expect(out.listed).toEqual(out.ids);
+  expect(out.again).toBe('tea note 7');
+});
+
 test('bad input: each a typed error, and every other caller\'s write still lands', async ({ page }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;

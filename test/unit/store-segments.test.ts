@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { quantize } from '../../src/search/quantize.js';
 import { uuidv7 } from '../../src/store/ids.js';
 import type { MemoryRecord } from '../../src/store/records.js';
-import { buildSegments, encodeVectors, mergeSegments, removeWhere, segmentRecord, vectorAt, vectorRows, withMemory, withVector } from '../../src/store/segments.js';
+import { SEGMENT_MAX, buildSegments, encodeVectors, mergeSegments, pickSmall, removeWhere, segmentRecord, vectorAt, vectorRows, withMemory, withVector } from '../../src/store/segments.js';
 
 const D = 8;
 
@@ -130,5 +130,23 @@ describe('segments', () => {
 
   it('refuses vectors of the wrong length', () => {
     expect(() => buildSegments([{ memory: memory(0), vector: new Float32Array(D - 1) }], D, 'fp32')).toThrow(RangeError);
+  });
+});
+
+describe('pickSmall', () => {
+  it('takes the oldest small segments that fit in one segment, and none when fewer than two would', () => {
+    const small = new Map([['a', 10], ['b', 31], ['c', 5], ['d', 1]]);
+    expect(pickSmall(small, 1000)).toEqual(['a', 'b', 'c', 'd']);
+    expect(pickSmall(small, 46)).toEqual(['a', 'b', 'c']);
+    expect(pickSmall(small, 41)).toEqual(['a', 'b']);
+    expect(pickSmall(small, 40)).toEqual([]); // only 'a' fits: merging one segment changes nothing
+    expect(pickSmall(new Map(), 1000)).toEqual([]);
+  });
+
+  it('caps a merge at SEGMENT_MAX memories: 3,000 one-memory segments take three merges', () => {
+    const small = new Map(Array.from({ length: 3000 }, (_, i) => [`s${i}`, 1] as [string, number]));
+    const first = pickSmall(small);
+    expect(first).toHaveLength(SEGMENT_MAX);
+    expect(first[0]).toBe('s0');
   });
 });
