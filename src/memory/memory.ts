@@ -458,7 +458,7 @@ export class Memory {
     try {
       while (this.#store.compactionDue && this.#state !== 'closed') {
         const id = await this.#store.compactSmall();
-        if (id === undefined) continue;
+        if (id === undefined) break; // nothing merged (gone meanwhile): the next commit or scope load tries again
         this.#compactions++;
         this.#sync.post({ type: 'segments', ids: [id] });
       }

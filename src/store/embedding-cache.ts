@@ -1,6 +1,6 @@
 import type { MemoryStore } from './memory-store.js';
 
-/** Where the writes go: straight to the store, or into a writer that joins them with the adds' transactions. */
+/** Where the writes go: Memory's writer, which joins them with the adds' transactions. */
 export type CacheWrite = (entries: ReadonlyArray<readonly [string, Float32Array]>) => Promise<void>;
 
 /**
@@ -12,7 +12,7 @@ export class StoreEmbeddingCache {
   readonly #store: MemoryStore;
   readonly #write: CacheWrite;
 
-  constructor(store: MemoryStore, write: CacheWrite = (entries) => store.cachePutMany(entries)) {
+  constructor(store: MemoryStore, write: CacheWrite) {
     this.#store = store;
     this.#write = write;
   }

@@ -121,10 +121,6 @@ export class MemoryStore {
     this.#db.close();
   }
 
-  async putPending(batches: readonly PendingBatch[]): Promise<void> {
-    await this.write({ pending: batches });
-  }
-
   async deletePending(ids: readonly string[]): Promise<void> {
     await this.#run('delete pending adds', ['pending'], 'readwrite', async (tx) => {
       const store = tx.objectStore('pending');
@@ -195,7 +191,8 @@ export class MemoryStore {
 
   /** True when enough small segments wait to be merged ({@link compactSmall}). */
   get compactionDue(): boolean {
-    return this.#small.size >= COMPACT_AT && pickSmall(this.#small).length > 0;
+    // Each small segment holds fewer than SMALL_SEGMENT memories, so COMPACT_AT of them always fit in one merge.
+    return this.#small.size >= COMPACT_AT;
   }
 
   /**
@@ -370,10 +367,6 @@ export class MemoryStore {
       const store = tx.objectStore('embeddings');
       return Promise.all(keys.map((key) => store.get(key)));
     });
-  }
-
-  async cachePutMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
-    await this.write({ cache: entries });
   }
 
   #noteSmall(segment: SegmentRecord): void {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { quantize } from '../../src/search/quantize.js';
 import { uuidv7 } from '../../src/store/ids.js';
 import type { MemoryRecord } from '../../src/store/records.js';
-import { SEGMENT_MAX, buildSegments, encodeVectors, mergeSegments, pickSmall, removeWhere, segmentRecord, vectorAt, vectorRows, withMemory, withVector } from '../../src/store/segments.js';
+import { COMPACT_AT, SEGMENT_MAX, SMALL_SEGMENT, buildSegments, encodeVectors, mergeSegments, pickSmall, removeWhere, segmentRecord, vectorAt, vectorRows, withMemory, withVector } from '../../src/store/segments.js';
 
 const D = 8;
 
@@ -141,6 +141,12 @@ describe('pickSmall', () => {
     expect(pickSmall(small, 41)).toEqual(['a', 'b']);
     expect(pickSmall(small, 40)).toEqual([]); // only 'a' fits: merging one segment changes nothing
     expect(pickSmall(new Map(), 1000)).toEqual([]);
+  });
+
+  it('COMPACT_AT small segments always fit in one merge (the store counts on it: a due merge always takes them)', () => {
+    expect(COMPACT_AT * (SMALL_SEGMENT - 1)).toBeLessThanOrEqual(SEGMENT_MAX);
+    const fullest = new Map(Array.from({ length: COMPACT_AT }, (_, i) => [`s${i}`, SMALL_SEGMENT - 1] as [string, number]));
+    expect(pickSmall(fullest)).toHaveLength(COMPACT_AT);
   });
 
   it('caps a merge at SEGMENT_MAX memories: 3,000 one-memory segments take three merges', () => {
