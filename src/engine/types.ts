@@ -35,7 +35,8 @@ export interface EmbedderOptions {
   /** URL of a transformers.js-layout model folder, absolute or relative to the page, e.g. `'/models/minilm-l6'`. */
   model: string;
   /**
-   * `auto`: WebGPU when an adapter exists and a probe run succeeds, else WASM.
+   * `auto`: WebGPU when a hardware adapter exists and a probe run succeeds, else WASM (a fallback adapter,
+   * i.e. software WebGPU such as SwiftShader, is far slower than WASM: only `'webgpu'` uses it).
    * @default 'auto'
    */
   backend?: 'auto' | 'webgpu' | 'wasm';

@@ -1,5 +1,6 @@
 /**
- * WebGPU (SwiftShader in this headless Chromium): `auto` picks it, a lost device fails the pool over to WASM
+ * WebGPU (SwiftShader in this headless Chromium): `auto` passes over it (a fallback adapter, far slower than WASM)
+ * but picks it when it is presented as a hardware adapter, a lost device fails the pool over to WASM
  * without losing queued work, a worker killed with two batches in hand loses neither, and two WebGPU workers share
  * the work. The small `lexical` model keeps SwiftShader's runs short.
  */
@@ -14,7 +15,42 @@ test.beforeEach(async ({ page }) => {
   await expect(page.locator('#status')).toHaveText('ready');
 });
 
-test('auto picks WebGPU when an adapter exists; a lost device fails over to WASM and every caller still resolves', async ({ page }) => {
+test('auto passes over a fallback adapter (SwiftShader, software WebGPU) and runs on WASM; webgpu asked for by name still runs on it', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { Embedder, capabilities } = window.agentmem;
+    const adapter = await navigator.gpu.requestAdapter();
+    const caps = await capabilities();
+    const auto = await Embedder.create({ model: '/models/lexical', cache: false });
+    const autoBackend = auto.backend;
+    const vector = await auto.embed('I drink coffee every morning');
+    await auto.close();
+    const named = await Embedder.create({ model: '/models/lexical', backend: 'webgpu', cache: false });
+    const namedBackend = named.backend;
+    await named.embed('I drink coffee every morning');
+    await named.close();
+    return { fallback: adapter?.info.isFallbackAdapter, caps, autoBackend, dims: vector.length, namedBackend };
+  });
+  expect(result.fallback).toBe(true);
+  expect(result.caps.hasWebGPU).toBe(true);
+  expect(result.caps.webgpuFallback).toBe(true);
+  expect(result.autoBackend).toBe('wasm');
+  expect(result.dims).toBeGreaterThan(0);
+  expect(result.namedBackend).toBe('webgpu');
+});
+
+test('auto picks WebGPU when a hardware adapter exists (SwiftShader presented as one); a lost device fails over to WASM and every caller still resolves', async ({ page }) => {
+  // The page (not the workers, whose onnxruntime-web finds its own adapter) sees an adapter that says it is not a
+  // fallback one: the same decision a browser with a GPU makes.
+  await page.addInitScript(() => {
+    const request = GPU.prototype.requestAdapter;
+    GPU.prototype.requestAdapter = async function (this: GPU, ...args: Parameters<GPU['requestAdapter']>) {
+      const adapter = await request.apply(this, args);
+      if (adapter) Object.defineProperty(adapter, 'info', { value: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, isFallbackAdapter: false } });
+      return adapter;
+    };
+  });
+  await page.reload();
+  await expect(page.locator('#status')).toHaveText('ready');
   const result = await page.evaluate(async () => {
     const { Embedder, capabilities } = window.agentmem;
     const { texts, cosine } = window.helpers;
@@ -45,6 +81,7 @@ test('auto picks WebGPU when an adapter exists; a lost device fails over to WASM
   });
   console.log(JSON.stringify(result));
   expect(result.caps.hasWebGPU).toBe(true);
+  expect(result.caps.webgpuFallback).toBe(false);
   expect(result.chosen).toEqual({ backend: 'webgpu', variant: 'fp32', workers: 1 });
   expect(result.lost).toBe(true);
   expect(result.after.backend).toBe('wasm');

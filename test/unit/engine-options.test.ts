@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkOptions, settingsFor } from '../../src/engine/options.js';
+import { autoBackends } from '../../src/engine/start.js';
 import { ValidationError } from '../../src/errors.js';
 import { readModelSpec } from '../../src/models/config.js';
 import { validateText } from '../../src/engine/text.js';
@@ -57,6 +58,14 @@ describe('settingsFor', () => {
     expect(() => settingsFor(o, 'wasm', { ...env, hardwareConcurrency: 4 })).toThrow(
       'Expected `workers` × `threads` to be at most navigator.hardwareConcurrency (4), got 2 × 4',
     );
+  });
+});
+
+describe('autoBackends', () => {
+  it('tries WebGPU first only on a hardware adapter; a fallback (software) adapter or none means WASM', () => {
+    expect(autoBackends({ hasWebGPU: true, webgpuFallback: false })).toEqual(['webgpu', 'wasm']);
+    expect(autoBackends({ hasWebGPU: true, webgpuFallback: true })).toEqual(['wasm']);
+    expect(autoBackends({ hasWebGPU: false, webgpuFallback: false })).toEqual(['wasm']);
   });
 });
 
