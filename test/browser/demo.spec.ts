@@ -156,8 +156,8 @@ test('bulk add completes with the count shown, then search and filters work on i
 });
 
 test('the default page: the 1,000-memory sample set, a search in plain words, and a full-page screenshot', async ({ page }, testInfo) => {
-  // The default model (use-lite once generated, else lexical), on WASM: `auto` would pick WebGPU, which is
-  // SwiftShader (CPU) in this headless browser.
+  // The default model (use-lite once generated, else lexical), on WASM by name: `auto` also lands on WASM here
+  // (SwiftShader is a fallback adapter), but on a machine with a GPU it would not, and the text below names WASM.
   const model = existsSync(resolve(import.meta.dirname, '../../public/models/use-lite/config.json')) ? 'use-lite' : 'lexical';
   await page.setViewportSize({ width: 1360, height: 900 });
   await page.goto('/demo/?backend=wasm&workers=2');
