@@ -93,6 +93,31 @@ describe('bench rows', () => {
     expect(markdown(file)).toContain('| system | W1 | W1-sustained | W2-100 | W2-1000 | W3 | E1 |');
   });
 
+  it('another model gets no ratio to the minilm-l6 baselines, only to its own raw ceiling, and a headline part', () => {
+    const rep = (ops: number, ms: number) => ({ ops, ms, latencies: [ms / ops] });
+    const lite = { system: 'agentmem-web', backend: 'wasm', model: 'use-lite' } as const;
+    const rows: Row[] = [
+      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'W1-sustained', reps: [rep(1000, 5000)], resolved: { workers: 2 } }),
+      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'W1-sustained', reps: [rep(1000, 4000)], resolved: { workers: 2 } }),
+      toRow('wasm', { system: 'naive-transformers-js', backend: 'wasm' }, { workload: 'W1-sustained', reps: [rep(1000, 10_000)] }),
+      toRow('wasm', lite, { workload: 'W1-sustained', reps: [rep(1000, 2000)], resolved: { workers: 2 } }),
+      toRow('wasm', { ...lite, system: 'raw-ceiling' }, { workload: 'W1-sustained', reps: [rep(1000, 1600)], resolved: { workers: 2 } }),
+      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', model: 'use-lite' }, { workload: 'W2-1000', reps: [rep(1000, 1000)], resolved: { workers: 2 } }),
+      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'W2-1000', reps: [rep(1000, 4000)], resolved: { workers: 2 } }),
+      toRow('wasm', { system: 'native-ort', backend: 'wasm', workers: 2 }, { workload: 'W2-1000', reps: [rep(1000, 4000)] }),
+    ];
+    addRatios(rows);
+    expect(rows[0]!.ratioToRawCeiling).toBe(0.8); // minilm: 200 / 250, its own ceiling
+    expect(rows[0]!.ratioToNaive).toBe(2);
+    expect(rows[3]!.ratioToRawCeiling).toBe(0.8); // use-lite: 500 / 625, not 500 / 250
+    expect(rows[3]!.ratioToNaive).toBeNull();
+    const file: ResultFile = { machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows };
+    const [line] = headline(file);
+    expect(line).toContain('model use-lite: W1-sustained 500 adds/s = 0.80x its raw ceiling (goal: >= 400 adds/s from 20 concurrent callers)');
+    // The browser-vs-native comparison stays on the file's model: use-lite's faster ceiling is not the best minilm one.
+    expect(line).toContain('(best browser raw ceiling: 250/s with 2 workers)');
+  });
+
   it('a paired row takes the median of its per-pair ratios, not the ratio of medians, and shows their range', () => {
     const at = (opsPerSec: number) => ({ ops: 100, ms: 100_000 / opsPerSec, latencies: [] });
     // A machine whose speed swings between pairs: the workload ran at 0.9x, 0.8x and 1.02x of the ceiling beside it.
