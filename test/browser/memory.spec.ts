@@ -100,6 +100,7 @@ test('every method: add, addMany, search, get, getAll, update, delete, deleteAll
   expect(out.updatedText.hash).not.toBe(out.got.hash);
   expect(out.afterUpdate.results[0].memory).toBe('I drink green tea every morning'); // re-embedded
   expect(out.updatedMeta).toMatchObject({ memory: 'I drink green tea every morning', metadata: { category: 'drinks' } });
+  expect(out.updatedMeta.metadata).toEqual({ category: 'drinks' }); // replaced, not merged: priority 2 is gone
   expect(out.afterDelete).toBeNull();
   expect(out.searchAfterDelete.results.map((r: any) => r.memory)).not.toContain('I play tennis on Sundays');
   // History: ADD, UPDATE (text), UPDATE (metadata), and DELETE.
