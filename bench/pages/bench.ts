@@ -94,9 +94,10 @@ interface Warmed {
  * The repetitions of one workload. With a raw ceiling on this page's workers, each repetition is paired with one
  * of the ceiling (ready-made full batches: one embedMany of as many distinct texts of its own, no storage), run
  * right next to it, so both see the same engine state and the same machine: the browser may still be tiering code
- * up after the warm-up (with ORT's JSEP build on WASM it did so for over a minute, taking half the CPU: the engine now
- * loads the plain WASM build there, which tiers up within the warm-up), and this machine's speed swings by +-15% from one few-second window to the next (measured:
- * a ceiling of 97 to 189 texts/s in adjacent 3 s slices). The order alternates (ceiling first in even pairs,
+ * up after the warm-up (with ORT's JSEP build on WASM it did so for over a minute, taking half the CPU: the engine
+ * now loads the plain WASM build there, which tiers up within the warm-up), and this machine's speed swings by
+ * +-15% from one few-second window to the next (measured: a ceiling of 97 to 189 texts/s in adjacent 3 s slices).
+ * The order alternates (ceiling first in even pairs,
  * workload first in odd ones) so neither side always gets the earlier window, and the row's ratio is the median of
  * the per-pair ratios (`extra.pairRatios`), not a ratio of medians taken at different times.
  */
