@@ -42,6 +42,8 @@ export interface BackendSettings {
   readonly timeoutMs: number;
   readonly runOverheadTokens: number;
   readonly maxTokensPerRun: number;
+  /** Bound on rows x padded length² per run (WASM), undefined for none (WebGPU). */
+  readonly maxAttentionPerRun: number | undefined;
   /** Rounding of each run's shape (WebGPU), undefined for exact shapes (WASM). */
   readonly shapeSteps: ShapeSteps | undefined;
   /** Batches one worker holds at once: it prepares the next while the model runs the current one. */
@@ -145,6 +147,12 @@ export function settingsFor(
     // batch of ~10 mixed-length texts was padded 17% (5% at 8), and a 20 callers x 5 adds probe ran ~110 adds/s (~143 at 8).
     runOverheadTokens: webgpu ? 4096 : 8,
     maxTokensPerRun: webgpu ? 32_768 : 4096,
+    // WASM: a run's attention scores (rows x length² per head, in float32) that outgrow the CPU caches cost more per
+    // token, not less. One worker, minilm-l6 int8, medians of 8 alternating rounds: 182-token texts 93-95 ms each in
+    // runs of 1-2 texts, 99-111 ms in runs of 3-12; 62-token texts 27.9 ms in runs of 6-12, 29.5 in runs of 24;
+    // 18-token texts flat from 16 to 64 per run (7.7-7.9 ms). Two workers, embedMany(64 texts of ~180 tokens):
+    // 1.10x with this bound (14 pairs, 11 of them faster); short and mixed texts: the same plans, no change.
+    maxAttentionPerRun: webgpu ? undefined : 65_536,
     // WebGPU: ORT-web builds GPU programs and buffers per input shape, and batches of real texts gave a new shape
     // almost every run. Rounding rows to 64s (powers of two below) and lengths to 8s: sustained adds on an H100 with
     // 3 workers 12,198 / 12,166 vs 8,997 / 7,841 exact, one worker 5,476 vs 4,724; H200 12,074 / 11,359 vs

@@ -116,6 +116,7 @@ async function setupFor(
       wasmPaths: options.wasmPaths,
       runOverheadTokens: settings.runOverheadTokens,
       maxTokensPerRun: settings.maxTokensPerRun,
+      maxAttentionPerRun: settings.maxAttentionPerRun,
       shapeSteps: settings.shapeSteps,
     }),
   };

@@ -83,6 +83,7 @@ async function init(options: WorkerInit): Promise<WorkerReady> {
       maxTokens: options.maxTokens,
       runOverheadTokens: options.runOverheadTokens,
       maxTokensPerRun: options.maxTokensPerRun,
+      maxAttentionPerRun: options.maxAttentionPerRun,
       shapeSteps: options.shapeSteps,
     });
     backend = options.backend;

@@ -32,6 +32,7 @@ export interface SentenceEncoderOptions {
   readonly maxTokens: number;
   readonly runOverheadTokens: number;
   readonly maxTokensPerRun: number;
+  readonly maxAttentionPerRun?: number | undefined;
   /**
    * Rounds each run's shape up ({@link runShape}): its padded length to a multiple of `length` (at most `maxTokens`),
    * its rows to a power of two below `count` and a multiple of `count` from there (extra rows repeat the first row;
@@ -65,6 +66,7 @@ export class SentenceEncoder {
     this.#plan = {
       overhead: options.runOverheadTokens,
       maxTokensPerRun: options.maxTokensPerRun,
+      maxAttentionPerRun: options.maxAttentionPerRun,
       countStep: options.shapeSteps?.count,
       lengthStep: options.shapeSteps?.length,
       maxLength: options.maxTokens,

@@ -14,6 +14,11 @@ export interface RunPlanOptions {
   readonly overhead: number;
   /** Upper bound on rows x padded length for one run, after the shape steps (a single longer text still gets its own run). */
   readonly maxTokensPerRun: number;
+  /**
+   * Upper bound on rows x padded length² for one run (the attention scores of one head), or none. On WASM a run
+   * whose score tensors outgrow the CPU caches costs more per token, not less: see options.ts.
+   */
+  readonly maxAttentionPerRun?: number | undefined;
   /** Shape steps (the encoder's): see {@link runShape}. */
   readonly countStep?: number | undefined;
   readonly lengthStep?: number | undefined;
@@ -63,13 +68,15 @@ export function planRuns(lengths: readonly number[], options: RunPlanOptions): P
   const countStep = options.countStep ?? 1;
   const lengthStep = options.lengthStep ?? 1;
   const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
+  const maxAttention = options.maxAttentionPerRun ?? Number.POSITIVE_INFINITY;
   for (let end = 1; end <= n; end++) {
     const len = sorted[end - 1]!; // the run [start, end) is padded to its last (longest) item
     const padded = stepLength(len, lengthStep, maxLength);
     for (let start = end - 1; start >= 0; start--) {
       const count = end - start;
       const rows = stepRows(count, countStep);
-      if (count > 1 && rows * padded > options.maxTokensPerRun) break; // longer runs only get bigger
+      // Runs that start earlier only get bigger.
+      if (count > 1 && (rows * padded > options.maxTokensPerRun || rows * padded * padded > maxAttention)) break;
       const cost = best[start]! + runCost(rows, padded, options.overhead);
       if (cost < best[end]!) {
         best[end] = cost;

@@ -12,6 +12,7 @@ function seeded(seed: number): () => number {
 /** Every partition of the sorted lengths into contiguous runs, for a brute-force optimum. */
 function bruteForce(sorted: number[], plan: RunPlanOptions): number {
   const { overhead, maxTokensPerRun } = plan;
+  const maxAttention = plan.maxAttentionPerRun ?? Number.POSITIVE_INFINITY;
   const n = sorted.length;
   let best = Number.POSITIVE_INFINITY;
   for (let mask = 0; mask < 2 ** (n - 1); mask++) {
@@ -22,7 +23,7 @@ function bruteForce(sorted: number[], plan: RunPlanOptions): number {
       if (i === n - 1 || mask & (1 << i)) {
         const count = i - start + 1;
         const [rows, len] = runShape(count, sorted[i]!, plan);
-        if (count > 1 && rows * len > maxTokensPerRun) ok = false;
+        if (count > 1 && (rows * len > maxTokensPerRun || rows * len * len > maxAttention)) ok = false;
         cost += runCost(rows, len, overhead);
         start = i + 1;
       }
@@ -69,6 +70,25 @@ describe('planRuns', () => {
       const steps = { countStep: [2, 4][trial % 2]!, lengthStep: [8, 16][(trial >> 1) % 2]!, maxLength: 56 };
       expectOptimal(lengths, { overhead: [0, 16, 64, 400][trial % 4]!, maxTokensPerRun: 400, ...steps });
     }
+  });
+
+  it('keeps each run under the attention bound (rows x length²) and still finds the optimum (brute force)', () => {
+    const rand = seeded(17);
+    for (let trial = 0; trial < 30; trial++) {
+      const n = 2 + Math.floor(rand() * 9);
+      const lengths = Array.from({ length: n }, () => 2 + Math.floor(rand() * 120));
+      expectOptimal(lengths, { overhead: [0, 16, 64, 4096][trial % 4]!, maxTokensPerRun: 4096, maxAttentionPerRun: 20_000 });
+    }
+    // Forty texts of 180 tokens: the token bound alone allows 22 per run, the attention bound 2 (2 x 180² = 64,800).
+    const long = Array.from({ length: 40 }, () => 180);
+    const capped = planRuns(long, { overhead: 4096, maxTokensPerRun: 4096, maxAttentionPerRun: 65_536 });
+    expect(capped).toHaveLength(20);
+    expect(capped.every((r) => r.indices.length === 2)).toBe(true);
+    expect(planRuns(long, { overhead: 4096, maxTokensPerRun: 4096 })).toHaveLength(2);
+    // Short texts are not affected: 64 x 30² = 57,600.
+    expect(planRuns(Array.from({ length: 64 }, () => 30), { overhead: 4096, maxTokensPerRun: 4096, maxAttentionPerRun: 65_536 })).toHaveLength(1);
+    // One text over the bound still gets its own run.
+    expect(planRuns([300, 300], { overhead: 0, maxTokensPerRun: 4096, maxAttentionPerRun: 65_536 })).toHaveLength(2);
   });
 
   it('rounds shapes: rows to powers of two below the row step and its multiples above, lengths up to the cap', () => {
