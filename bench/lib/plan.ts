@@ -74,6 +74,9 @@ export function makePlan(backend: Backend, quick: boolean): Plan {
     // E1: W1's 20 callers one layer down, calling the engine's embed() (no storage): issue 3's goals, paired with
     // the raw ceiling on the default page and against the single session's own embed() behind its lock.
     const e1 = W('E1', 20, 25, 7, '20 concurrent callers x 25 embed() calls each, nothing stored');
+    // W6-long: W1 with conversation notes of ~80-230 tokens (an agent storing excerpts whole): per text ~8x the
+    // compute of a sentence, so batching saves little and the gain must come from the workers.
+    const w6 = W('W6-long', 20, 3, 5, 'paragraphs of 5-12 sentences, ~80-230 tokens');
     // The most warm-up may take (bench.ts stops it once tier-up is over): Chromium tiers each worker's wasm up for
     // ~6-10 s; a 5 s cap once halved every browser figure, the ceiling's too.
     const warm = 14_000;
@@ -85,7 +88,7 @@ export function makePlan(backend: Backend, quick: boolean): Plan {
       : [[agent(backend, { defaults: true }), 3], [sys('naive-transformers-js', backend), 2], [sys('entity-db', backend), 2]];
     for (const [spec, reps] of starts) tasks.push({ kind: 'start', spec, workload: 'W5-cold', reps }, { kind: 'start', spec, workload: 'W5-cached', reps });
     // Then the defaults: the runner learns their worker count and skips the identical explicit configuration.
-    tasks.push(...addTasks([agent(backend, { defaults: true, ceiling: true })], quick ? [w1, e1, w2, w3] : [...sizes, e1], warm));
+    tasks.push(...addTasks([agent(backend, { defaults: true, ceiling: true })], quick ? [w1, e1, w2, w3] : [...sizes, e1, w6], warm));
     if (quick) {
       tasks.push(...addTasks([agent(backend, { coalescing: false })], [w1], warm));
       tasks.push(...addTasks([sys('single-session', backend)], [w1, e1], warm));
@@ -105,8 +108,8 @@ export function makePlan(backend: Backend, quick: boolean): Plan {
     tasks.push(...addTasks([agent(backend, { model: 'use-lite', ceiling: true })], [w1, sizes[1]!, w2, sizes[3]!], warm));
     // The baselines: naive transformers.js runs everything (every ratio is to it); the single session and EntityDB
     // (one insert at a time, ~50/s) skip W2-1000, and EntityDB W1-sustained, to keep the full run under 20 minutes.
-    tasks.push(...addTasks([sys('naive-transformers-js', backend)], sizes, warm));
-    tasks.push(...addTasks([sys('single-session', backend)], [w1, sizes[1]!, w2, w3, e1], warm));
+    tasks.push(...addTasks([sys('naive-transformers-js', backend)], [...sizes, w6], warm));
+    tasks.push(...addTasks([sys('single-session', backend)], [w1, sizes[1]!, w2, w3, e1, w6], warm));
     tasks.push(...addTasks([sys('entity-db', backend)], [w1, w2, w3], warm));
     tasks.push({ kind: 'search', spec: agent(backend, { defaults: true }), sizes: [1000, 10_000, 100_000], queries: 30 });
     tasks.push({ kind: 'search', spec: sys('naive-transformers-js', backend), sizes: [1000, 10_000], queries: 10 });

@@ -89,7 +89,7 @@ function pairRatiosOf(row: Row): number[] {
   return Array.isArray(pairs) ? pairs.filter((p): p is number => typeof p === 'number' && Number.isFinite(p)) : [];
 }
 
-const ADD_WORKLOADS = ['W1', 'W1-sustained', 'W2-100', 'W2-1000', 'W3', 'E1'];
+const ADD_WORKLOADS = ['W1', 'W1-sustained', 'W2-100', 'W2-1000', 'W3', 'E1', 'W6-long'];
 
 export function label(row: Row): string {
   if (row.system === 'native-ort') return `native-ort (${row.workers} thread${row.workers === 1 ? '' : 's'})`;
@@ -150,6 +150,12 @@ export function headline(file: ResultFile): string[] {
           `model ${model}: ${rows.map((r) => `${r.workload} ${fmt(r.opsPerSec?.median)} adds/s${r.ratioToRawCeiling != null ? ` = ${xc(r)} its raw ceiling` : ''}`).join(', ')} (goal: >= 400 adds/s from 20 concurrent callers)`,
         );
       }
+    }
+    const w6 = find(backend, 'W6-long', (r) => r.default === true);
+    if (w6) {
+      const naive = find(backend, 'W6-long', (r) => r.system === 'naive-transformers-js');
+      const single = find(backend, 'W6-long', (r) => r.system === 'single-session');
+      parts.push(`W6-long (${w6.items} paragraph-long adds from 20 callers): ${fmt(w6.opsPerSec?.median)} adds/s = ${xc(w6)} the raw ceiling, ${x(w6, single)} the single session, ${x(w6, naive)} naive transformers.js`);
     }
     const w3 = find(backend, 'W3', (r) => r.default === true);
     const w1 = find(backend, 'W1', (r) => r.default === true);

@@ -83,6 +83,22 @@ export function textsFor(seed: number, n: number): string[] {
   return out;
 }
 
+/**
+ * `n` distinct paragraphs of 5-12 of those sentences each ("Notes from the call: ..."): ~80-230 model tokens
+ * (median ~150), the size of a conversation excerpt an agent stores whole. Deterministic like {@link textsFor}.
+ */
+export function paragraphsFor(seed: number, n: number): string[] {
+  const next = rng(seed ^ 0x5bd1e995);
+  const sizes = Array.from({ length: n }, () => 5 + Math.floor(next() * 8));
+  const sentences = textsFor(seed, sizes.reduce((a, b) => a + b, 0));
+  let at = 0;
+  return sizes.map((k) => {
+    const part = sentences.slice(at, at + k);
+    at += k;
+    return `Notes from the call: ${part.join(' ')}`;
+  });
+}
+
 /** Seeds per purpose, so warm-up texts never collide with measured ones and each repetition uses fresh texts. */
 export const SEEDS = {
   warmup: 1,
@@ -91,11 +107,15 @@ export const SEEDS = {
   store: 424242,
 } as const;
 
-/** Texts for repetition `rep` of a workload (fresh texts per repetition, so no repetition hits the cache). */
+/**
+ * Texts for repetition `rep` of a workload (fresh texts per repetition, so no repetition hits the cache); paragraphs
+ * for the long-memory workload (`W6-long`, and its raw ceiling's `ceiling-W6-long`).
+ */
 export function repTexts(workload: string, rep: number, n: number): string[] {
   let h = 0;
   for (const c of workload) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
-  return textsFor(SEEDS.measured + h + rep * 7919, n);
+  const seed = SEEDS.measured + h + rep * 7919;
+  return workload.endsWith('W6-long') ? paragraphsFor(seed, n) : textsFor(seed, n);
 }
 
 /** W3: `n` adds where half the texts repeat one of the other half (shuffled, seeded). */

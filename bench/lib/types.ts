@@ -15,8 +15,9 @@ export type SystemName =
 /**
  * Add workloads run inside one page; W4 (search) and W5 (cold start) have their own shapes. `E1` is W1 one layer down:
  * the same concurrent callers calling the embedding engine's `embed()` (no storage), the measure of issue 3's goals.
+ * `W6-long` is W1 with paragraph-long memories (conversation notes of ~80-230 tokens instead of one sentence).
  */
-export type AddWorkload = 'W1' | 'W1-sustained' | 'W2-100' | 'W2-1000' | 'W3' | 'E1';
+export type AddWorkload = 'W1' | 'W1-sustained' | 'W2-100' | 'W2-1000' | 'W3' | 'E1' | 'W6-long';
 export type Workload = AddWorkload | `W4-${string}` | 'W5-cached' | 'W5-cold';
 
 /** One system configuration, as the page builds it. */
