@@ -12,10 +12,10 @@ export const ORT_DIR = resolve(env['ORT_DIR'] ?? 'node_modules/onnxruntime-web/d
 export const BATCHES = (env['BATCHES'] ?? '1,32,256,1024,2048').split(',').filter(Boolean).map(Number);
 export const SECS = Number(env['SECS'] ?? 3);
 /**
- * Sustained configurations, `callers/maxBatch/depth/pooling/runCap/workers/overhead/steps`: `default` (or left out)
- * takes the engine's WebGPU setting for this machine (`overhead` = `runOverheadTokens`, the run cost length grouping
- * uses; `steps` = `LxC`, each run's padded length rounded up to a multiple of L and its rows to a multiple of C, or
- * `none` for exact shapes).
+ * Sustained configurations, `callers/maxBatch/depth/pooling/runCap/workers/overhead/steps/attention`: `default` (or
+ * left out) takes the engine's WebGPU setting for this machine (`overhead` = `runOverheadTokens`, the run cost length
+ * grouping uses; `steps` = `LxC`, each run's padded length rounded up to a multiple of L and its rows to a multiple of
+ * C, or `none` for exact shapes; `attention` = `maxAttentionPerRun`, rows x padded length² per run, or `none`).
  * The first is the engine as shipped; the others are what it was chosen
  * over: one worker, one batch per worker, pooling on the CPU, bigger batches, more workers.
  */
@@ -26,7 +26,7 @@ export const SUSTAINED = (
   .split(';')
   .filter(Boolean)
   .map((spec) => {
-    const [callers, maxBatch, depth, pooling, runCap, threads, overhead, steps] = spec.split('/');
+    const [callers, maxBatch, depth, pooling, runCap, threads, overhead, steps, attention] = spec.split('/');
     const number = (v: string | undefined): number | undefined => (v === undefined || v === 'default' ? undefined : Number(v));
     return {
       callers: Number(callers),
@@ -37,6 +37,7 @@ export const SUSTAINED = (
       workers: number(threads),
       overhead: number(overhead),
       steps: shapeSteps(steps),
+      attention: attention === 'none' ? null : number(attention),
     };
   });
 /** `LxC` -> shape steps; `none` -> null (exact shapes); `default` or nothing -> undefined (the engine's). */
@@ -53,6 +54,7 @@ export const RUN_CAPS = (env['RUN_CAPS'] ?? 'default').split(',').map((c) => (c 
 export const FIXED = (env['FIXED'] ?? '').split(',').filter(Boolean).map((f) => f.split('x').map(Number) as [number, number]);
 export const SUSTAINED_SECS = Number(env['SUSTAINED_SECS'] ?? 10);
 export const FP16 = env['FP16'] ?? 'auto';
+export const TEXTS = env['TEXTS'] === 'paragraphs' ? 'paragraphs' : 'sentences';
 export const OUT_JSON = env['OUT_JSON'] ?? join(env['OUT'] ?? '.tmp', 'gpu-results.json');
 export const T0 = performance.now();
 export const log = (...a: unknown[]): void => console.log(`[gpu-bench +${((performance.now() - T0) / 1000).toFixed(1)}s]`, ...a);

@@ -20,15 +20,16 @@
  * (tokenising, recording the GPU commands) then runs in parallel),
  * RUN_CAPS (padded tokens per model run for the batch rows, e.g. `4096,32768`; default: the engine's), FIXED
  * (`1024x16,...`: batch rows of texts that are all exactly that many tokens long, the shape of /work/shared/GPU.md),
- * SUSTAINED_SECS, FP16 (auto | 0), OUT_JSON, REQUIRE_HW=1 (fail on a software adapter).
+ * SUSTAINED_SECS, FP16 (auto | 0), OUT_JSON, REQUIRE_HW=1 (fail on a software adapter), TEXTS (`sentences`, the
+ * default: the benchmark's 9-37-token memories; `paragraphs`: W6-long's conversation notes of ~80-230 tokens).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import os from 'node:os';
 import { isMainThread } from 'node:worker_threads';
-import { textsFor, SEEDS } from '../lib/texts.js';
+import { paragraphsFor, textsFor, SEEDS } from '../lib/texts.js';
 import type { Row } from '../lib/types.js';
-import { BATCH_STEPS, BATCHES, EP, FIXED, FP16, MODEL_DIR, OUT_JSON, RUN_CAPS, SUSTAINED, T0, VARIANT, env, log } from './config.js';
+import { BATCH_STEPS, BATCHES, EP, FIXED, FP16, MODEL_DIR, OUT_JSON, RUN_CAPS, SUSTAINED, T0, TEXTS, VARIANT, env, log } from './config.js';
 import type { ShapeSteps } from '../../src/worker/protocol.js';
 import { batchThroughput, sustained, type EmbedTarget, type SustainedConfig } from './measure.js';
 import { installWebGpu, load, loadOrt, type Loaded } from './runtime.js';
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     }
     return threads.targets(count, settings);
   };
-  const pool = textsFor(SEEDS.measured, 50_000);
+  const pool = TEXTS === 'paragraphs' ? paragraphsFor(SEEDS.measured, 20_000) : textsFor(SEEDS.measured, 50_000);
   const rows: Row[] = [];
   const measure = async (loaded: Loaded, variant: string, batches: readonly number[], configs: readonly (typeof SUSTAINED)[number][]): Promise<void> => {
     const tag = variant === 'fp32' ? '' : `-${variant}`;
@@ -100,9 +101,10 @@ async function main(): Promise<void> {
       const workers = workersOf(c);
       const targets: EmbedTarget[] =
         workers > 1
-          ? await threadsFor(workers, { runCap: c.runCap, overhead: c.overhead, steps: c.steps })
-          : [loaded.encoder(config.pooling, c.runCap, c.overhead, c.steps)];
-      const label = `GPU-sustained-${config.callers}-b${config.maxBatch}-d${config.depth}-${config.pooling}${c.runCap === undefined ? '' : `-cap${c.runCap}`}${c.overhead === undefined ? '' : `-o${c.overhead}`}${stepsTag(c.steps)}-w${workers}${tag}`;
+          ? await threadsFor(workers, { runCap: c.runCap, overhead: c.overhead, steps: c.steps, attention: c.attention })
+          : [loaded.encoder(config.pooling, c.runCap, c.overhead, c.steps, c.attention)];
+      const attentionTag = c.attention === undefined ? '' : `-att${c.attention ?? 'none'}`;
+      const label = `GPU-sustained-${config.callers}-b${config.maxBatch}-d${config.depth}-${config.pooling}${c.runCap === undefined ? '' : `-cap${c.runCap}`}${c.overhead === undefined ? '' : `-o${c.overhead}`}${stepsTag(c.steps)}${attentionTag}-w${workers}${tag}`;
       const r = await sustained(targets, config, pool, label);
       rows.push(r);
       log(`${label}: ${r.extra?.['overallAddsPerSec']} adds/s; p50 ${r.latencyMs?.p50} ms p95 ${r.latencyMs?.p95} ms; batches ${JSON.stringify(r.extra?.['batchSizes'])}`);
@@ -135,12 +137,13 @@ async function main(): Promise<void> {
     machine: { gpu: env['GPU_NAME'] ?? null, cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, adapter, date: new Date().toISOString() },
     model: `minilm-l6-${VARIANT}`,
     mode: 'gpu',
-    command: `${['EP', 'VARIANT', 'BATCHES', 'BATCH_STEPS', 'RUN_CAPS', 'FIXED', 'SUSTAINED', 'SECS', 'SUSTAINED_SECS', 'FP16'].filter((k) => env[k] !== undefined).map((k) => `${k}='${env[k]}'`).join(' ')} bash bench/gpu/run.sh .tmp/gpu-carry`,
+    command: `${['EP', 'VARIANT', 'BATCHES', 'BATCH_STEPS', 'RUN_CAPS', 'FIXED', 'SUSTAINED', 'SECS', 'SUSTAINED_SECS', 'FP16', 'TEXTS'].filter((k) => env[k] !== undefined).map((k) => `${k}='${env[k]}'`).join(' ')} bash bench/gpu/run.sh .tmp/gpu-carry`,
     startedAt: new Date(Date.now() - (performance.now() - T0)).toISOString(),
     durationS: Math.round((performance.now() - T0) / 1000),
     notes: [
-      `The engine's SentenceEncoder and Coalescer with its ${EP} defaults (maxBatch ${fp32.settings.maxBatch}, maxWaitMs ${fp32.settings.maxWaitMs}, ${fp32.settings.pipelineDepth} batches per worker, ${fp32.settings.workers} worker(s), run overhead ${fp32.settings.runOverheadTokens} tokens, at most ${fp32.settings.maxTokensPerRun} padded tokens per run, shape steps ${fp32.settings.shapeSteps ? `${fp32.settings.shapeSteps.length} tokens x ${fp32.settings.shapeSteps.count} rows` : 'none'}), onnxruntime-web ${ort.env.versions?.web ?? '?'} (${fp32.file}) in Node${EP === 'webgpu' ? ' + Dawn' : ''}; no Web Worker/Comlink transport, no IndexedDB.`,
+      `The engine's SentenceEncoder and Coalescer with its ${EP} defaults (maxBatch ${fp32.settings.maxBatch}, maxWaitMs ${fp32.settings.maxWaitMs}, ${fp32.settings.pipelineDepth} batches per worker, ${fp32.settings.workers} worker(s), run overhead ${fp32.settings.runOverheadTokens} tokens, at most ${fp32.settings.maxTokensPerRun} padded tokens and ${fp32.settings.maxAttentionPerRun ?? 'any'} rows x length² per run, shape steps ${fp32.settings.shapeSteps ? `${fp32.settings.shapeSteps.length} tokens x ${fp32.settings.shapeSteps.count} rows` : 'none'}), onnxruntime-web ${ort.env.versions?.web ?? '?'} (${fp32.file}) in Node${EP === 'webgpu' ? ' + Dawn' : ''}; no Web Worker/Comlink transport, no IndexedDB.`,
       fp16Note,
+      TEXTS === 'paragraphs' ? 'Texts: paragraphs of 5-12 sentences (~80-230 tokens, median ~150; the W6-long workload).' : 'Texts: the benchmark\'s sentences (9-37 tokens, median 19).',
     ],
     results: rows,
   };

@@ -85,9 +85,10 @@ export interface Loaded {
   /**
    * An encoder on the session: pooling in the graph (`sentence_embedding`, the engine's default for our models) or
    * on the CPU; `runCap` padded tokens per model run, `overhead` the run cost length grouping assumes and `steps` the
-   * rounding of run shapes (null: exact). Left out: the engine's. Encoders on one session take turns.
+   * rounding of run shapes (null: exact), `attention` the bound on rows x padded length² per run (null: none). Left
+   * out: the engine's. Encoders on one session take turns.
    */
-  encoder(pooling: 'graph' | 'cpu', runCap?: number, overhead?: number, steps?: ShapeSteps | null): SentenceEncoder;
+  encoder(pooling: 'graph' | 'cpu', runCap?: number, overhead?: number, steps?: ShapeSteps | null, attention?: number | null): SentenceEncoder;
   readonly settings: ReturnType<typeof settingsFor>;
   readonly file: string;
   release(): Promise<void>;
@@ -102,7 +103,7 @@ export async function load(ort: Ort, variant: string): Promise<Loaded> {
   const settings = settingsFor(checkOptions({ model: MODEL_DIR, backend: EP }), EP, { hardwareConcurrency: os.cpus().length, crossOriginIsolated: false });
   const file = variant === 'fp16' ? 'onnx/model_fp16.onnx' : variant === 'int8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
   const session = await ort.InferenceSession.create(readFileSync(join(MODEL_DIR, file)), { executionProviders: [EP], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
-  const make = (output: string | undefined, runCap: number, overhead: number, steps: ShapeSteps | undefined): SentenceEncoder =>
+  const make = (output: string | undefined, runCap: number, overhead: number, steps: ShapeSteps | undefined, attention: number | undefined): SentenceEncoder =>
     new SentenceEncoder({
       session,
       Tensor: ort.Tensor,
@@ -112,14 +113,22 @@ export async function load(ort: Ort, variant: string): Promise<Loaded> {
       maxTokens: Math.min(256, spec.maxPositions ?? 256), // the engine's default truncation
       runOverheadTokens: overhead,
       maxTokensPerRun: runCap,
+      maxAttentionPerRun: attention,
       shapeSteps: steps,
     });
   const made = new Map<string, SentenceEncoder>();
-  const encoder = (pooling: 'graph' | 'cpu', runCap = settings.maxTokensPerRun, overhead = settings.runOverheadTokens, asked?: ShapeSteps | null): SentenceEncoder => {
+  const encoder = (
+    pooling: 'graph' | 'cpu',
+    runCap = settings.maxTokensPerRun,
+    overhead = settings.runOverheadTokens,
+    asked?: ShapeSteps | null,
+    askedAttention?: number | null,
+  ): SentenceEncoder => {
     const output = pooling === 'graph' ? spec.output : undefined;
     const steps = asked === undefined ? settings.shapeSteps : (asked ?? undefined); // null: exact shapes
-    const key = `${output}/${runCap}/${overhead}/${steps ? `${steps.length}x${steps.count}` : ''}`;
-    if (!made.has(key)) made.set(key, make(output, runCap, overhead, steps));
+    const attention = askedAttention === undefined ? settings.maxAttentionPerRun : (askedAttention ?? undefined); // null: none
+    const key = `${output}/${runCap}/${overhead}/${steps ? `${steps.length}x${steps.count}` : ''}/${attention ?? ''}`;
+    if (!made.has(key)) made.set(key, make(output, runCap, overhead, steps, attention));
     return made.get(key)!;
   };
   return { encoder, settings, file, release: () => session.release() };

@@ -14,6 +14,8 @@ export interface RunSettings {
   readonly runCap: number | undefined;
   readonly overhead: number | undefined;
   readonly steps: ShapeSteps | null | undefined;
+  /** maxAttentionPerRun; null: no bound. */
+  readonly attention: number | null | undefined;
 }
 
 interface ThreadRequest extends RunSettings {
@@ -32,7 +34,7 @@ export async function threadMain(): Promise<void> {
   await loaded.encoder('graph').embed(['warm up', 'a second text to warm the session up']);
   parentPort!.on('message', (request: ThreadRequest) => {
     loaded
-      .encoder('graph', request.runCap, request.overhead, request.steps)
+      .encoder('graph', request.runCap, request.overhead, request.steps, request.attention)
       .embed(request.texts)
       .then(
         (out) => {

@@ -146,13 +146,19 @@ export function settingsFor(
     // thread): ~2 ms per run + ~0.42 ms per token, i.e. ~5 tokens; 8 covers our tensor and pooling work. At 32 a
     // batch of ~10 mixed-length texts was padded 17% (5% at 8), and a 20 callers x 5 adds probe ran ~110 adds/s (~143 at 8).
     runOverheadTokens: webgpu ? 4096 : 8,
-    maxTokensPerRun: webgpu ? 32_768 : 4096,
+    // Bounds on one run's size. WebGPU: a run whose largest intermediate tensors pass ~128 MiB (the feed-forward
+    // activations, tokens x 1,536 floats for minilm-l6: 21,845 tokens; the attention scores, rows x 12 heads x
+    // length² floats: 2.8M rows x length²) was several times slower per text here. H200, 3 workers, 4,096 callers adding
+    // paragraphs of ~80-230 tokens: 216-244 adds/s at the earlier 32,768 tokens and no attention bound, 809 at 21,504
+    // tokens alone, 953-1,174 at 16,384 tokens alone, 1,001 and 928 with both bounds as shipped
+    // (bench/results/gpu-2026-11-27-{2,3,4,5}-*.json); sentences (9-37 tokens) keep the same runs, 11,373 / 10,900.
+    maxTokensPerRun: webgpu ? 21_504 : 4096,
     // WASM: a run's attention scores (rows x length² per head, in float32) that outgrow the CPU caches cost more per
     // token, not less. One worker, minilm-l6 int8, medians of 8 alternating rounds: 182-token texts 93-95 ms each in
     // runs of 1-2 texts, 99-111 ms in runs of 3-12; 62-token texts 27.9 ms in runs of 6-12, 29.5 in runs of 24;
     // 18-token texts flat from 16 to 64 per run (7.7-7.9 ms). Two workers, embedMany(64 texts of ~180 tokens):
     // 1.10x with this bound (14 pairs, 11 of them faster); short and mixed texts: the same plans, no change.
-    maxAttentionPerRun: webgpu ? undefined : 65_536,
+    maxAttentionPerRun: webgpu ? 2_800_000 : 65_536,
     // WebGPU: ORT-web builds GPU programs and buffers per input shape, and batches of real texts gave a new shape
     // almost every run. Rounding rows to 64s (powers of two below) and lengths to 8s: sustained adds on an H100 with
     // 3 workers 12,198 / 12,166 vs 8,997 / 7,841 exact, one worker 5,476 vs 4,724; H200 12,074 / 11,359 vs
