@@ -29,6 +29,7 @@ async function encoder(
   output?: string,
   shapeSteps?: { length: number; count: number },
   onRun?: (dims: readonly number[]) => void,
+  maxAttentionPerRun?: number,
 ): Promise<SentenceEncoder> {
   const dir = resolve(models, folder);
   const session = await ort.InferenceSession.create(resolve(dir, file));
@@ -50,6 +51,7 @@ async function encoder(
     maxTokens,
     runOverheadTokens: 32,
     maxTokensPerRun: 4096,
+    maxAttentionPerRun,
     shapeSteps,
   });
 }
@@ -149,6 +151,28 @@ describe('SentenceEncoder vs transformers.js', () => {
     const capped = await encoder('lexical', 'onnx/model.onnx', 16, undefined, { length: 12, count: 1 });
     expect((await capped.embed([texts[5]!])).paddedTokens).toBe(16);
     for (const e of [plain, spied, capped]) await e.release();
+  });
+
+  it('an attention bound splits long texts into smaller runs (rows x length² within it) and changes no vector', async () => {
+    // Paragraphs of ~10-120 tokens between short texts.
+    const paragraphs = Array.from({ length: 8 }, (_, k) => Array.from({ length: 1 + k }, (_, j) => texts[(j + k) % 4]).join(' '));
+    const batch = [...paragraphs, ...texts];
+    const bound = 20_000;
+    const plainShapes: number[][] = [];
+    const plain = await encoder('minilm-l6', 'onnx/model_quantized.onnx', 256, 'sentence_embedding', undefined, (dims) => plainShapes.push([...dims]));
+    const a = await plain.embed(batch);
+    expect(plainShapes.some(([rows, length]) => rows! > 1 && rows! * length! * length! > bound)).toBe(true); // without it
+    const shapes: number[][] = [];
+    const spied = await encoder('minilm-l6', 'onnx/model_quantized.onnx', 256, 'sentence_embedding', undefined, (dims) => shapes.push([...dims]), bound);
+    const b = await spied.embed(batch);
+    expect(shapes.length).toBe(b.runs);
+    for (const [rows, length] of shapes) if (rows! > 1) expect(rows! * length! * length!).toBeLessThanOrEqual(bound);
+    expect(shapes.some(([rows, length]) => rows === 1 && length! * length! > bound / 2)).toBe(true); // long texts alone
+    expect(shapes.some(([rows]) => rows! > 2)).toBe(true); // short ones still share runs
+    for (let i = 0; i < batch.length; i++) {
+      expect(cos(a.vectors.subarray(i * 384, (i + 1) * 384), b.vectors.subarray(i * 384, (i + 1) * 384)), batch[i]).toBeGreaterThanOrEqual(0.9999);
+    }
+    for (const e of [plain, spied]) await e.release();
   });
 
   it('truncates long texts at maxTokens and keeps the closing [SEP]', async () => {
