@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
 import { SentenceEncoder } from '../../src/worker/encoder.js';
 import { createTokenizer } from '../../src/worker/tokenizer.js';
-import { checkOptions, settingsFor } from '../../src/engine/options.js';
+import { boundRunsForModel, checkOptions, settingsFor } from '../../src/engine/options.js';
 import { readModelSpec } from '../../src/models/config.js';
 import type { ShapeSteps } from '../../src/worker/protocol.js';
 import { EP, MODEL_DIR, ORT_DIR, env } from './config.js';
@@ -100,7 +100,7 @@ export async function load(ort: Ort, variant: string): Promise<Loaded> {
   const tokenizerConfig = JSON.parse(readFileSync(join(MODEL_DIR, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
   const spec = readModelSpec(config, tokenizerConfig, join(MODEL_DIR, 'config.json'));
   const tokenizer = createTokenizer('huggingface', JSON.parse(readFileSync(join(MODEL_DIR, 'tokenizer.json'), 'utf8')), tokenizerConfig);
-  const settings = settingsFor(checkOptions({ model: MODEL_DIR, backend: EP }), EP, { hardwareConcurrency: os.cpus().length, crossOriginIsolated: false });
+  const settings = boundRunsForModel(settingsFor(checkOptions({ model: MODEL_DIR, backend: EP }), EP, { hardwareConcurrency: os.cpus().length, crossOriginIsolated: false }), spec);
   const file = variant === 'fp16' ? 'onnx/model_fp16.onnx' : variant === 'int8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
   const session = await ort.InferenceSession.create(readFileSync(join(MODEL_DIR, file)), { executionProviders: [EP], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
   const make = (output: string | undefined, runCap: number, overhead: number, steps: ShapeSteps | undefined, attention: number | undefined): SentenceEncoder =>

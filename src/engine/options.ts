@@ -114,6 +114,13 @@ export function checkOptions(options: unknown): CheckedOptions {
 }
 
 /**
+ * WebGPU: the size one run's largest float32 tensor may reach, the feed-forward activations (tokens x
+ * intermediate size) or one layer's attention scores (rows x heads x length²). Runs past it were several times
+ * slower per text on an H200 (see `maxTokensPerRun` in settingsFor); minilm-l6's sizes give the default bounds.
+ */
+const GPU_RUN_TENSOR_BYTES = 128 * 2 ** 20;
+
+/**
  * Per-backend defaults. WASM: one single-threaded worker per core (at most 4), batches up to 64, a small per-run
  * cost so batches split by length eagerly. WebGPU: one worker per 4 cores (1-3), batches up to 1024 (a run costs
  * ~15-20 ms whatever its size up to ~32 texts), a large per-run cost so batches stay whole, two batches per worker.
@@ -148,7 +155,7 @@ export function settingsFor(
     runOverheadTokens: webgpu ? 4096 : 8,
     // Bounds on one run's size. WebGPU: a run whose largest intermediate tensors pass ~128 MiB (the feed-forward
     // activations, tokens x 1,536 floats for minilm-l6: 21,845 tokens; the attention scores, rows x 12 heads x
-    // length² floats: 2.8M rows x length²) was several times slower per text here. H200, 3 workers, 4,096 callers adding
+    // length² floats: 2.8M rows x length², 128 MiB / 48 bytes) was several times slower per text here. H200, 3 workers, 4,096 callers adding
     // paragraphs of ~80-230 tokens: 216-244 adds/s at the earlier 32,768 tokens and no attention bound, 809 at 21,504
     // tokens alone, 953-1,174 at 16,384 tokens alone, 1,001 and 928 with both bounds as shipped
     // (bench/results/gpu-2026-11-27-{2,3,4,5}-*.json); sentences (9-37 tokens) keep the same runs, 11,373 / 10,900.
@@ -158,7 +165,7 @@ export function settingsFor(
     // runs of 1-2 texts, 99-111 ms in runs of 3-12; 62-token texts 27.9 ms in runs of 6-12, 29.5 in runs of 24;
     // 18-token texts flat from 16 to 64 per run (7.7-7.9 ms). Two workers, embedMany(64 texts of ~180 tokens):
     // 1.10x with this bound (14 pairs, 11 of them faster); short and mixed texts: the same plans, no change.
-    maxAttentionPerRun: webgpu ? 2_800_000 : 65_536,
+    maxAttentionPerRun: webgpu ? Math.floor(GPU_RUN_TENSOR_BYTES / (12 * 4)) : 65_536,
     // WebGPU: ORT-web builds GPU programs and buffers per input shape, and batches of real texts gave a new shape
     // almost every run. Rounding rows to 64s (powers of two below) and lengths to 8s: sustained adds on an H100 with
     // 3 workers 12,198 / 12,166 vs 8,997 / 7,841 exact, one worker 5,476 vs 4,724; H200 12,074 / 11,359 vs
@@ -169,5 +176,20 @@ export function settingsFor(
     // 1024, and overlaps it with a second batch in hand. WASM: the run holds the worker's thread; a second batch
     // would only wait there instead of in the coalescer, where it can still grow or go to another worker.
     pipelineDepth: webgpu ? 2 : 1,
+  };
+}
+
+/**
+ * WebGPU run bounds for a model bigger than minilm-l6: a wider feed-forward layer or more attention heads lower
+ * them, so its runs stay under the same tensor size ({@link GPU_RUN_TENSOR_BYTES}). Never raised; WASM unchanged.
+ */
+export function boundRunsForModel(settings: BackendSettings, model: { readonly intermediateSize?: number | undefined; readonly attentionHeads?: number | undefined }): BackendSettings {
+  if (settings.backend !== 'webgpu') return settings;
+  const tokens = model.intermediateSize === undefined ? Infinity : Math.floor(GPU_RUN_TENSOR_BYTES / (model.intermediateSize * 4));
+  const scores = model.attentionHeads === undefined ? Infinity : Math.floor(GPU_RUN_TENSOR_BYTES / (model.attentionHeads * 4));
+  return {
+    ...settings,
+    maxTokensPerRun: Math.min(settings.maxTokensPerRun, tokens),
+    maxAttentionPerRun: Math.min(settings.maxAttentionPerRun ?? Infinity, scores),
   };
 }

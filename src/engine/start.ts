@@ -7,7 +7,7 @@ import type { Capabilities } from '../capabilities.js';
 import { ModelLoadError } from '../errors.js';
 import { fetchVariant, type ModelFolder } from '../models/load.js';
 import type { Backend, Variant, WorkerInit } from '../worker/protocol.js';
-import { settingsFor, type CheckedOptions } from './options.js';
+import { boundRunsForModel, settingsFor, type CheckedOptions } from './options.js';
 import { WorkerPool, type PoolSetup } from './pool.js';
 
 /** Warm-up runs per worker: enough for Chromium to tier the hot wasm functions up, cheap (two short texts each). */
@@ -94,7 +94,7 @@ async function setupFor(
   loader: VariantLoader,
   workers?: number,
 ): Promise<PoolSetup> {
-  const base = settingsFor(options, backend, caps);
+  const base = boundRunsForModel(settingsFor(options, backend, caps), folder.spec);
   const settings = workers === undefined ? base : { ...base, workers };
   const bytes = await loader.get(variant);
   const maxTokens = Math.min(options.maxTokens, folder.spec.maxPositions ?? Number.POSITIVE_INFINITY);

@@ -19,6 +19,10 @@ export interface ModelSpec {
   readonly output: string | undefined;
   /** Longest token sequence (special tokens included) the model accepts, when the config says. */
   readonly maxPositions: number | undefined;
+  /** Width of the feed-forward layer (`intermediate_size`), when the config says: sizes a run's largest tensor. */
+  readonly intermediateSize?: number | undefined;
+  /** Attention heads per layer (`num_attention_heads`), when the config says: sizes a run's attention scores. */
+  readonly attentionHeads?: number | undefined;
 }
 
 const poolings: readonly Pooling[] = ['mean', 'cls', 'none'];
@@ -54,12 +58,16 @@ export function readModelSpec(config: unknown, tokenizerConfig: unknown, source:
     positiveInt(c['max_position_embeddings']) ?? positiveInt(c['n_positions']),
     tokenizerMax !== undefined && tokenizerMax < 1_000_000 ? tokenizerMax : undefined,
   ].filter((v): v is number => v !== undefined);
+  const intermediateSize = positiveInt(c['intermediate_size']) ?? positiveInt(c['ffn_dim']) ?? positiveInt(c['n_inner']) ?? positiveInt(c['hidden_dim']);
+  const attentionHeads = positiveInt(c['num_attention_heads']) ?? positiveInt(c['n_head']) ?? positiveInt(c['n_heads']);
   return {
     pooling: pooling as Pooling,
     tokenizer,
     output: typeof ours['output'] === 'string' ? ours['output'] : undefined,
     dimensions,
     maxPositions: limits.length > 0 ? Math.min(...limits) : undefined,
+    ...(intermediateSize !== undefined ? { intermediateSize } : {}),
+    ...(attentionHeads !== undefined ? { attentionHeads } : {}),
   };
 }
 

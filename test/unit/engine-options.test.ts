@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkOptions, settingsFor } from '../../src/engine/options.js';
+import { boundRunsForModel, checkOptions, settingsFor } from '../../src/engine/options.js';
 import { autoBackends } from '../../src/engine/start.js';
 import { ValidationError } from '../../src/errors.js';
 import { readModelSpec } from '../../src/models/config.js';
@@ -99,6 +99,13 @@ describe('readModelSpec', () => {
     expect(readModelSpec(use, {}, 'c')).toEqual({ pooling: 'none', tokenizer: 'use-unigram', output: 'sentence_embedding', dimensions: 512, maxPositions: 128 });
   });
 
+  it('reads the feed-forward width and the attention heads that size a run', () => {
+    const bert = { hidden_size: 768, intermediate_size: 3072, num_attention_heads: 12, max_position_embeddings: 512 };
+    expect(readModelSpec(bert, {}, 'c')).toMatchObject({ intermediateSize: 3072, attentionHeads: 12 });
+    expect(readModelSpec({ dim: 768, hidden_dim: 3072, n_heads: 12 }, {}, 'c')).toMatchObject({ intermediateSize: 3072, attentionHeads: 12 }); // DistilBERT
+    expect(readModelSpec({ hidden_size: 512 }, {}, 'c')).not.toHaveProperty('intermediateSize');
+  });
+
   it('rejects what it cannot honour', () => {
     expect(() => readModelSpec({ agentmem: { pooling: 'max' } }, {}, 'x/config.json')).toThrow(
       "Expected the pooling in x/config.json to be one of 'mean', 'cls', 'none', got `max`",
@@ -117,5 +124,29 @@ describe('model URLs', () => {
     expect(modelFileUrl(folder, 'fp16')).toBe('https://example.test/models/all-MiniLM-L6-v2/onnx/model_fp16.onnx');
     // A relative URL needs a page to be relative to (Node has none).
     expect(() => resolveModelUrl('/models/x')).toThrow(/Could not resolve the model URL `\/models\/x`/);
+  });
+});
+
+describe('boundRunsForModel', () => {
+  const gpu = settingsFor(checkOptions({ model: 'm', backend: 'webgpu' }), 'webgpu', env);
+  const wasm = settingsFor(checkOptions({ model: 'm', backend: 'wasm' }), 'wasm', env);
+
+  it('keeps the WebGPU defaults for minilm-l6 (they were measured on it) and never raises them', () => {
+    expect(gpu.maxTokensPerRun).toBe(21_504);
+    expect(gpu.maxAttentionPerRun).toBe(2_796_202); // 128 MiB of float32 scores over 12 heads
+    expect(boundRunsForModel(gpu, { intermediateSize: 1536, attentionHeads: 12 })).toEqual(gpu);
+    expect(boundRunsForModel(gpu, { intermediateSize: 512, attentionHeads: 4 })).toEqual(gpu);
+    expect(boundRunsForModel(gpu, {})).toEqual(gpu);
+  });
+
+  it('lowers them for a wider model, so its largest tensors stay the same size', () => {
+    // A BERT-base: feed-forward 3,072 wide (10,922 tokens x 3,072 floats ~ 128 MiB), 12 heads.
+    expect(boundRunsForModel(gpu, { intermediateSize: 3072, attentionHeads: 12 })).toMatchObject({ maxTokensPerRun: 10_922, maxAttentionPerRun: 2_796_202 });
+    expect(boundRunsForModel(gpu, { intermediateSize: 4096, attentionHeads: 16 })).toMatchObject({ maxTokensPerRun: 8192, maxAttentionPerRun: 2_097_152 });
+  });
+
+  it('leaves WASM alone (its bounds are about CPU caches)', () => {
+    expect(boundRunsForModel(wasm, { intermediateSize: 4096, attentionHeads: 16 })).toEqual(wasm);
+    expect(wasm).toMatchObject({ maxTokensPerRun: 4096, maxAttentionPerRun: 65_536 });
   });
 });
