@@ -4,6 +4,7 @@
  * which `auto` only knows after probing.
  */
 import { ValidationError } from '../errors.js';
+import type { ModelSpec } from '../models/config.js';
 import { expected, integerInRange, nonEmptyString, numberInRange, oneOf, plainObject } from '../validate.js';
 import type { Backend, ShapeSteps, Variant } from '../worker/protocol.js';
 import type { EmbedderOptions, EmbedderProgress, PersistentEmbeddingCache } from './types.js';
@@ -42,7 +43,7 @@ export interface BackendSettings {
   readonly timeoutMs: number;
   readonly runOverheadTokens: number;
   readonly maxTokensPerRun: number;
-  /** Bound on rows x padded length² per run (WASM), undefined for none (WebGPU). */
+  /** Bound on rows x padded length² per run (one head's attention scores), undefined for none. */
   readonly maxAttentionPerRun: number | undefined;
   /** Rounding of each run's shape (WebGPU), undefined for exact shapes (WASM). */
   readonly shapeSteps: ShapeSteps | undefined;
@@ -155,10 +156,11 @@ export function settingsFor(
     runOverheadTokens: webgpu ? 4096 : 8,
     // Bounds on one run's size. WebGPU: a run whose largest intermediate tensors pass ~128 MiB (the feed-forward
     // activations, tokens x 1,536 floats for minilm-l6: 21,845 tokens; the attention scores, rows x 12 heads x
-    // length² floats: 2.8M rows x length², 128 MiB / 48 bytes) was several times slower per text here. H200, 3 workers, 4,096 callers adding
-    // paragraphs of ~80-230 tokens: 216-244 adds/s at the earlier 32,768 tokens and no attention bound, 809 at 21,504
-    // tokens alone, 953-1,174 at 16,384 tokens alone, 1,001 and 928 with both bounds as shipped
-    // (bench/results/gpu-2026-11-27-{2,3,4,5}-*.json); sentences (9-37 tokens) keep the same runs, 11,373 / 10,900.
+    // length² floats: 2.8M rows x length², 128 MiB / 48 bytes) was several times slower per text here. H200,
+    // 3 workers, 4,096 callers adding paragraphs of ~80-230 tokens: 216-244 adds/s at the earlier 32,768 tokens and
+    // no attention bound, 809 at 21,504 tokens alone, 953-1,174 at 16,384 tokens alone, 1,001 and 928 with both
+    // bounds as shipped (bench/results/gpu-2026-11-27-{2,3,4,5}-*.json); sentences (9-37 tokens) keep the same runs,
+    // 11,373 / 10,900. A wider model lowers both ({@link boundRunsForModel}).
     maxTokensPerRun: webgpu ? 21_504 : 4096,
     // WASM: a run's attention scores (rows x length² per head, in float32) that outgrow the CPU caches cost more per
     // token, not less. One worker, minilm-l6 int8, medians of 8 alternating rounds: 182-token texts 93-95 ms each in
@@ -183,10 +185,11 @@ export function settingsFor(
  * WebGPU run bounds for a model bigger than minilm-l6: a wider feed-forward layer or more attention heads lower
  * them, so its runs stay under the same tensor size ({@link GPU_RUN_TENSOR_BYTES}). Never raised; WASM unchanged.
  */
-export function boundRunsForModel(settings: BackendSettings, model: { readonly intermediateSize?: number | undefined; readonly attentionHeads?: number | undefined }): BackendSettings {
+export function boundRunsForModel(settings: BackendSettings, model: Pick<ModelSpec, 'intermediateSize' | 'attentionHeads'>): BackendSettings {
   if (settings.backend !== 'webgpu') return settings;
-  const tokens = model.intermediateSize === undefined ? Infinity : Math.floor(GPU_RUN_TENSOR_BYTES / (model.intermediateSize * 4));
-  const scores = model.attentionHeads === undefined ? Infinity : Math.floor(GPU_RUN_TENSOR_BYTES / (model.attentionHeads * 4));
+  const floatsPerRun = GPU_RUN_TENSOR_BYTES / 4;
+  const tokens = model.intermediateSize === undefined ? Infinity : Math.floor(floatsPerRun / model.intermediateSize);
+  const scores = model.attentionHeads === undefined ? Infinity : Math.floor(floatsPerRun / model.attentionHeads);
   return {
     ...settings,
     maxTokensPerRun: Math.min(settings.maxTokensPerRun, tokens),

@@ -58,7 +58,9 @@ export function readModelSpec(config: unknown, tokenizerConfig: unknown, source:
     positiveInt(c['max_position_embeddings']) ?? positiveInt(c['n_positions']),
     tokenizerMax !== undefined && tokenizerMax < 1_000_000 ? tokenizerMax : undefined,
   ].filter((v): v is number => v !== undefined);
-  const intermediateSize = positiveInt(c['intermediate_size']) ?? positiveInt(c['ffn_dim']) ?? positiveInt(c['n_inner']) ?? positiveInt(c['hidden_dim']);
+  // BERT-style names first, then BART/OPT (`ffn_dim`), GPT-2 (`n_inner`) and DistilBERT (`hidden_dim`, `n_heads`).
+  const intermediateSize =
+    positiveInt(c['intermediate_size']) ?? positiveInt(c['ffn_dim']) ?? positiveInt(c['n_inner']) ?? positiveInt(c['hidden_dim']);
   const attentionHeads = positiveInt(c['num_attention_heads']) ?? positiveInt(c['n_head']) ?? positiveInt(c['n_heads']);
   return {
     pooling: pooling as Pooling,

@@ -15,8 +15,8 @@ export interface RunPlanOptions {
   /** Upper bound on rows x padded length for one run, after the shape steps (a single longer text still gets its own run). */
   readonly maxTokensPerRun: number;
   /**
-   * Upper bound on rows x padded length² for one run (the attention scores of one head), or none. On WASM a run
-   * whose score tensors outgrow the CPU caches costs more per token, not less: see options.ts.
+   * Upper bound on rows x padded length² for one run (the attention scores of one head), or none. A run whose
+   * score tensors outgrow the CPU caches (WASM) or ~128 MiB (WebGPU) costs more per token, not less: see options.ts.
    */
   readonly maxAttentionPerRun?: number | undefined;
   /** Shape steps (the encoder's): see {@link runShape}. */
