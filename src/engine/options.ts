@@ -43,8 +43,8 @@ export interface BackendSettings {
   readonly timeoutMs: number;
   readonly runOverheadTokens: number;
   readonly maxTokensPerRun: number;
-  /** Bound on rows x padded length² per run (one head's attention scores), undefined for none. */
-  readonly maxAttentionPerRun: number | undefined;
+  /** Bound on rows x padded length² per run (one head's attention scores). */
+  readonly maxAttentionPerRun: number;
   /** Rounding of each run's shape (WebGPU), undefined for exact shapes (WASM). */
   readonly shapeSteps: ShapeSteps | undefined;
   /** Batches one worker holds at once: it prepares the next while the model runs the current one. */
@@ -187,12 +187,12 @@ export function settingsFor(
  */
 export function boundRunsForModel(settings: BackendSettings, model: Pick<ModelSpec, 'intermediateSize' | 'attentionHeads'>): BackendSettings {
   if (settings.backend !== 'webgpu') return settings;
-  const floatsPerRun = GPU_RUN_TENSOR_BYTES / 4;
-  const tokens = model.intermediateSize === undefined ? Infinity : Math.floor(floatsPerRun / model.intermediateSize);
-  const scores = model.attentionHeads === undefined ? Infinity : Math.floor(floatsPerRun / model.attentionHeads);
+  const floatsPerTensor = GPU_RUN_TENSOR_BYTES / 4;
+  const tokens = model.intermediateSize === undefined ? Infinity : Math.floor(floatsPerTensor / model.intermediateSize);
+  const scores = model.attentionHeads === undefined ? Infinity : Math.floor(floatsPerTensor / model.attentionHeads);
   return {
     ...settings,
     maxTokensPerRun: Math.min(settings.maxTokensPerRun, tokens),
-    maxAttentionPerRun: Math.min(settings.maxAttentionPerRun ?? Infinity, scores),
+    maxAttentionPerRun: Math.min(settings.maxAttentionPerRun, scores),
   };
 }

@@ -41,8 +41,8 @@ export interface WorkerInit {
   readonly runOverheadTokens: number;
   /** Upper bound on batch x padded length per run, so one huge batch cannot exhaust wasm memory. */
   readonly maxTokensPerRun: number;
-  /** Upper bound on batch x padded length² per run (one head's attention scores), or undefined for none. */
-  readonly maxAttentionPerRun?: number | undefined;
+  /** Upper bound on batch x padded length² per run (one head's attention scores). */
+  readonly maxAttentionPerRun: number;
   /** How each run's shape is rounded up (WebGPU), or undefined for exact shapes. */
   readonly shapeSteps?: ShapeSteps | undefined;
 }
