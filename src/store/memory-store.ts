@@ -2,6 +2,7 @@ import { openDB, unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { StoredVector } from '../search/scope-index.js';
 import { AgentMemError, NotFoundError, StorageError } from '../errors.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord, SegmentVectors } from './records.js';
+import { readSpan, spanHoldsOnly } from './key-span.js';
 import { SCHEMA_VERSION, upgrade, type MemoryDB, type StoreName } from './schema.js';
 import {
   COMPACT_AT,
@@ -170,8 +171,11 @@ export class MemoryStore {
       let written: Segment[] = [];
       if (groups.length > 0) {
         const pending = tx.objectStore('pending');
-        const present = await Promise.all(groups.map((g) => pending.getKey(g.batchId)));
-        todo = groups.filter((_, i) => present[i] !== undefined);
+        const ids = groups.map((g) => g.batchId);
+        // One request for the whole group when its batches are neighbours (the usual case), else one per batch.
+        const span = await readSpan(pending, ids);
+        const present = span?.keys ?? new Set((await Promise.all(ids.map((id) => pending.getKey(id)))).map(String));
+        todo = groups.filter((g) => present.has(g.batchId));
         const rows = todo.flatMap((g) => g.rows);
         const segments = unwrap(tx.objectStore('segments'));
         const vectors = unwrap(tx.objectStore('segmentVectors'));
@@ -181,7 +185,9 @@ export class MemoryStore {
           vectors.put(segment.vectors);
         }
         const rawPending = unwrap(pending);
-        for (const group of todo) rawPending.delete(group.batchId);
+        const done = new Set(todo.map((g) => g.batchId));
+        if (span && done.size > 1 && spanHoldsOnly(span, done)) rawPending.delete(span.range);
+        else for (const id of done) rawPending.delete(id);
       }
       await tx.done;
       for (const segment of written) this.#noteSmall(segment.record);
@@ -209,21 +215,37 @@ export class MemoryStore {
     return this.#run('merge small segments', ['segments', 'segmentVectors'], 'readwrite', async (tx) => {
       const segmentStore = tx.objectStore('segments');
       const vectorStore = tx.objectStore('segmentVectors');
-      const [records, vectors] = await Promise.all([Promise.all(ids.map((id) => segmentStore.get(id))), Promise.all(ids.map((id) => vectorStore.get(id)))]);
+      // The small segments are usually the only records of their id range (merged ones get newer ids): then two
+      // requests read them all and two delete them, instead of four per segment.
+      const span = await readSpan(segmentStore, ids);
+      const whole = span !== undefined && spanHoldsOnly(span, new Set(ids));
+      const [records, vectors] = whole
+        ? await Promise.all([segmentStore.getAll(span.range), vectorStore.getAll(span.range)])
+        : await Promise.all([Promise.all(ids.map((id) => segmentStore.get(id))), Promise.all(ids.map((id) => vectorStore.get(id)))]);
+      const vectorsById = new Map<string, SegmentVectors>();
+      for (const rows of vectors) if (rows) vectorsById.set(rows.id, rows);
       const parts: Segment[] = [];
-      records.forEach((record, i) => {
-        const rows = vectors[i];
+      for (const record of records) {
+        const rows = record && vectorsById.get(record.id);
         if (record && rows && encodingOf(rows) === this.#encoding) parts.push({ record, vectors: rows });
-      });
+      }
       const dimensions = parts[0]?.vectors.dimensions;
       const same = parts.filter((p) => p.vectors.dimensions === dimensions);
       if (same.length < 2) return undefined;
       const merged = mergeSegments(same);
       const rawSegments = unwrap(segmentStore);
       const rawVectors = unwrap(vectorStore);
-      for (const part of same) {
-        rawSegments.delete(part.record.id);
-        rawVectors.delete(part.record.id);
+      const taken = new Set(same.map((p) => p.record.id));
+      // The range goes as a whole only when everything read from it is merged (a segment of another encoding or
+      // dimension stays, and so would a vector row without its segment).
+      if (whole && records.every((r) => r && taken.has(r.id)) && vectors.every((v) => v && taken.has(v.id))) {
+        rawSegments.delete(span.range);
+        rawVectors.delete(span.range);
+      } else {
+        for (const id of taken) {
+          rawSegments.delete(id);
+          rawVectors.delete(id);
+        }
       }
       rawSegments.put(merged.record);
       rawVectors.put(merged.vectors);

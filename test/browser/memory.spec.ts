@@ -307,6 +307,81 @@ test('one add at a time: every 32 small segments are merged into one, and no mem
   await second.evaluate(async () => window.t.memory.close());
 });
 
+test('a commit deletes only its own pending batches when another add still in flight sits between them', async ({ page }) => {
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    // The real engine, except that a text starting with "held" waits for release(): its add stays pending.
+    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const embedder = {
+      modelId: engine.modelId,
+      dimensions: engine.dimensions,
+      embed: async (text: string, options?: unknown) => (text.startsWith('held') && (await gate), engine.embed(text, options)),
+      embedMany: async (texts: string[], options?: unknown) => (texts.some((x) => x.startsWith('held')) && (await gate), engine.embedMany(texts, options)),
+      stats: () => engine.stats(),
+      close: () => engine.close(),
+    };
+    const memory = await t.open({ dbName: 'spans', embedder });
+    // Made in one task: three pending batches with neighbouring ids, the held one in the middle.
+    const first = memory.add('the first of three notes', { userId: 'alice' });
+    const held = memory.add('held back until the others are committed', { userId: 'alice' });
+    const last = memory.add('the last of three notes', { userId: 'alice' });
+    await Promise.all([first, last]);
+    const largestGroup = memory.stats().largestGroup;
+    const during = await t.rawCounts('spans');
+    release();
+    await held;
+    const after = await t.rawCounts('spans');
+    // A clean neighbourhood: ten adds from one task, committed together.
+    await Promise.all(Array.from({ length: 10 }, (_, i) => memory.add(`one of ten notes, number ${i}`, { userId: 'alice' })));
+    const end = await t.rawCounts('spans');
+    const listed = (await memory.getAll({ userId: 'alice', limit: 100 })).results.map((r: any) => r.memory);
+    await memory.close();
+    await engine.close();
+    return { largestGroup, during, after, end, listed };
+  });
+  // The first and the last were committed by one transaction, whose pending range holds the held batch too.
+  expect(out.largestGroup).toBeGreaterThanOrEqual(2);
+  expect(out.during).toMatchObject({ memories: 2, pending: 1 });
+  expect(out.after).toMatchObject({ memories: 3, pending: 0 });
+  expect(out.end).toMatchObject({ memories: 13, vectors: 13, pending: 0 });
+  expect(out.listed).toHaveLength(13);
+  expect(out.listed).toContain('held back until the others are committed');
+});
+
+test('a merge of small segments leaves a large segment that lies between them untouched', async ({ page }) => {
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const memory = await t.open({ dbName: 'merge-around' });
+    const texts: string[] = [];
+    const add = async (text: string) => {
+      texts.push(text);
+      await memory.add(text, { userId: 'alice' });
+    };
+    for (let i = 0; i < 16; i++) await add(`small note ${i}`);
+    // One segment of 40 memories, newer than the first 16 small ones and older than the next 16.
+    const bulk = Array.from({ length: 40 }, (_, i) => `bulk note ${i}`);
+    texts.push(...bulk);
+    await memory.addMany(bulk.map((text) => ({ text, userId: 'alice' })));
+    for (let i = 16; i < 32; i++) await add(`small note ${i}`);
+    for (let i = 0; i < 100 && memory.stats().compactions === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const compactions = memory.stats().compactions;
+    await memory.close();
+    const counts = await t.rawCounts('merge-around');
+    const reopened = await t.open({ dbName: 'merge-around' });
+    const listed = (await reopened.getAll({ userId: 'alice', limit: 1000 })).results.map((r: any) => r.memory);
+    const found = (await reopened.search('bulk note 17', { userId: 'alice', limit: 1 })).results[0]?.memory;
+    await reopened.close();
+    return { texts, compactions, counts, listed, found };
+  });
+  expect(out.compactions).toBe(1);
+  // 32 small segments merged into one; the 40-memory segment between them is still there, whole.
+  expect(out.counts).toMatchObject({ memories: 72, vectors: 72, segments: 2, pending: 0 });
+  expect([...out.listed].sort()).toEqual([...out.texts].sort());
+  expect(out.found).toBe('bulk note 17');
+});
+
 test('small segments earlier sessions left are merged once a scope load finds 32 of them', async ({ page }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
