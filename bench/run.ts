@@ -14,6 +14,7 @@ import { makePlan, type Plan, type Task } from './lib/plan.js';
 import { addRatios, errorRow, label, markdown, svg, toRow } from './lib/report.js';
 import { startPreview } from './lib/server.js';
 import { runNative } from './lib/native.js';
+import { sampleCpu } from './lib/cpu.js';
 import type { Backend, PageResult, ResultFile, Row, RunRequest, SystemSpec } from './lib/types.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -84,6 +85,7 @@ async function runInContext(context: Awaited<ReturnType<Browser['newContext']>>,
   });
   page.on('pageerror', (e) => consoleErrors.push(String(e).slice(0, 300)));
   try {
+    await page.exposeFunction('benchCpu', () => sampleCpu());
     await page.goto(`${baseUrl}/bench/pages/bench.html`);
     await page.waitForFunction(() => window.bench?.ready === true, null, { timeout: 30_000 });
     const run = page.evaluate((req) => window.bench.run(req), request);

@@ -2,8 +2,8 @@
  * Turns page results into result rows (ops/s median/min/max, latency p50/p95, ratios) and renders the Markdown
  * tables and the SVG chart for the README.
  */
-import { latencySummary, median, repRate, round, spread } from './stats.js';
-import type { Backend, PageResult, ResultFile, Row, SystemSpec, Workload } from './types.js';
+import { cpuPerOp, latencySummary, median, repRate, round, spread } from './stats.js';
+import type { Backend, CpuSplit, PageResult, ResultFile, Row, SystemSpec, Workload } from './types.js';
 
 const MAIN_THREAD = new Set(['naive-transformers-js', 'entity-db']);
 
@@ -29,8 +29,14 @@ export function toRow(backend: Backend, spec: SystemSpec, result: PageResult, ex
     reps: reps.length,
     ...(notes.length ? { note: notes.join('; ') } : {}),
     ...(result.error !== undefined ? { error: result.error } : {}),
-    extra: { ...(result.resolved ? { resolved: result.resolved } : {}), ...(result.extra ?? {}) },
+    extra: { ...(result.resolved ? { resolved: result.resolved } : {}), ...(result.extra ?? {}), ...cpuExtra(reps) },
   };
+}
+
+/** `cpuMsPerOp`: the browser's CPU per operation by kind of thread, over the repetitions that carry a sample. */
+function cpuExtra(reps: PageResult['reps']): { cpuMsPerOp?: CpuSplit } {
+  const cpu = cpuPerOp(reps);
+  return cpu ? { cpuMsPerOp: cpu } : {};
 }
 
 export function errorRow(backend: Backend, spec: SystemSpec, workload: Workload, error: string): Row {
@@ -151,6 +157,15 @@ export function headline(file: ResultFile): string[] {
         );
       }
     }
+    // Where the CPU went (runner's /proc sample): per operation, in the model's workers and outside them (W1-sustained,
+    // or W1 in a --quick run, which has no W1-sustained).
+    for (const w of ['W1-sustained', 'W1']) {
+      const adds = find(backend, w, (r) => r.default === true);
+      const ceiling = find(backend, w, (r) => r.system === 'raw-ceiling' && r.workers === adds?.workers && r.model === undefined);
+      if (!adds || !cpuOf(adds) || !cpuOf(ceiling)) continue;
+      parts.push(`CPU per add in ${w}, in the model's workers + outside them (page / browser / other): ${cpuText(adds)}; per text in its raw ceiling: ${cpuText(ceiling)}`);
+      break;
+    }
     const w6 = find(backend, 'W6-long', (r) => r.default === true);
     if (w6) {
       const naive = find(backend, 'W6-long', (r) => r.system === 'naive-transformers-js');
@@ -174,6 +189,19 @@ export function headline(file: ResultFile): string[] {
     if (parts.length) out.push(`- **${backend}**: ${parts.join('; ')}.`);
   }
   return out;
+}
+
+/** The row's `extra.cpuMsPerOp`, when its repetitions were sampled. */
+function cpuOf(row: Row | undefined): CpuSplit | undefined {
+  return row?.extra?.['cpuMsPerOp'] as CpuSplit | undefined;
+}
+
+/** "7.02 + 1.34 (0.64 / 0.57 / 0.13)": ms per operation in the model's workers + outside them (page / browser / other). */
+export function cpuText(row: Row | undefined): string {
+  const c = cpuOf(row);
+  if (!c) return 'n/a';
+  const outside = c.page + c.browser + c.other;
+  return `${c.workers.toFixed(2)} + ${outside.toFixed(2)} ms (${c.page.toFixed(2)} / ${c.browser.toFixed(2)} / ${c.other.toFixed(2)})`;
 }
 
 export function markdown(file: ResultFile): string {
@@ -207,10 +235,10 @@ export function markdown(file: ResultFile): string {
     out.push('');
     out.push('<details><summary>Every add row: min/max, latency, notes</summary>');
     out.push('');
-    out.push('| system | workload | items x reps | ops/s median [min–max] | p50 ms | p95 ms | x naive | x ceiling | note |');
-    out.push('|---|---|---|---|---:|---:|---:|---:|---|');
+    out.push('| system | workload | items x reps | ops/s median [min–max] | p50 ms | p95 ms | x naive | x ceiling | CPU ms per op: workers + outside (page / browser / other) | note |');
+    out.push('|---|---|---|---|---:|---:|---:|---:|---|---|');
     for (const r of adds) {
-      out.push(`| ${label(r)} | ${r.workload} | ${r.items} x ${r.reps} | ${r.opsPerSec ? `${fmt(r.opsPerSec.median)} [${fmt(r.opsPerSec.min)}–${fmt(r.opsPerSec.max)}]` : `error: ${r.error ?? ''}`} | ${fmt(r.latencyMs?.p50, 1)} | ${fmt(r.latencyMs?.p95, 1)} | ${ratio(r.ratioToNaive)} | ${ratio(r.ratioToRawCeiling)}${r.ceilingPairs ? ` [${r.ceilingPairs.min.toFixed(2)}–${r.ceilingPairs.max.toFixed(2)}]` : ''} | ${r.note ?? ''} |`);
+      out.push(`| ${label(r)} | ${r.workload} | ${r.items} x ${r.reps} | ${r.opsPerSec ? `${fmt(r.opsPerSec.median)} [${fmt(r.opsPerSec.min)}–${fmt(r.opsPerSec.max)}]` : `error: ${r.error ?? ''}`} | ${fmt(r.latencyMs?.p50, 1)} | ${fmt(r.latencyMs?.p95, 1)} | ${ratio(r.ratioToNaive)} | ${ratio(r.ratioToRawCeiling)}${r.ceilingPairs ? ` [${r.ceilingPairs.min.toFixed(2)}–${r.ceilingPairs.max.toFixed(2)}]` : ''} | ${cpuOf(r) ? cpuText(r) : '–'} | ${r.note ?? ''} |`);
     }
     out.push('');
     out.push('</details>');

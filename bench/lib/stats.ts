@@ -1,4 +1,6 @@
 /** Order statistics for benchmark rows. Nearest-rank percentiles: no interpolation, every value was observed. */
+import type { CpuSplit } from './types.js';
+
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -37,4 +39,19 @@ export function round(x: number): number {
   const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(x))));
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/** `after - before`, or undefined when either is missing. */
+export function cpuDelta(before: CpuSplit | null | undefined, after: CpuSplit | null | undefined): CpuSplit | undefined {
+  if (!before || !after) return undefined;
+  return { workers: after.workers - before.workers, page: after.page - before.page, browser: after.browser - before.browser, other: after.other - before.other };
+}
+
+/** CPU milliseconds per operation over the repetitions that carry a sample (summed, not a median: ticks are coarse). */
+export function cpuPerOp(reps: readonly { ops: number; cpu?: CpuSplit | undefined }[]): CpuSplit | undefined {
+  const sampled = reps.filter((r) => r.cpu !== undefined && r.ops > 0);
+  if (sampled.length === 0) return undefined;
+  const ops = sampled.reduce((n, r) => n + r.ops, 0);
+  const sum = (key: keyof CpuSplit) => Math.round((sampled.reduce((n, r) => n + r.cpu![key], 0) / ops) * 100) / 100;
+  return { workers: sum('workers'), page: sum('page'), browser: sum('browser'), other: sum('other') };
 }

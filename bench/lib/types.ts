@@ -68,6 +68,19 @@ export interface Rep {
   ms: number;
   /** Per-operation latencies (ms). */
   latencies: number[];
+  /** CPU the browser spent during the repetition (the runner samples /proc on Linux), when measured. */
+  cpu?: CpuSplit;
+}
+
+/**
+ * CPU milliseconds of the browser's threads: the model's workers, the page's main thread, the browser's own
+ * processes (IndexedDB works there) and the rest (GPU process, renderer helper threads). bench/lib/cpu.ts.
+ */
+export interface CpuSplit {
+  workers: number;
+  page: number;
+  browser: number;
+  other: number;
 }
 
 /** What `window.bench.run()` returns for one workload (W4 returns one entry per size and measure). */

@@ -3,8 +3,8 @@
  * `window.bench.run(request)`; everything timed happens here, in real Chromium, against real IndexedDB.
  */
 import { repTexts, duplicateHeavy, textsFor, SEEDS } from '../lib/texts.js';
-import { pairedRatios, repRate } from '../lib/stats.js';
-import type { PageResult, Rep, RunRequest, Size, SystemSpec } from '../lib/types.js';
+import { cpuDelta, pairedRatios, repRate } from '../lib/stats.js';
+import type { CpuSplit, PageResult, Rep, RunRequest, Size, SystemSpec } from '../lib/types.js';
 import { unitVector, type BenchSystem } from './systems/system.js';
 
 async function createSystem(spec: SystemSpec, model: string, dbName: string): Promise<BenchSystem> {
@@ -110,14 +110,17 @@ async function addWorkload(sys: BenchSystem, size: Size, warmed: Warmed): Promis
   const op = size.workload === 'E1' ? embed! : (text: string) => sys.add(text);
   const measureCeiling = async (r: number): Promise<void> => {
     const texts = repTexts(`ceiling-${size.workload}`, r, size.items);
+    const before = await cpuSample();
     const t0 = now();
     await sys.ceiling!(texts);
-    ceiling.push({ ops: texts.length, ms: now() - t0, latencies: [] });
+    const ms = now() - t0;
+    ceiling.push(withCpu({ ops: texts.length, ms, latencies: [] }, before, await cpuSample()));
   };
   const measure = async (r: number): Promise<void> => {
     const texts = size.workload === 'W3' ? duplicateHeavy(r, size.items) : repTexts(size.workload, r, size.items);
-    if (batch) reps.push(await batchAdd(sys, texts));
-    else reps.push(await concurrentAdds(op, texts, size.callers, size.perCaller));
+    const before = await cpuSample();
+    const rep = batch ? await batchAdd(sys, texts) : await concurrentAdds(op, texts, size.callers, size.perCaller);
+    reps.push(withCpu(rep, before, await cpuSample()));
   };
   for (let r = 0; r < size.reps; r++) {
     if (sys.ceiling && r % 2 === 0) await measureCeiling(r);
@@ -131,6 +134,16 @@ async function addWorkload(sys: BenchSystem, size: Size, warmed: Warmed): Promis
   const result: PageResult = { workload: size.workload, reps, resolved: sys.resolved, extra: { ...extra, stats, pairRatios } };
   const pairedNote = `each repetition paired with one of agentmem-web's ${size.workload} on the same workers, in alternating order`;
   return [{ workload: size.workload, system: 'raw-ceiling', reps: ceiling, resolved: { ...sys.resolved, coalescing: true }, note: pairedNote, extra }, result];
+}
+
+/** The browser's CPU so far, from the runner (`benchCpu`, exposed on Linux), taken outside the timed span. */
+async function cpuSample(): Promise<CpuSplit | null> {
+  return typeof window.benchCpu === 'function' ? await window.benchCpu() : null;
+}
+
+function withCpu(rep: Rep, before: CpuSplit | null, after: CpuSplit | null): Rep {
+  const cpu = cpuDelta(before, after);
+  return cpu ? { ...rep, cpu } : rep;
 }
 
 async function dimensionsOf(model: string): Promise<number> {
@@ -225,6 +238,8 @@ async function info(): Promise<Record<string, unknown>> {
 declare global {
   interface Window {
     bench: { run: typeof run; info: typeof info; ready: true };
+    /** Exposed by the runner: the browser's cumulative CPU by kind of thread (null off Linux). */
+    benchCpu?: () => Promise<CpuSplit | null>;
   }
 }
 

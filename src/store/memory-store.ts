@@ -174,7 +174,7 @@ export class MemoryStore {
         const ids = groups.map((g) => g.batchId);
         // One request for the whole group when its batches are neighbours (the usual case), else one per batch.
         const span = await readSpan(pending, ids);
-        const present = span?.keys ?? new Set((await Promise.all(ids.map((id) => pending.getKey(id)))).map(String));
+        const present = span?.keys ?? new Set((await Promise.all(ids.map((id) => pending.getKey(id)))).filter((k) => k !== undefined).map(String));
         todo = groups.filter((g) => present.has(g.batchId));
         const rows = todo.flatMap((g) => g.rows);
         const segments = unwrap(tx.objectStore('segments'));

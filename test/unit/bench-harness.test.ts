@@ -2,12 +2,14 @@
  * The benchmark's own logic (bench/lib): the seeded text generator every system embeds, the order statistics and the
  * ratios in the result rows. Speed itself is measured by `npm run bench`, never asserted.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { describe, expect, it } from 'vitest';
 import { duplicateHeavy, repTexts, textsFor } from '../../bench/lib/texts.js';
-import { pairedRatios, percentile, repRate } from '../../bench/lib/stats.js';
+import { cpuDelta, cpuPerOp, pairedRatios, percentile, repRate } from '../../bench/lib/stats.js';
+import { kindOf, sampleCpu } from '../../bench/lib/cpu.js';
 import { addRatios, errorRow, headline, markdown, toRow } from '../../bench/lib/report.js';
 import type { ResultFile, Row } from '../../bench/lib/types.js';
 
@@ -138,5 +140,64 @@ describe('bench rows', () => {
     const file: ResultFile = { machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows };
     expect(headline(file)[0]).toContain('W1 (100 adds): 204 adds/s = 0.90x (3 pairs 0.80–1.02) the raw ceiling (goal >= 0.9x)');
     expect(markdown(file)).toContain('| 0.90x [0.80–1.02] |');
+  });
+});
+
+describe('bench CPU split', () => {
+  it('puts a thread in the workers, the page, the browser or the rest by its process type and name', () => {
+    expect(kindOf('renderer', 'DedicatedWorker', false)).toBe('workers');
+    expect(kindOf('renderer', 'chromium', true)).toBe('page');
+    expect(kindOf('renderer', 'Compositor', false)).toBe('other');
+    expect(kindOf('browser', 'ThreadPoolForeg', false)).toBe('browser');
+    expect(kindOf('utility', 'chromium', true)).toBe('browser');
+    expect(kindOf('gpu-process', 'chromium', true)).toBe('other');
+  });
+
+  it.runIf(process.platform === 'linux')('samples the CPU of Chromium processes under this process from /proc, and nothing else', async () => {
+    // A child whose command line names Chromium (as the browser process's does) spins for ~400 ms of CPU.
+    const spin = 'const t = process.cpuUsage(); while (process.cpuUsage(t).user < 400_000) {} // chromium stand-in';
+    const before = sampleCpu()!;
+    const child = spawn(process.execPath, ['-e', spin]);
+    await new Promise((resolve) => child.on('spawn', resolve));
+    const during = await new Promise<ReturnType<typeof sampleCpu>>((resolve) => {
+      const poll = setInterval(() => {
+        const now = sampleCpu()!;
+        if (now.browser - before.browser >= 300) {
+          clearInterval(poll);
+          resolve(now);
+        }
+      }, 20);
+      child.on('exit', () => {
+        clearInterval(poll);
+        resolve(null);
+      });
+    });
+    child.kill();
+    expect(during).not.toBeNull(); // seen while it ran: it has no --type, so it counts as the browser
+    const delta = cpuDelta(before, during)!;
+    expect(delta.browser).toBeGreaterThanOrEqual(300);
+    expect(delta.workers + delta.page).toBe(0);
+  });
+
+  it('per operation: summed over the sampled repetitions, then shown as workers + outside in the rows', () => {
+    const split = (workers: number, page: number, browser: number, other: number) => ({ workers, page, browser, other });
+    const reps = [
+      { ops: 100, ms: 500, latencies: [], cpu: split(700, 60, 50, 10) },
+      { ops: 100, ms: 500, latencies: [], cpu: split(740, 70, 60, 20) },
+      { ops: 100, ms: 500, latencies: [] }, // not sampled (off Linux): left out, not counted as zero
+    ];
+    expect(cpuPerOp(reps)).toEqual(split(7.2, 0.65, 0.55, 0.15));
+    expect(cpuPerOp([reps[2]!])).toBeUndefined();
+    expect(cpuDelta(split(1, 2, 3, 4), split(2, 4, 6, 8))).toEqual(split(1, 2, 3, 4));
+    expect(cpuDelta(null, split(1, 1, 1, 1))).toBeUndefined();
+    const rows: Row[] = [
+      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'W1-sustained', reps, resolved: { workers: 2 } }),
+      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'W1-sustained', reps: [{ ops: 100, ms: 400, latencies: [], cpu: split(690, 10, 5, 5) }], resolved: { workers: 2 } }),
+    ];
+    addRatios(rows);
+    expect(rows[0]!.extra?.['cpuMsPerOp']).toEqual(split(7.2, 0.65, 0.55, 0.15));
+    const file: ResultFile = { machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows };
+    expect(headline(file)[0]).toContain('CPU per add in W1-sustained, in the model\'s workers + outside them (page / browser / other): 7.20 + 1.35 ms (0.65 / 0.55 / 0.15); per text in its raw ceiling: 6.90 + 0.20 ms (0.10 / 0.05 / 0.05)');
+    expect(markdown(file)).toContain('| 7.20 + 1.35 ms (0.65 / 0.55 / 0.15) |');
   });
 });
