@@ -158,8 +158,9 @@ export function headline(file: ResultFile): string[] {
       }
     }
     // Where the CPU went (runner's /proc sample): per operation, in the model's workers and outside them (W1-sustained,
-    // or W1 in a --quick run, which has no W1-sustained).
-    for (const w of ['W1-sustained', 'W1']) {
+    // or W1 in a --quick run, which has no W1-sustained). WASM only: on WebGPU the model's work is in the GPU process
+    // (SwiftShader's, here), which the split counts as "other"; the details table still shows it.
+    for (const w of backend === 'wasm' ? ['W1-sustained', 'W1'] : []) {
       const adds = find(backend, w, (r) => r.default === true);
       const ceiling = find(backend, w, (r) => r.system === 'raw-ceiling' && r.workers === adds?.workers && r.model === undefined);
       if (!adds || !cpuOf(adds) || !cpuOf(ceiling)) continue;
