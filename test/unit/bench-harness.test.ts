@@ -199,5 +199,12 @@ describe('bench CPU split', () => {
     const file: ResultFile = { machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows };
     expect(headline(file)[0]).toContain('CPU per add in W1-sustained, in the model\'s workers + outside them (page / browser / other): 7.20 + 1.35 ms (0.65 / 0.55 / 0.15); per text in its raw ceiling: 6.90 + 0.20 ms (0.10 / 0.05 / 0.05)');
     expect(markdown(file)).toContain('| 7.20 + 1.35 ms (0.65 / 0.55 / 0.15) |');
+    // A --quick run has no W1-sustained: the headline takes W1's split; WebGPU rows get none (the model's work is in
+    // the GPU process there).
+    const quick = rows.map((r) => ({ ...r, workload: 'W1' as const }));
+    const gpu = rows.map((r) => ({ ...r, backend: 'webgpu' as const }));
+    const quickFile: ResultFile = { ...file, results: [...quick, ...gpu] };
+    expect(headline(quickFile)[0]).toContain('CPU per add in W1, in the model\'s workers');
+    expect(headline(quickFile).join('\n')).not.toMatch(/webgpu.*CPU per add/);
   });
 });
