@@ -198,7 +198,7 @@ function cpuOf(row: Row | undefined): CpuSplit | undefined {
 }
 
 /** "7.02 + 1.34 (0.64 / 0.57 / 0.13)": ms per operation in the model's workers + outside them (page / browser / other). */
-export function cpuText(row: Row | undefined): string {
+function cpuText(row: Row | undefined): string {
   const c = cpuOf(row);
   if (!c) return 'n/a';
   const outside = c.page + c.browser + c.other;

@@ -312,16 +312,7 @@ test('a commit deletes only its own pending batches when another add still in fl
     const { t } = window;
     // The real engine, except that a text starting with "held" waits for release(): its add stays pending.
     const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const embedder = {
-      modelId: engine.modelId,
-      dimensions: engine.dimensions,
-      embed: async (text: string, options?: unknown) => (text.startsWith('held') && (await gate), engine.embed(text, options)),
-      embedMany: async (texts: string[], options?: unknown) => (texts.some((x) => x.startsWith('held')) && (await gate), engine.embedMany(texts, options)),
-      stats: () => engine.stats(),
-      close: () => engine.close(),
-    };
+    const embedder = t.holdTexts(engine, 'held');
     const memory = await t.open({ dbName: 'spans', embedder });
     // Made in one task: three pending batches with neighbouring ids, the held one in the middle.
     const first = memory.add('the first of three notes', { userId: 'alice' });
@@ -330,7 +321,7 @@ test('a commit deletes only its own pending batches when another add still in fl
     await Promise.all([first, last]);
     const largestGroup = memory.stats().largestGroup;
     const during = await t.rawCounts('spans');
-    release();
+    embedder.release();
     await held;
     const after = await t.rawCounts('spans');
     // A clean neighbourhood: ten adds from one task, committed together.

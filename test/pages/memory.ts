@@ -83,30 +83,42 @@ function rawDelete(name: string): Promise<string> {
 }
 
 /**
- * The real engine, except that after the first `passes` texts it holds every call until `release()`: the adds
- * behind it stay pending, so a test can close the page (or open another tab) at a known point.
+ * The real engine, except that a call for which `waits(texts)` is true waits for `release()`: the adds behind it
+ * stay pending, so a test can close the page (or open another tab, or commit others around them) at a known point.
  */
-function holdAfter(embedder: TextEmbedder, passes: number): TextEmbedder & { release(): void } {
-  let left = passes;
+function hold(embedder: TextEmbedder, waits: (texts: readonly string[]) => boolean): TextEmbedder & { release(): void } {
   let open: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (open = resolve));
-  const gate = async (n: number) => {
-    const ok = left >= n;
-    left -= n;
-    if (!ok) await released;
+  const gate = async (texts: readonly string[]) => {
+    if (waits(texts)) await released;
   };
   return {
     modelId: embedder.modelId,
     dimensions: embedder.dimensions,
-    embed: async (text, options) => (await gate(1), embedder.embed(text, options)),
-    embedMany: async (texts, options) => (await gate(texts.length), embedder.embedMany(texts, options)),
+    embed: async (text, options) => (await gate([text]), embedder.embed(text, options)),
+    embedMany: async (texts, options) => (await gate(texts), embedder.embedMany(texts, options)),
     stats: () => embedder.stats(),
     close: () => embedder.close(),
     release: () => open(),
   };
 }
 
-const helpers = { lib, Embedder, open, holdAfter, thrown, rawAll, rawMemories, rawCounts, rawDelete, writeV1, describeDb };
+/** {@link hold} after the first `passes` texts. */
+function holdAfter(embedder: TextEmbedder, passes: number): TextEmbedder & { release(): void } {
+  let left = passes;
+  return hold(embedder, (texts) => {
+    const ok = left >= texts.length;
+    left -= texts.length;
+    return !ok;
+  });
+}
+
+/** {@link hold} for the texts that start with `prefix`. */
+function holdTexts(embedder: TextEmbedder, prefix: string): TextEmbedder & { release(): void } {
+  return hold(embedder, (texts) => texts.some((text) => text.startsWith(prefix)));
+}
+
+const helpers = { lib, Embedder, open, holdAfter, holdTexts, thrown, rawAll, rawMemories, rawCounts, rawDelete, writeV1, describeDb };
 declare global {
   interface Window {
     t: typeof helpers & { memory?: Memory; [key: string]: unknown };
