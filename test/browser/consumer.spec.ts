@@ -3,7 +3,7 @@
  * consumer's own bundler, serve it, and use the documented API in real Chromium. Workers, ORT's wasm and model
  * loading must survive someone else's build.
  */
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
@@ -12,7 +12,9 @@ const repo = resolve(import.meta.dirname, '../..');
 const work = resolve(repo, '.tmp', `consumer-${process.env.AGENTMEM_PORT ?? 'main'}`);
 const app = join(work, 'app');
 const port = Number(process.env.AGENTMEM_PORT ?? 5180) + 7;
+const devPort = port + 1;
 let server: ChildProcess | undefined;
+let devServer: ChildProcess | undefined;
 
 function sh(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
@@ -55,7 +57,32 @@ test.beforeAll(async () => {
 
 test.afterAll(() => {
   server?.kill();
+  devServer?.kill();
 });
+
+type AppResult = Record<string, unknown>;
+
+/** Loads the consumer app and checks what it did (main.js): the same assertions for the build and the dev server. */
+async function runApp(page: Page, url: string): Promise<{ wasmFetched: string[] }> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // Which wasm files the workers fetched (names as served: hashed by a build, as published in dev).
+  const wasmFetched: string[] = [];
+  page.on('request', (r) => {
+    const name = new URL(r.url()).pathname.split('/').pop()!;
+    if (name.endsWith('.wasm')) wasmFetched.push(name);
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 120_000 });
+  const result = await page.evaluate(() => (window as unknown as { __result: AppResult }).__result);
+  expect(result.error).toBeUndefined();
+  expect((result.top as string[])[0]).toBe('I drink coffee every morning');
+  expect(result.top).not.toContain('Bob likes tea');
+  expect(result.validation).toBe('ValidationError');
+  expect(result.webgpu).toMatchObject({ same: true, backend: 'webgpu' });
+  expect(errors).toEqual([]);
+  return { wasmFetched: [...new Set(wasmFetched)].sort() };
+}
 
 test('the packed package ships only compiled ESM, types and no model or wasm of its own', () => {
   const pkg = resolve(app, 'node_modules/agentmem-web');
@@ -73,22 +100,26 @@ test("the consumer's build carries ORT's WASM build and its WebGPU (JSEP) build,
 });
 
 test('a fresh Vite app adds, searches and embeds through the documented API', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  // Which wasm each worker fetched: the WASM workers the plain build, the WebGPU worker the JSEP one.
-  const wasmFetched: string[] = [];
-  page.on('request', (r) => {
-    const name = new URL(r.url()).pathname.split('/').pop()!;
-    if (name.endsWith('.wasm')) wasmFetched.push(name.replace(/-[\w-]{8}\.wasm$/, '.wasm'));
-  });
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 120_000 });
-  const result = await page.evaluate(() => (window as unknown as { __result: Record<string, unknown> }).__result);
-  expect(result.error).toBeUndefined();
-  expect((result.top as string[])[0]).toBe('I drink coffee every morning');
-  expect(result.top).not.toContain('Bob likes tea');
-  expect(result.validation).toBe('ValidationError');
-  expect(result.webgpu).toMatchObject({ same: true, backend: 'webgpu' });
-  expect([...new Set(wasmFetched)].sort()).toEqual(['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.wasm']);
-  expect(errors).toEqual([]);
+  // The WASM workers fetch the plain build, the WebGPU worker the JSEP one.
+  const { wasmFetched } = await runApp(page, `http://127.0.0.1:${port}/`);
+  expect(wasmFetched.map((f) => f.replace(/-[\w-]{8}\.wasm$/, '.wasm')).sort()).toEqual(['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.wasm']);
+});
+
+test('the same app under the Vite dev server (`vite`, what a developer runs first) works, with no warning from Vite', async ({ page }) => {
+  // Vite pre-bundles dependencies in dev and resolves the package's workers and source maps itself: a worker URL
+  // or a source map that only survives a production build would break or warn here.
+  let output = '';
+  // The app's own vite binary, not npx: npm would add warnings of its own about this repository's .npmrc.
+  devServer = spawn(join(app, 'node_modules/.bin/vite'), ['--port', String(devPort), '--strictPort', '--host', '127.0.0.1'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  devServer.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  devServer.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  for (let i = 0; i < 100 && !output.includes('ready in'); i++) await new Promise((r) => setTimeout(r, 200));
+  expect(output).toContain('ready in');
+  const { wasmFetched } = await runApp(page, `http://127.0.0.1:${devPort}/`);
+  expect(wasmFetched).toEqual(['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.wasm']);
+  devServer.kill();
+  devServer = undefined;
+  // e.g. "Sourcemap for .../agentmem-web/dist/lib/errors.js points to missing source files" (maps without sources).
+  const complaints = output.split('\n').filter((line) => /sourcemap|warn|error/i.test(line));
+  expect(complaints).toEqual([]);
 });
