@@ -89,6 +89,7 @@ test('the packed package ships only compiled ESM, types and no model or wasm of 
   const files = filesUnder(pkg).map((f) => f.slice(pkg.length + 1));
   expect(files).toContain('dist/lib/index.js');
   expect(files).toContain('dist/lib/index.d.ts');
+  expect(files).toContain('LICENSE');
   expect(files.filter((f) => f.endsWith('.wasm') || f.endsWith('.onnx'))).toEqual([]);
   expect(existsSync(resolve(app, 'node_modules/@huggingface/transformers'))).toBe(false);
 });
