@@ -3,14 +3,16 @@
  * consumer's own bundler, serve it, and use the documented API in real Chromium. Workers, ORT's wasm and model
  * loading must survive someone else's build.
  */
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, chromium, type Page } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 
 const repo = resolve(import.meta.dirname, '../..');
 const work = resolve(repo, '.tmp', `consumer-${process.env.AGENTMEM_PORT ?? 'main'}`);
 const app = join(work, 'app');
+const extension = join(work, 'extension');
+let tarball = '';
 const port = Number(process.env.AGENTMEM_PORT ?? 5180) + 7;
 const devPort = port + 1;
 let server: ChildProcess | undefined;
@@ -35,17 +37,8 @@ test.beforeAll(async () => {
   mkdirSync(work, { recursive: true });
   // npm pack runs `prepack` (tsc build of dist/lib); --ignore-scripts would skip it, so build first explicitly.
   sh('npm', ['run', 'build:lib', '--silent'], repo);
-  const tarball = sh('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], repo).trim().split('\n').pop()!;
-  cpSync(resolve(repo, 'test/consumer/app'), app, { recursive: true });
-  const vite = JSON.parse(readFileSync(resolve(repo, 'node_modules/vite/package.json'), 'utf8')).version as string;
-  writeFileSync(join(app, 'package.json'), JSON.stringify({
-    name: 'consumer-app', private: true, type: 'module',
-    dependencies: { 'agentmem-web': `file:../${tarball}` },
-    devDependencies: { vite },
-  }, null, 2));
-  // The model a consumer would put in its own public/ folder.
-  cpSync(resolve(repo, 'public/models/lexical'), join(app, 'public/models/lexical'), { recursive: true });
-  sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], app);
+  tarball = sh('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], repo).trim().split('\n').pop()!;
+  installConsumer('app', app);
   sh('npx', ['vite', 'build'], app);
   server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { cwd: app, stdio: 'ignore', detached: false });
   for (let i = 0; i < 100; i++) {
@@ -54,6 +47,20 @@ test.beforeAll(async () => {
   }
   throw new Error('consumer preview server did not start');
 });
+
+/** Copies test/consumer/<name> to `dir`, installs the packed package and Vite into it, adds the model it loads. */
+function installConsumer(name: string, dir: string): void {
+  cpSync(resolve(repo, 'test/consumer', name), dir, { recursive: true });
+  const vite = JSON.parse(readFileSync(resolve(repo, 'node_modules/vite/package.json'), 'utf8')).version as string;
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({
+    name: `consumer-${name}`, private: true, type: 'module',
+    dependencies: { 'agentmem-web': `file:../${tarball}` },
+    devDependencies: { vite },
+  }, null, 2));
+  // The model a consumer would put in its own public/ folder.
+  cpSync(resolve(repo, 'public/models/lexical'), join(dir, 'public/models/lexical'), { recursive: true });
+  sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], dir);
+}
 
 test.afterAll(() => {
   server?.kill();
@@ -123,4 +130,63 @@ test('the same app under the Vite dev server (`vite`, what a developer runs firs
   // e.g. "Sourcemap for .../agentmem-web/dist/lib/errors.js points to missing source files" (maps without sources).
   const complaints = output.split('\n').filter((line) => /sourcemap|warn|error/i.test(line));
   expect(complaints).toEqual([]);
+});
+
+test('an MV3 extension (test/consumer/extension) keeps memories in its offscreen document, across the document closing', async () => {
+  // The README's recipe as an extension author follows it: the packed package bundled by Vite into an offscreen
+  // page, the service worker relaying calls there, the model inside the extension. Loaded unpacked into Chromium.
+  installConsumer('extension', extension);
+  sh(join(extension, 'node_modules/.bin/vite'), ['build'], extension);
+  const dist = join(extension, 'dist');
+  const profile = mkdtempSync(join(work, 'profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--disable-quic', '--enable-unsafe-webgpu', `--disable-extensions-except=${dist}`, `--load-extension=${dist}`],
+  });
+  try {
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+    expect(worker.url()).toMatch(/^chrome-extension:\/\/\w+\/background\.js$/);
+    type Found = { results: { memory: string }[] };
+    type Extension = {
+      /** The example's service worker API (test/consumer/extension/public/background.js). */
+      memory(op: string, ...args: unknown[]): Promise<unknown>;
+      chrome: { offscreen: { closeDocument(): Promise<void>; hasDocument(): Promise<boolean> } };
+    };
+    const result = await worker.evaluate(async () => {
+      const { memory, chrome } = globalThis as unknown as Extension;
+      await memory('add', 'I drink coffee every morning', { userId: 'alice' });
+      await Promise.all([
+        memory('add', 'The cat sleeps on the red sofa', { userId: 'alice' }),
+        memory('add', 'Bob likes tea', { userId: 'bob' }),
+      ]);
+      const first = (await memory('search', 'coffee', { userId: 'alice' })) as Found;
+      let rejected = '';
+      try {
+        await memory('add', '', { userId: 'alice' });
+      } catch (error) {
+        rejected = (error as Error).name;
+      }
+      const capabilities = await memory('capabilities');
+      const stats = (await memory('stats')) as { embedder: { backend: string } };
+      // Chrome closes offscreen documents when it likes; the next call opens a new one on the same database.
+      await chrome.offscreen.closeDocument();
+      const closed = !(await chrome.offscreen.hasDocument());
+      const again = (await memory('search', 'coffee', { userId: 'alice' })) as Found;
+      const all = (await memory('getAll', { userId: 'alice' })) as Found;
+      const texts = (r: Found) => r.results.map((x) => x.memory);
+      return { first: texts(first), again: texts(again), all: texts(all), rejected, capabilities, backend: stats.embedder.backend, closed };
+    });
+    expect(result.first[0]).toBe('I drink coffee every morning');
+    expect(result.first).not.toContain('Bob likes tea');
+    expect(result.rejected).toBe('ValidationError');
+    // The manifest's COOP/COEP keys make the offscreen document cross-origin isolated (threads are possible).
+    expect(result.capabilities).toMatchObject({ crossOriginIsolated: true, cacheStorage: true });
+    expect(result.backend).toBe('wasm');
+    expect(result.closed).toBe(true);
+    expect(result.again).toEqual(result.first);
+    expect(result.all.sort()).toEqual(['I drink coffee every morning', 'The cat sleeps on the red sofa']);
+  } finally {
+    await context.close();
+  }
 });
