@@ -132,7 +132,7 @@ test('the same app under the Vite dev server (`vite`, what a developer runs firs
   expect(complaints).toEqual([]);
 });
 
-test('an MV3 extension (test/consumer/extension) keeps memories in its offscreen document, across the document closing', async () => {
+test('an MV3 extension (test/consumer/extension) keeps memories in its offscreen document across its closing; its popup goes through the service worker', async () => {
   // The README's recipe as an extension author follows it: the packed package bundled by Vite into an offscreen
   // page, the service worker relaying calls there, the model inside the extension. Loaded unpacked into Chromium.
   installConsumer('extension', extension);
@@ -186,6 +186,19 @@ test('an MV3 extension (test/consumer/extension) keeps memories in its offscreen
     expect(result.closed).toBe(true);
     expect(result.again).toEqual(result.first);
     expect(result.all.sort()).toEqual(['I drink coffee every morning', 'The cat sleeps on the red sofa']);
+
+    // The toolbar popup, opened as a tab: its calls go through the service worker's relay.
+    const popup = await context.newPage();
+    await popup.goto(worker.url().replace('background.js', 'popup.html'));
+    await popup.fill('#text', 'Alice is allergic to peanuts');
+    await popup.click('#add');
+    await expect(popup.locator('#results li')).toHaveText(['Remembered: Alice is allergic to peanuts']);
+    await popup.fill('#text', 'peanuts');
+    await popup.click('#search');
+    await expect(popup.locator('#results li').first()).toContainText('Alice is allergic to peanuts');
+    await popup.fill('#text', '   ');
+    await popup.click('#add');
+    await expect(popup.locator('#results li')).toHaveText([/^ValidationError: Expected `text` to be a non-empty string/]);
   } finally {
     await context.close();
   }

@@ -1,6 +1,6 @@
-// The extension's build: the offscreen page is the entry; public/ (manifest, service worker, models) is copied as is.
+// The extension's build: its two pages are the entries; public/ (manifest, service worker, models) is copied as is.
 export default {
-  build: { rollupOptions: { input: { offscreen: 'offscreen.html' } } },
+  build: { rollupOptions: { input: { offscreen: 'offscreen.html', popup: 'popup.html' } } },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },
 };
