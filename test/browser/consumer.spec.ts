@@ -40,7 +40,8 @@ test.beforeAll(async () => {
   tarball = sh('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], repo).trim().split('\n').pop()!;
   installConsumer('app', app);
   sh('npx', ['vite', 'build'], app);
-  server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { cwd: app, stdio: 'ignore', detached: false });
+  // The app's own vite binary, not npx: killing npx would leave its vite child serving after the suite.
+  server = spawn(join(app, 'node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { cwd: app, stdio: 'ignore', detached: false });
   for (let i = 0; i < 100; i++) {
     try { if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return; } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 200));
@@ -117,7 +118,7 @@ test('the same app under the Vite dev server (`vite`, what a developer runs firs
   // Vite pre-bundles dependencies in dev and resolves the package's workers and source maps itself: a worker URL
   // or a source map that only survives a production build would break or warn here.
   let output = '';
-  // The app's own vite binary, not npx: npm would add warnings of its own about this repository's .npmrc.
+  // The app's own vite binary (as for preview): npx would also add npm's warnings about this repository's .npmrc.
   devServer = spawn(join(app, 'node_modules/.bin/vite'), ['--port', String(devPort), '--strictPort', '--host', '127.0.0.1'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
   devServer.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   devServer.stderr!.on('data', (d: Buffer) => (output += d.toString()));
