@@ -34,6 +34,11 @@ export interface SystemSpec {
   model?: string;
   /** agentmem-web: also measure the raw ceiling on this page's workers (rows of system `raw-ceiling`). */
   ceiling?: boolean;
+  /**
+   * agentmem-web: also measure the single session on this page in these workloads, each repetition next to the
+   * workload's (rows of system `single-session`), so the ratio to it is paired like the ceiling's.
+   */
+  single?: readonly Workload[];
 }
 
 /** One add workload's size: concurrent callers x adds each (W1, W3) or items per addMany (W2). */
@@ -112,6 +117,8 @@ export interface Row {
   ratioToRawCeiling: number | null;
   /** The spread of the per-pair ratios behind {@link ratioToRawCeiling}, when paired. */
   ceilingPairs?: { min: number; max: number; pairs: number };
+  /** Median of the per-pair ratios to the single session measured beside it on the same page, with their spread. */
+  singlePairs?: { median: number; min: number; max: number; pairs: number };
   /** Operations per repetition and repetitions measured. */
   items: number;
   reps: number;

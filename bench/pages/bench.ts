@@ -80,8 +80,9 @@ async function batchAdd(sys: BenchSystem, texts: string[]): Promise<Rep> {
 
 async function addWorkloads(sys: BenchSystem, req: RunRequest): Promise<PageResult[]> {
   const warmed = await warmUp(sys, req.warmupMs);
+  if (sys.single) await warmUp(sys.single, req.warmupMs);
   const out: PageResult[] = [];
-  for (const size of req.adds ?? []) out.push(...(await addWorkload(sys, size, warmed)));
+  for (const size of req.adds ?? []) out.push(...(await addWorkload(sys, size, warmed, req.spec.single?.includes(size.workload) ?? false)));
   return out;
 }
 
@@ -100,14 +101,15 @@ interface Warmed {
  * The order alternates (ceiling first in even pairs,
  * workload first in odd ones) so neither side always gets the earlier window, and the row's ratio is the median of
  * the per-pair ratios (`extra.pairRatios`), not a ratio of medians taken at different times.
+ * The single session, when the page has one (its own worker, idle meanwhile), runs between the two, so it too comes
+ * before the workload in even repetitions and after it in odd ones (`extra.singlePairRatios`; the ceiling's own
+ * ratio to it, `extra.ceilingSinglePairRatios`).
  */
-async function addWorkload(sys: BenchSystem, size: Size, warmed: Warmed): Promise<PageResult[]> {
+async function addWorkload(sys: BenchSystem, size: Size, warmed: Warmed, pairSingle: boolean): Promise<PageResult[]> {
   const reps: Rep[] = [];
   const ceiling: Rep[] = [];
   const batch = size.workload.startsWith('W2');
-  const embed = sys.embed?.bind(sys);
-  if (size.workload === 'E1' && !embed) throw new Error('E1 needs a system with embed()');
-  const op = size.workload === 'E1' ? embed! : (text: string) => sys.add(text);
+  if (size.workload === 'E1' && !sys.embed) throw new Error('E1 needs a system with embed()');
   const measureCeiling = async (r: number): Promise<void> => {
     const texts = repTexts(`ceiling-${size.workload}`, r, size.items);
     const before = await cpuSample();
@@ -116,24 +118,43 @@ async function addWorkload(sys: BenchSystem, size: Size, warmed: Warmed): Promis
     const ms = now() - t0;
     ceiling.push(withCpu({ ops: texts.length, ms, latencies: [] }, before, await cpuSample()));
   };
-  const measure = async (r: number): Promise<void> => {
+  const run = async (target: BenchSystem, into: Rep[], r: number): Promise<void> => {
     const texts = size.workload === 'W3' ? duplicateHeavy(r, size.items) : repTexts(size.workload, r, size.items);
+    const op = size.workload === 'E1' ? (text: string) => target.embed!(text) : (text: string) => target.add(text);
     const before = await cpuSample();
-    const rep = batch ? await batchAdd(sys, texts) : await concurrentAdds(op, texts, size.callers, size.perCaller);
-    reps.push(withCpu(rep, before, await cpuSample()));
+    const rep = batch ? await batchAdd(target, texts) : await concurrentAdds(op, texts, size.callers, size.perCaller);
+    into.push(withCpu(rep, before, await cpuSample()));
   };
+  // The single session runs the same texts: both sides of a pair do the same work.
+  const single = pairSingle && sys.single && (size.workload !== 'E1' || sys.single.embed) ? sys.single : undefined;
+  const singleReps: Rep[] = [];
   for (let r = 0; r < size.reps; r++) {
     if (sys.ceiling && r % 2 === 0) await measureCeiling(r);
-    await measure(r);
+    if (single && r % 2 === 0) await run(single, singleReps, r);
+    await run(sys, reps, r);
+    if (single && r % 2 === 1) await run(single, singleReps, r);
     if (sys.ceiling && r % 2 === 1) await measureCeiling(r);
   }
   const extra = { warmupAdds: warmed.adds, warmupRates: warmed.rates };
   const stats = sys.stats?.();
-  if (!sys.ceiling) return [{ workload: size.workload, reps, resolved: sys.resolved, extra: { ...extra, stats } }];
-  const pairRatios = pairedRatios(reps.map(repRate), ceiling.map(repRate));
-  const result: PageResult = { workload: size.workload, reps, resolved: sys.resolved, extra: { ...extra, stats, pairRatios } };
-  const pairedNote = `each repetition paired with one of agentmem-web's ${size.workload} on the same workers, in alternating order`;
-  return [{ workload: size.workload, system: 'raw-ceiling', reps: ceiling, resolved: { ...sys.resolved, coalescing: true }, note: pairedNote, extra }, result];
+  const singlePaired = single
+    ? {
+        singlePairRatios: pairedRatios(reps.map(repRate), singleReps.map(repRate)),
+        ...(sys.ceiling ? { ceilingSinglePairRatios: pairedRatios(ceiling.map(repRate), singleReps.map(repRate)) } : {}),
+      }
+    : {};
+  const out: PageResult[] = [];
+  if (sys.ceiling) {
+    const pairedNote = `each repetition paired with one of agentmem-web's ${size.workload} on the same workers, in alternating order`;
+    out.push({ workload: size.workload, system: 'raw-ceiling', reps: ceiling, resolved: { ...sys.resolved, coalescing: true }, note: pairedNote, extra });
+  }
+  if (single) {
+    const note = `measured on agentmem-web's page, each repetition paired with one of its ${size.workload}, in alternating order`;
+    out.push({ workload: size.workload, system: 'single-session', reps: singleReps, resolved: single.resolved, note, extra: { stats: single.stats?.() } });
+  }
+  const pairRatios = sys.ceiling ? { pairRatios: pairedRatios(reps.map(repRate), ceiling.map(repRate)) } : {};
+  out.push({ workload: size.workload, reps, resolved: sys.resolved, extra: { ...extra, stats, ...pairRatios, ...singlePaired } });
+  return out;
 }
 
 /** The browser's CPU so far, from the runner (`benchCpu`, exposed on Linux), taken outside the timed span. */

@@ -141,6 +141,34 @@ describe('bench rows', () => {
     expect(headline(file)[0]).toContain('W1 (100 adds): 204 adds/s = 0.90x (3 pairs 0.80–1.02) the raw ceiling (goal >= 0.9x)');
     expect(markdown(file)).toContain('| 0.90x [0.80–1.02] |');
   });
+
+  it('the single session measured beside the default gives a paired ratio; without it, the ratio of medians stays', () => {
+    const at = (opsPerSec: number) => ({ ops: 100, ms: 100_000 / opsPerSec, latencies: [] });
+    // The machine slows down in the middle pair; each pair still says 2.5-3x.
+    const agentReps = [at(150), at(60), at(140)];
+    const singleReps = [at(50), at(24), at(50)];
+    const ceilingReps = [at(160), at(62), at(150)];
+    const extra = {
+      pairRatios: pairedRatios(agentReps.map(repRate), ceilingReps.map(repRate)),
+      singlePairRatios: pairedRatios(agentReps.map(repRate), singleReps.map(repRate)),
+      ceilingSinglePairRatios: pairedRatios(ceilingReps.map(repRate), singleReps.map(repRate)),
+    };
+    const rows: Row[] = [
+      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'E1', reps: agentReps, resolved: { workers: 2 }, extra }),
+      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'E1', reps: ceilingReps, resolved: { workers: 2 } }),
+      // A standalone single session from another time, much faster: the paired ratio must not use it.
+      toRow('wasm', { system: 'single-session', backend: 'wasm' }, { workload: 'E1', reps: [at(100)], resolved: { workers: 1, coalescing: false } }),
+      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'W1', reps: [at(100)], resolved: { workers: 2 } }),
+      toRow('wasm', { system: 'single-session', backend: 'wasm' }, { workload: 'W1', reps: [at(40)], resolved: { workers: 1, coalescing: false } }),
+    ];
+    addRatios(rows);
+    expect(rows[0]!.singlePairs).toEqual({ median: 2.8, min: 2.5, max: 3, pairs: 3 });
+    expect(rows[3]!.singlePairs).toBeUndefined();
+    const file: ResultFile = { machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows };
+    const [line] = headline(file);
+    expect(line).toContain("2.80x (3 pairs 2.50–3.00) the single session's embed() (goal >= 2.5x; the ceiling itself is 3.00x (3 pairs 2.58–3.20) it)");
+    expect(line).toContain('W1 (100 adds): 100 adds/s = n/a the raw ceiling (goal >= 0.9x), 2.50x the single session (goal >= 2.5x)');
+  });
 });
 
 describe('bench CPU split', () => {

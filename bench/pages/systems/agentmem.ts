@@ -60,8 +60,11 @@ export async function createAgentmem(spec: SystemSpec, model: string, dbName: st
   // and E1 go through `memory.embedder`: the very workers the adds use, warmed up once, side by side.
   const open = async (): Promise<Memory> => await Memory.create({ dbName, model, ...engineOptions(spec) });
   let memory = await open();
+  // Its own worker and database; idle (no CPU) while agentmem-web runs, and the other way round.
+  const single = spec.single?.length ? await createSingleSession({ system: 'single-session', backend: spec.backend }, model, `${dbName}-single`) : undefined;
   return {
     resolved: resolvedOf(memory.stats(), spec),
+    ...(single ? { single } : {}),
     ...(spec.ceiling
       ? {
           async ceiling(texts: string[]) {
@@ -96,6 +99,7 @@ export async function createAgentmem(spec: SystemSpec, model: string, dbName: st
     },
     async close() {
       await memory.close();
+      await single?.close();
     },
   };
 }

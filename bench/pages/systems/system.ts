@@ -21,6 +21,8 @@ export interface BenchSystem {
   embed?(text: string): Promise<void>;
   /** The raw ceiling on the same workers: embed `texts` as ready-made batches, store nothing (agentmem-web). */
   ceiling?(texts: string[]): Promise<void>;
+  /** The single session, built on the same page and measured beside this system, repetition by repetition. */
+  single?: BenchSystem;
   /** Engine statistics after the run (batch sizes, cache hits), recorded in the row's `extra`. */
   stats?(): unknown;
   close(): Promise<void>;
