@@ -1,6 +1,8 @@
 // The offscreen document: one Memory for the whole extension, answering the service worker's messages.
 import { Memory, capabilities } from 'agentmem-web';
 
+// The model ships inside the extension, under public/models/ (the e2e test copies the small `lexical` test model
+// there; for real semantics copy `use-lite` from this repository's public/models/, which `npm install` builds).
 const ready = Memory.create({ model: chrome.runtime.getURL('models/lexical'), dbName: 'extension-memory' });
 
 const ops = {
