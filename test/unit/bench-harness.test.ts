@@ -15,6 +15,13 @@ import type { ResultFile, Row } from '../../bench/lib/types.js';
 
 const modelDir = resolve(import.meta.dirname, '../../public/models/minilm-l6');
 
+/** A repetition of `ops` operations in `ms`, each taking the mean time. */
+const rep = (ops: number, ms: number) => ({ ops, ms, latencies: [ms / ops] });
+/** A repetition of 100 operations at `opsPerSec`. */
+const at = (opsPerSec: number) => ({ ops: 100, ms: 100_000 / opsPerSec, latencies: [] });
+/** A quick-run result file holding `rows`. */
+const fileOf = (rows: Row[]): ResultFile => ({ machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows });
+
 describe('bench text generator', () => {
   it('is deterministic and a longer list extends a shorter one', () => {
     expect(textsFor(42, 500)).toEqual(textsFor(42, 500));
@@ -57,7 +64,6 @@ describe('bench rows', () => {
   });
 
   it('computes ops/s per repetition and the ratios to naive and to the raw ceiling with the same workers', () => {
-    const rep = (ops: number, ms: number) => ({ ops, ms, latencies: [ms / ops] });
     const rows: Row[] = [
       toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'W1', reps: [rep(100, 1000), rep(100, 500), rep(100, 250)], resolved: { workers: 2 } }),
       toRow('wasm', { system: 'naive-transformers-js', backend: 'wasm' }, { workload: 'W1', reps: [rep(100, 2000)] }),
@@ -80,7 +86,6 @@ describe('bench rows', () => {
   });
 
   it('E1 (the engine alone) gets its ceiling ratio, a column, and a headline line against the single session', () => {
-    const rep = (ops: number, ms: number) => ({ ops, ms, latencies: [ms / ops] });
     const rows: Row[] = [
       toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'E1', reps: [rep(500, 2500)], resolved: { workers: 2 } }),
       toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'E1', reps: [rep(500, 2000)], resolved: { workers: 2 } }),
@@ -88,7 +93,7 @@ describe('bench rows', () => {
     ];
     addRatios(rows);
     expect(rows[0]!.ratioToRawCeiling).toBe(0.8); // 200 / 250
-    const file: ResultFile = { machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows };
+    const file = fileOf(rows);
     const [line] = headline(file);
     expect(line).toContain('E1 (the engine alone: 500 embed() calls from 20 callers, nothing stored): 200 texts/s = 0.80x the raw ceiling');
     expect(line).toContain('2.00x the single session\'s embed() (goal >= 2.5x; the ceiling itself is 2.50x it)');
@@ -96,7 +101,6 @@ describe('bench rows', () => {
   });
 
   it('another model gets no ratio to the minilm-l6 baselines, only to its own raw ceiling, and a headline part', () => {
-    const rep = (ops: number, ms: number) => ({ ops, ms, latencies: [ms / ops] });
     const lite = { system: 'agentmem-web', backend: 'wasm', model: 'use-lite' } as const;
     const rows: Row[] = [
       toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'W1-sustained', reps: [rep(1000, 5000)], resolved: { workers: 2 } }),
@@ -113,7 +117,7 @@ describe('bench rows', () => {
     expect(rows[0]!.ratioToNaive).toBe(2);
     expect(rows[3]!.ratioToRawCeiling).toBe(0.8); // use-lite: 500 / 625, not 500 / 250
     expect(rows[3]!.ratioToNaive).toBeNull();
-    const file: ResultFile = { machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows };
+    const file = fileOf(rows);
     const [line] = headline(file);
     expect(line).toContain('model use-lite: W1-sustained 500 adds/s = 0.80x its raw ceiling (goal: >= 400 adds/s from 20 concurrent callers)');
     // The browser-vs-native comparison stays on the file's model: use-lite's faster ceiling is not the best minilm one.
@@ -121,7 +125,6 @@ describe('bench rows', () => {
   });
 
   it('a paired row takes the median of its per-pair ratios, not the ratio of medians, and shows their range', () => {
-    const at = (opsPerSec: number) => ({ ops: 100, ms: 100_000 / opsPerSec, latencies: [] });
     // A machine whose speed swings between pairs: the workload ran at 0.9x, 0.8x and 1.02x of the ceiling beside it.
     const agentReps = [at(90), at(320), at(204)];
     const ceilingReps = [at(100), at(400), at(200)];
@@ -137,13 +140,12 @@ describe('bench rows', () => {
     expect(rows[0]!.ratioToRawCeiling).toBe(0.9); // the median pair
     expect(rows[0]!.ceilingPairs).toEqual({ min: 0.8, max: 1.02, pairs: 3 });
     expect(rows[1]!.ceilingPairs).toBeUndefined();
-    const file: ResultFile = { machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows };
+    const file = fileOf(rows);
     expect(headline(file)[0]).toContain('W1 (100 adds): 204 adds/s = 0.90x (3 pairs 0.80–1.02) the raw ceiling (goal >= 0.9x)');
     expect(markdown(file)).toContain('| 0.90x [0.80–1.02] |');
   });
 
   it('the single session measured beside the default gives a paired ratio; without it, the ratio of medians stays', () => {
-    const at = (opsPerSec: number) => ({ ops: 100, ms: 100_000 / opsPerSec, latencies: [] });
     // The machine slows down in the middle pair; each pair still says 2.5-3x.
     const agentReps = [at(150), at(60), at(140)];
     const singleReps = [at(50), at(24), at(50)];
@@ -164,7 +166,7 @@ describe('bench rows', () => {
     addRatios(rows);
     expect(rows[0]!.singlePairs).toEqual({ median: 2.8, min: 2.5, max: 3, pairs: 3 });
     expect(rows[3]!.singlePairs).toBeUndefined();
-    const file: ResultFile = { machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows };
+    const file = fileOf(rows);
     const [line] = headline(file);
     expect(line).toContain("2.80x (3 pairs 2.50–3.00) the single session's embed() (goal >= 2.5x; the ceiling itself is 3.00x (3 pairs 2.58–3.20) it)");
     expect(line).toContain('W1 (100 adds): 100 adds/s = n/a the raw ceiling (goal >= 0.9x), 2.50x the single session (goal >= 2.5x)');
@@ -224,7 +226,7 @@ describe('bench CPU split', () => {
     ];
     addRatios(rows);
     expect(rows[0]!.extra?.['cpuMsPerOp']).toEqual(split(7.2, 0.65, 0.55, 0.15));
-    const file: ResultFile = { machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows };
+    const file = fileOf(rows);
     expect(headline(file)[0]).toContain('CPU per add in W1-sustained, in the model\'s workers + outside them (page / browser / other): 7.20 + 1.35 ms (0.65 / 0.55 / 0.15); per text in its raw ceiling: 6.90 + 0.20 ms (0.10 / 0.05 / 0.05)');
     expect(markdown(file)).toContain('| 7.20 + 1.35 ms (0.65 / 0.55 / 0.15) |');
     // A --quick run has no W1-sustained: the headline takes W1's split; WebGPU rows get none (the model's work is in
