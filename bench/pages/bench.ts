@@ -126,7 +126,7 @@ async function addWorkload(sys: BenchSystem, size: Size, warmed: Warmed, pairSin
     into.push(withCpu(rep, before, await cpuSample()));
   };
   // The single session runs the same texts: both sides of a pair do the same work.
-  const single = pairSingle && sys.single && (size.workload !== 'E1' || sys.single.embed) ? sys.single : undefined;
+  const single = pairSingle ? sys.single : undefined;
   const singleReps: Rep[] = [];
   for (let r = 0; r < size.reps; r++) {
     if (sys.ceiling && r % 2 === 0) await measureCeiling(r);
