@@ -27,7 +27,12 @@ export interface BatchRunner {
   /** Live workers, when one holds more than one batch (see {@link PolicyInput.workers}). */
   readonly workers?: number;
   readonly inFlightItems: number;
-  /** One result per text, in order. Must call the coalescer's `schedule()` when a worker frees up. */
+  /**
+   * Set once the runner can never run a batch again (every worker failed and none could be restarted): the
+   * coalescer then settles everything it holds, and every later text, with this error instead of waiting for space.
+   */
+  readonly failure?: Error | undefined;
+  /** One result per text, in order. Must call the coalescer's `schedule()` when a worker frees up (or it fails). */
   run(texts: readonly string[]): Promise<ItemResult[]>;
 }
 
@@ -127,6 +132,11 @@ export class Coalescer<J extends QueuedJob> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const settings = this.#pool.settings;
+    const failure = this.#pool.failure;
+    if (failure) {
+      this.#fail(failure);
+      return;
+    }
     for (;;) {
       if (this.#closed) return;
       const queued = this.#queue.length;
@@ -138,7 +148,8 @@ export class Coalescer<J extends QueuedJob> {
         inFlightItems: this.#pool.inFlightItems,
         oldestAgeMs: queued > 0 ? performance.now() - this.#queue[0]!.enqueuedAt : 0,
         target: this.#target,
-        maxBatch: settings.maxBatch,
+        // A batch never waits to be bigger than the queue can hold (a small maxQueue bounds it).
+        maxBatch: Math.min(settings.maxBatch, this.#maxQueue),
         maxWaitMs: settings.maxWaitMs,
       };
       const decision = decide(input);
@@ -166,6 +177,14 @@ export class Coalescer<J extends QueuedJob> {
         for (const job of jobs) this.#settle(job, reason);
       },
     );
+  }
+
+  /** The pool can run nothing any more: every job held here, queued or waiting for space, gets its error. */
+  #fail(failure: Error): void {
+    const jobs = [...this.#queue, ...this.#waitingSpace];
+    this.#queue = [];
+    this.#waitingSpace = [];
+    for (const job of jobs) this.#settle(job, failure);
   }
 
   #settle(job: J, result: ItemResult): void {

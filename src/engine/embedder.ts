@@ -13,7 +13,7 @@ import { embeddingCacheKey } from './cache-key.js';
 import { Coalescer, type QueuedJob } from './coalescer.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { IdbEmbeddingCache } from './idb-cache.js';
-import { checkOptions, type CheckedOptions } from './options.js';
+import { DEFAULT_MAX_TOKENS, checkOptions, settingsFor, type CheckedOptions } from './options.js';
 import type { ItemResult, WorkerPool } from './pool.js';
 import { startEngine } from './start.js';
 import { validateText } from './text.js';
@@ -55,6 +55,8 @@ export class Embedder {
   readonly #cache: EmbeddingCache | undefined;
   readonly #ownedStore: IdbEmbeddingCache | undefined;
   readonly #inflight = new Map<string, Job>();
+  /** What the cache keys hash with the text: the model id, and `maxTokens` when it is not the default. */
+  readonly #cacheScope: string;
   #closing: Promise<void> | undefined;
   #hits = 0;
   #memoryHits = 0;
@@ -68,6 +70,8 @@ export class Embedder {
     this.#pool = pool;
     this.variant = variant;
     this.modelId = modelIdOf(folderUrl, variant);
+    // A text cut at another length has another vector: a non-default limit keys its own cache entries.
+    this.#cacheScope = options.maxTokens === DEFAULT_MAX_TOKENS ? this.modelId : `${this.modelId}|maxTokens=${options.maxTokens}`;
     this.dimensions = pool.dimensions;
     this.#coalescer = new Coalescer<Job>({ pool, maxQueue: options.maxQueue, deliver: (job, result) => this.#deliver(job, result) });
     pool.onAvailable = () => this.#coalescer.schedule();
@@ -88,6 +92,8 @@ export class Embedder {
   static async create(options: EmbedderOptions): Promise<Embedder> {
     const checked = checkOptions(options);
     const caps = await capabilities();
+    // `threads` is checked against the cores before anything is fetched (it also binds a WebGPU pool's WASM failover).
+    settingsFor(checked, 'wasm', caps);
     const folder = await loadModelFolder(resolveModelUrl(checked.model));
     const { pool, variant } = await startEngine(checked, caps, folder);
     checked.onProgress?.({ stage: 'ready' });
@@ -203,18 +209,23 @@ export class Embedder {
   async #lookup(job: Job): Promise<void> {
     const cache = this.#cache;
     if (cache) {
-      const key = await embeddingCacheKey(this.modelId, job.text);
-      job.key = key;
-      let hit = cache.memoryGet(key);
-      if (hit) this.#memoryHits++;
-      else if (cache.persistentMayHave(key)) {
-        hit = await cache.persistentGet(key);
-        if (hit) this.#persistentHits++;
-      }
-      if (hit) {
-        this.#hits++;
-        this.#deliver(job, hit, true);
-        return;
+      try {
+        const key = await embeddingCacheKey(this.#cacheScope, job.text);
+        if (job.stage !== 'lookup') return; // abandoned or closed meanwhile
+        job.key = key;
+        let hit = cache.memoryGet(key);
+        if (hit) this.#memoryHits++;
+        else if (cache.persistentMayHave(key)) {
+          hit = await cache.persistentGet(key);
+          if (hit) this.#persistentHits++;
+        }
+        if (hit && job.stage === 'lookup') {
+          this.#hits++;
+          this.#deliver(job, hit, true);
+          return;
+        }
+      } catch {
+        // The cache is only a shortcut: whatever failed in it, the text is embedded.
       }
     }
     if (job.stage !== 'lookup') return; // abandoned or closed meanwhile

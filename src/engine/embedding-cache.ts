@@ -2,7 +2,8 @@
  * Content hash -> vector: an in-memory LRU in front of an optional persistent store.
  * Reads and writes to the persistent store are batched the same way the coalescer batches texts: the first
  * request goes out at once, requests made while it is in flight go out together when it returns.
- * The persistent store is an optimisation: when it fails, the engine counts the error and embeds instead.
+ * The persistent store is an optimisation: when it fails (rejects or throws), the engine counts the error and
+ * embeds instead.
  *
  * The keys the persistent store holds are listed once (when it offers `keys()`) and kept as 64-bit prefixes, so a
  * text never seen before skips the read: that read could only miss, and under load its round trip (a few ms)
@@ -33,7 +34,12 @@ export class EmbeddingCache {
     this.#memory = new LruCache(memoryEntries);
     this.#dimensions = dimensions;
     this.#persistent = persistent;
-    persistent?.keys?.().then(
+    if (!persistent?.keys) return;
+    const keys = persistent.keys.bind(persistent);
+    // From a microtask, like every call to the store: one that throws instead of rejecting is a failure too.
+    void Promise.resolve()
+      .then(keys)
+      .then(
       (keys) => {
         for (const key of keys) this.#known.add(prefix(key));
         this.#listed = true;
@@ -90,8 +96,9 @@ export class EmbeddingCache {
     this.#reading = true;
     const batch = this.#reads;
     this.#reads = [];
-    void persistent
-      .getMany(batch.map((r) => r.key))
+    // From a microtask: a store that throws instead of rejecting is a failed read too, not a stuck one.
+    void Promise.resolve()
+      .then(() => persistent.getMany(batch.map((r) => r.key)))
       .then(
         (values) => {
           batch.forEach((read, i) => {
@@ -118,8 +125,8 @@ export class EmbeddingCache {
     if (this.#writing || this.#writes.length === 0 || !persistent) return;
     const batch = this.#writes;
     this.#writes = [];
-    this.#writing = persistent
-      .putMany(batch)
+    this.#writing = Promise.resolve()
+      .then(() => persistent.putMany(batch))
       .catch(() => {
         this.persistentErrors++;
       })

@@ -11,12 +11,15 @@ const storeName = 'vectors';
 export class IdbEmbeddingCache implements PersistentEmbeddingCache {
   readonly #name: string;
   #db: Promise<IDBPDatabase> | undefined;
+  #closed = false;
 
   constructor(name = 'agentmem-embeddings') {
     this.#name = name;
   }
 
   #open(): Promise<IDBPDatabase> {
+    // Never again after close(): a late read would open a connection nobody closes (blocking upgrades and deletes).
+    if (this.#closed) return Promise.reject(new StorageError(`The embedding cache \`${this.#name}\` is closed`));
     this.#db ??= openDB(this.#name, 1, {
       upgrade(db) {
         db.createObjectStore(storeName);
@@ -60,6 +63,7 @@ export class IdbEmbeddingCache implements PersistentEmbeddingCache {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     const db = this.#db;
     this.#db = undefined;
     if (db) (await db.catch(() => undefined))?.close();

@@ -14,6 +14,9 @@ const known = new Set([
   'cache', 'persistentCache', 'wasmPaths', 'onProgress',
 ]);
 
+/** Tokens per text before truncation, unless `maxTokens` says otherwise (the model's own limit may be lower). */
+export const DEFAULT_MAX_TOKENS = 256;
+
 export interface CheckedOptions {
   readonly model: string;
   readonly backend: 'auto' | Backend;
@@ -92,7 +95,7 @@ export function checkOptions(options: unknown): CheckedOptions {
 
   const onProgress = optional('onProgress', (v) => {
     if (typeof v !== 'function') throw expected('onProgress', 'a function', v);
-    return v as (p: EmbedderProgress) => void;
+    return reportingErrors(v as (p: EmbedderProgress) => void);
   });
 
   return {
@@ -104,13 +107,29 @@ export function checkOptions(options: unknown): CheckedOptions {
     maxBatch: optional('maxBatch', (v) => integerInRange('maxBatch', v, 1, 8192)),
     maxWaitMs: optional('maxWaitMs', (v) => numberInRange('maxWaitMs', v, 0, 10_000)),
     maxQueue: optional('maxQueue', (v) => integerInRange('maxQueue', v, 1, 1_000_000)) ?? 4096,
-    maxTokens: optional('maxTokens', (v) => integerInRange('maxTokens', v, 2, 8192)) ?? 256,
+    maxTokens: optional('maxTokens', (v) => integerInRange('maxTokens', v, 2, 8192)) ?? DEFAULT_MAX_TOKENS,
     timeoutMs: optional('timeoutMs', (v) => numberInRange('timeoutMs', v, 1, 86_400_000)),
     memoryEntries,
     cacheEnabled,
     persistentCache: cacheEnabled ? persistentCache : undefined,
     wasmPaths,
     onProgress,
+  };
+}
+
+/**
+ * The caller's progress listener, made safe to call from the loader: an exception it throws is reported as
+ * uncaught (as an event listener's would be) instead of failing the load or leaving started workers behind.
+ */
+function reportingErrors(listener: (p: EmbedderProgress) => void): (p: EmbedderProgress) => void {
+  return (progress) => {
+    try {
+      listener(progress);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
   };
 }
 
@@ -134,19 +153,24 @@ export function settingsFor(
   // WebGPU: a run's CPU work (tokenising, recording ~150 GPU commands) is single-threaded per worker, and bounded
   // one worker at ~4-5k texts/s on an H200 where 3 workers reached ~9-10k (bench/results/gpu-2026-11-26-*.json).
   // One worker per 4 cores, at most 3: a 2-4 core laptop keeps one session (and one copy of the weights on its GPU).
-  const workers = options.workers ?? (backend === 'webgpu' ? Math.min(3, Math.max(1, Math.floor(env.hardwareConcurrency / 4))) : Math.min(env.hardwareConcurrency, 4));
-  const threadsAsked = options.threads ?? 1;
-  if (backend === 'wasm' && options.threads !== undefined && workers * threadsAsked > env.hardwareConcurrency) {
+  // ORT-web drops to one thread without cross-origin isolation; so do we, quietly (the user's setting is kept).
+  const threads = backend === 'wasm' && env.crossOriginIsolated ? (options.threads ?? 1) : 1;
+  // WASM: one worker per core, or per `threads` cores when each worker runs several threads; at most 4.
+  const workers =
+    options.workers ??
+    (backend === 'webgpu' ? Math.min(3, Math.max(1, Math.floor(env.hardwareConcurrency / 4))) : Math.max(1, Math.min(Math.floor(env.hardwareConcurrency / threads), 4)));
+  // Single-threaded workers may outnumber the cores (the benchmark compares 4 on 2); threaded ones may not.
+  if (threads > 1 && workers * threads > env.hardwareConcurrency) {
+    const count = options.workers === undefined ? `${workers} (the default)` : `${workers}`;
     throw new ValidationError(
-      `Expected \`workers\` × \`threads\` to be at most navigator.hardwareConcurrency (${env.hardwareConcurrency}), got ${workers} × ${threadsAsked}`,
+      `Expected \`workers\` × \`threads\` to be at most navigator.hardwareConcurrency (${env.hardwareConcurrency}), got ${count} × ${threads}`,
     );
   }
   const webgpu = backend === 'webgpu';
   return {
     backend,
     workers,
-    // ORT-web drops to one thread without cross-origin isolation; so do we, quietly (the user's setting is kept).
-    threads: backend === 'wasm' && env.crossOriginIsolated ? threadsAsked : 1,
+    threads,
     maxBatch: options.maxBatch ?? (webgpu ? 1024 : 64),
     maxWaitMs: options.maxWaitMs ?? (webgpu ? 10 : 4),
     timeoutMs: options.timeoutMs ?? (webgpu ? 120_000 : 60_000),

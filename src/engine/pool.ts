@@ -1,8 +1,10 @@
 /**
  * N embedding workers, one model session each. A batch goes to the least-loaded free worker; a worker that
  * crashes, times out or loses its WebGPU device is replaced and its batch retried on another worker, so no
- * caller loses a result or gets one twice. After {@link maxAttempts} failures of the same batch its callers get
- * an `EmbeddingError`. A lost WebGPU device fails the whole pool over to WASM without dropping queued batches.
+ * caller loses a result or gets one twice. A failed batch is retried in halves; after {@link maxAttempts} failures
+ * on its way, a part's callers get an `EmbeddingError`. A lost WebGPU device fails the whole pool over to WASM
+ * without dropping queued batches. When no worker can be started any more, the pool fails for good: every batch
+ * waiting in it, and every one sent later, gets the same `EmbeddingError` ({@link WorkerPool.failure}).
  *
  * The pool never queues work of its own beyond retries: the coalescer only sends a batch when
  * {@link WorkerPool.freeWorkers} is positive, so batches keep growing in the coalescer while every worker is busy.
@@ -72,6 +74,8 @@ export class WorkerPool {
   #slots: Slot[] = [];
   readonly #pending: Task[] = [];
   #state: 'ready' | 'failing-over' | 'failed' | 'closed' = 'ready';
+  /** Why the pool failed for good (every text sent from then on gets it). */
+  #failure: EmbeddingError | undefined;
   #dimensions = 0;
   retries = 0;
   /** Called when a worker becomes free (the coalescer may send the next batch). Set by whoever feeds the pool. */
@@ -103,6 +107,11 @@ export class WorkerPool {
 
   get state(): 'ready' | 'failing-over' | 'failed' | 'closed' {
     return this.#state;
+  }
+
+  /** Set once the pool has failed for good: no worker will run again, and every text gets this error. */
+  get failure(): EmbeddingError | undefined {
+    return this.#failure;
   }
 
   /** Batch places free on running workers, less those claimed by a retry: how many batches the coalescer may send now. */
@@ -138,7 +147,7 @@ export class WorkerPool {
   /** Embeds one batch. Resolves with one result per text (never rejects for one text's failure). */
   run(texts: readonly string[]): Promise<ItemResult[]> {
     if (this.#state === 'closed') return Promise.reject(new ClosedError('The embedder is closed'));
-    if (this.#state === 'failed') return Promise.resolve(texts.map(() => new EmbeddingError('Every embedding worker has failed')));
+    if (this.#failure) return Promise.resolve(texts.map(() => this.#failure!));
     return new Promise((resolve, reject) => {
       this.#pending.push({ texts, attempts: 0, failures: [], resolve, reject });
       this.#pump();
@@ -182,8 +191,7 @@ export class WorkerPool {
     for (const slot of this.#slots) {
       for (const task of slot.tasks.splice(0)) task.reject(closed);
       slot.state = 'closed';
-      slot.handle?.terminate();
-      slot.handle = undefined;
+      retire(slot);
     }
   }
 
@@ -214,8 +222,7 @@ export class WorkerPool {
       await Promise.all(slots.map((slot) => this.#startWorker(slot, setup)));
     } catch (error) {
       for (const slot of slots) {
-        slot.handle?.terminate();
-        slot.handle = undefined;
+        retire(slot);
         slot.state = 'failed';
       }
       throw error;
@@ -224,19 +231,21 @@ export class WorkerPool {
 
   async #startWorker(slot: Slot, setup: PoolSetup): Promise<void> {
     const { settings } = setup;
-    const handle = new WorkerHandle(`agentmem embed worker ${slot.index} (${settings.backend})`);
-    slot.handle = handle;
     slot.state = 'initializing';
     slot.backend = settings.backend;
-    this.#options.onProgress?.({ stage: 'session', worker: slot.index });
+    let handle: WorkerHandle | undefined;
     let ready;
     try {
+      // Inside the try: a page whose Content-Security-Policy forbids the worker throws right here.
+      handle = new WorkerHandle(`agentmem embed worker ${slot.index} (${settings.backend})`);
+      slot.handle = handle;
+      this.#options.onProgress?.({ stage: 'session', worker: slot.index });
       const initTimeout = Math.max(settings.timeoutMs, 120_000);
       ready = await handle.init(setup.makeInit(slot.index), initTimeout);
       this.#options.onProgress?.({ stage: 'warmup', worker: slot.index });
       if (setup.warmupRuns > 0) await handle.warmup(setup.warmupRuns, initTimeout);
     } catch (error) {
-      handle.terminate();
+      handle?.terminate();
       if (error instanceof AgentMemError) throw error;
       throw new ModelLoadError(`Worker ${slot.index} could not load the model on ${settings.backend}: ${message(error)}`, { cause: error });
     }
@@ -324,22 +333,23 @@ export class WorkerPool {
       task.resolve([reason]);
       return;
     }
-    const half = Math.ceil(task.texts.length / 2);
-    const parts = [task.texts.slice(0, half), task.texts.slice(half)].map(
-      (texts) => new Promise<ItemResult[]>((resolve, reject) => this.#pending.unshift({ texts, attempts: 0, failures: [], resolve, reject })),
-    );
-    Promise.all(parts).then((results) => task.resolve(results.flat()), task.reject);
+    this.#pending.unshift(...halves(task, 0));
   }
 
+  /**
+   * A batch whose worker failed. It is tried again in halves (each keeping the attempts so far), so a text that
+   * crashes its worker or makes its batch outrun the timeout takes fewer callers down with it, and a batch too big
+   * for the timeout gets smaller ones. After {@link maxAttempts} failures on its way, a part's callers get an error.
+   */
   #retry(task: Task, why: string): void {
     task.failures.push(why);
-    if (task.attempts >= maxAttempts) {
-      const error = new EmbeddingError(`Embedding failed after ${task.attempts} attempts: ${task.failures.join('; ')}`);
+    if (task.attempts >= maxAttempts || this.#failure) {
+      const error = this.#failure ?? new EmbeddingError(`Embedding failed after ${task.attempts} attempts: ${task.failures.join('; ')}`);
       task.resolve(task.texts.map(() => error));
       return;
     }
     this.retries++;
-    this.#pending.unshift(task);
+    this.#pending.unshift(...(task.texts.length === 1 ? [task] : halves(task, task.attempts)));
     this.#pump();
   }
 
@@ -349,17 +359,19 @@ export class WorkerPool {
     handle.terminate();
     if (slot.tasks.length > 0) slot.busyMs += performance.now() - slot.busySince;
     slot.state = 'initializing'; // before the retries below, so none is sent back to this slot
+    const failed = slot.tasks.splice(0);
+    // A lost device first takes every worker off WebGPU (synchronously), so the retries below wait for WASM
+    // instead of going to another WebGPU worker that is about to be dropped.
+    const lost = failure.kind === 'lost its WebGPU device';
+    if (lost) void this.#failOver(failure);
     // Newest first: each retry goes to the front of the queue, so the oldest batch ends up first again.
-    for (const task of slot.tasks.splice(0).reverse()) this.#retry(task, `worker ${slot.index} ${failure.kind}`);
-    if (failure.kind === 'lost its WebGPU device') {
-      void this.#failOver(failure);
-      return;
-    }
-    void this.#restart(slot);
+    for (const task of failed.reverse()) this.#retry(task, `worker ${slot.index} ${failure.kind}`);
+    if (!lost) void this.#restart(slot);
   }
 
   async #restart(slot: Slot): Promise<void> {
-    while ((this.#state === 'ready' || this.#state === 'failing-over') && this.#slots.includes(slot)) {
+    // Only while ready: a failover replaces every slot itself, and a closed or failed pool starts nothing.
+    while (this.#state === 'ready' && this.#slots.includes(slot)) {
       try {
         await this.#startWorker(slot, this.#setup);
         slot.restarts++;
@@ -380,9 +392,12 @@ export class WorkerPool {
     const failover = this.#options.failover;
     this.#state = 'failing-over';
     for (const slot of this.#slots) {
-      this.#pending.unshift(...slot.tasks.splice(0));
-      slot.handle?.terminate();
-      slot.handle = undefined;
+      // These batches did not fail (their worker is dropped with the device's pool): their try is not counted.
+      const moved = slot.tasks.splice(0);
+      for (const task of moved) task.attempts--;
+      if (moved.length > 0) slot.busyMs += performance.now() - slot.busySince;
+      this.#pending.unshift(...moved);
+      retire(slot);
       slot.state = 'failed';
     }
     if (!failover) {
@@ -407,13 +422,15 @@ export class WorkerPool {
   }
 
   #checkAllFailed(): void {
-    if (this.#slots.some((s) => s.state !== 'failed')) return;
+    if (this.#state !== 'ready' || this.#slots.some((s) => s.state !== 'failed')) return;
     this.#state = 'failed';
     this.#failPending('Every embedding worker has failed and could not be restarted');
   }
 
+  /** The pool is done for: every batch waiting here, and every text sent from now on, gets the same error. */
   #failPending(why: string): void {
     const error = new EmbeddingError(why);
+    this.#failure = error;
     for (const task of this.#pending.splice(0)) task.resolve(task.texts.map(() => error));
     this.#available();
   }
@@ -422,6 +439,29 @@ export class WorkerPool {
     this.#pump();
     this.onAvailable();
   }
+}
+
+/** Two tasks for the halves of a batch, with `attempts` tries counted already; `task` settles with both, in order. */
+function halves(task: Task, attempts: number): [Task, Task] {
+  const half = Math.ceil(task.texts.length / 2);
+  const parts = [task.texts.slice(0, half), task.texts.slice(half)].map((texts) => {
+    let resolve!: (results: ItemResult[]) => void;
+    let reject!: (error: Error) => void;
+    const done = new Promise<ItemResult[]>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { task: { texts, attempts, failures: [...task.failures], resolve, reject }, done };
+  });
+  Promise.all(parts.map((p) => p.done)).then((results) => task.resolve(results.flat()), task.reject);
+  return [parts[0]!.task, parts[1]!.task];
+}
+
+/** Stops a slot's worker quietly: the handle leaves the slot first, so its failure event is not taken for a crash. */
+function retire(slot: Slot): void {
+  const handle = slot.handle;
+  slot.handle = undefined;
+  handle?.terminate();
 }
 
 /** A worker that is up: idle, or holding batches (and maybe room for another). */

@@ -47,17 +47,17 @@ export interface EmbedderOptions {
   variant?: Variant;
   /**
    * Worker count (one model session each), 1 to 16.
-   * @default WASM: min(navigator.hardwareConcurrency, 4); WebGPU: 1
+   * @default WASM: one per core (per `threads` cores when threaded), at most 4; WebGPU: one per 4 cores, 1 to 3
    */
   workers?: number;
   /**
-   * WASM threads per worker; only used when the page is cross-origin isolated. `workers * threads` must not exceed
-   * `navigator.hardwareConcurrency`.
+   * WASM threads per worker; only used when the page is cross-origin isolated. There, `workers * threads` must not
+   * exceed `navigator.hardwareConcurrency` (checked before anything is fetched).
    * @default 1
    */
   threads?: number;
   /**
-   * Largest batch sent to one worker, 1 to 1024. The coalescer grows batches toward it under load.
+   * Largest batch sent to one worker, 1 to 8192. The coalescer grows batches toward it under load.
    * @default 64 on WASM, 1024 on WebGPU
    */
   maxBatch?: number;

@@ -174,8 +174,53 @@ test('a batch that keeps timing out fails its callers with EmbeddingError after 
   expect(result.outcome).toMatch(/^Embedding failed after 3 attempts: worker 0 timed out; worker 0 timed out; worker 0 timed out$/);
   expect(result.batches).toBe(1);
   expect(result.failures).toBe(300);
-  expect(result.retries).toBe(2);
-  expect(result.restarts).toBeGreaterThanOrEqual(2);
+  // Retried in halves: 300 -> 2 x 150 -> 4 x 75, each part failing its third try.
+  expect(result.retries).toBe(3);
+  expect(result.restarts).toBeGreaterThanOrEqual(6);
+});
+
+test('when no worker can be restarted, every waiting and later call rejects with EmbeddingError (none hangs)', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 4, maxQueue: 8, cache: false });
+    (window as unknown as { engine: unknown }).engine = embedder;
+    return embedder.stats().workers.length;
+  });
+  expect(result).toBe(1);
+  // From now on the worker script cannot be loaded: every replacement fails to start.
+  let blocked = 0;
+  await page.route('**/embed.worker*.js', (route) => {
+    blocked++;
+    return route.abort();
+  });
+  const outcome = await page.evaluate(async () => {
+    const embedder = (window as unknown as { engine: Awaited<ReturnType<typeof window.agentmem.Embedder.create>> }).engine;
+    const { EmbeddingError } = window.agentmem;
+    const input = window.helpers.texts(40, 23); // 4 running, 8 queued, 28 waiting for space
+    const settled = input.map((t) =>
+      embedder.embed(t).then(
+        () => 'vector',
+        (e: unknown) => (e instanceof EmbeddingError ? 'EmbeddingError' : `other: ${String(e)}`),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 0));
+    const waiting = embedder.stats().waitingForSpace;
+    embedder.__terminateWorker(0);
+    const outcomes = await Promise.all(settled);
+    const later = await embedder.embed('a text after the failure').then(
+      () => 'vector',
+      (e: unknown) => (e instanceof EmbeddingError ? `EmbeddingError: ${(e as Error).message}` : `other: ${String(e)}`),
+    );
+    const stats = embedder.stats();
+    await embedder.close();
+    return { waiting, outcomes: [...new Set(outcomes)], later, state: stats.state, queued: stats.queueDepth + stats.waitingForSpace };
+  });
+  expect(outcome.waiting).toBeGreaterThan(0);
+  expect(outcome.outcomes).toEqual(['EmbeddingError']);
+  expect(outcome.later).toBe('EmbeddingError: Every embedding worker has failed and could not be restarted');
+  expect(outcome.state).toBe('failed');
+  expect(outcome.queued).toBe(0);
+  expect(blocked).toBe(3); // three replacements tried, each refused its script
 });
 
 test('backpressure holds the queue at maxQueue; an aborted text rejects with the signal’s reason, the rest complete', async ({ page }) => {
@@ -287,6 +332,36 @@ test('a cache hit returns the identical vector without inference; identical text
   expect(result.sameEqual).toBe(true);
   expect(result.key).toMatch(/^[0-9a-f]{64}$/);
   expect(result.modelId).toMatch(/\/models\/lexical\/#int8$/);
+});
+
+test('a text cut at another maxTokens is cached apart: the persistent cache never hands back a vector of another length', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const text = 'coffee morning window seat flight memory agent browser vector search user prefers tea night train';
+    const run = async (maxTokens?: number) => {
+      const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, ...(maxTokens ? { maxTokens } : {}) });
+      const vector = await embedder.embed(text);
+      const stats = embedder.stats();
+      await embedder.close();
+      return { vector: Array.from(vector), inferences: stats.inferences, persistentHits: stats.cache.persistentHits };
+    };
+    const full = await run();
+    const cut = await run(4);
+    const cutAgain = await run(4);
+    const fullAgain = await run();
+    const same = (a: number[], b: number[]) => a.every((v, i) => Object.is(v, b[i]));
+    return {
+      cutDiffers: !same(cut.vector, full.vector),
+      fromCache: [full, cut, cutAgain, fullAgain].map((r) => `${r.inferences}/${r.persistentHits}`),
+      cutAgainSame: same(cutAgain.vector, cut.vector),
+      fullAgainSame: same(fullAgain.vector, full.vector),
+    };
+  });
+  expect(result.cutDiffers).toBe(true);
+  // inferences / persistent hits: the first of each length embeds, the second comes from IndexedDB.
+  expect(result.fromCache).toEqual(['1/0', '1/0', '0/1', '0/1']);
+  expect(result.cutAgainSame).toBe(true);
+  expect(result.fullAgainSame).toBe(true);
 });
 
 test('bad options and bad texts are rejected with ValidationError; only the bad caller fails', async ({ page }) => {

@@ -156,3 +156,51 @@ test('two WebGPU workers (the default from 8 cores), each with its own device an
   expect(result.inferences).toBe(48);
   expect(result.worst).toBeGreaterThanOrEqual(0.999);
 });
+
+test('two WebGPU workers and a lost device: both go to WASM, no WebGPU worker is started again, every caller resolves once', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const { texts, cosine } = window.helpers;
+    const input = texts(32, 47);
+    const reference = await Embedder.create({ model: '/models/lexical', backend: 'wasm', variant: 'fp32', workers: 1, cache: false });
+    const expected = await reference.embedMany(input);
+    await reference.close();
+    const sessions: number[] = [];
+    let lostAt = -1;
+    const embedder = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'webgpu',
+      workers: 2,
+      maxBatch: 4,
+      cache: false,
+      onProgress: (p) => {
+        if (p.stage === 'session' && lostAt >= 0) sessions.push(p.worker ?? -1);
+      },
+    });
+    await embedder.embedMany(input.slice(0, 8)); // both sessions have run
+    const pending = input.map((t) => embedder.embed(t));
+    await new Promise((r) => setTimeout(r, 0));
+    lostAt = performance.now();
+    const lost = await embedder.__loseDevice(0);
+    const got = await Promise.all(pending);
+    await new Promise((r) => setTimeout(r, 500)); // a stray restart would show up here
+    const stats = embedder.stats();
+    await embedder.close();
+    return {
+      lost,
+      sessions: sessions.sort(),
+      workers: stats.workers.map((w) => `${w.backend}:${w.state}`),
+      worst: Math.min(...got.map((v, i) => cosine(v, expected[i]!))),
+      inferences: stats.inferences,
+      failures: stats.failures,
+    };
+  });
+  console.log(JSON.stringify(result));
+  expect(result.lost).toBe(true);
+  // Exactly the two WASM workers of the failover: dropping the healthy WebGPU worker did not start a replacement.
+  expect(result.sessions).toEqual([0, 1]);
+  expect(result.workers).toEqual(['wasm:idle', 'wasm:idle']);
+  expect(result.inferences).toBe(40);
+  expect(result.failures).toBe(0);
+  expect(result.worst).toBeGreaterThanOrEqual(0.999);
+});

@@ -91,6 +91,27 @@ describe('EmbeddingCache', () => {
     expect(cache.persistentErrors).toBe(1);
   });
 
+  it('takes a store that throws instead of rejecting as a failed one: reads miss, writes are dropped, nothing hangs', async () => {
+    const throwing: PersistentEmbeddingCache = {
+      getMany() {
+        throw new Error('sync get');
+      },
+      putMany() {
+        throw new Error('sync put');
+      },
+      keys() {
+        throw new Error('sync keys');
+      },
+    };
+    const cache = new EmbeddingCache(10, 2, throwing);
+    cache.put('a', new Float32Array([1, 0]));
+    await cache.flush();
+    expect(await cache.persistentGet('b')).toBeUndefined();
+    expect(await cache.persistentGet('c')).toBeUndefined(); // a second read is not stuck behind the first
+    expect(cache.persistentErrors).toBe(4); // keys, put, and the two reads
+    expect(Array.from(cache.memoryGet('a')!)).toEqual([1, 0]);
+  });
+
   it('lists the persistent keys once: an unknown key is a certain miss, known and newly written keys may be there', async () => {
     class ListedStore extends MapStore {
       async keys(): Promise<string[]> {

@@ -17,6 +17,8 @@ class DelayRunner implements BatchRunner {
   readonly batches: string[][] = [];
   busyWorkers = 0;
   inFlightItems = 0;
+  /** Set to play a pool whose workers have all failed for good. */
+  failure: Error | undefined;
   onFree: () => void = () => undefined;
   readonly #workers: number;
   readonly #ms: number;
@@ -125,6 +127,33 @@ describe('Coalescer', () => {
     await until(() => delivered.size === 4);
     expect([...delivered.keys()].sort()).toEqual([0, 1, 3, 4]);
     expect(runner.batches.flat()).toEqual(['t0', 't1', 't3', 't4']);
+  });
+
+  it('a runner that fails for good settles every held job, and every later one, with its error', async () => {
+    const runner = new DelayRunner(1, 5, 1);
+    const outcomes = new Map<number, string>();
+    const coalescer = new Coalescer<Job>({
+      pool: runner,
+      maxQueue: 2,
+      deliver: (job, r) => outcomes.set(job.id, r instanceof Error ? r.message : `vector ${r[0]}`),
+    });
+    runner.onFree = () => coalescer.schedule();
+    const jobs = Array.from({ length: 6 }, (_, i): Job => ({ id: i, text: `t${i}`, stage: 'lookup', enqueuedAt: 0 }));
+    for (const j of jobs) coalescer.submit(j);
+    await Promise.resolve();
+    expect(jobs.map((j) => j.stage)).toEqual(['dispatched', 'queued', 'queued', 'waiting-space', 'waiting-space', 'waiting-space']);
+    runner.failure = new Error('every worker failed');
+    coalescer.schedule(); // the pool calls it when it fails
+    await Promise.resolve();
+    expect([...outcomes.keys()].sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(outcomes.values())).toEqual(new Set(['every worker failed']));
+    expect(coalescer.queueDepth + coalescer.waitingForSpace).toBe(0);
+    coalescer.submit({ id: 9, text: 't9', stage: 'lookup', enqueuedAt: 0 });
+    await Promise.resolve();
+    expect(outcomes.get(9)).toBe('every worker failed');
+    await until(() => outcomes.has(0)); // the batch already running still answers
+    expect(outcomes.get(0)).toBe('vector 0');
+    expect(runner.batches).toEqual([['t0']]);
   });
 
   it('close() settles every job not yet sent with a ClosedError', async () => {

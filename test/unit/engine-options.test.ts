@@ -58,6 +58,18 @@ describe('settingsFor', () => {
     expect(() => settingsFor(o, 'wasm', { ...env, hardwareConcurrency: 4 })).toThrow(
       'Expected `workers` × `threads` to be at most navigator.hardwareConcurrency (4), got 2 × 4',
     );
+    // Threads are ignored without isolation, so they cannot oversubscribe the cores there.
+    expect(settingsFor(o, 'wasm', { ...env, hardwareConcurrency: 4, crossOriginIsolated: false })).toMatchObject({ workers: 2, threads: 1 });
+  });
+
+  it('sizes the default worker count by threads; single-threaded workers may outnumber the cores', () => {
+    const threaded = checkOptions({ model: 'm', threads: 2 });
+    expect(settingsFor(threaded, 'wasm', { ...env, hardwareConcurrency: 4 })).toMatchObject({ workers: 2, threads: 2 });
+    expect(settingsFor(threaded, 'wasm', { ...env, hardwareConcurrency: 2 })).toMatchObject({ workers: 1, threads: 2 });
+    expect(() => settingsFor(checkOptions({ model: 'm', threads: 4 }), 'wasm', { ...env, hardwareConcurrency: 2 })).toThrow(
+      'Expected `workers` × `threads` to be at most navigator.hardwareConcurrency (2), got 1 (the default) × 4',
+    );
+    expect(settingsFor(checkOptions({ model: 'm', workers: 4 }), 'wasm', { ...env, hardwareConcurrency: 2 })).toMatchObject({ workers: 4, threads: 1 });
   });
 });
 
