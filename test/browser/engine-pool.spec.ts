@@ -287,6 +287,43 @@ test('backpressure holds the queue at maxQueue; an aborted text rejects with the
   expect(result.earlyOutcome).toBe('too late');
 });
 
+test('an abort after the text reached a worker rejects only that caller; one sharing the text resolves, and the vector is cached', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    // minilm-l6: a run lasts long enough (~20 ms) to abort while the worker has the text.
+    const embedder = await Embedder.create({ model: '/models/minilm-l6', backend: 'wasm', workers: 1, maxBatch: 1 });
+    const onWorker = async () => {
+      while (embedder.stats().workers[0]!.state !== 'busy') await new Promise((r) => setTimeout(r, 0));
+      return embedder.stats().workers[0]!.state;
+    };
+    const settle = (p: Promise<Float32Array>) => p.then((v) => `vector ${v.length}`, (e: unknown) => `rejected: ${String(e)}`);
+    // Two callers share one text; the first aborts while the worker embeds it.
+    const first = new AbortController();
+    const shared = [settle(embedder.embed('shared text', { signal: first.signal })), settle(embedder.embed('shared text'))];
+    const sharedStage = await onWorker();
+    first.abort('first gave up');
+    const sharedOutcomes = await Promise.all(shared);
+    // A lone caller aborts while its text is on the worker: it rejects at once, the result still lands in the cache.
+    const lone = new AbortController();
+    const lonePromise = settle(embedder.embed('lone text', { signal: lone.signal }));
+    const loneStage = await onWorker();
+    lone.abort('lone gave up');
+    const loneOutcome = await lonePromise;
+    while (embedder.stats().inferences < 2) await new Promise((r) => setTimeout(r, 5)); // the worker finishes the abandoned text
+    const again = await settle(embedder.embed('lone text'));
+    const stats = embedder.stats();
+    await embedder.close();
+    return { sharedStage, sharedOutcomes, loneStage, loneOutcome, again, inferences: stats.inferences, hits: stats.cache.hits };
+  });
+  expect(result.sharedStage).toBe('busy');
+  expect(result.sharedOutcomes).toEqual(['rejected: first gave up', 'vector 384']);
+  expect(result.loneStage).toBe('busy');
+  expect(result.loneOutcome).toBe('rejected: lone gave up');
+  expect(result.again).toBe('vector 384');
+  expect(result.inferences).toBe(2);
+  expect(result.hits).toBe(1);
+});
+
 test('a cache hit returns the identical vector without inference; identical texts in flight are embedded once', async ({ page }) => {
   const result = await page.evaluate(async () => {
     const { Embedder, embeddingCacheKey } = window.agentmem;
