@@ -1,4 +1,4 @@
-import { ClosedError, EmbeddingError, NotFoundError } from '../errors.js';
+import { ClosedError, EmbeddingError, NotFoundError, StorageError } from '../errors.js';
 import { describe, expected, nonEmptyString, oneOf } from '../validate.js';
 import { compileFilter } from '../search/filter.js';
 import { VectorIndex, inScope, primaryField } from '../search/vector-index.js';
@@ -405,7 +405,7 @@ export class Memory {
       await recorded;
       try {
         const rows = await embedded;
-        await this.#writer.commit({ batchId: batch.id, rows });
+        if (!(await this.#writer.commit({ batchId: batch.id, rows }))) await this.#committedElsewhere(pending[0]!.id);
       } catch (error) {
         // The caller is told this add failed, so it must not resurface as a memory on the next create().
         await this.#store.deletePending([batch.id]).catch(() => undefined);
@@ -414,6 +414,17 @@ export class Memory {
     } finally {
       this.#inFlightAdds -= pending.length;
     }
+  }
+
+  /**
+   * An add's pending batch was gone at its commit: another tab's replay committed it (the memory is stored, and that
+   * tab told this one), or a reset() cleared it, here or in another tab. Then the caller must not hear "ADD".
+   */
+  async #committedElsewhere(firstId: string): Promise<void> {
+    if (await this.#store.get(firstId)) return;
+    throw new StorageError(
+      `The add of \`${firstId}\` was discarded before it was committed: its pending record was removed (reset(), in this tab or another)`,
+    );
   }
 
   /** Embeds (in chunks, so a huge addMany does not hold one giant batch in the engine) and builds the rows. */

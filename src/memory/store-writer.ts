@@ -22,6 +22,8 @@ export class StoreWriter {
   readonly #store: MemoryStore;
   readonly #queue: CommitQueue<WriteJob>;
   #listener: CommittedListener | undefined;
+  /** Batches a commit found no longer pending (their commit() reports false). */
+  readonly #skipped = new Set<string>();
   #transactions = 0;
   #commitTransactions = 0;
   #largestCommit = 0;
@@ -41,9 +43,13 @@ export class StoreWriter {
     return this.#queue.push([{ kind: 'pending', batch }]);
   }
 
-  /** Resolves once the group's memories are committed (or found committed by another tab's replay). */
-  commit(group: AddGroup): Promise<void> {
-    return this.#queue.push([{ kind: 'commit', group }]);
+  /**
+   * Resolves once the group's transaction is done: true when it committed the memories, false when their pending
+   * batch was gone by then (another tab replayed it, or a reset() cleared it) and nothing was written for them.
+   */
+  async commit(group: AddGroup): Promise<boolean> {
+    await this.#queue.push([{ kind: 'commit', group }]);
+    return !this.#skipped.delete(group.batchId);
   }
 
   /** Resolves once the entries are in the persistent embedding cache. */
@@ -74,13 +80,18 @@ export class StoreWriter {
       else if (job.kind === 'commit') groups.push(job.group);
       else cache.push(...job.entries);
     }
-    const { segments } = await this.#store.write({ pending, groups, cache });
+    const { batches, segments } = await this.#store.write({ pending, groups, cache });
     this.#transactions++;
     if (groups.length === 0) return;
+    // Only what this transaction wrote reaches the index: a skipped group's memories are not in storage.
+    const written = new Set(batches);
+    const committed = groups.filter((g) => written.has(g.batchId));
+    for (const g of groups) if (!written.has(g.batchId)) this.#skipped.add(g.batchId);
+    if (committed.length === 0) return;
     this.#commitTransactions++;
-    this.#largestCommit = Math.max(this.#largestCommit, groups.length);
+    this.#largestCommit = Math.max(this.#largestCommit, committed.length);
     this.#listener?.(
-      groups.flatMap((g) => g.rows),
+      committed.flatMap((g) => g.rows),
       segments,
     );
   }

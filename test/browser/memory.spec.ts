@@ -629,3 +629,32 @@ test('a second tab replays the adds a live tab still has in flight; when that ta
   expect(seen).toBe(30);
   await second.evaluate(async () => window.t.memory.close());
 });
+
+test('reset() while an add is embedding: the add rejects with StorageError and leaves no trace, not even in the index', async ({ page }) => {
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const held = t.holdTexts(engine, 'held');
+    const memory = await t.open({ dbName: 'reset-race', embedder: held });
+    await memory.add('kept before the reset', { userId: 'alice' });
+    const add = t.thrown(() => memory.add('held: coffee at the harbour', { userId: 'alice' }));
+    while (((await t.rawAll('reset-race', 'pending')) as unknown[]).length === 0) await new Promise((r) => setTimeout(r, 10));
+    await memory.reset();
+    // A search loads the (now empty) scope before the held add's commit arrives.
+    const before = (await memory.search('harbour', { userId: 'alice' })).results.length;
+    held.release();
+    const error = await add;
+    const after = await memory.search('coffee at the harbour', { userId: 'alice' });
+    const all = await memory.getAll({ userId: 'alice' });
+    const counts = await t.rawCounts('reset-race');
+    await memory.close();
+    await engine.close();
+    return { before, error, found: after.results.map((r: { memory: string }) => r.memory), all: all.results.length, counts };
+  });
+  expect(out.before).toBe(0);
+  expect(out.error).toMatchObject({ name: 'StorageError', isAgentMem: true });
+  expect(out.error!.message).toMatch(/was discarded before it was committed: its pending record was removed \(reset\(\)/);
+  expect(out.found).toEqual([]);
+  expect(out.all).toBe(0);
+  expect(out.counts).toMatchObject({ memories: 0, pending: 0 });
+});
