@@ -78,6 +78,8 @@ export class Memory {
   #syncTail: Promise<void> = Promise.resolve();
   #committed = 0;
   #replayed = 0;
+  #replayFailed = 0;
+  #replayError: string | undefined;
   #compactions = 0;
   /** The merge of small segments running now, if any (close() waits for it). */
   #compaction: Promise<void> | undefined;
@@ -353,6 +355,8 @@ export class Memory {
       largestGroup: writes.largestCommit,
       writeTransactions: writes.transactions,
       replayed: this.#replayed,
+      replayFailed: this.#replayFailed,
+      ...(this.#replayError === undefined ? {} : { replayError: this.#replayError }),
       compactions: this.#compactions,
       index: this.#index.stats(),
       embedder: this.#embedder.stats(),
@@ -480,15 +484,24 @@ export class Memory {
     }
   }
 
-  /** Embeds and commits what a closed tab left in the pending store, under the ids it had chosen. */
+  /**
+   * Embeds and commits what a closed tab left in the pending store, under the ids it had chosen. A batch that fails
+   * (its embedding, or a full disk) stays pending for the next create() and is counted in `stats().replayFailed`:
+   * it must not lock the database out, where reset() or deleteAll() could free the space it needs.
+   */
   async #replay(): Promise<void> {
     for (const batch of await this.#store.allPending()) {
-      const rows = await this.#rows(batch.items);
-      // Skipped when no longer pending: another tab may be replaying, or still finishing, the same adds.
-      const { batches, segments } = await this.#store.commitAdds([{ batchId: batch.id, rows }]);
-      if (batches.length === 0) continue;
-      this.#replayed += rows.length;
-      this.#applyCommitted(rows, segments);
+      try {
+        const rows = await this.#rows(batch.items);
+        // Skipped when no longer pending: another tab may be replaying, or still finishing, the same adds.
+        const { batches, segments } = await this.#store.commitAdds([{ batchId: batch.id, rows }]);
+        if (batches.length === 0) continue;
+        this.#replayed += rows.length;
+        this.#applyCommitted(rows, segments);
+      } catch (error) {
+        this.#replayFailed += batch.items.length;
+        this.#replayError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      }
     }
   }
 

@@ -107,6 +107,12 @@ export interface MemoryStats {
   /** Adds recovered from the pending queue when this instance was created. */
   replayed: number;
   /**
+   * Adds left in the pending queue because their replay failed (an embedding error, a full disk): `create()` still
+   * succeeds, and the next `create()` tries them again. `replayError` is the last such failure.
+   */
+  replayFailed: number;
+  replayError?: string;
+  /**
    * Times this instance merged small segments: one add at a time makes one segment each, and every 32 of them (its
    * own, or found by loading a scope: left by earlier sessions or other tabs) become one, so a scope load reads few
    * records.

@@ -658,3 +658,40 @@ test('reset() while an add is embedding: the add rejects with StorageError and l
   expect(out.all).toBe(0);
   expect(out.counts).toMatchObject({ memories: 0, pending: 0 });
 });
+
+test('a replay that fails does not lock the database out: create() succeeds, the batch stays pending for the next one', async ({ page }) => {
+  await page.evaluate(async () => {
+    const { t } = window;
+    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const memory = await t.open({ dbName: 'replay-fail', embedder: t.holdAfter(engine, 0) });
+    for (const text of ['poison: a note the next engine cannot embed', 'a note about the harbour', 'a note about the lighthouse']) {
+      void memory.add(text, { userId: 'alice' }).catch(() => undefined);
+    }
+    while (((await t.rawAll('replay-fail', 'pending')) as unknown[]).length < 3) await new Promise((r) => setTimeout(r, 10));
+  });
+  await ready(page); // the tab goes away with three adds pending
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const failing = await t.open({ dbName: 'replay-fail', embedder: t.failTexts(engine, 'poison') });
+    const first = failing.stats();
+    const usable = (await failing.search('harbour', { userId: 'alice' })).results.map((r: { memory: string }) => r.memory);
+    await failing.close();
+    const pendingBetween = ((await t.rawAll('replay-fail', 'pending')) as unknown[]).length;
+    const healthy = await t.open({ dbName: 'replay-fail', embedder: engine });
+    const second = healthy.stats();
+    const all = (await healthy.getAll({ userId: 'alice' })).results.map((r: { memory: string }) => r.memory).sort();
+    const counts = await t.rawCounts('replay-fail');
+    await healthy.close();
+    await engine.close();
+    return { first: [first.replayed, first.replayFailed, first.replayError], usable, pendingBetween, second: [second.replayed, second.replayFailed], all, counts };
+  });
+  expect(out.first[0]).toBe(2);
+  expect(out.first[1]).toBe(1);
+  expect(out.first[2]).toMatch(/^EmbeddingError: Embedding failed: injected for `poison/);
+  expect(out.usable.slice().sort()).toEqual(['a note about the harbour', 'a note about the lighthouse']);
+  expect(out.pendingBetween).toBe(1);
+  expect(out.second).toEqual([1, 0]);
+  expect(out.all).toEqual(['a note about the harbour', 'a note about the lighthouse', 'poison: a note the next engine cannot embed']);
+  expect(out.counts).toMatchObject({ memories: 3, pending: 0 });
+});

@@ -103,6 +103,22 @@ function hold(embedder: TextEmbedder, waits: (texts: readonly string[]) => boole
   };
 }
 
+/** The real engine, except that a call with a text starting with `prefix` rejects as a failed embedding would. */
+function failTexts(embedder: TextEmbedder, prefix: string): TextEmbedder {
+  const check = (texts: readonly string[]) => {
+    const bad = texts.find((text) => text.startsWith(prefix));
+    if (bad !== undefined) throw new lib.EmbeddingError(`Embedding failed: injected for \`${bad}\``);
+  };
+  return {
+    modelId: embedder.modelId,
+    dimensions: embedder.dimensions,
+    embed: async (text, options) => (check([text]), embedder.embed(text, options)),
+    embedMany: async (texts, options) => (check(texts), embedder.embedMany(texts, options)),
+    stats: () => embedder.stats(),
+    close: () => embedder.close(),
+  };
+}
+
 /** {@link hold} after the first `passes` texts. */
 function holdAfter(embedder: TextEmbedder, passes: number): TextEmbedder & { release(): void } {
   let left = passes;
@@ -118,7 +134,7 @@ function holdTexts(embedder: TextEmbedder, prefix: string): TextEmbedder & { rel
   return hold(embedder, (texts) => texts.some((text) => text.startsWith(prefix)));
 }
 
-const helpers = { lib, Embedder, open, holdAfter, holdTexts, thrown, rawAll, rawMemories, rawCounts, rawDelete, writeV1, describeDb };
+const helpers = { lib, Embedder, open, holdAfter, holdTexts, failTexts, thrown, rawAll, rawMemories, rawCounts, rawDelete, writeV1, describeDb };
 declare global {
   interface Window {
     t: typeof helpers & { memory?: Memory; [key: string]: unknown };
