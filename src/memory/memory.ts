@@ -81,6 +81,8 @@ export class Memory {
   #replayFailed = 0;
   #replayError: string | undefined;
   #compactions = 0;
+  /** The shutdown close() started (every close() call returns it). */
+  #closing: Promise<void> | undefined;
   /** The merge of small segments running now, if any (close() waits for it). */
   #compaction: Promise<void> | undefined;
 
@@ -364,8 +366,13 @@ export class Memory {
   }
 
   /** Waits for the calls in flight, then releases the embedder (when Memory built it) and the database. */
-  async close(): Promise<void> {
-    if (this.#state === 'closed') return;
+  close(): Promise<void> {
+    // Every call waits for the same shutdown: a second close() must not resolve while the database is still open.
+    this.#closing ??= this.#shutDown();
+    return this.#closing;
+  }
+
+  async #shutDown(): Promise<void> {
     this.#state = 'closed';
     await Promise.allSettled([...this.#inFlight]);
     await this.#writer.onIdle();

@@ -22,7 +22,8 @@ export function toItem(record: MemoryRecord): MemoryItem {
     id,
     memory: text,
     hash,
-    metadata: { ...metadata },
+    // A deep copy: a caller editing a nested value in a result must not change the record the index filters on.
+    metadata: structuredClone(metadata),
     ...(userId !== undefined ? { userId } : {}),
     ...(agentId !== undefined ? { agentId } : {}),
     ...(runId !== undefined ? { runId } : {}),

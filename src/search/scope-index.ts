@@ -212,7 +212,8 @@ export class ScopeIndex<R extends { readonly id: string }> {
       this.#identity = n;
       count = n;
     }
-    const top = new TopK(k);
+    // Never more places than candidates: `limit` may be huge (up to Number.MAX_SAFE_INTEGER means "all").
+    const top = new TopK(Math.min(k, count));
     if (count > 0 && k > 0) {
       if (this.#mode === 'int8') this.#scanInt8(query, count, top, threshold);
       else if (slab.kernels && this.#errors.length > 0 && count > 4 * k) this.#scanTwoPass(query, count, top, threshold);

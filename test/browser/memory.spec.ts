@@ -695,3 +695,25 @@ test('a replay that fails does not lock the database out: create() succeeds, the
   expect(out.all).toEqual(['a note about the harbour', 'a note about the lighthouse', 'poison: a note the next engine cannot embed']);
   expect(out.counts).toMatchObject({ memories: 3, pending: 0 });
 });
+
+test('results are copies all the way down, and a second close() waits for the same shutdown', async ({ page }) => {
+  await ready(page);
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const memory = await t.open({ dbName: 'copies' });
+    await memory.add('likes green tea', { userId: 'alice', metadata: { tags: ['drinks'], prefs: { sweet: false } } });
+    const first = await memory.search('tea', { userId: 'alice' });
+    first.results[0]!.metadata.tags.push('food');
+    first.results[0]!.metadata.prefs.sweet = true;
+    const byTag = await memory.search('tea', { userId: 'alice', filters: { tags: { contains: 'food' } } });
+    const again = await memory.search('tea', { userId: 'alice' });
+    // Two close() calls at once: the second must not resolve before the first one's shutdown is over.
+    let firstDone = false;
+    void memory.close().then(() => (firstDone = true));
+    await memory.close();
+    return { byTag: byTag.results.length, metadata: again.results[0]!.metadata, firstDone };
+  });
+  expect(out.byTag).toBe(0);
+  expect(out.metadata).toEqual({ tags: ['drinks'], prefs: { sweet: false } });
+  expect(out.firstDone).toBe(true);
+});

@@ -61,6 +61,9 @@ describe('ScopeIndex', () => {
     const query = randomUnitVectors(1, dims, 99)[0]!;
     const all = vectors.map((_, i) => i);
     expect(index.search(query, 10).map((h) => h.record.id)).toEqual(brute(query, all, 10));
+    // A limit far past the scope's size ("all of them") allocates for the candidates, not for the limit.
+    expect(index.search(query, Number.MAX_SAFE_INTEGER).map((h) => h.record.id)).toEqual(brute(query, all, all.length));
+    expect(new ScopeIndex<{ id: string; n: number }>(dims, 'fp32').search(query, Number.MAX_SAFE_INTEGER)).toEqual([]);
   });
 
   it('filters before scoring, applies the threshold, and stays right after removals and replacements', () => {
