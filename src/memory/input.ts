@@ -44,10 +44,27 @@ function pick(options: Readonly<Record<string, unknown>>): Record<string, unknow
   return { userId, agentId, runId };
 }
 
-/** An options bag: undefined or a plain object. */
-export function options(name: string, value: unknown): Readonly<Record<string, unknown>> {
+/** The keys each method's options take (a typo such as `filter` or `user_id` must not silently widen a search). */
+export const keys = {
+  add: ['userId', 'agentId', 'runId', 'metadata'],
+  addManyItem: ['text', 'userId', 'agentId', 'runId', 'metadata'],
+  search: ['userId', 'agentId', 'runId', 'filters', 'limit', 'threshold'],
+  getAll: ['userId', 'agentId', 'runId', 'filters', 'limit'],
+  update: ['text', 'metadata'],
+  scope: ['userId', 'agentId', 'runId'],
+} as const;
+
+/** An options bag: undefined or a plain object; with `allowed`, any other key is a ValidationError. */
+export function options(name: string, value: unknown, allowed?: readonly string[]): Readonly<Record<string, unknown>> {
   if (value === undefined) return {};
   if (!isPlainObject(value)) throw expected(name, 'an options object', value);
+  if (allowed) {
+    for (const key of Object.keys(value)) {
+      if (!allowed.includes(key)) {
+        throw new ValidationError(`Unknown option \`${name}.${key}\`; expected ${allowed.map((k) => `\`${k}\``).join(', ')}`);
+      }
+    }
+  }
   return value;
 }
 

@@ -184,7 +184,7 @@ export class Memory {
    */
   async add(text: string | readonly Message[], options: AddOptions): Promise<{ results: AddResult[] }> {
     this.#assertOpen('add');
-    const opts = input.options('options', options);
+    const opts = input.options('options', options, input.keys.add);
     const scope = input.scope('options', opts, true);
     const metadata = input.metadata('options.metadata', opts.metadata);
     const texts = input.addInput(text);
@@ -201,7 +201,7 @@ export class Memory {
     const createdAt = new Date().toISOString();
     // Every item is checked before anything is queued: one bad item rejects the call and writes nothing.
     const pending = items.map((item: unknown, i) => {
-      const opts = input.options(`items[${i}]`, item);
+      const opts = input.options(`items[${i}]`, item, input.keys.addManyItem);
       const text = input.text(`items[${i}].text`, opts.text);
       const scope = input.scope(`items[${i}]`, opts, true);
       return pendingRecord(text, scope, input.metadata(`items[${i}].metadata`, opts.metadata), createdAt);
@@ -214,7 +214,7 @@ export class Memory {
   async search(query: string, options: SearchOptions): Promise<{ results: SearchResult[] }> {
     this.#assertOpen('search');
     const text = input.text('query', query);
-    const opts = input.options('options', options);
+    const opts = input.options('options', options, input.keys.search);
     const scope = input.scope('options', opts, true);
     const filter = compileFilter(opts.filters, 'options.filters');
     const limit = input.limit(opts.limit, 10);
@@ -241,7 +241,7 @@ export class Memory {
   /** The memories of a scope (oldest first) that pass `filters`, at most `limit`. */
   async getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }> {
     this.#assertOpen('getAll');
-    const opts = input.options('options', options);
+    const opts = input.options('options', options, input.keys.getAll);
     const scope = input.scope('options', opts, true);
     const filter = compileFilter(opts.filters, 'options.filters');
     const limit = input.limit(opts.limit, 100);
@@ -263,7 +263,7 @@ export class Memory {
     let metadata: Record<string, unknown> | undefined;
     if (typeof change === 'string') text = input.text('text', change);
     else {
-      const patch = input.options('change', change);
+      const patch = input.options('change', change, input.keys.update);
       if (patch.text !== undefined) text = input.text('change.text', patch.text);
       if (patch.metadata !== undefined) metadata = input.metadata('change.metadata', patch.metadata);
       if (text === undefined && metadata === undefined) throw expected('change', 'a string or { text?, metadata? } with at least one of them', change);
@@ -309,7 +309,7 @@ export class Memory {
   /** Deletes every memory of a scope (a scope is required: use reset() to delete everything). */
   async deleteAll(options: MemoryScope): Promise<{ deleted: number }> {
     this.#assertOpen('deleteAll');
-    const scope = input.scope('options', input.options('options', options), true);
+    const scope = input.scope('options', input.options('options', options, input.keys.scope), true);
     const field = primaryField(scope)!;
     const now = new Date().toISOString();
     const ids = await this.#track(

@@ -440,6 +440,13 @@ test('bad input: each a typed error, and every other caller\'s write still lands
       updateEmptyPatch: () => memory.update('no-such-id', {}),
       createNoModel: () => t.lib.Memory.create({ dbName: 'x' }),
       createBadQuantize: () => t.lib.Memory.create({ model: '/models/lexical', quantize: 'int4' }),
+      // Typos: an unknown key would otherwise be ignored, and a search silently unfiltered or wider than meant.
+      searchFilterTypo: () => memory.search('coffee', { userId: 'alice', filter: { priority: 1 } }),
+      getAllSnakeCase: () => memory.getAll({ userId: 'alice', agent_id: 'bot' }),
+      addMetaTypo: () => memory.add('typo', { userId: 'alice', meta: { a: 1 } }),
+      addManyItemTypo: () => memory.addMany([{ text: 'typo', userId: 'alice', runid: 'r1' }]),
+      updateTypo: () => memory.update('no-such-id', { txt: 'new text' }),
+      deleteAllTypo: () => memory.deleteAll({ userId: 'alice', limit: 5 }),
     };
     const errors: Record<string, any> = {};
     for (const [name, fn] of Object.entries(cases)) errors[name] = await t.thrown(fn);
@@ -469,6 +476,13 @@ test('bad input: each a typed error, and every other caller\'s write still lands
     expect(out.errors[name], name).toMatchObject({ name: 'ValidationError', isAgentMem: true, message: expect.stringMatching(/^Expected `/) });
   }
   expect(out.errors.unknownOperator.message).toContain('got `between`');
+  expect(out.errors.searchFilterTypo).toMatchObject({
+    name: 'ValidationError',
+    message: 'Unknown option `options.filter`; expected `userId`, `agentId`, `runId`, `filters`, `limit`, `threshold`',
+  });
+  for (const [name, key] of [['getAllSnakeCase', 'options.agent_id'], ['addMetaTypo', 'options.meta'], ['addManyItemTypo', 'items[0].runid'], ['updateTypo', 'change.txt'], ['deleteAllTypo', 'options.limit']]) {
+    expect(out.errors[name!], name).toMatchObject({ name: 'ValidationError', isAgentMem: true, message: expect.stringContaining(`Unknown option \`${key}\``) });
+  }
   expect(out.errors.loneSurrogate.message).toContain('lone UTF-16 surrogate');
   expect(out.errors.missingScope.message).toContain('`userId`, `agentId` or `runId`');
   expect(out.errors.functionMetadata.message).toContain('structured-cloneable');
