@@ -23,11 +23,16 @@ export interface UseReference {
 }
 
 export async function loadUseReference(): Promise<UseReference> {
-  await tf.setBackend('cpu');
   const vocabulary = JSON.parse(await readFile(join(USE_PACKAGE_DIR, 'vocab.json'), 'utf8')) as unknown;
   // The package does not export its Tokenizer; EmbeddingsModel builds one from the vocabulary in its constructor.
   const { EmbeddingsModel } = require('@energetic-ai/embeddings') as { EmbeddingsModel: new (data: { vocabulary: unknown; model: unknown }) => { tokenizer: PackageTokenizer } };
   const tokenizer = new EmbeddingsModel({ vocabulary, model: null }).tokenizer;
+  // The package bundles a TF.js that registers a 'wasm' backend above 'cpu' in TF.js's global engine; once, in CI,
+  // a tensor then went to that backend before it had initialised ("Backend 'wasm' has not yet been initialized").
+  // The reference runs on 'cpu' alone, chosen after the package has loaded.
+  if (tf.findBackendFactory('wasm')) tf.removeBackend('wasm');
+  await tf.setBackend('cpu');
+  await tf.ready();
 
   const modelJson = JSON.parse(await readFile(join(USE_PACKAGE_DIR, 'model.json'), 'utf8')) as {
     modelTopology: object;
