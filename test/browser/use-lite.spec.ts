@@ -1,6 +1,6 @@
 /**
  * use-lite through the engine in real Chromium, on WASM and on WebGPU (SwiftShader): the vectors of the 100 parity
- * sentences against the original TF.js model (run here, in Node, on its CPU backend), and retrieval of paraphrased
+ * sentences against the original TF.js model (run here, in Node, on the TF.js WASM backend its package brings), and retrieval of paraphrased
  * memories with the engine's default variant.
  */
 import { expect, test } from '@playwright/test';
