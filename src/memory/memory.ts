@@ -529,8 +529,14 @@ export class Memory {
         for (const { memory, vector } of await this.#store.readSegments(message.ids)) this.#index.upsert(memory, vector);
         break;
       case 'upsert':
+        // Messages from different tabs arrive in no set order: apply an update only while storage still holds that
+        // very version. A late message about a memory deleted or updated again since is dropped (the message about
+        // the newer state does the work, before or after it).
         for (const { memory, vector } of message.entries) {
-          if (vector) this.#index.upsert(memory, vector);
+          const stored = await this.#store.get(memory.id);
+          if (!stored) this.#index.remove(memory.id);
+          else if (stored.updatedAt !== memory.updatedAt) continue;
+          else if (vector) this.#index.upsert(memory, vector);
           else this.#index.updateRecord(memory);
         }
         break;

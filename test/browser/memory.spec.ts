@@ -731,3 +731,37 @@ test('results are copies all the way down, and a second close() waits for the sa
   expect(out.metadata).toEqual({ tags: ['drinks'], prefs: { sweet: false } });
   expect(out.firstDone).toBe(true);
 });
+
+test('a late update message from another tab does not bring back a deleted memory or an older text', async ({ page }) => {
+  await ready(page);
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    // Two instances on one database (two tabs, as far as the library can tell) and a raw channel that records and
+    // replays their messages late, as BroadcastChannel may deliver messages from different tabs in any order.
+    const a = await t.open({ dbName: 'late' });
+    const b = await t.open({ dbName: 'late' });
+    const spy = new BroadcastChannel('agentmem:late');
+    const seen: { type: string }[] = [];
+    spy.onmessage = (event) => seen.push(event.data);
+    const settle = () => new Promise((r) => setTimeout(r, 200));
+    const gone = (await a.add('harbour note to delete', { userId: 'alice' })).results[0].id;
+    const kept = (await a.add('harbour note version one', { userId: 'alice' })).results[0].id;
+    await b.search('harbour', { userId: 'alice' }); // b holds the scope in its index
+    await a.update(gone, 'harbour note updated, then deleted');
+    await a.update(kept, 'harbour note version two');
+    await settle();
+    const updates = seen.filter((m) => m.type === 'upsert');
+    await a.update(kept, 'harbour note version three');
+    await a.delete(gone);
+    await settle();
+    for (const message of updates) spy.postMessage(message); // delivered late
+    await settle();
+    const texts = (await b.search('harbour note', { userId: 'alice', limit: 10 })).results.map((r: { memory: string }) => r.memory);
+    spy.close();
+    await a.close();
+    await b.close();
+    return { updates: updates.length, texts };
+  });
+  expect(out.updates).toBe(2);
+  expect(out.texts).toEqual(['harbour note version three']);
+});
