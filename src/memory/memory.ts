@@ -418,6 +418,8 @@ export class Memory {
         const rows = await embedded;
         if (!(await this.#writer.commit({ batchId: batch.id, rows }))) await this.#committedElsewhere(pending[0]!.id);
       } catch (error) {
+        // Another tab may have replayed this add meanwhile (it finds in-flight adds pending): then it is stored.
+        if (await this.#store.get(pending[0]!.id).catch(() => undefined)) return;
         // The caller is told this add failed, so it must not resurface as a memory on the next create().
         await this.#store.deletePending([batch.id]).catch(() => undefined);
         throw error;

@@ -765,3 +765,37 @@ test('a late update message from another tab does not bring back a deleted memor
   expect(out.updates).toBe(2);
   expect(out.texts).toEqual(['harbour note version three']);
 });
+
+test('an add whose own embedding fails after another tab replayed it resolves: the memory is stored, once', async ({ page, context }) => {
+  await ready(page);
+  await page.evaluate(async () => {
+    const { t } = window;
+    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    // This tab's engine holds the text, then fails it.
+    t.held = t.holdTexts(t.failTexts(engine, 'doomed'), 'doomed');
+    t.memory = await t.open({ dbName: 'replayed-then-failed', embedder: t.held });
+    t.add = t.thrown(async () => (t.added = await t.memory.add('doomed here, saved by the other tab', { userId: 'alice' })));
+    while (((await t.rawAll('replayed-then-failed', 'pending')) as unknown[]).length === 0) await new Promise((r) => setTimeout(r, 10));
+  });
+  const second = await context.newPage();
+  await ready(second);
+  const replayed = await second.evaluate(async () => {
+    window.t.memory = await window.t.open({ dbName: 'replayed-then-failed' });
+    return window.t.memory.stats().replayed;
+  });
+  expect(replayed).toBe(1);
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    t.held.release();
+    const error = await t.add;
+    const all = await t.memory.getAll({ userId: 'alice' });
+    const counts = await t.rawCounts('replayed-then-failed');
+    await t.memory.close();
+    return { error, event: t.added?.results[0].event, sameId: t.added?.results[0].id === all.results[0]?.id, counts };
+  });
+  expect(out.error).toBeNull();
+  expect(out.event).toBe('ADD');
+  expect(out.sameId).toBe(true);
+  expect(out.counts).toMatchObject({ memories: 1, pending: 0 });
+  await second.evaluate(async () => window.t.memory.close());
+});
