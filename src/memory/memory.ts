@@ -414,30 +414,26 @@ export class Memory {
     embedded.catch(() => undefined); // awaited below, unless the pending write failed first
     try {
       await recorded;
+      let failure: unknown;
       try {
         const rows = await embedded;
-        if (!(await this.#writer.commit({ batchId: batch.id, rows }))) await this.#committedElsewhere(pending[0]!.id);
+        if (await this.#writer.commit({ batchId: batch.id, rows })) return;
+        // The pending batch was gone at the commit: another tab's replay committed it, or a reset() (here or in
+        // another tab) cleared it. Then the caller must not hear "ADD".
+        failure = new StorageError(
+          `The add of \`${pending[0]!.id}\` was discarded before it was committed: its pending record was removed (reset(), in this tab or another)`,
+        );
       } catch (error) {
-        // Another tab may have replayed this add meanwhile (it finds in-flight adds pending): then it is stored.
-        if (await this.#store.get(pending[0]!.id).catch(() => undefined)) return;
-        // The caller is told this add failed, so it must not resurface as a memory on the next create().
-        await this.#store.deletePending([batch.id]).catch(() => undefined);
-        throw error;
+        failure = error;
       }
+      // Another tab may have replayed this add meanwhile (it finds in-flight adds pending): then it is stored.
+      if (await this.#store.get(pending[0]!.id).catch(() => undefined)) return;
+      // The caller is told this add failed, so it must not resurface as a memory on the next create().
+      await this.#store.deletePending([batch.id]).catch(() => undefined);
+      throw failure;
     } finally {
       this.#inFlightAdds -= pending.length;
     }
-  }
-
-  /**
-   * An add's pending batch was gone at its commit: another tab's replay committed it (the memory is stored, and that
-   * tab told this one), or a reset() cleared it, here or in another tab. Then the caller must not hear "ADD".
-   */
-  async #committedElsewhere(firstId: string): Promise<void> {
-    if (await this.#store.get(firstId)) return;
-    throw new StorageError(
-      `The add of \`${firstId}\` was discarded before it was committed: its pending record was removed (reset(), in this tab or another)`,
-    );
   }
 
   /** Embeds (in chunks, so a huge addMany does not hold one giant batch in the engine) and builds the rows. */
