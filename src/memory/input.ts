@@ -20,10 +20,13 @@ export function id(value: unknown): string {
   return value;
 }
 
+/** The scope fields, in the order messages name them. */
+const SCOPE_KEYS = ['userId', 'agentId', 'runId'] as const;
+
 /** The scope keys of `options`, each a non-empty string when given; `required`: at least one. */
 export function scope(name: string, options: Readonly<Record<string, unknown>>, required: boolean): MemoryScope {
   const out: MemoryScope = {};
-  for (const key of ['userId', 'agentId', 'runId'] as const) {
+  for (const key of SCOPE_KEYS) {
     const value = options[key];
     if (value === undefined) continue;
     if (typeof value !== 'string' || value.length === 0 || hasLoneSurrogate(value)) {
@@ -46,12 +49,12 @@ function pick(options: Readonly<Record<string, unknown>>): Record<string, unknow
 
 /** The keys each method's options take (a typo such as `filter` or `user_id` must not silently widen a search). */
 export const keys = {
-  add: ['userId', 'agentId', 'runId', 'metadata'],
-  addManyItem: ['text', 'userId', 'agentId', 'runId', 'metadata'],
-  search: ['userId', 'agentId', 'runId', 'filters', 'limit', 'threshold'],
-  getAll: ['userId', 'agentId', 'runId', 'filters', 'limit'],
+  add: [...SCOPE_KEYS, 'metadata'],
+  addManyItem: ['text', ...SCOPE_KEYS, 'metadata'],
+  search: [...SCOPE_KEYS, 'filters', 'limit', 'threshold'],
+  getAll: [...SCOPE_KEYS, 'filters', 'limit'],
   update: ['text', 'metadata'],
-  scope: ['userId', 'agentId', 'runId'],
+  scope: SCOPE_KEYS,
 } as const;
 
 /** An options bag: undefined or a plain object; with `allowed`, any other key is a ValidationError. */
