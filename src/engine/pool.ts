@@ -357,9 +357,8 @@ export class WorkerPool {
     if (slot.handle !== handle || this.#state === 'closed') return;
     slot.handle = undefined;
     handle.terminate();
-    if (slot.tasks.length > 0) slot.busyMs += performance.now() - slot.busySince;
+    const failed = takeTasks(slot);
     slot.state = 'initializing'; // before the retries below, so none is sent back to this slot
-    const failed = slot.tasks.splice(0);
     // A lost device first takes every worker off WebGPU (synchronously), so the retries below wait for WASM
     // instead of going to another WebGPU worker that is about to be dropped.
     const lost = failure.kind === 'lost its WebGPU device';
@@ -393,9 +392,8 @@ export class WorkerPool {
     this.#state = 'failing-over';
     for (const slot of this.#slots) {
       // These batches did not fail (their worker is dropped with the device's pool): their try is not counted.
-      const moved = slot.tasks.splice(0);
+      const moved = takeTasks(slot);
       for (const task of moved) task.attempts--;
-      if (moved.length > 0) slot.busyMs += performance.now() - slot.busySince;
       this.#pending.unshift(...moved);
       retire(slot);
       slot.state = 'failed';
@@ -455,6 +453,12 @@ function halves(task: Task, attempts: number): [Task, Task] {
   });
   Promise.all(parts.map((p) => p.done)).then((results) => task.resolve(results.flat()), task.reject);
   return [parts[0]!.task, parts[1]!.task];
+}
+
+/** Takes every batch off a slot whose worker is going away, and stops its busy clock. */
+function takeTasks(slot: Slot): Task[] {
+  if (slot.tasks.length > 0) slot.busyMs += performance.now() - slot.busySince;
+  return slot.tasks.splice(0);
 }
 
 /** Stops a slot's worker quietly: the handle leaves the slot first, so its failure event is not taken for a crash. */
