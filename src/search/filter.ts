@@ -4,13 +4,20 @@ import { describe } from '../validate.js';
 /**
  * Metadata filters in Mem0's syntax, compiled once into a predicate so a scan pays no parsing cost per vector.
  *
- * - `{ field: value }`: equality (several fields: all must hold).
- * - `{ field: { eq | ne | in | nin | gt | gte | lt | lte | contains: value } }` (several operators: all must hold).
- * - `{ AND: [f, ...] }`, `{ OR: [f, ...] }`, `{ NOT: f }` (or `{ NOT: [f, ...] }`: none of them holds, as Mem0's `must_not`).
+ * - `{ field: value }`: equality (several fields: all must hold); `{ field: '*' }`: the field exists (any value, null
+ *   included); `{ field: [a, b] }`: shorthand for `{ field: { in: [a, b] } }`.
+ * - `{ field: { eq | ne | in | nin | gt | gte | lt | lte | contains | icontains: value } }` (several operators: all
+ *   must hold).
+ * - `{ AND: [f, ...] }`, `{ OR: [f, ...] }`, `{ NOT: f }` (or `{ NOT: [f, ...] }`: none of them holds, as Mem0's
+ *   `must_not`); `$and`, `$or`, `$not` are the same. At most {@link MAX_FILTER_DEPTH} of them nest.
  *
  * An unknown operator is a ValidationError: a typo must never silently widen a search.
  */
 export type FilterValue = string | number | boolean | null;
+
+/** A field's value in the shorthand: `'*'` (the field exists) is offered by autocomplete beside any other string. */
+export type FilterScalar = '*' | (string & {}) | number | boolean | null;
+
 export interface FilterOperators {
   eq?: FilterValue;
   ne?: FilterValue;
@@ -20,58 +27,82 @@ export interface FilterOperators {
   gte?: number | string;
   lt?: number | string;
   lte?: number | string;
+  /** Substring of a string field, or an item of an array field (case-sensitive). */
   contains?: FilterValue;
+  /** Case-insensitive substring of a string field, or of any string item of an array field. */
+  icontains?: string;
 }
+
+/** What a field is matched with: a value (or `'*'`), a list of values (`in`), or operators. */
+export type FieldFilter = FilterScalar | readonly FilterValue[] | FilterOperators;
+
 export interface Filter {
   AND?: readonly Filter[];
   OR?: readonly Filter[];
   NOT?: Filter | readonly Filter[];
-  [field: string]: FilterValue | FilterOperators | Filter | readonly Filter[] | undefined;
+  $and?: readonly Filter[];
+  $or?: readonly Filter[];
+  $not?: Filter | readonly Filter[];
+  [field: string]: FieldFilter | Filter | readonly Filter[] | undefined;
 }
 
 export type Metadata = Readonly<Record<string, unknown>>;
 export type Predicate = (metadata: Metadata) => boolean;
 
-const operators = ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'contains'] as const;
+/** How many AND / OR / NOT may nest: deeper is a ValidationError, checked before recursing so nothing overflows. */
+export const MAX_FILTER_DEPTH = 64;
+
+const operators = ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'contains', 'icontains'] as const;
 type Operator = (typeof operators)[number];
+
+const combinators: Readonly<Record<string, 'AND' | 'OR' | 'NOT'>> = { AND: 'AND', OR: 'OR', NOT: 'NOT', $and: 'AND', $or: 'OR', $not: 'NOT' };
 
 const always: Predicate = () => true;
 
 /** Compiles `filters` (undefined = match everything); throws ValidationError on anything it does not understand. */
 export function compileFilter(filters: unknown, path = 'filters'): Predicate {
   if (filters === undefined) return always;
-  return compileObject(filters, path);
+  return compileObject(filters, path, 0);
 }
 
-function compileObject(filter: unknown, path: string): Predicate {
+/** `depth`: how many AND / OR / NOT enclose this filter. */
+function compileObject(filter: unknown, path: string, depth: number): Predicate {
   if (!isPlainObject(filter)) throw new ValidationError(`Expected \`${path}\` to be a filter object, got ${describe(filter)}`);
   const parts: Predicate[] = [];
   for (const [key, value] of Object.entries(filter)) {
     if (value === undefined) continue;
     const at = `${path}.${key}`;
-    if (key === 'AND' || key === 'OR') {
-      const list = filterList(value, at);
-      parts.push(key === 'AND' ? every(list) : some(list));
-    } else if (key === 'NOT') {
-      const inner = Array.isArray(value) ? some(filterList(value, at)) : compileObject(value, at);
+    const combinator = Object.hasOwn(combinators, key) ? combinators[key] : undefined;
+    if (combinator === undefined) {
+      parts.push(compileField(key, value, at));
+      continue;
+    }
+    if (depth >= MAX_FILTER_DEPTH) {
+      throw new ValidationError(`Expected \`${path}\` to nest AND, OR and NOT at most ${MAX_FILTER_DEPTH} levels deep, got \`${key}\` at level ${depth + 1}`);
+    }
+    if (combinator === 'NOT') {
+      const inner = Array.isArray(value) ? some(filterList(value, at, depth + 1)) : compileObject(value, at, depth + 1);
       parts.push((m) => !inner(m));
     } else {
-      parts.push(compileField(key, value, at));
+      const list = filterList(value, at, depth + 1);
+      parts.push(combinator === 'AND' ? every(list) : some(list));
     }
   }
   return every(parts);
 }
 
-function filterList(value: unknown, path: string): Predicate[] {
+function filterList(value: unknown, path: string, depth: number): Predicate[] {
   if (!Array.isArray(value)) throw new ValidationError(`Expected \`${path}\` to be an array of filters, got ${describe(value)}`);
-  return value.map((item, i) => compileObject(item, `${path}[${i}]`));
+  return value.map((item, i) => compileObject(item, `${path}[${i}]`, depth));
 }
 
 function compileField(field: string, condition: unknown, path: string): Predicate {
-  if (isScalar(condition)) return (m) => equals(m[field], condition);
+  if (condition === '*') return (m) => read(m, field) !== undefined;
+  if (isScalar(condition)) return (m) => equals(read(m, field), condition);
+  if (Array.isArray(condition)) return compileOperator(field, 'in', condition, path);
   if (!isPlainObject(condition)) {
     throw new ValidationError(
-      `Expected \`${path}\` to be a string, number, boolean, null or an operator object ({ ${operators.join(' | ')}: value }), got ${describe(condition)}`,
+      `Expected \`${path}\` to be a string, number, boolean, null, '*', an array of those or an operator object ({ ${operators.join(' | ')}: value }), got ${describe(condition)}`,
     );
   }
   const parts: Predicate[] = [];
@@ -90,17 +121,20 @@ function compileOperator(field: string, op: Operator, operand: unknown, path: st
   switch (op) {
     case 'eq': {
       const v = scalar(operand, path);
-      return (m) => equals(m[field], v);
+      return (m) => equals(read(m, field), v);
     }
     case 'ne': {
       const v = scalar(operand, path);
-      return (m) => !equals(m[field], v);
+      return (m) => !equals(read(m, field), v);
     }
     case 'in':
     case 'nin': {
       if (!Array.isArray(operand)) throw new ValidationError(`Expected \`${path}\` to be an array, got ${describe(operand)}`);
       const set = operand.map((v, i) => scalar(v, `${path}[${i}]`));
-      const inSet = (m: Metadata) => set.some((v) => equals(m[field], v));
+      const inSet = (m: Metadata) => {
+        const value = read(m, field);
+        return set.some((v) => equals(value, v));
+      };
       return op === 'in' ? inSet : (m) => !inSet(m);
     }
     case 'gt':
@@ -113,17 +147,26 @@ function compileOperator(field: string, op: Operator, operand: unknown, path: st
       const test = compare[op];
       // Only like with like: a number never compares with a string, a missing field never matches.
       return (m) => {
-        const value = m[field];
+        const value = read(m, field);
         return typeof value === typeof operand && test(value as number | string, operand);
       };
     }
     case 'contains': {
       const v = scalar(operand, path);
       return (m) => {
-        const value = m[field];
+        const value = read(m, field);
         if (typeof value === 'string') return typeof v === 'string' && value.includes(v);
         if (Array.isArray(value)) return value.some((item) => item === v);
         return false;
+      };
+    }
+    case 'icontains': {
+      if (typeof operand !== 'string') throw new ValidationError(`Expected \`${path}\` to be a string, got ${describe(operand)}`);
+      const needle = operand.toLowerCase();
+      const holds = (item: unknown) => typeof item === 'string' && item.toLowerCase().includes(needle);
+      return (m) => {
+        const value = read(m, field);
+        return Array.isArray(value) ? value.some(holds) : holds(value);
       };
     }
   }
@@ -135,6 +178,11 @@ const compare = {
   lt: (a: number | string, b: number | string) => a < b,
   lte: (a: number | string, b: number | string) => a <= b,
 };
+
+/** The field's own value: `'*'` on `constructor` or `toString` must not find Object.prototype's. */
+function read(m: Metadata, field: string): unknown {
+  return Object.hasOwn(m, field) ? m[field] : undefined;
+}
 
 /** Equality as a user means it: an array-valued field matches when one of its items is equal. */
 function equals(value: unknown, expected: FilterValue): boolean {
