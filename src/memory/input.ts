@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.js';
 import { describe, expected, hasLoneSurrogate, integerInRange, numberInRange } from '../validate.js';
+import { jsonCopy } from '../validate-json.js';
 import type { MemoryScope, Message, Metadata } from './types.js';
 
 /**
@@ -10,9 +11,14 @@ import type { MemoryScope, Message, Metadata } from './types.js';
 /** A memory or query text: a non-empty string that UTF-8 can encode faithfully. */
 export function text(name: string, value: unknown): string {
   if (typeof value !== 'string') throw expected(name, 'a string', value);
-  if (value.trim().length === 0) throw expected(name, 'a non-empty string (not only whitespace)', value);
+  if (isBlank(value)) throw expected(name, 'a non-empty string (not only whitespace or control characters)', value);
   if (hasLoneSurrogate(value)) throw expected(name, 'a well-formed string (it holds a lone UTF-16 surrogate)', value);
   return value;
+}
+
+/** Only whitespace and control characters ('\0', '\u0007'...): nothing to embed, so rejected like ''. */
+function isBlank(value: string): boolean {
+  return /^[\s\p{Cc}]*$/u.test(value);
 }
 
 export function id(value: unknown): string {
@@ -72,20 +78,14 @@ export function options(name: string, value: unknown, allowed?: readonly string[
 }
 
 /**
- * Metadata: a plain object that survives structured cloning (what IndexedDB stores). Returns the clone, so a
- * caller mutating its object afterwards cannot change what was stored.
+ * Metadata: a plain object that JSON carries whole, as Mem0 stores it (no Date, Map, BigInt, NaN, cycle...; keys
+ * whose value is undefined are dropped). Returns a deep copy, so a caller mutating its object afterwards cannot
+ * change what was stored.
  */
 export function metadata(name: string, value: unknown): Metadata {
   if (value === undefined) return {};
   if (!isPlainObject(value)) throw expected(name, 'a plain object', value);
-  try {
-    return structuredClone(value);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ValidationError(`Expected \`${name}\` to be structured-cloneable (no functions, symbols, DOM nodes...), got ${describe(value)}: ${reason}`, {
-      cause: error,
-    });
-  }
+  return jsonCopy(name, value);
 }
 
 /** A string, or a non-empty Message[]: the texts to store, each with its role (for messages). */

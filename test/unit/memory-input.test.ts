@@ -12,6 +12,17 @@ describe('memory input checks', () => {
     expect(() => input.text('text', 42)).toThrow('Expected `text` to be a string, got `42` (number)');
   });
 
+  it('texts: only control characters and whitespace is rejected like an empty text', () => {
+    for (const bad of ['\0', '\0 \0\t', '\u0007', '\u007F', '\u0085\u009F', '\uFEFF\u00A0\u2003', '\r\n\0']) {
+      expect(() => input.text('text', bad), JSON.stringify(bad)).toThrow(ValidationError);
+    }
+    expect(() => input.text('query', '\0')).toThrow(
+      'Expected `query` to be a non-empty string (not only whitespace or control characters), got `"\\u0000"` (string)',
+    );
+    expect(input.text('text', 'a\0b')).toBe('a\0b'); // a control character beside real text is kept
+    expect(() => input.text('text', '\0\uD800')).toThrow('lone UTF-16 surrogate');
+  });
+
   it('scope: at least one non-empty key when required, only the three Mem0 keys', () => {
     expect(input.scope('o', { userId: 'u', other: 1 }, true)).toEqual({ userId: 'u' });
     expect(input.scope('o', { agentId: 'a', runId: 'r' }, true)).toEqual({ agentId: 'a', runId: 'r' });
@@ -22,16 +33,88 @@ describe('memory input checks', () => {
     expect(() => input.scope('o', { userId: 7 }, true)).toThrow(ValidationError);
   });
 
-  it('metadata: plain, structured-cloneable objects, returned as a copy', () => {
-    const original = { a: 1, nested: { b: [1, 2] }, when: new Date(0) };
+  it('metadata: plain JSON objects, returned as a deep copy', () => {
+    const original = { a: 1, s: 'x', ok: true, none: null, nested: { b: [1, 2, { c: [] }] }, when: new Date(0).toISOString() };
     const copy = input.metadata('m', original);
     expect(copy).toEqual(original);
     expect(copy).not.toBe(original);
+    original.nested.b.push(3);
+    (original.nested.b[2] as { c: number[] }).c.push(9);
+    expect(copy.nested).toEqual({ b: [1, 2, { c: [] }] }); // the caller's later changes do not reach the copy
     expect(input.metadata('m', undefined)).toEqual({});
     expect(input.metadata('m', Object.create(null))).toEqual({});
     for (const bad of [new Date(), [1], 'x', 1, null, new Map()]) expect(() => input.metadata('m', bad)).toThrow(ValidationError);
-    expect(() => input.metadata('m', { f: () => 1 })).toThrow(/structured-cloneable/);
-    expect(() => input.metadata('m', { s: Symbol('x') })).toThrow(/structured-cloneable/);
+  });
+
+  it('metadata: keys whose value is undefined are dropped, as JSON drops them', () => {
+    const copy = input.metadata('m', { a: 1, gone: undefined, nested: { also: undefined, kept: 0 } });
+    expect(copy).toStrictEqual({ a: 1, nested: { kept: 0 } });
+    expect(Object.keys(copy)).toEqual(['a', 'nested']);
+  });
+
+  it('metadata: a shared (not circular) object is copied at each place, and `__proto__` stays a key', () => {
+    const shared = { x: 1 };
+    const copy = input.metadata('m', { a: shared, b: [shared] }) as { a: object; b: object[] };
+    expect(copy).toEqual({ a: { x: 1 }, b: [{ x: 1 }] });
+    expect(copy.a).not.toBe(copy.b[0]);
+    const parsed = input.metadata('m', JSON.parse('{"__proto__": {"polluted": 1}}') as unknown);
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(Object.keys(parsed)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('metadata: what JSON cannot carry is a ValidationError naming the path and the reason', () => {
+    class Point {
+      x = 1;
+    }
+    const bad: [unknown, string | RegExp][] = [
+      [{ a: { b: 10n } }, /^Expected `options\.metadata\.a\.b` to be a JSON value .*, got `10n` \(bigint\): JSON has no BigInt/],
+      [{ n: Number.NaN }, 'Expected `options.metadata.n` to be a finite number, got `NaN` (number): JSON writes it as null'],
+      [{ n: [Infinity] }, 'Expected `options.metadata.n[0]` to be a finite number, got `Infinity` (number)'],
+      [{ n: { m: -Infinity } }, 'Expected `options.metadata.n.m` to be a finite number, got `-Infinity` (number)'],
+      [{ list: [1, undefined] }, /`options\.metadata\.list\[1\]` .*got `undefined`: JSON writes undefined in an array as null; pass null/],
+      [{ list: [1, , 3] }, /`options\.metadata\.list\[1\]` .*got `undefined`/], // a hole
+      [{ fn: () => 1 }, /^Expected `options\.metadata\.fn` to be a JSON value .*, got `function` \(function\)$/],
+      [{ s: Symbol('x') }, /`options\.metadata\.s` .*got `Symbol\(x\)` \(symbol\)$/],
+      [{ 'my key': { m: new Map() } }, /`options\.metadata\["my key"\]\.m` .*got a Map: convert it/],
+      [{ s: new Set([1]) }, /`options\.metadata\.s` .*got a Set/],
+      [{ r: /x/ }, /`options\.metadata\.r` .*got a RegExp/],
+      [{ t: new Uint8Array(2) }, /`options\.metadata\.t` .*got a Uint8Array/],
+      [{ p: new Point() }, /`options\.metadata\.p` .*got a Point instance/],
+      [{ b: new String('x') }, /`options\.metadata\.b` .*got a String/],
+      [{ when: new Date(0) }, /`options\.metadata\.when` .*got a Date: pass `date\.toISOString\(\)` instead/],
+    ];
+    for (const [value, message] of bad) {
+      expect(() => input.metadata('options.metadata', value), String(message)).toThrow(ValidationError);
+      expect(() => input.metadata('options.metadata', value)).toThrow(message);
+    }
+  });
+
+  it('metadata: circular references are a ValidationError naming both ends', () => {
+    const self: Record<string, unknown> = { a: 1 };
+    self.me = self;
+    expect(() => input.metadata('options.metadata', self)).toThrow(
+      /^Expected `options\.metadata\.me` to be a JSON value .*, got a circular reference to `options\.metadata`$/,
+    );
+    const inner: Record<string, unknown> = {};
+    const list: unknown[] = [inner];
+    inner.back = list;
+    expect(() => input.metadata('m', { x: { list } })).toThrow(/`m\.x\.list\[0\]\.back` .*circular reference to `m\.x\.list`/);
+  });
+
+  it('metadata: at most 64 levels of objects and arrays', () => {
+    // `levels` containers in all: the metadata object holding `levels - 1` nested ones.
+    const nest = (levels: number, wrap: (inner: unknown) => unknown): Record<string, unknown> => {
+      let value: unknown = 'leaf';
+      for (let i = 1; i < levels; i++) value = wrap(value);
+      return { a: value };
+    };
+    for (const wrap of [(v: unknown) => ({ a: v }), (v: unknown) => [v]]) {
+      expect(input.metadata('m', nest(64, wrap))).toEqual(nest(64, wrap));
+      expect(() => input.metadata('m', nest(65, wrap))).toThrow(ValidationError);
+      expect(() => input.metadata('m', nest(65, wrap))).toThrow(/to nest objects and arrays at most 64 levels deep, got level 65$/);
+      expect(() => input.metadata('m', nest(100_000, wrap))).toThrow(/at most 64 levels deep/); // never a RangeError
+    }
   });
 
   it('messages: non-system messages become texts with their role', () => {
