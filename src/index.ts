@@ -19,6 +19,8 @@ export type {
   Metadata,
   SearchOptions,
   SearchResult,
+  SearchMode,
+  ScoreExplanation,
   UpdatePatch,
 } from './memory/types.js';
 export { Embedder, type EmbedCallOptions } from './engine/embedder.js';

@@ -1,5 +1,7 @@
 import { ValidationError } from '../errors.js';
-import { describe, expected, hasLoneSurrogate, integerInRange, numberInRange } from '../validate.js';
+import type { SearchMode } from '../search/hybrid.js';
+import type { MessageContext } from '../store/records.js';
+import { describe, expected, hasLoneSurrogate, integerInRange, numberInRange, oneOf } from '../validate.js';
 import { jsonCopy } from '../validate-json.js';
 import type { MemoryScope, Message, Metadata } from './types.js';
 
@@ -57,7 +59,7 @@ function pick(options: Readonly<Record<string, unknown>>): Record<string, unknow
 export const keys = {
   add: [...SCOPE_KEYS, 'metadata'],
   addManyItem: ['text', ...SCOPE_KEYS, 'metadata'],
-  search: [...SCOPE_KEYS, 'filters', 'limit', 'threshold'],
+  search: [...SCOPE_KEYS, 'filters', 'limit', 'threshold', 'mode', 'keywordWeight', 'explain'],
   getAll: [...SCOPE_KEYS, 'filters', 'limit'],
   update: ['text', 'metadata'],
   scope: SCOPE_KEYS,
@@ -106,6 +108,29 @@ export function addInput(value: unknown): { text: string; role?: string }[] {
 
 export function limit(value: unknown, fallback: number): number {
   return value === undefined ? fallback : integerInRange('limit', value, 1, Number.MAX_SAFE_INTEGER);
+}
+
+export function searchMode(value: unknown): SearchMode {
+  return value === undefined ? 'hybrid' : oneOf('options.mode', value, ['hybrid', 'vector', 'keyword'] as const);
+}
+
+/** The keyword score's share of a hybrid score. 0.5 ranked best on LoCoMo's development split (bench/README.md). */
+export function keywordWeight(value: unknown): number {
+  return value === undefined ? 0.5 : numberInRange('options.keywordWeight', value, 0, 1);
+}
+
+export function flag(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw expected(name, 'a boolean', value);
+  return value;
+}
+
+/** The conversation around message `i` of one add: its neighbours' texts, indexed with it for keyword search. */
+export function context(texts: readonly { text: string }[], i: number): MessageContext | undefined {
+  if (texts.length < 2) return undefined;
+  const before = texts[i - 1]?.text;
+  const after = texts[i + 1]?.text;
+  return { ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) };
 }
 
 export function threshold(value: unknown): number | undefined {

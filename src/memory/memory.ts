@@ -1,7 +1,7 @@
 import { ClosedError, EmbeddingError, NotFoundError, StorageError } from '../errors.js';
 import { describe, expected, nonEmptyString, oneOf } from '../validate.js';
 import { compileFilter } from '../search/filter.js';
-import { VectorIndex, inScope, primaryField } from '../search/vector-index.js';
+import { SearchIndex, inScope, primaryField } from '../search/search-index.js';
 import { StoreEmbeddingCache } from '../store/embedding-cache.js';
 import { contentHash, uuidv7 } from '../store/ids.js';
 import { MemoryStore, type AddRow } from '../store/memory-store.js';
@@ -9,7 +9,7 @@ import type { MemoryRecord, PendingBatch, PendingRecord } from '../store/records
 import { checkEmbedder, checkModel } from './checks.js';
 import { createEmbedder, type EngineOptions } from './engine.js';
 import * as input from './input.js';
-import { addResult, historyRecord, pendingRecord, toItem } from './rows.js';
+import { addResult, historyRecord, pendingRecord, searchResult, toItem } from './rows.js';
 import { StoreWriter } from './store-writer.js';
 import { SyncChannel, type SyncMessage } from './sync.js';
 import type { TextEmbedder } from './text-embedder.js';
@@ -68,7 +68,7 @@ export class Memory {
   readonly #ownsEmbedder: boolean;
   readonly #embedderView: MemoryEmbedder;
   readonly #quantize: 'none' | 'int8';
-  readonly #index: VectorIndex<MemoryRecord>;
+  readonly #index: SearchIndex<MemoryRecord>;
   /** Pending records, commits and (when this Memory built the engine) its cache entries: one transaction per tick. */
   readonly #writer: StoreWriter;
   readonly #sync: SyncChannel;
@@ -112,11 +112,16 @@ export class Memory {
       stats: () => embedder.stats(),
     });
     this.#quantize = quantize;
-    this.#index = new VectorIndex<MemoryRecord>(embedder.dimensions, quantize === 'int8' ? 'int8' : 'fp32', async (field, value) => {
-      const rows = await store.loadScope(field, value);
-      // The load noted the scope's small segments, including those earlier sessions or other tabs left.
-      this.#startCompaction();
-      return rows.map(({ memory, vector }) => ({ record: memory, vector }));
+    this.#index = new SearchIndex<MemoryRecord>({
+      dimensions: embedder.dimensions,
+      mode: quantize === 'int8' ? 'int8' : 'fp32',
+      loader: async (field, value) => {
+        const rows = await store.loadScope(field, value);
+        // The load noted the scope's small segments, including those earlier sessions or other tabs left.
+        this.#startCompaction();
+        return rows.map(({ memory, vector }) => ({ record: memory, vector }));
+      },
+      fieldsOf: (record) => ({ text: record.text, before: record.context?.before, after: record.context?.after }),
     });
     this.#writer = writer;
     writer.listen((rows, segments) => this.#applyCommitted(rows, segments));
@@ -189,7 +194,9 @@ export class Memory {
     const metadata = input.metadata('options.metadata', opts.metadata);
     const texts = input.addInput(text);
     const createdAt = new Date().toISOString();
-    const pending = texts.map(({ text, role }) => pendingRecord(text, scope, role === undefined ? metadata : { ...metadata, role }, createdAt));
+    const pending = texts.map(({ text, role }, i) =>
+      pendingRecord(text, scope, role === undefined ? metadata : { ...metadata, role }, createdAt, input.context(texts, i)),
+    );
     if (pending.length > 0) await this.#track(this.#ingest(pending));
     return { results: pending.map(addResult) };
   }
@@ -219,13 +226,16 @@ export class Memory {
     const filter = compileFilter(opts.filters, 'options.filters');
     const limit = input.limit(opts.limit, 10);
     const threshold = input.threshold(opts.threshold);
+    const mode = input.searchMode(opts.mode);
+    const keywordWeight = input.keywordWeight(opts.keywordWeight);
+    const explain = input.flag('options.explain', opts.explain);
     const accept = opts.filters === undefined ? undefined : (record: MemoryRecord) => filter(record.metadata);
     return this.#track(
       (async () => {
         // The query's embedding and the scope's first load from IndexedDB run side by side.
-        const [vector] = await Promise.all([this.#embedder.embed(text), this.#index.warm(scope)]);
-        const hits = await this.#index.search(scope, vector, limit, accept, threshold);
-        return { results: hits.map(({ record, score }) => ({ ...toItem(record), score })) };
+        const [vector] = await Promise.all([mode === 'keyword' ? undefined : this.#embedder.embed(text), this.#index.warm(scope)]);
+        const hits = await this.#index.search(scope, { mode, text, vector, k: limit, accept, threshold, keywordWeight });
+        return { results: hits.map((hit) => searchResult(hit, explain)) };
       })(),
     );
   }

@@ -1,11 +1,18 @@
 import { uuidv7 } from '../store/ids.js';
-import type { HistoryRecord, MemoryRecord, PendingRecord } from '../store/records.js';
-import type { AddResult, MemoryItem, MemoryScope } from './types.js';
+import type { HistoryRecord, MemoryRecord, MessageContext, PendingRecord } from '../store/records.js';
+import type { Hit } from '../search/search-index.js';
+import type { AddResult, MemoryItem, MemoryScope, SearchResult } from './types.js';
 
 /** Building stored records from API input, and API results from stored records. */
 
-export function pendingRecord(text: string, scope: MemoryScope, metadata: Record<string, unknown>, createdAt: string): PendingRecord {
-  return { id: uuidv7(), text, ...scope, metadata, createdAt };
+export function pendingRecord(
+  text: string,
+  scope: MemoryScope,
+  metadata: Record<string, unknown>,
+  createdAt: string,
+  context?: MessageContext,
+): PendingRecord {
+  return { id: uuidv7(), text, ...scope, metadata, ...(context ? { context } : {}), createdAt };
 }
 
 export function addResult(p: PendingRecord): AddResult {
@@ -30,4 +37,11 @@ export function toItem(record: MemoryRecord): MemoryItem {
     createdAt,
     updatedAt,
   };
+}
+
+export function searchResult(hit: Hit<MemoryRecord>, explain: boolean): SearchResult {
+  const { record, score, semantic, keyword } = hit;
+  const item: SearchResult = { ...toItem(record), score };
+  if (explain) item.explain = { score, ...(semantic !== undefined ? { semantic } : {}), ...(keyword !== undefined ? { keyword } : {}) };
+  return item;
 }

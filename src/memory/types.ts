@@ -1,8 +1,10 @@
 import type { Filter } from '../search/filter.js';
+import type { SearchMode } from '../search/hybrid.js';
 import type { HistoryEvent } from '../store/records.js';
 
 export type { Filter, FilterOperators, FilterValue } from '../search/filter.js';
 export type { HistoryEvent } from '../store/records.js';
+export type { SearchMode } from '../search/hybrid.js';
 
 /** Who a memory belongs to. Mem0's three keys; an add or a search names at least one. */
 export interface MemoryScope {
@@ -48,17 +50,44 @@ export interface MemoryItem {
   updatedAt: string;
 }
 
+
 export interface SearchResult extends MemoryItem {
-  /** Cosine similarity with the query, -1..1. */
+  /**
+   * What results are ranked by. `'hybrid'`: `(1 - keywordWeight) * semantic + keywordWeight * keyword`;
+   * `'vector'`: the cosine similarity, -1..1; `'keyword'`: the keyword score, 0..1.
+   */
   score: number;
+  /** With `explain: true`: the parts of `score`. */
+  explain?: ScoreExplanation;
+}
+
+export interface ScoreExplanation {
+  score: number;
+  /** Cosine similarity of the memory and the query, -1..1 (not in keyword mode). */
+  semantic?: number;
+  /** BM25F of the memory (and its conversation context) relative to this search's best keyword match, 0..1. */
+  keyword?: number;
 }
 
 export interface SearchOptions extends MemoryScope {
   filters?: Filter;
   /** @default 10 */
   limit?: number;
-  /** Drop results scoring below this cosine similarity. */
+  /** Drop results whose `score` is below this. */
   threshold?: number;
+  /**
+   * `'hybrid'` fuses keyword (BM25F) and vector similarity; `'vector'` or `'keyword'` uses one signal alone
+   * (`'keyword'` does not embed the query).
+   * @default 'hybrid'
+   */
+  mode?: SearchMode;
+  /**
+   * The keyword score's share of a hybrid score, 0..1.
+   * @default 0.5
+   */
+  keywordWeight?: number;
+  /** Adds `explain` (the score's parts) to each result. @default false */
+  explain?: boolean;
 }
 
 export interface GetAllOptions extends MemoryScope {

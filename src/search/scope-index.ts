@@ -140,6 +140,18 @@ export class ScopeIndex<R extends { readonly id: string }> {
     return this.#slotOf.has(id);
   }
 
+  /** The score a search would give `id` for `query` (undefined when absent): one dot product, for fusing. */
+  score(id: string, query: Float32Array): number | undefined {
+    const slot = this.#slotOf.get(id);
+    if (slot === undefined) return undefined;
+    const d = this.#dimensions;
+    const { f32, i8 } = this.#slab;
+    const data = this.#mode === 'fp32' ? f32 : i8;
+    let sum = 0;
+    for (let j = 0, o = slot * d; j < d; j++) sum += query[j]! * data[o + j]!;
+    return this.#mode === 'fp32' ? sum : sum * this.#scales[slot]!;
+  }
+
   /** Inserts, or replaces the record and vector held under `record.id`. */
   upsert(record: R, vector: StoredVector): void {
     const length = vector instanceof Float32Array ? vector.length : vector.q.length;

@@ -12,9 +12,19 @@ export interface MemoryRecord {
   readonly agentId?: string;
   readonly runId?: string;
   readonly metadata: Readonly<Record<string, unknown>>;
+  readonly context?: MessageContext;
   /** ISO 8601. */
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/**
+ * The messages around a memory that came from a conversation (one `add(messages)`): indexed for keyword search
+ * with the memory, never returned as its text. A short reply ("Lisbon, next week") is found by what it answers.
+ */
+export interface MessageContext {
+  readonly before?: string;
+  readonly after?: string;
 }
 
 /**
@@ -76,6 +86,7 @@ export interface PendingRecord {
   readonly agentId?: string;
   readonly runId?: string;
   readonly metadata: Readonly<Record<string, unknown>>;
+  readonly context?: MessageContext;
   readonly createdAt: string;
 }
 

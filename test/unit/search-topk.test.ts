@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TopK } from '../../src/search/top-k.js';
 import { ScopeIndex } from '../../src/search/scope-index.js';
-import { VectorIndex } from '../../src/search/vector-index.js';
+import { SearchIndex, type ScopeLoader } from '../../src/search/search-index.js';
 import { clusteredUnitVectors, mulberry32, randomUnitVectors } from './search-random.js';
 
 describe('TopK', () => {
@@ -158,7 +158,7 @@ describe('ScopeIndex', () => {
   });
 });
 
-describe('VectorIndex', () => {
+describe('SearchIndex', () => {
   const dims = 8;
   const vectors = randomUnitVectors(30, dims, 5);
   type R = { id: string; userId?: string; agentId?: string; runId?: string };
@@ -166,21 +166,24 @@ describe('VectorIndex', () => {
     record: { id: `m${i}`, userId: i % 2 === 0 ? 'alice' : 'bob', ...(i % 3 === 0 ? { agentId: 'planner' } : {}) },
     vector,
   }));
+  const make = (loader: ScopeLoader<R>, maxScopes?: number) =>
+    new SearchIndex<R>({ dimensions: dims, mode: 'fp32', loader, fieldsOf: (r) => ({ text: r.id }), ...(maxScopes ? { maxScopes } : {}) });
+  const vec = (vector: Float32Array, k: number) => ({ mode: 'vector' as const, text: '', vector, k, keywordWeight: 0 });
 
   it('loads a scope once, never returns another scope, and narrows by the other scope keys', async () => {
     const loads: string[] = [];
-    const index = new VectorIndex<R>(dims, 'fp32', async (field, value) => {
+    const index = make(async (field, value) => {
       loads.push(`${field}=${value}`);
       return rows.filter((r) => r.record[field] === value);
     });
     const q = vectors[4]!;
-    const alice = await index.search({ userId: 'alice' }, q, 100);
+    const alice = await index.search({ userId: 'alice' }, vec(q, 100));
     expect(alice.length).toBe(15);
     expect(alice.every((h) => h.record.userId === 'alice')).toBe(true);
     expect(alice[0]!.record.id).toBe('m4');
-    const alicePlanner = await index.search({ userId: 'alice', agentId: 'planner' }, q, 100);
+    const alicePlanner = await index.search({ userId: 'alice', agentId: 'planner' }, vec(q, 100));
     expect(alicePlanner.map((h) => h.record.id).sort()).toEqual(['m0', 'm12', 'm18', 'm24', 'm6']);
-    const planner = await index.search({ agentId: 'planner' }, q, 100);
+    const planner = await index.search({ agentId: 'planner' }, vec(q, 100));
     expect(planner.length).toBe(10);
     expect(loads).toEqual(['userId=alice', 'agentId=planner']);
   });
@@ -188,12 +191,12 @@ describe('VectorIndex', () => {
   it('applies changes that arrive while a scope loads, and after', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const index = new VectorIndex<R>(dims, 'fp32', async (field, value) => {
+    const index = make(async (field, value) => {
       const snapshot = rows.filter((r) => r.record[field] === value);
       await gate;
       return snapshot;
     });
-    const pending = index.search({ userId: 'bob' }, vectors[1]!, 100);
+    const pending = index.search({ userId: 'bob' }, vec(vectors[1]!, 100));
     index.upsert({ id: 'new', userId: 'bob' }, vectors[0]!);
     index.remove('m1');
     index.upsert({ id: 'carol1', userId: 'carol' }, vectors[1]!); // a scope nobody holds: ignored
@@ -203,35 +206,35 @@ describe('VectorIndex', () => {
     expect(ids).not.toContain('m1');
     expect(ids.length).toBe(15);
     index.remove('new');
-    expect((await index.search({ userId: 'bob' }, vectors[1]!, 100)).length).toBe(14);
+    expect((await index.search({ userId: 'bob' }, vec(vectors[1]!, 100))).length).toBe(14);
     index.clear();
     expect(index.stats()).toEqual({ scopes: 0, vectors: 0, bytes: 0 });
   });
 
   it('keeps at most maxScopes scopes, evicting the least recently searched', async () => {
     const loads: string[] = [];
-    const index = new VectorIndex<R>(dims, 'fp32', async (field, value) => {
+    const index = make(async (field, value) => {
       loads.push(value);
       return rows.filter((r) => r.record[field] === value);
     }, 2);
-    await index.search({ userId: 'alice' }, vectors[0]!, 1);
-    await index.search({ userId: 'bob' }, vectors[0]!, 1);
-    await index.search({ userId: 'alice' }, vectors[0]!, 1); // alice is now the most recent
-    await index.search({ agentId: 'planner' }, vectors[0]!, 1); // evicts bob
+    await index.search({ userId: 'alice' }, vec(vectors[0]!, 1));
+    await index.search({ userId: 'bob' }, vec(vectors[0]!, 1));
+    await index.search({ userId: 'alice' }, vec(vectors[0]!, 1)); // alice is now the most recent
+    await index.search({ agentId: 'planner' }, vec(vectors[0]!, 1)); // evicts bob
     expect(index.stats().scopes).toBe(2);
-    await index.search({ userId: 'alice' }, vectors[0]!, 1);
-    await index.search({ userId: 'bob' }, vectors[0]!, 1); // loaded again
+    await index.search({ userId: 'alice' }, vec(vectors[0]!, 1));
+    await index.search({ userId: 'bob' }, vec(vectors[0]!, 1)); // loaded again
     expect(loads).toEqual(['alice', 'bob', 'planner', 'bob']);
   });
 
   it('forgets a scope whose load failed, so the next search retries', async () => {
     let fail = true;
-    const index = new VectorIndex<R>(dims, 'fp32', async () => {
+    const index = make(async () => {
       if (fail) throw new Error('disk on fire');
       return rows.slice(0, 2);
     });
-    await expect(index.search({ runId: 'r' }, vectors[0]!, 1)).rejects.toThrow('disk on fire');
+    await expect(index.search({ runId: 'r' }, vec(vectors[0]!, 1))).rejects.toThrow('disk on fire');
     fail = false;
-    expect((await index.search({ runId: 'r' }, vectors[0]!, 1)).length).toBe(1);
+    expect((await index.search({ runId: 'r' }, vec(vectors[0]!, 1))).length).toBe(1);
   });
 });

@@ -1,4 +1,7 @@
-import { ScopeIndex, type Hit, type StoredVector, type VectorMode } from './scope-index.js';
+import { fuse, type SearchMode } from './hybrid.js';
+import { KeywordIndex, type KeywordFields } from './keyword-index.js';
+import { ScopeIndex, type StoredVector, type VectorMode } from './scope-index.js';
+import { tokenize } from './tokenize.js';
 
 /** The three scope keys Mem0 knows. A memory has at least one; a search names at least one. */
 export interface Scope {
@@ -22,9 +25,15 @@ type Change<R> =
   | { kind: 'record'; record: R }
   | { kind: 'remove'; id: string };
 
+/** One loaded scope: its vectors and its words, always changed together. */
+interface Loaded<R extends Scoped> {
+  readonly vectors: ScopeIndex<R>;
+  readonly keywords: KeywordIndex<R>;
+}
+
 interface Slot<R extends Scoped> {
-  index?: ScopeIndex<R>;
-  loading?: Promise<ScopeIndex<R>>;
+  index?: Loaded<R>;
+  loading?: Promise<Loaded<R>>;
   /** Changes that arrived while the scope was being read: replayed on top of what the read returned. */
   buffered: Change<R>[];
 }
@@ -42,36 +51,75 @@ export function inScope(record: Scope, scope: Scope): boolean {
 
 const keyOf = (field: ScopeField, value: string) => `${field}\u0000${value}`;
 
+export interface SearchIndexConfig<R> {
+  readonly dimensions: number;
+  readonly mode: VectorMode;
+  readonly loader: ScopeLoader<R>;
+  /** The texts the keyword index reads from a record. */
+  readonly fieldsOf: (record: R) => KeywordFields;
+  /** @default 64 */
+  readonly maxScopes?: number;
+}
+
+/** A search of one scope: `vector` is needed unless the mode is `'keyword'`. */
+export interface IndexQuery<R> {
+  readonly mode: SearchMode;
+  readonly text: string;
+  readonly vector?: Float32Array | undefined;
+  readonly k: number;
+  readonly accept?: ((record: R) => boolean) | undefined;
+  readonly threshold?: number | undefined;
+  /** Share of the keyword score in a hybrid score, 0..1. */
+  readonly keywordWeight: number;
+}
+
+export interface Hit<R> {
+  readonly record: R;
+  /** What results are ranked and `threshold` is applied by: cosine, normalised BM25, or their weighted sum. */
+  readonly score: number;
+  /** Cosine similarity with the query (absent in keyword mode). */
+  readonly semantic?: number;
+  /** BM25F relative to the best keyword match of this search, 0..1 (absent in vector mode). */
+  readonly keyword?: number;
+}
+
 /**
- * The in-memory side of search: one ScopeIndex per scope key (`userId=alice`, `agentId=planner`...), loaded
+ * The in-memory side of search: one ScopeIndex and one KeywordIndex per scope key (`userId=alice`, `agentId=planner`...), loaded
  * lazily from storage on the first search of that scope and then kept in step with every add, update and delete
  * (this tab's and, through the caller, other tabs'). A memory of alice's planner lives in both indexes once both
  * are loaded; that costs memory only for scopes somebody actually searches.
  */
-export class VectorIndex<R extends Scoped> {
+export class SearchIndex<R extends Scoped> {
   readonly #dimensions: number;
   readonly #mode: VectorMode;
   readonly #loader: ScopeLoader<R>;
+  readonly #fieldsOf: (record: R) => KeywordFields;
   readonly #maxScopes: number;
   /** Held scopes, least recently searched first (a Map keeps insertion order; a hit re-inserts). */
   #slots = new Map<string, Slot<R>>();
 
-  constructor(dimensions: number, mode: VectorMode, loader: ScopeLoader<R>, maxScopes = 64) {
-    this.#dimensions = dimensions;
-    this.#mode = mode;
-    this.#loader = loader;
-    this.#maxScopes = maxScopes;
+  constructor(config: SearchIndexConfig<R>) {
+    this.#dimensions = config.dimensions;
+    this.#mode = config.mode;
+    this.#loader = config.loader;
+    this.#fieldsOf = config.fieldsOf;
+    this.#maxScopes = config.maxScopes ?? 64;
   }
 
   /** The k best records of `scope` that pass `accept`, best first. Loads the scope on first use. */
-  async search(scope: Scope, query: Float32Array, k: number, accept?: (record: R) => boolean, threshold?: number): Promise<Hit<R>[]> {
+  async search(scope: Scope, query: IndexQuery<R>): Promise<Hit<R>[]> {
     const field = primaryField(scope);
     if (field === undefined) return [];
-    const index = await this.#ready(field, scope[field]!);
+    const { vectors, keywords } = await this.#ready(field, scope[field]!);
+    const { accept } = query;
     const narrowed = scopeFields.some((f) => f !== field && scope[f] !== undefined);
     const test =
       narrowed && accept ? (r: R) => inScope(r, scope) && accept(r) : narrowed ? (r: R) => inScope(r, scope) : accept;
-    return index.search(query, k, test, threshold);
+    const { mode } = query;
+    if (mode === 'vector') {
+      return vectors.search(query.vector!, query.k, test, query.threshold).map(({ record, score }) => ({ record, score, semantic: score }));
+    }
+    return fuse(vectors, keywords, { ...query, mode, accept: test, terms: tokenize(query.text) });
   }
 
   /** Starts loading the scope a search would use (so the read overlaps the query's embedding). */
@@ -87,7 +135,7 @@ export class VectorIndex<R extends Scoped> {
       if (value === undefined) continue;
       const slot = this.#slots.get(keyOf(f, value));
       if (!slot) continue;
-      if (slot.index) slot.index.upsert(record, vector);
+      if (slot.index) apply(slot.index, { kind: 'upsert', record, vector });
       else slot.buffered.push({ kind: 'upsert', record, vector });
     }
   }
@@ -95,7 +143,7 @@ export class VectorIndex<R extends Scoped> {
   /** Replaces a record whose vector did not change (a metadata-only update). */
   updateRecord(record: R): void {
     for (const slot of this.#slots.values()) {
-      if (slot.index) slot.index.updateRecord(record);
+      if (slot.index) apply(slot.index, { kind: 'record', record });
       else slot.buffered.push({ kind: 'record', record });
     }
   }
@@ -103,7 +151,7 @@ export class VectorIndex<R extends Scoped> {
   /** Removes `id` from every held scope (a removal may arrive without its record, from another tab). */
   remove(id: string): void {
     for (const slot of this.#slots.values()) {
-      if (slot.index) slot.index.remove(id);
+      if (slot.index) apply(slot.index, { kind: 'remove', id });
       else slot.buffered.push({ kind: 'remove', id });
     }
   }
@@ -118,8 +166,8 @@ export class VectorIndex<R extends Scoped> {
     let bytes = 0;
     for (const slot of this.#slots.values()) {
       if (!slot.index) continue;
-      vectors += slot.index.size;
-      bytes += slot.index.bytes;
+      vectors += slot.index.vectors.size;
+      bytes += slot.index.vectors.bytes;
     }
     return { scopes: this.#slots.size, vectors, bytes };
   }
@@ -132,7 +180,7 @@ export class VectorIndex<R extends Scoped> {
     }
   }
 
-  #ready(field: ScopeField, value: string): Promise<ScopeIndex<R>> {
+  #ready(field: ScopeField, value: string): Promise<Loaded<R>> {
     const key = keyOf(field, value);
     const existing = this.#slots.get(key);
     if (existing?.index) {
@@ -147,13 +195,12 @@ export class VectorIndex<R extends Scoped> {
     this.#evict();
     slot.loading = this.#loader(field, value).then(
       (rows) => {
-        const index = new ScopeIndex<R>(this.#dimensions, this.#mode, Math.max(64, rows.length + (rows.length >> 2)));
-        for (const { record, vector } of rows) index.upsert(record, vector);
-        for (const change of slot.buffered) {
-          if (change.kind === 'upsert') index.upsert(change.record, change.vector);
-          else if (change.kind === 'record') index.updateRecord(change.record);
-          else index.remove(change.id);
-        }
+        const index: Loaded<R> = {
+          vectors: new ScopeIndex<R>(this.#dimensions, this.#mode, Math.max(64, rows.length + (rows.length >> 2))),
+          keywords: new KeywordIndex<R>(this.#fieldsOf),
+        };
+        for (const { record, vector } of rows) apply(index, { kind: 'upsert', record, vector });
+        for (const change of slot.buffered) apply(index, change);
         slot.buffered = [];
         slot.index = index;
         delete slot.loading;
@@ -166,5 +213,18 @@ export class VectorIndex<R extends Scoped> {
       },
     );
     return slot.loading;
+  }
+}
+
+/** Every change reaches both halves of a scope: a memory is found by keyword exactly when it is by vector. */
+function apply<R extends Scoped>(index: Loaded<R>, change: Change<R>): void {
+  if (change.kind === 'upsert') {
+    index.vectors.upsert(change.record, change.vector);
+    index.keywords.upsert(change.record);
+  } else if (change.kind === 'record') {
+    if (index.vectors.updateRecord(change.record)) index.keywords.updateRecord(change.record);
+  } else {
+    index.vectors.remove(change.id);
+    index.keywords.remove(change.id);
   }
 }

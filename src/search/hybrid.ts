@@ -1,0 +1,61 @@
+import type { KeywordIndex } from './keyword-index.js';
+import type { ScopeIndex } from './scope-index.js';
+
+/** How `search()` ranks: fused keyword + vector (the default), or one signal alone. */
+export type SearchMode = 'hybrid' | 'vector' | 'keyword';
+
+export interface FuseQuery<R> {
+  readonly mode: 'hybrid' | 'keyword';
+  readonly terms: readonly string[];
+  readonly vector?: Float32Array | undefined;
+  readonly k: number;
+  readonly accept?: ((record: R) => boolean) | undefined;
+  readonly threshold?: number | undefined;
+  readonly keywordWeight: number;
+}
+
+export interface FusedHit<R> {
+  readonly record: R;
+  readonly score: number;
+  readonly semantic?: number;
+  readonly keyword: number;
+}
+
+/** Candidates read from each signal on the first try; a search that cannot prove its top k reads 4x more. */
+const FIRST_DEPTH = 64;
+
+/**
+ * Keyword or hybrid top k of one scope. The keyword score is BM25F divided by the best match's, so it reads 0..1
+ * whatever the query's length; the hybrid score is `(1 - w) * cosine + w * keyword`. It is exact, not a re-rank of
+ * a shortlist: a record in neither signal's top `depth` scores at most `(1 - w) * vectorFloor + w * keywordFloor`,
+ * and the search widens until its k-th result reaches that bound (Fagin's threshold algorithm).
+ */
+export function fuse<R extends { readonly id: string }>(vectors: ScopeIndex<R>, keywords: KeywordIndex<R>, query: FuseQuery<R>): FusedHit<R>[] {
+  const { k, accept, threshold = -Infinity } = query;
+  if (k === 0) return [];
+  if (query.mode === 'keyword') {
+    const { hits } = keywords.search(query.terms, k, accept);
+    const best = hits[0]?.score ?? 0;
+    return hits.map(({ record, score }) => ({ record, score: score / best, keyword: score / best })).filter((h) => h.score >= threshold);
+  }
+  const vector = query.vector!;
+  const w = query.keywordWeight;
+  for (let depth = Math.max(FIRST_DEPTH, 2 * k); ; depth *= 4) {
+    const near = vectors.search(vector, depth, accept);
+    const words = keywords.search(query.terms, depth, accept);
+    const best = words.hits[0]?.score ?? 0;
+    const norm = (bm25: number) => (best > 0 ? bm25 / best : 0);
+    const candidates = new Map<string, FusedHit<R>>();
+    const add = (record: R, semantic: number, keyword: number) =>
+      candidates.set(record.id, { record, semantic, keyword, score: (1 - w) * semantic + w * keyword });
+    for (const { record, score } of near) add(record, score, norm(words.score(record.id)));
+    for (const { record, score } of words.hits) if (!candidates.has(record.id)) add(record, vectors.score(record.id, vector)!, norm(score));
+    const ranked = [...candidates.values()].filter((h) => h.score >= threshold).sort((a, b) => b.score - a.score).slice(0, k);
+    // Every accepted record was a vector candidate: nothing unseen can outrank these.
+    if (near.length < depth) return ranked;
+    const vectorFloor = near[near.length - 1]!.score;
+    const keywordFloor = words.hits.length < depth ? 0 : norm(words.hits[words.hits.length - 1]!.score);
+    const unseen = (1 - w) * vectorFloor + w * keywordFloor;
+    if (unseen < threshold || (ranked.length === k && ranked[k - 1]!.score >= unseen)) return ranked;
+  }
+}
