@@ -160,6 +160,7 @@ export class Embedder {
       this.#pool.close();
       for (const job of [...this.#inflight.values()]) this.#deliver(job, new ClosedError('The embedder was closed'));
       await this.#cache?.flush();
+      this.#cache?.clearMemory(); // a closed embedder the app still references keeps no vectors
       await this.#ownedStore?.close();
     })();
     return this.#closing;

@@ -69,7 +69,8 @@ interface Slot {
 }
 
 export class WorkerPool {
-  readonly #options: PoolOptions;
+  #onProgress: PoolOptions['onProgress'];
+  #failover: PoolOptions['failover'];
   #setup: PoolSetup;
   #slots: Slot[] = [];
   readonly #pending: Task[] = [];
@@ -82,7 +83,8 @@ export class WorkerPool {
   onAvailable: () => void = () => undefined;
 
   private constructor(options: PoolOptions) {
-    this.#options = options;
+    this.#onProgress = options.onProgress;
+    this.#failover = options.failover;
     this.#setup = options.setup;
   }
 
@@ -193,6 +195,11 @@ export class WorkerPool {
       slot.state = 'closed';
       retire(slot);
     }
+    // Nothing starts again: let go of the model bytes (held by makeInit and the failover) and of the feeder.
+    this.#setup = { ...this.#setup, makeInit: () => { throw closed; } };
+    this.#failover = undefined;
+    this.#onProgress = undefined;
+    this.onAvailable = () => undefined;
   }
 
   async #startSlots(setup: PoolSetup): Promise<void> {
@@ -239,10 +246,10 @@ export class WorkerPool {
       // Inside the try: a page whose Content-Security-Policy forbids the worker throws right here.
       handle = new WorkerHandle(`agentmem embed worker ${slot.index} (${settings.backend})`);
       slot.handle = handle;
-      this.#options.onProgress?.({ stage: 'session', worker: slot.index });
+      this.#onProgress?.({ stage: 'session', worker: slot.index });
       const initTimeout = Math.max(settings.timeoutMs, 120_000);
       ready = await handle.init(setup.makeInit(slot.index), initTimeout);
-      this.#options.onProgress?.({ stage: 'warmup', worker: slot.index });
+      this.#onProgress?.({ stage: 'warmup', worker: slot.index });
       if (setup.warmupRuns > 0) await handle.warmup(setup.warmupRuns, initTimeout);
     } catch (error) {
       handle?.terminate();
@@ -388,7 +395,7 @@ export class WorkerPool {
 
   async #failOver(cause: WorkerFailure): Promise<void> {
     if (this.#state !== 'ready') return;
-    const failover = this.#options.failover;
+    const failover = this.#failover;
     this.#state = 'failing-over';
     for (const slot of this.#slots) {
       // These batches did not fail (their worker is dropped with the device's pool): their try is not counted.

@@ -22,6 +22,8 @@ export class WorkerFailure extends Error {
 export class WorkerHandle {
   readonly #worker: Worker;
   readonly #remote: Comlink.Remote<EmbedWorkerApi>;
+  /** Aborted on terminate: removes every listener this handle put on the worker. */
+  readonly #listeners = new AbortController();
   readonly #failed: Promise<never>;
   #fail!: (failure: WorkerFailure) => void;
   #failure: WorkerFailure | undefined;
@@ -42,18 +44,29 @@ export class WorkerHandle {
       };
     });
     this.#failed.catch(() => undefined); // observed through race(); never an unhandled rejection
-    this.#worker.addEventListener('error', (event) => {
-      event.preventDefault();
-      this.#fail(new WorkerFailure('crashed', `${label} crashed: ${event.message || 'uncaught error in the worker'}`));
-    });
-    this.#worker.addEventListener('messageerror', () => {
-      this.#fail(new WorkerFailure('crashed', `${label} sent a message that could not be deserialised`));
-    });
-    this.#worker.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (isWorkerEvent(event.data) && event.data.agentmem === 'device-lost') {
-        this.#fail(new WorkerFailure('lost its WebGPU device', `${label} lost its WebGPU device (${event.data.reason}): ${event.data.message}`));
-      }
-    });
+    const signal = this.#listeners.signal;
+    this.#worker.addEventListener(
+      'error',
+      (event) => {
+        event.preventDefault();
+        this.#fail(new WorkerFailure('crashed', `${label} crashed: ${event.message || 'uncaught error in the worker'}`));
+      },
+      { signal },
+    );
+    this.#worker.addEventListener(
+      'messageerror',
+      () => this.#fail(new WorkerFailure('crashed', `${label} sent a message that could not be deserialised`)),
+      { signal },
+    );
+    this.#worker.addEventListener(
+      'message',
+      (event: MessageEvent<unknown>) => {
+        if (isWorkerEvent(event.data) && event.data.agentmem === 'device-lost') {
+          this.#fail(new WorkerFailure('lost its WebGPU device', `${label} lost its WebGPU device (${event.data.reason}): ${event.data.message}`));
+        }
+      },
+      { signal },
+    );
   }
 
   /** Called once when the worker fails, whether or not a call was running (device loss can happen while idle). */
@@ -81,10 +94,18 @@ export class WorkerHandle {
     return this.#call(() => this.#remote.loseDevice(), 30_000, 'losing the device');
   }
 
-  /** Stops the worker now. `failure` makes it count as a crash (the test hook); otherwise a quiet shutdown. */
+  /**
+   * Stops the worker now. `failure` makes it count as a crash (the test hook); otherwise a quiet shutdown.
+   * Also lets go of everything that could keep this handle alive: Comlink's module-level FinalizationRegistry holds
+   * the Worker while the proxy lives, and the Worker's listeners hold this handle (and through `onFailure`, the pool).
+   */
   terminate(failure?: WorkerFailure): void {
     this.#worker.terminate();
     this.#fail(failure ?? new WorkerFailure('was terminated', 'The worker was terminated'));
+    if (this.#listeners.signal.aborted) return;
+    this.#listeners.abort();
+    this.#onFailure = undefined;
+    this.#remote[Comlink.releaseProxy]();
   }
 
   async #call<T>(send: () => Promise<WorkerResult<T>>, timeoutMs: number, what: string): Promise<T> {

@@ -5,7 +5,6 @@
 import * as agentmem from '../../src/index.js';
 import { cosine } from '../support/cosine.js';
 
-
 function norm(a: Float32Array): number {
   let s = 0;
   for (const v of a) s += v * v;
@@ -27,7 +26,25 @@ function texts(count: number, seed = 1): string[] {
   });
 }
 
-const helpers = { cosine, norm, texts, sleep: (ms: number) => new Promise((r) => setTimeout(r, ms)) };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The page's used JS heap after full collections. Needs Chromium with `--js-flags=--expose-gc` and
+ * `--enable-precise-memory-info` (else `performance.memory` is coarse). Collects several times with a task between:
+ * FinalizationRegistry callbacks (Comlink's proxy registry) run after a collection and free more on the next.
+ */
+async function heapAfterGc(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const memory = (performance as { memory?: { usedJSHeapSize: number } }).memory;
+  if (!gc || !memory) throw new Error('heapAfterGc() needs Chromium started with --js-flags=--expose-gc');
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await sleep(20);
+  }
+  return memory.usedJSHeapSize;
+}
+
+const helpers = { cosine, norm, texts, sleep, heapAfterGc };
 
 declare global {
   interface Window {
