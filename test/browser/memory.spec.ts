@@ -432,6 +432,10 @@ test('bad input: each a typed error, and every other caller\'s write still lands
       arrayMetadata: () => memory.add('not a plain object', { userId: 'alice', metadata: [1, 2] }),
       badLimit: () => memory.search('coffee', { userId: 'alice', limit: 0 }),
       badThreshold: () => memory.search('coffee', { userId: 'alice', threshold: 2 }),
+      badMode: () => memory.search('coffee', { userId: 'alice', mode: 'semantic' }),
+      badKeywordWeight: () => memory.search('coffee', { userId: 'alice', keywordWeight: 1.5 }),
+      badExplain: () => memory.search('coffee', { userId: 'alice', explain: 'yes' }),
+      nulText: () => memory.add('\0 \0\t', { userId: 'alice' }),
       emptyMessages: () => memory.add([], { userId: 'alice' }),
       badMessage: () => memory.add([{ role: 'user', content: '' }], { userId: 'alice' }),
       addManyOneBad: () => memory.addMany([{ text: 'fine', userId: 'alice' }, { text: '   ', userId: 'alice' }]),
@@ -450,7 +454,7 @@ test('bad input: each a typed error, and every other caller\'s write still lands
     };
     const errors: Record<string, any> = {};
     for (const [name, fn] of Object.entries(cases)) errors[name] = await t.thrown(fn);
-    const cyclic = await t.thrown(() => memory.add('cyclic metadata is cloneable', { userId: 'alice', metadata: circular }));
+    const cyclic = await t.thrown(() => memory.add('cyclic metadata has no JSON form', { userId: 'alice', metadata: circular }));
     const hugeAdd = await memory.add(huge, { userId: 'alice', metadata: { size: 'huge' } });
     await Promise.all(good);
     const hugeBack = await memory.get(hugeAdd.results[0].id);
@@ -469,7 +473,7 @@ test('bad input: each a typed error, and every other caller\'s write still lands
   const validation = [
     'empty', 'whitespace', 'nonString', 'nullText', 'loneSurrogate', 'loneLowSurrogate', 'missingScope', 'missingOptions', 'emptyScope',
     'searchMissingScope', 'deleteAllMissingScope', 'unknownOperator', 'unknownOperatorGetAll', 'functionMetadata', 'symbolMetadata',
-    'dateMetadata', 'arrayMetadata', 'badLimit', 'badThreshold', 'emptyMessages', 'badMessage', 'addManyOneBad', 'updateEmptyPatch',
+    'dateMetadata', 'arrayMetadata', 'badLimit', 'badThreshold', 'badMode', 'badKeywordWeight', 'badExplain', 'nulText', 'emptyMessages', 'badMessage', 'addManyOneBad', 'updateEmptyPatch',
     'createNoModel', 'createBadQuantize',
   ];
   for (const name of validation) {
@@ -478,28 +482,28 @@ test('bad input: each a typed error, and every other caller\'s write still lands
   expect(out.errors.unknownOperator.message).toContain('got `between`');
   expect(out.errors.searchFilterTypo).toMatchObject({
     name: 'ValidationError',
-    message: 'Unknown option `options.filter`; expected `userId`, `agentId`, `runId`, `filters`, `limit`, `threshold`',
+    message: 'Unknown option `options.filter`; expected `userId`, `agentId`, `runId`, `filters`, `limit`, `threshold`, `mode`, `keywordWeight`, `explain`',
   });
   for (const [name, key] of [['getAllSnakeCase', 'options.agent_id'], ['addMetaTypo', 'options.meta'], ['addManyItemTypo', 'items[0].runid'], ['updateTypo', 'change.txt'], ['deleteAllTypo', 'options.limit']]) {
     expect(out.errors[name!], name).toMatchObject({ name: 'ValidationError', isAgentMem: true, message: expect.stringContaining(`Unknown option \`${key}\``) });
   }
   expect(out.errors.loneSurrogate.message).toContain('lone UTF-16 surrogate');
   expect(out.errors.missingScope.message).toContain('`userId`, `agentId` or `runId`');
-  expect(out.errors.functionMetadata.message).toContain('structured-cloneable');
+  expect(out.errors.functionMetadata.message).toContain('JSON');
   expect(out.errors.addManyOneBad.message).toContain('items[1].text');
   expect(out.errors.updateUnknown).toMatchObject({ name: 'NotFoundError', isAgentMem: true });
   expect(out.errors.deleteUnknown).toMatchObject({ name: 'NotFoundError', isAgentMem: true });
-  expect(out.cyclic).toBeNull(); // cycles are structured-cloneable: accepted
+  expect(out.cyclic).toMatchObject({ name: 'ValidationError', message: expect.stringContaining('circular') });
   expect(out.hugeLength).toBe(out.hugeInput); // embedded truncated, stored whole
   for (const [name, error] of Object.entries(out.afterClose)) {
     if (name === 'closeAgain') expect(error).toBeNull();
     else expect(error, name).toMatchObject({ name: 'ClosedError', isAgentMem: true });
   }
-  // The 20 good adds, the cyclic one and the huge one landed; none of the bad ones did (not even addMany's good half).
+  // The 20 good adds and the huge one landed; none of the bad ones did (not even addMany's good half).
   expect(out.all.filter((m: string) => m.startsWith('good memory number')).length).toBe(20);
   expect(out.all).not.toContain('fine');
-  expect(out.all.length).toBe(22);
-  expect(out.counts).toMatchObject({ memories: 22, vectors: 22, history: 0, pending: 0 });
+  expect(out.all.length).toBe(21);
+  expect(out.counts).toMatchObject({ memories: 21, vectors: 21, history: 0, pending: 0 });
 });
 
 test('an add writes two transactions: its pending record, then its commit with the engine cache entry in one', async ({ page }) => {
