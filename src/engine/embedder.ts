@@ -171,6 +171,11 @@ export class Embedder {
     return this.#pool.terminateWorker(index);
   }
 
+  /** @internal Test hook: releases worker `index`'s session; the worker stays up and every run on it fails. */
+  __disposeSession(index: number): Promise<boolean> {
+    return this.#pool.disposeSession(index);
+  }
+
   /** @internal Test hook: destroys worker `index`'s WebGPU device (fires the real device-lost path). */
   __loseDevice(index: number): Promise<boolean> {
     return this.#pool.loseDevice(index);

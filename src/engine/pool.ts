@@ -21,6 +21,8 @@ import { WorkerFailure, WorkerHandle } from './worker-handle.js';
 export const maxAttempts = 3;
 /** Replacement workers that may fail to start in a row before a slot is given up. */
 const maxRestartFailures = 3;
+/** Runs that may fail in a row on one worker before it must prove it can still embed its warm-up texts. */
+export const maxRunFailures = 3;
 
 /** Everything a pool needs to start workers for one backend. */
 export interface PoolSetup {
@@ -66,6 +68,12 @@ interface Slot {
   realTokens: number;
   restarts: number;
   restartFailures: number;
+  /** Runs that threw since this worker's last success. */
+  runFailures: number;
+  /** The worker is running its warm-up texts to tell a sick session from bad input; it takes no batch meanwhile. */
+  checking: boolean;
+  /** Batches that threw and wait (still on the worker) for the check's verdict. */
+  suspects: Array<{ readonly task: Task; readonly error: unknown }>;
 }
 
 export class WorkerPool {
@@ -121,7 +129,7 @@ export class WorkerPool {
     if (this.#state !== 'ready') return 0;
     const depth = this.#setup.settings.pipelineDepth;
     let free = 0;
-    for (const s of this.#slots) if (running(s)) free += depth - s.tasks.length;
+    for (const s of this.#slots) if (takesWork(s)) free += depth - s.tasks.length;
     return free - this.#pending.length;
   }
 
@@ -179,6 +187,14 @@ export class WorkerPool {
     return true;
   }
 
+  /** Test hook: releases worker `index`'s session while the worker stays up, so every run on it fails. */
+  async disposeSession(index: number): Promise<boolean> {
+    const handle = this.#slots[index]?.handle;
+    if (!handle) return false;
+    await handle.dispose();
+    return true;
+  }
+
   /** Test hook: destroys worker `index`'s WebGPU device (the real `device.lost` path). */
   async loseDevice(index: number): Promise<boolean> {
     const handle = this.#slots[index]?.handle;
@@ -218,6 +234,9 @@ export class WorkerPool {
       realTokens: 0,
       restarts: 0,
       restartFailures: 0,
+      runFailures: 0,
+      checking: false,
+      suspects: [],
     }));
     // Keep the counters of slots that survive a failover (same index), so stats stay cumulative.
     for (const slot of slots) {
@@ -240,6 +259,9 @@ export class WorkerPool {
     const { settings } = setup;
     slot.state = 'initializing';
     slot.backend = settings.backend;
+    slot.runFailures = 0;
+    slot.checking = false;
+    slot.suspects = [];
     let handle: WorkerHandle | undefined;
     let ready;
     try {
@@ -279,7 +301,7 @@ export class WorkerPool {
       // Least-loaded: fewest batches in hand, then the one that has worked least so far (spreads tier-up and wear).
       let best: Slot | undefined;
       for (const s of this.#slots) {
-        if (!running(s) || s.tasks.length >= depth) continue;
+        if (!takesWork(s) || s.tasks.length >= depth) continue;
         if (!best || s.tasks.length < best.tasks.length || (s.tasks.length === best.tasks.length && s.busyMs < best.busyMs)) best = s;
       }
       if (!best) return;
@@ -296,6 +318,7 @@ export class WorkerPool {
     handle.embed(task.texts, this.#setup.settings.timeoutMs).then(
       (output) => {
         if (!this.#release(slot, task)) return; // failed over or closed meanwhile; the task was already handed on
+        slot.runFailures = 0;
         slot.batches++;
         slot.items += task.texts.length;
         slot.runs += output.runs;
@@ -311,9 +334,42 @@ export class WorkerPool {
           this.#onWorkerFailure(slot, handle, error);
           return;
         }
-        if (!this.#release(slot, task)) return;
+        if (!slot.tasks.includes(task)) return;
+        slot.runFailures++;
+        // A text failing alone gets its error only from a worker that proves healthy; so do N failures in a row.
+        if (slot.checking || slot.runFailures >= maxRunFailures || task.texts.length === 1) {
+          slot.suspects.push({ task, error });
+          if (!slot.checking) this.#check(slot, handle);
+          return;
+        }
+        this.#release(slot, task);
         this.#runtimeError(task, error);
         this.#available();
+      },
+    );
+  }
+
+  /**
+   * Bad input fails on any worker; a sick session (its memory exhausted, its state broken) fails every run. The
+   * warm-up texts, which this worker ran at start, tell them apart: if they fail too, the worker is retired and
+   * replaced like a crashed one, and its batches are retried elsewhere; else the suspects are split as usual.
+   */
+  #check(slot: Slot, handle: WorkerHandle): void {
+    slot.checking = true;
+    handle.warmup(1, this.#setup.settings.timeoutMs).then(
+      () => {
+        if (slot.handle !== handle) return; // failed, replaced or closed meanwhile: the batches were handed on
+        slot.checking = false;
+        slot.runFailures = 0;
+        for (const { task, error } of slot.suspects.splice(0)) if (this.#release(slot, task)) this.#runtimeError(task, error);
+        this.#available();
+      },
+      (probeError: unknown) => {
+        // A WorkerFailure has already reached #onWorkerFailure through the handle's onFailure.
+        if (slot.handle !== handle || probeError instanceof WorkerFailure) return;
+        const last = slot.suspects.at(-1)?.error;
+        const why = `failed ${slot.runFailures} runs in a row (the last: ${message(last)}) and then its warm-up texts: ${message(probeError)}`;
+        handle.terminate(new WorkerFailure('kept failing', `Worker ${slot.index} ${why}`));
       },
     );
   }
@@ -478,6 +534,11 @@ function retire(slot: Slot): void {
 /** A worker that is up: idle, or holding batches (and maybe room for another). */
 function running(slot: Slot): boolean {
   return slot.state === 'idle' || slot.state === 'busy';
+}
+
+/** A running worker that may be sent a batch (not while it proves it is healthy). */
+function takesWork(slot: Slot): boolean {
+  return running(slot) && !slot.checking;
 }
 
 function message(error: unknown): string {

@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import { deserializeError } from '../errors.js';
 import { deviceLostErrorName, isWorkerEvent, type EmbedOutput, type EmbedWorkerApi, type WorkerInit, type WorkerReady, type WorkerResult } from '../worker/protocol.js';
 
-export type FailureKind = 'crashed' | 'timed out' | 'lost its WebGPU device' | 'was terminated';
+export type FailureKind = 'crashed' | 'timed out' | 'lost its WebGPU device' | 'kept failing' | 'was terminated';
 
 /** The worker itself failed (as opposed to a run that reported an error): replace it, retry elsewhere. */
 export class WorkerFailure extends Error {
@@ -88,6 +88,11 @@ export class WorkerHandle {
 
   embed(texts: readonly string[], timeoutMs: number): Promise<EmbedOutput> {
     return this.#call(() => this.#remote.embed(texts), timeoutMs, `a batch of ${texts.length}`);
+  }
+
+  /** Releases the session; the worker stays up, and every later run fails (the test hook for a sick worker). */
+  dispose(): Promise<void> {
+    return this.#call(() => this.#remote.dispose(), 30_000, 'releasing the session');
   }
 
   loseDevice(): Promise<boolean> {

@@ -156,6 +156,30 @@ test('the only worker crashing mid-batch is replaced and the queue drains', asyn
   expect(result.items).toBe(48); // 24 after the crash (the killed batch once, by its retry) + 24 again
 });
 
+test('a worker whose every run fails while it stays up is replaced; no caller gets an error', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const input = window.helpers.texts(24, 19);
+    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 8, cache: false });
+    const before = await embedder.embedMany(input);
+    // The session goes away but the worker does not crash: every run on it now throws.
+    const disposed = await embedder.__disposeSession(0);
+    const outcome = await Promise.all(input.map((t) => embedder.embed(t))).then(
+      (vectors) => vectors.every((v, i) => v.every((x, j) => x === before[i]![j])),
+      (e: unknown) => `rejected: ${String(e)}`,
+    );
+    const stats = embedder.stats();
+    await embedder.close();
+    return { disposed, outcome, restarts: stats.workers[0]!.restarts, failures: stats.failures, retries: stats.retries };
+  });
+  expect(result.disposed).toBe(true);
+  // The same vectors as before the session went away, from the replacement worker.
+  expect(result.outcome).toBe(true);
+  expect(result.restarts).toBe(1);
+  expect(result.failures).toBe(0);
+  expect(result.retries).toBeGreaterThanOrEqual(1);
+});
+
 test('a batch that keeps timing out fails its callers with EmbeddingError after 3 attempts', async ({ page }) => {
   const result = await page.evaluate(async () => {
     const { Embedder, EmbeddingError } = window.agentmem;
