@@ -49,7 +49,8 @@ export class Lister {
       request.query
         ? (async () => {
             const started = performance.now();
-            const answer = await memory.search(request.query, { ...where, limit: SEARCH_LIMIT, ...(filters ? { filters } : {}) });
+            // The default hybrid search, with each score's parts for the list to show.
+            const answer = await memory.search(request.query, { ...where, limit: SEARCH_LIMIT, explain: true, ...(filters ? { filters } : {}) });
             ms = performance.now() - started;
             return answer;
           })()

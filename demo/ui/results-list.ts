@@ -9,6 +9,8 @@ export interface MemoryView {
   readonly id: string;
   readonly memory: string;
   readonly score?: number;
+  /** The parts of a hybrid score: cosine similarity and the keyword match relative to the best one. */
+  readonly explain?: { readonly semantic?: number; readonly keyword?: number };
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly agentId?: string | undefined;
   readonly createdAt: string;
@@ -59,7 +61,7 @@ export class ResultsList {
     const meta = el(
       'div',
       { class: 'result-meta' },
-      item.score === undefined ? null : score(item.score),
+      item.score === undefined ? null : score(item.score, item.explain),
       category ? el('span', { class: 'chip chip-cat' }, category) : null,
       typeof importance === 'number' ? el('span', { class: 'chip', title: 'metadata.importance' }, `importance ${formatInt(importance)}`) : null,
       item.agentId ? el('span', { class: 'chip', title: 'agentId' }, item.agentId) : null,
@@ -83,9 +85,11 @@ export class ResultsList {
   }
 }
 
-function score(value: number): HTMLElement {
+function score(value: number, parts: MemoryView['explain']): HTMLElement {
   const width = `${Math.round(Math.max(0, Math.min(1, value)) * 100)}%`;
-  return el('span', { class: 'score', title: 'cosine similarity' },
+  const breakdown = parts ? `semantic ${parts.semantic?.toFixed(2) ?? '–'} · keyword ${parts.keyword?.toFixed(2) ?? '–'}` : '';
+  return el('span', { class: 'score', title: 'hybrid score: 0.65 x cosine similarity + 0.35 x keyword match (BM25)' },
     el('span', { class: 'score-bar', 'aria-hidden': 'true' }, el('span', { style: `width:${width}` })),
-    value.toFixed(3));
+    value.toFixed(3),
+    breakdown ? el('span', { class: 'score-parts' }, breakdown) : null);
 }

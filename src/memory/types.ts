@@ -83,7 +83,7 @@ export interface SearchOptions extends MemoryScope {
   mode?: SearchMode;
   /**
    * The keyword score's share of a hybrid score, 0..1.
-   * @default 0.5
+   * @default 0.35
    */
   keywordWeight?: number;
   /** Adds `explain` (the score's parts) to each result. @default false */

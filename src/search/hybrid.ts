@@ -25,8 +25,13 @@ export interface FusedHit<R> {
 const FIRST_DEPTH = 64;
 
 /**
- * Keyword or hybrid top k of one scope. The keyword score is BM25F divided by the best match's, so it reads 0..1
- * whatever the query's length; the hybrid score is `(1 - w) * cosine + w * keyword`. It is exact, not a re-rank of
+ * The keyword score is BM25F over max(best match, IDEAL_SHARE x the query's ideal score): a best match of only
+ * common words ("user", "like") stays well below 1 instead of outweighing meaning. Chosen on LoCoMo's dev split.
+ */
+const IDEAL_SHARE = 0.25;
+
+/**
+ * Keyword or hybrid top k of one scope. The keyword score reads 0..1 whatever the query's length; the hybrid score is `(1 - w) * cosine + w * keyword`. It is exact, not a re-rank of
  * a shortlist: a record in neither signal's top `depth` scores at most `(1 - w) * vectorFloor + w * keywordFloor`,
  * and the search widens until its k-th result reaches that bound (Fagin's threshold algorithm).
  */
@@ -34,17 +39,17 @@ export function fuse<R extends { readonly id: string }>(vectors: ScopeIndex<R>, 
   const { k, accept, threshold = -Infinity } = query;
   if (k === 0) return [];
   if (query.mode === 'keyword') {
-    const { hits } = keywords.search(query.terms, k, accept);
-    const best = hits[0]?.score ?? 0;
-    return hits.map(({ record, score }) => ({ record, score: score / best, keyword: score / best })).filter((h) => h.score >= threshold);
+    const { hits, ideal } = keywords.search(query.terms, k, accept);
+    const scale = Math.max(hits[0]?.score ?? 0, IDEAL_SHARE * ideal);
+    return hits.map(({ record, score }) => ({ record, score: score / scale, keyword: score / scale })).filter((h) => h.score >= threshold);
   }
   const vector = query.vector!;
   const w = query.keywordWeight;
   for (let depth = Math.max(FIRST_DEPTH, 2 * k); ; depth *= 4) {
     const near = vectors.search(vector, depth, accept);
     const words = keywords.search(query.terms, depth, accept);
-    const best = words.hits[0]?.score ?? 0;
-    const norm = (bm25: number) => (best > 0 ? bm25 / best : 0);
+    const scale = Math.max(words.hits[0]?.score ?? 0, IDEAL_SHARE * words.ideal);
+    const norm = (bm25: number) => (scale > 0 ? bm25 / scale : 0);
     const candidates = new Map<string, FusedHit<R>>();
     const add = (record: R, semantic: number, keyword: number) =>
       candidates.set(record.id, { record, semantic, keyword, score: (1 - w) * semantic + w * keyword });

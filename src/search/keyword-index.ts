@@ -26,6 +26,8 @@ export interface KeywordSearch<R> {
   readonly hits: KeywordHit<R>[];
   /** Every accepted record that matched a term (hits holds the best k of them). */
   readonly matched: number;
+  /** The score of a record holding every query term (absent ones weigh as a term no record has). */
+  readonly ideal: number;
   /** The BM25F score of any record of this index for the query (0 when no term matched); valid until the next search. */
   score(id: string): number;
 }
@@ -108,11 +110,13 @@ export class KeywordIndex<R extends { readonly id: string }> {
     this.#touched = touched;
     const { k1, b } = BM25;
     const average = n > 0 ? this.#totalLength / n : 1;
+    let ideal = 0;
     for (const term of new Set(terms)) {
-      const df = this.#df.get(term);
-      const list = this.#postings.get(term);
-      if (!df || !list) continue;
+      const df = this.#df.get(term) ?? 0;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      ideal += idf * (k1 + 1);
+      const list = this.#postings.get(term);
+      if (df === 0 || !list) continue;
       for (let i = 0; i < list.length; i += 2) {
         const doc = list[i]!;
         if (this.#records[doc] === undefined) continue;
@@ -132,6 +136,7 @@ export class KeywordIndex<R extends { readonly id: string }> {
     return {
       hits,
       matched,
+      ideal,
       score: (id) => {
         const doc = this.#docOf.get(id);
         return doc === undefined || this.#touched !== touched ? 0 : scores[doc]!;

@@ -88,7 +88,7 @@ function cjkPairs(word: string): string[] {
   return out;
 }
 
-/** Words too common to tell memories apart (question words among them: "when did she..." asks about the rest). */
+/** Words too common to tell memories apart: question words ("when did she...") and "like", which says little in chat. */
 const STOP_WORDS = new Set(
   (
     'a about above after again against all am an and any are as at be because been before being below between both ' +
@@ -96,6 +96,6 @@ const STOP_WORDS = new Set(
     'hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off ' +
     'on once only or other our ours ourselves out over own same she should so some such than that the their theirs ' +
     'them themselves then there these they this those through to too under until up very was we were what when where ' +
-    'which while who whom why will with would you your yours yourself yourselves'
+    'which while who whom why will with would you your yours yourself yourselves like likes liked'
   ).split(' '),
 );

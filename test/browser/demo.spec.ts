@@ -76,7 +76,8 @@ test('a memory added through the UI is found by search, can be edited with histo
   await searchThroughUi(page, 'oat milk latte');
   const first = page.locator('#results .result').first();
   await expect(first.locator('.result-text')).toHaveText('User drinks oat milk lattes every morning');
-  await expect(first.locator('.score')).toHaveText(/^0\.\d{3}$|^1\.000$/);
+  // The default hybrid search shows its score and the score's parts.
+  await expect(first.locator('.score')).toHaveText(/^(0\.\d{3}|1\.000)semantic -?\d\.\d{2} · keyword 1\.00$/);
   await expect(first.locator('.chip-cat')).toHaveText('food');
 
   // Category filter: only the travel memory can match.
