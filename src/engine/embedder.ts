@@ -16,6 +16,7 @@ import { IdbEmbeddingCache } from './idb-cache.js';
 import { DEFAULT_MAX_TOKENS, checkOptions, settingsFor, type CheckedOptions } from './options.js';
 import type { ItemResult, WorkerPool } from './pool.js';
 import { startEngine } from './start.js';
+import { registerPool } from './test-hooks.js';
 import { validateText } from './text.js';
 import type { EmbedderOptions, EmbedderStats } from './types.js';
 
@@ -75,6 +76,7 @@ export class Embedder {
     this.dimensions = pool.dimensions;
     this.#coalescer = new Coalescer<Job>({ pool, maxQueue: options.maxQueue, deliver: (job, result) => this.#deliver(job, result) });
     pool.onAvailable = () => this.#coalescer.schedule();
+    registerPool(this, pool);
     if (options.cacheEnabled) {
       let persistent = options.persistentCache;
       if (!persistent && typeof indexedDB !== 'undefined') {
@@ -164,21 +166,6 @@ export class Embedder {
       await this.#ownedStore?.close();
     })();
     return this.#closing;
-  }
-
-  /** @internal Test hook: kills worker `index` mid-work, as a crash would. */
-  __terminateWorker(index: number): boolean {
-    return this.#pool.terminateWorker(index);
-  }
-
-  /** @internal Test hook: releases worker `index`'s session; the worker stays up and every run on it fails. */
-  __disposeSession(index: number): Promise<boolean> {
-    return this.#pool.disposeSession(index);
-  }
-
-  /** @internal Test hook: destroys worker `index`'s WebGPU device (fires the real device-lost path). */
-  __loseDevice(index: number): Promise<boolean> {
-    return this.#pool.loseDevice(index);
   }
 
   #assertOpen(): void {

@@ -14,8 +14,9 @@
 import { AgentMemError, ClosedError, EmbeddingError, ModelLoadError } from '../errors.js';
 import type { Backend, WorkerInit } from '../worker/protocol.js';
 import type { BackendSettings } from './options.js';
+import { WorkerFailure, type PoolWorker, type WorkerFactory } from './pool-worker.js';
 import type { EmbedderProgress, WorkerState, WorkerStats } from './types.js';
-import { WorkerFailure, WorkerHandle } from './worker-handle.js';
+import { WorkerHandle } from './worker-handle.js';
 
 /** Tries of one batch (the first run plus retries) before its callers get an error. */
 export const maxAttempts = 3;
@@ -38,6 +39,8 @@ export interface PoolOptions {
   readonly onProgress: ((p: EmbedderProgress) => void) | undefined;
   /** A WASM setup to fail over to when a WebGPU device is lost (undefined: no failover, fail the batches). */
   readonly failover: (() => Promise<PoolSetup>) | undefined;
+  /** Starts one worker. @default a module Worker ({@link WorkerHandle}) */
+  readonly createWorker?: WorkerFactory;
 }
 
 /** Per-text outcome of a batch: a unit vector or the error for that text. */
@@ -51,22 +54,19 @@ interface Task {
   readonly reject: (error: Error) => void;
 }
 
+/** What a slot has done, across its replacements and a failover (the slot keeps its index, so its counters). */
+type SlotStats = { -readonly [K in keyof Omit<WorkerStats, 'index' | 'backend' | 'state'>]: WorkerStats[K] };
+
 interface Slot {
   readonly index: number;
   backend: Backend;
-  handle: WorkerHandle | undefined;
+  handle: PoolWorker | undefined;
   state: WorkerState;
   /** Batches sent to this worker and not answered yet, oldest first (at most `pipelineDepth`). */
   tasks: Task[];
   /** When the worker last went from idle to busy (for `busyMs`: wall time with at least one batch). */
   busySince: number;
-  batches: number;
-  items: number;
-  busyMs: number;
-  runs: number;
-  paddedTokens: number;
-  realTokens: number;
-  restarts: number;
+  stats: SlotStats;
   restartFailures: number;
   /** Runs that threw since this worker's last success. */
   runFailures: number;
@@ -79,6 +79,7 @@ interface Slot {
 export class WorkerPool {
   #onProgress: PoolOptions['onProgress'];
   #failover: PoolOptions['failover'];
+  readonly #createWorker: WorkerFactory;
   #setup: PoolSetup;
   #slots: Slot[] = [];
   readonly #pending: Task[] = [];
@@ -93,6 +94,7 @@ export class WorkerPool {
   private constructor(options: PoolOptions) {
     this.#onProgress = options.onProgress;
     this.#failover = options.failover;
+    this.#createWorker = options.createWorker ?? ((label) => new WorkerHandle(label));
     this.#setup = options.setup;
   }
 
@@ -165,40 +167,13 @@ export class WorkerPool {
   }
 
   stats(): WorkerStats[] {
-    return this.#slots.map((s) => ({
-      index: s.index,
-      backend: s.backend,
-      state: s.state,
-      batches: s.batches,
-      items: s.items,
-      busyMs: s.busyMs,
-      runs: s.runs,
-      paddedTokens: s.paddedTokens,
-      realTokens: s.realTokens,
-      restarts: s.restarts,
-    }));
+    return this.#slots.map((s) => ({ index: s.index, backend: s.backend, state: s.state, ...s.stats }));
   }
 
-  /** Test hook: kills worker `index` as a crash would (its batch, if any, is retried elsewhere). */
-  terminateWorker(index: number): boolean {
+  /** The running worker in slot `index`, if any (for the test hooks). */
+  workerAt(index: number): PoolWorker | undefined {
     const slot = this.#slots[index];
-    if (!slot?.handle || slot.state === 'closed' || slot.state === 'failed') return false;
-    slot.handle.terminate(new WorkerFailure('crashed', `Worker ${index} was terminated by a test hook`));
-    return true;
-  }
-
-  /** Test hook: releases worker `index`'s session while the worker stays up, so every run on it fails. */
-  async disposeSession(index: number): Promise<boolean> {
-    const handle = this.#slots[index]?.handle;
-    if (!handle) return false;
-    await handle.dispose();
-    return true;
-  }
-
-  /** Test hook: destroys worker `index`'s WebGPU device (the real `device.lost` path). */
-  async loseDevice(index: number): Promise<boolean> {
-    const handle = this.#slots[index]?.handle;
-    return handle ? handle.loseDevice() : false;
+    return slot && slot.state !== 'closed' && slot.state !== 'failed' ? slot.handle : undefined;
   }
 
   close(): void {
@@ -226,23 +201,13 @@ export class WorkerPool {
       state: 'initializing',
       tasks: [],
       busySince: 0,
-      batches: 0,
-      items: 0,
-      busyMs: 0,
-      runs: 0,
-      paddedTokens: 0,
-      realTokens: 0,
-      restarts: 0,
+      // A slot that survives a failover (same index) keeps its counters, so stats stay cumulative.
+      stats: this.#slots[index]?.stats ?? { batches: 0, items: 0, busyMs: 0, runs: 0, paddedTokens: 0, realTokens: 0, restarts: 0 },
       restartFailures: 0,
       runFailures: 0,
       checking: false,
       suspects: [],
     }));
-    // Keep the counters of slots that survive a failover (same index), so stats stay cumulative.
-    for (const slot of slots) {
-      const old = this.#slots[slot.index];
-      if (old) Object.assign(slot, { batches: old.batches, items: old.items, busyMs: old.busyMs, runs: old.runs, restarts: old.restarts });
-    }
     this.#slots = slots;
     try {
       await Promise.all(slots.map((slot) => this.#startWorker(slot, setup)));
@@ -262,11 +227,11 @@ export class WorkerPool {
     slot.runFailures = 0;
     slot.checking = false;
     slot.suspects = [];
-    let handle: WorkerHandle | undefined;
+    let handle: PoolWorker | undefined;
     let ready;
     try {
       // Inside the try: a page whose Content-Security-Policy forbids the worker throws right here.
-      handle = new WorkerHandle(`agentmem embed worker ${slot.index} (${settings.backend})`);
+      handle = this.#createWorker(`agentmem embed worker ${slot.index} (${settings.backend})`);
       slot.handle = handle;
       this.#onProgress?.({ stage: 'session', worker: slot.index });
       const initTimeout = Math.max(settings.timeoutMs, 120_000);
@@ -302,7 +267,7 @@ export class WorkerPool {
       let best: Slot | undefined;
       for (const s of this.#slots) {
         if (!takesWork(s) || s.tasks.length >= depth) continue;
-        if (!best || s.tasks.length < best.tasks.length || (s.tasks.length === best.tasks.length && s.busyMs < best.busyMs)) best = s;
+        if (!best || s.tasks.length < best.tasks.length || (s.tasks.length === best.tasks.length && s.stats.busyMs < best.stats.busyMs)) best = s;
       }
       if (!best) return;
       this.#dispatch(best, this.#pending.shift()!);
@@ -319,11 +284,12 @@ export class WorkerPool {
       (output) => {
         if (!this.#release(slot, task)) return; // failed over or closed meanwhile; the task was already handed on
         slot.runFailures = 0;
-        slot.batches++;
-        slot.items += task.texts.length;
-        slot.runs += output.runs;
-        slot.paddedTokens += output.paddedTokens;
-        slot.realTokens += output.realTokens;
+        const stats = slot.stats;
+        stats.batches++;
+        stats.items += task.texts.length;
+        stats.runs += output.runs;
+        stats.paddedTokens += output.paddedTokens;
+        stats.realTokens += output.realTokens;
         const dim = output.dimensions;
         task.resolve(task.texts.map((_, i) => output.vectors.slice(i * dim, (i + 1) * dim)));
         this.#available();
@@ -354,7 +320,7 @@ export class WorkerPool {
    * warm-up texts, which this worker ran at start, tell them apart: if they fail too, the worker is retired and
    * replaced like a crashed one, and its batches are retried elsewhere; else the suspects are split as usual.
    */
-  #check(slot: Slot, handle: WorkerHandle): void {
+  #check(slot: Slot, handle: PoolWorker): void {
     slot.checking = true;
     handle.warmup(1, this.#setup.settings.timeoutMs).then(
       () => {
@@ -381,7 +347,7 @@ export class WorkerPool {
     slot.tasks.splice(at, 1);
     if (slot.tasks.length === 0 && slot.state === 'busy') {
       slot.state = 'idle';
-      slot.busyMs += performance.now() - slot.busySince;
+      slot.stats.busyMs += performance.now() - slot.busySince;
     }
     return true;
   }
@@ -416,7 +382,7 @@ export class WorkerPool {
     this.#pump();
   }
 
-  #onWorkerFailure(slot: Slot, handle: WorkerHandle, failure: WorkerFailure): void {
+  #onWorkerFailure(slot: Slot, handle: PoolWorker, failure: WorkerFailure): void {
     if (slot.handle !== handle || this.#state === 'closed') return;
     slot.handle = undefined;
     handle.terminate();
@@ -436,7 +402,7 @@ export class WorkerPool {
     while (this.#state === 'ready' && this.#slots.includes(slot)) {
       try {
         await this.#startWorker(slot, this.#setup);
-        slot.restarts++;
+        slot.stats.restarts++;
         slot.restartFailures = 0;
         return;
       } catch {
@@ -520,7 +486,7 @@ function halves(task: Task, attempts: number): [Task, Task] {
 
 /** Takes every batch off a slot whose worker is going away, and stops its busy clock. */
 function takeTasks(slot: Slot): Task[] {
-  if (slot.tasks.length > 0) slot.busyMs += performance.now() - slot.busySince;
+  if (slot.tasks.length > 0) slot.stats.busyMs += performance.now() - slot.busySince;
   return slot.tasks.splice(0);
 }
 

@@ -1,25 +1,13 @@
 /**
- * One embedding worker as the pool sees it: a module Worker behind Comlink, with crash, timeout and
- * device-lost detection. Every call races the worker's failure, so a worker that dies mid-batch rejects the
+ * The real {@link PoolWorker}: a module Worker behind Comlink, with crash, timeout and device-lost detection. Every call races the worker's failure, so a worker that dies mid-batch rejects the
  * call with a {@link WorkerFailure} (the pool replaces it and retries the batch) instead of hanging forever.
  */
 import * as Comlink from 'comlink';
 import { deserializeError } from '../errors.js';
+import { WorkerFailure, type PoolWorker } from './pool-worker.js';
 import { deviceLostErrorName, isWorkerEvent, type EmbedOutput, type EmbedWorkerApi, type WorkerInit, type WorkerReady, type WorkerResult } from '../worker/protocol.js';
 
-export type FailureKind = 'crashed' | 'timed out' | 'lost its WebGPU device' | 'kept failing' | 'was terminated';
-
-/** The worker itself failed (as opposed to a run that reported an error): replace it, retry elsewhere. */
-export class WorkerFailure extends Error {
-  override name = 'WorkerFailure';
-  readonly kind: FailureKind;
-  constructor(kind: FailureKind, message: string) {
-    super(message);
-    this.kind = kind;
-  }
-}
-
-export class WorkerHandle {
+export class WorkerHandle implements PoolWorker {
   readonly #worker: Worker;
   readonly #remote: Comlink.Remote<EmbedWorkerApi>;
   /** Aborted on terminate: removes every listener this handle put on the worker. */
@@ -69,7 +57,10 @@ export class WorkerHandle {
     );
   }
 
-  /** Called once when the worker fails, whether or not a call was running (device loss can happen while idle). */
+  get onFailure(): ((failure: WorkerFailure) => void) | undefined {
+    return this.#onFailure;
+  }
+
   set onFailure(listener: ((failure: WorkerFailure) => void) | undefined) {
     this.#onFailure = listener;
   }
@@ -90,7 +81,6 @@ export class WorkerHandle {
     return this.#call(() => this.#remote.embed(texts), timeoutMs, `a batch of ${texts.length}`);
   }
 
-  /** Releases the session; the worker stays up, and every later run fails (the test hook for a sick worker). */
   dispose(): Promise<void> {
     return this.#call(() => this.#remote.dispose(), 30_000, 'releasing the session');
   }
@@ -100,9 +90,8 @@ export class WorkerHandle {
   }
 
   /**
-   * Stops the worker now. `failure` makes it count as a crash (the test hook); otherwise a quiet shutdown.
-   * Also lets go of everything that could keep this handle alive: Comlink's module-level FinalizationRegistry holds
-   * the Worker while the proxy lives, and the Worker's listeners hold this handle (and through `onFailure`, the pool).
+   * Also lets go of everything that could keep this handle alive: Comlink's module-level FinalizationRegistry
+   * holds the Worker while the proxy lives, and the Worker's listeners hold this handle (and, via onFailure, the pool).
    */
   terminate(failure?: WorkerFailure): void {
     this.#worker.terminate();

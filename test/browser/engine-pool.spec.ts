@@ -96,7 +96,7 @@ test('a worker terminated mid-batch loses nothing and duplicates nothing', async
       victim = embedder.stats().workers.findIndex((w) => w.state === 'busy');
     }
     const settledBefore = settled;
-    const killed = embedder.__terminateWorker(victim);
+    const killed = window.hooks.terminateWorker(embedder, victim);
     const got = await Promise.all(pending);
     const stats = embedder.stats();
     // The replacement worker comes up in the background (the survivor may have drained the queue already).
@@ -136,7 +136,7 @@ test('the only worker crashing mid-batch is replaced and the queue drains', asyn
     const pending = Promise.all(input.map((t) => embedder.embed(t)));
     await new Promise((r) => setTimeout(r, 0));
     const busy = embedder.stats().workers[0]!.state === 'busy';
-    embedder.__terminateWorker(0);
+    window.hooks.terminateWorker(embedder, 0);
     const got = await pending;
     const again = await embedder.embedMany(input); // the replacement worker, at rest
     const stats = embedder.stats();
@@ -163,7 +163,7 @@ test('a worker whose every run fails while it stays up is replaced; no caller ge
     const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 8, cache: false });
     const before = await embedder.embedMany(input);
     // The session goes away but the worker does not crash: every run on it now throws.
-    const disposed = await embedder.__disposeSession(0);
+    const disposed = await window.hooks.disposeSession(embedder, 0);
     const outcome = await Promise.all(input.map((t) => embedder.embed(t))).then(
       (vectors) => vectors.every((v, i) => v.every((x, j) => x === before[i]![j])),
       (e: unknown) => `rejected: ${String(e)}`,
@@ -229,7 +229,7 @@ test('when no worker can be restarted, every waiting and later call rejects with
     );
     await new Promise((r) => setTimeout(r, 0));
     const waiting = embedder.stats().waitingForSpace;
-    embedder.__terminateWorker(0);
+    window.hooks.terminateWorker(embedder, 0);
     const outcomes = await Promise.all(settled);
     const later = await embedder.embed('a text after the failure').then(
       () => 'vector',

@@ -65,7 +65,7 @@ test('auto picks WebGPU when a hardware adapter exists (SwiftShader presented as
     const pending = input.map((t) => embedder.embed(t));
     // Lose the device while work is queued (the first batch of 8 is on the GPU, the rest wait).
     await new Promise((r) => setTimeout(r, 0));
-    const lost = await embedder.__loseDevice(0);
+    const lost = await window.hooks.loseDevice(embedder, 0);
     const got = await Promise.all(pending);
     const stats = embedder.stats();
     await embedder.close();
@@ -102,7 +102,7 @@ test('a WebGPU worker holding two batches (tokenising one while the GPU runs the
     // The coalescer sends the first batch, then at once a second one: the worker holds two (pipelineDepth 2).
     while (embedder.stats().workers[0]!.state !== 'busy') await new Promise((r) => setTimeout(r, 0));
     await new Promise((r) => setTimeout(r, 0));
-    const killed = embedder.__terminateWorker(0);
+    const killed = window.hooks.terminateWorker(embedder, 0);
     const got = await Promise.all(pending);
     const stats = embedder.stats();
     const expected = await embedder.embedMany(input); // at rest, on the replacement worker
@@ -181,7 +181,7 @@ test('two WebGPU workers and a lost device: both go to WASM, no WebGPU worker is
     const pending = input.map((t) => embedder.embed(t));
     await new Promise((r) => setTimeout(r, 0));
     lostAt = performance.now();
-    const lost = await embedder.__loseDevice(0);
+    const lost = await window.hooks.loseDevice(embedder, 0);
     const got = await Promise.all(pending);
     await new Promise((r) => setTimeout(r, 500)); // a stray restart would show up here
     const stats = embedder.stats();

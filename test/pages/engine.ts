@@ -3,6 +3,7 @@
  * `test/browser/engine*.spec.ts` (which drive it with `page.evaluate`).
  */
 import * as agentmem from '../../src/index.js';
+import * as hooks from '../../src/engine/test-hooks.js';
 import { cosine } from '../support/cosine.js';
 
 function norm(a: Float32Array): number {
@@ -50,9 +51,12 @@ declare global {
   interface Window {
     agentmem: typeof agentmem;
     helpers: typeof helpers;
+    /** Fault injection (not part of the package's API). */
+    hooks: typeof hooks;
   }
 }
 
 window.agentmem = agentmem;
 window.helpers = helpers;
+window.hooks = hooks;
 document.getElementById('status')!.textContent = 'ready';
