@@ -4,21 +4,29 @@ import type { ScopeIndex } from './scope-index.js';
 /** How `search()` ranks: fused keyword + vector (the default), or one signal alone. */
 export type SearchMode = 'hybrid' | 'vector' | 'keyword';
 
-export interface FuseQuery<R> {
-  readonly mode: 'hybrid' | 'keyword';
-  readonly terms: readonly string[];
+/** What every ranking of one scope takes; `vector` is needed unless the mode is `'keyword'`. */
+export interface RankQuery<R> {
   readonly vector?: Float32Array | undefined;
   readonly k: number;
   readonly accept?: ((record: R) => boolean) | undefined;
   readonly threshold?: number | undefined;
+  /** Share of the keyword score in a hybrid score, 0..1. */
   readonly keywordWeight: number;
 }
 
-export interface FusedHit<R> {
+export interface FuseQuery<R> extends RankQuery<R> {
+  readonly mode: 'hybrid' | 'keyword';
+  readonly terms: readonly string[];
+}
+
+export interface Hit<R> {
   readonly record: R;
+  /** What results are ranked and `threshold` is applied by: cosine, normalised BM25, or their weighted sum. */
   readonly score: number;
+  /** Cosine similarity with the query (absent in keyword mode). */
   readonly semantic?: number;
-  readonly keyword: number;
+  /** BM25F relative to the best keyword match of this search, 0..1 (absent in vector mode). */
+  readonly keyword?: number;
 }
 
 /** Candidates read from each signal on the first try; a search that cannot prove its top k reads 4x more. */
@@ -35,7 +43,7 @@ const IDEAL_SHARE = 0.25;
  * a shortlist: a record in neither signal's top `depth` scores at most `(1 - w) * vectorFloor + w * keywordFloor`,
  * and the search widens until its k-th result reaches that bound (Fagin's threshold algorithm).
  */
-export function fuse<R extends { readonly id: string }>(vectors: ScopeIndex<R>, keywords: KeywordIndex<R>, query: FuseQuery<R>): FusedHit<R>[] {
+export function fuse<R extends { readonly id: string }>(vectors: ScopeIndex<R>, keywords: KeywordIndex<R>, query: FuseQuery<R>): Hit<R>[] {
   const { k, accept, threshold = -Infinity } = query;
   if (k === 0) return [];
   if (query.mode === 'keyword') {
@@ -50,7 +58,7 @@ export function fuse<R extends { readonly id: string }>(vectors: ScopeIndex<R>, 
     const words = keywords.search(query.terms, depth, accept);
     const scale = Math.max(words.hits[0]?.score ?? 0, IDEAL_SHARE * words.ideal);
     const norm = (bm25: number) => (scale > 0 ? bm25 / scale : 0);
-    const candidates = new Map<string, FusedHit<R>>();
+    const candidates = new Map<string, Hit<R>>();
     const add = (record: R, semantic: number, keyword: number) =>
       candidates.set(record.id, { record, semantic, keyword, score: (1 - w) * semantic + w * keyword });
     for (const { record, score } of near) add(record, score, norm(words.score(record.id)));

@@ -1,4 +1,4 @@
-import { fuse, type SearchMode } from './hybrid.js';
+import { fuse, type Hit, type RankQuery, type SearchMode } from './hybrid.js';
 import { KeywordIndex, type KeywordFields } from './keyword-index.js';
 import { ScopeIndex, type StoredVector, type VectorMode } from './scope-index.js';
 import { tokenize } from './tokenize.js';
@@ -61,26 +61,12 @@ export interface SearchIndexConfig<R> {
   readonly maxScopes?: number;
 }
 
-/** A search of one scope: `vector` is needed unless the mode is `'keyword'`. */
-export interface IndexQuery<R> {
+export type { Hit } from './hybrid.js';
+
+/** A search of one scope, with the query's text (tokenised here for the keyword half). */
+export interface IndexQuery<R> extends RankQuery<R> {
   readonly mode: SearchMode;
   readonly text: string;
-  readonly vector?: Float32Array | undefined;
-  readonly k: number;
-  readonly accept?: ((record: R) => boolean) | undefined;
-  readonly threshold?: number | undefined;
-  /** Share of the keyword score in a hybrid score, 0..1. */
-  readonly keywordWeight: number;
-}
-
-export interface Hit<R> {
-  readonly record: R;
-  /** What results are ranked and `threshold` is applied by: cosine, normalised BM25, or their weighted sum. */
-  readonly score: number;
-  /** Cosine similarity with the query (absent in keyword mode). */
-  readonly semantic?: number;
-  /** BM25F relative to the best keyword match of this search, 0..1 (absent in vector mode). */
-  readonly keyword?: number;
 }
 
 /**
