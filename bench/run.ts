@@ -40,8 +40,12 @@ const log = (msg: string): void => console.log(`[bench +${elapsed()}] ${msg}`);
 
 function prepareSite(): void {
   const site = resolve(root, outDir);
-  if (!existsSync(join(site, 'bench/pages/bench.html'))) throw new Error(`Expected a site build with bench/pages/bench.html in ${site}: run \`npm run build:site\` (npm run bench does)`);
-  if (!existsSync(join(modelDir, 'onnx/model_quantized.onnx'))) throw new Error(`Expected the minilm-l6 model in ${modelDir}: run \`npm run models\``);
+  if (!existsSync(join(site, 'bench/pages/bench.html')))
+    throw new Error(
+      `Expected a site build with bench/pages/bench.html in ${site}: run \`npm run build:site\` (npm run bench does)`,
+    );
+  if (!existsSync(join(modelDir, 'onnx/model_quantized.onnx')))
+    throw new Error(`Expected the minilm-l6 model in ${modelDir}: run \`npm run models\``);
   // EntityDB loads the hard-coded id `Xenova/all-MiniLM-L6-v2` from the localModelPath it sets itself
   // ('/huggingface'): serve our model's files there (the same bytes as /models/minilm-l6).
   const alias = join(site, 'huggingface/Xenova/all-MiniLM-L6-v2');
@@ -77,7 +81,11 @@ async function runInFreshContext(request: RunRequest, timeoutMs: number): Promis
   }
 }
 
-async function runInContext(context: Awaited<ReturnType<Browser['newContext']>>, request: RunRequest, timeoutMs: number): Promise<PageResult[]> {
+async function runInContext(
+  context: Awaited<ReturnType<Browser['newContext']>>,
+  request: RunRequest,
+  timeoutMs: number,
+): Promise<PageResult[]> {
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   page.on('console', (m) => {
@@ -89,7 +97,9 @@ async function runInContext(context: Awaited<ReturnType<Browser['newContext']>>,
     await page.goto(`${baseUrl}/bench/pages/bench.html`);
     await page.waitForFunction(() => window.bench?.ready === true, null, { timeout: 30_000 });
     const run = page.evaluate((req) => window.bench.run(req), request);
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs));
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs),
+    );
     return await Promise.race([run, timeout]);
   } catch (e) {
     const message = (e instanceof Error ? e.message : String(e)).replace(/^page\.evaluate: /, '').split('\n')[0]!;
@@ -100,7 +110,13 @@ async function runInContext(context: Awaited<ReturnType<Browser['newContext']>>,
 }
 
 function request(spec: SystemSpec, extra: Partial<RunRequest>): RunRequest {
-  return { spec, model: spec.model !== undefined ? `/models/${spec.model}` : MODEL_URL, dbName: `bench-${++runCounter}`, warmupMs: 0, ...extra };
+  return {
+    spec,
+    model: spec.model !== undefined ? `/models/${spec.model}` : MODEL_URL,
+    dbName: `bench-${++runCounter}`,
+    warmupMs: 0,
+    ...extra,
+  };
 }
 
 /** After every task: what is measured so far, so a run that is stopped early still leaves its rows behind. */
@@ -108,10 +124,14 @@ let partialPath: string | undefined;
 function savePartial(rows: Row[]): void {
   if (!partialPath) return;
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(partialPath, `${JSON.stringify({ partial: true, mode: smoke ? 'smoke' : quick ? 'quick' : 'full', startedAt: started.toISOString(), results: rows }, null, 2)}\n`);
+  writeFileSync(
+    partialPath,
+    `${JSON.stringify({ partial: true, mode: smoke ? 'smoke' : quick ? 'quick' : 'full', startedAt: started.toISOString(), results: rows }, null, 2)}\n`,
+  );
 }
 
-const specKey = (s: SystemSpec): string => `${s.system}${s.model !== undefined ? `[${s.model}]` : ''}/${s.backend}/${s.defaults ? 'default' : `${s.workers ?? '-'}w/${s.coalescing === false ? 'off' : 'on'}`}`;
+const specKey = (s: SystemSpec): string =>
+  `${s.system}${s.model !== undefined ? `[${s.model}]` : ''}/${s.backend}/${s.defaults ? 'default' : `${s.workers ?? '-'}w/${s.coalescing === false ? 'off' : 'on'}`}`;
 
 async function runPlan(plan: Plan, rows: Row[]): Promise<void> {
   let defaultWorkers: number | undefined;
@@ -123,7 +143,14 @@ async function runPlan(plan: Plan, rows: Row[]): Promise<void> {
     if (only && !only.includes(task.spec.system)) continue;
     if (kinds && !kinds.includes(task.kind)) continue;
     // The explicit configuration equal to the defaults is not run twice: the default row stands for it.
-    if (task.kind === 'add' && task.spec.system === 'agentmem-web' && !task.spec.defaults && task.spec.coalescing !== false && task.spec.workers === defaultWorkers) continue;
+    if (
+      task.kind === 'add' &&
+      task.spec.system === 'agentmem-web' &&
+      !task.spec.defaults &&
+      task.spec.coalescing !== false &&
+      task.spec.workers === defaultWorkers
+    )
+      continue;
     const started = performance.now();
     try {
       const results = await runTask(task);
@@ -132,9 +159,12 @@ async function runPlan(plan: Plan, rows: Row[]): Promise<void> {
         const spec = r.system ? { ...task.spec, system: r.system, defaults: false, ceiling: false } : task.spec;
         const row = toRow(plan.backend, spec, r, noteFor(task, r));
         rows.push(row);
-        if (task.spec.system === 'agentmem-web' && task.spec.defaults && row.workers !== null) defaultWorkers = row.workers;
+        if (task.spec.system === 'agentmem-web' && task.spec.defaults && row.workers !== null)
+          defaultWorkers = row.workers;
       }
-      log(`${plan.backend} ${specKey(task.spec)} ${results.map((r) => `${r.workload}: ${summary(r)}`).join(', ')} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      log(
+        `${plan.backend} ${specKey(task.spec)} ${results.map((r) => `${r.workload}: ${summary(r)}`).join(', ')} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      );
       savePartial(rows);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -165,35 +195,61 @@ async function runTask(task: Task): Promise<PageResult[]> {
   if (task.kind === 'add') {
     // A page runs every workload of its system (twice the texts with a paired raw ceiling); SwiftShader takes ~1-3 s a text.
     const work = task.sizes.reduce((n, s) => n + s.items * s.reps, 0) * (task.spec.ceiling ? 2 : 1);
-    return await runInFreshContext(request(task.spec, { adds: task.sizes, warmupMs: task.warmupMs }), 120_000 + work * (task.spec.backend === 'webgpu' ? 4000 : 200));
+    return await runInFreshContext(
+      request(task.spec, { adds: task.sizes, warmupMs: task.warmupMs }),
+      120_000 + work * (task.spec.backend === 'webgpu' ? 4000 : 200),
+    );
   }
   if (task.kind === 'search') {
-    return await runInFreshContext(request(task.spec, { search: { sizes: task.sizes, queries: task.queries } }), 600_000);
+    return await runInFreshContext(
+      request(task.spec, { search: { sizes: task.sizes, queries: task.queries } }),
+      600_000,
+    );
   }
   // W5: cold = a fresh context per repetition (empty Cache API and HTTP cache); cached = one context primed by a
   // first create+add, then a fresh page per repetition.
   const reps: PageResult[] = [];
   if (task.workload === 'W5-cold') {
-    for (let i = 0; i < task.reps; i++) reps.push(...(await runInFreshContext(request(task.spec, { start: 'W5-cold' }), 180_000)));
+    for (let i = 0; i < task.reps; i++)
+      reps.push(...(await runInFreshContext(request(task.spec, { start: 'W5-cold' }), 180_000)));
   } else {
     const context = await theBrowser().newContext();
     try {
       await runInContext(context, request(task.spec, { start: 'W5-cold' }), 180_000);
-      for (let i = 0; i < task.reps; i++) reps.push(...(await runInContext(context, request(task.spec, { start: 'W5-cached' }), 180_000)));
+      for (let i = 0; i < task.reps; i++)
+        reps.push(...(await runInContext(context, request(task.spec, { start: 'W5-cached' }), 180_000)));
     } finally {
       await context.close();
     }
   }
-  return [{ workload: task.workload, reps: reps.flatMap((r) => r.reps), ...(reps[0]?.resolved ? { resolved: reps[0].resolved } : {}) }];
+  return [
+    {
+      workload: task.workload,
+      reps: reps.flatMap((r) => r.reps),
+      ...(reps[0]?.resolved ? { resolved: reps[0].resolved } : {}),
+    },
+  ];
 }
 
 async function nativeRows(plan: Plan): Promise<Row[]> {
-  if (!plan.native || skipNative || (only && !only.includes('native-ort')) || (kinds && !kinds.includes('add'))) return [];
+  if (!plan.native || skipNative || (only && !only.includes('native-ort')) || (kinds && !kinds.includes('add')))
+    return [];
   const spec: SystemSpec = { system: 'native-ort', backend: 'wasm' };
   try {
-    const results = await runNative(modelDir, plan.native.sizes.map((s) => ({ workload: s.workload, n: s.items })), plan.native.threads, plan.native.sizes[0]!.reps, quick ? 1500 : 3000);
+    const results = await runNative(
+      modelDir,
+      plan.native.sizes.map((s) => ({ workload: s.workload, n: s.items })),
+      plan.native.threads,
+      plan.native.sizes[0]!.reps,
+      quick ? 1500 : 3000,
+    );
     return results.map((r) => {
-      const row = toRow('wasm', spec, { workload: r.workload, reps: r.reps }, `onnxruntime-node CPU EP in Node, intraOpNumThreads=${r.threads}, batch 32, outside the browser (listed with the CPU backend)`);
+      const row = toRow(
+        'wasm',
+        spec,
+        { workload: r.workload, reps: r.reps },
+        `onnxruntime-node CPU EP in Node, intraOpNumThreads=${r.threads}, batch 32, outside the browser (listed with the CPU backend)`,
+      );
       return { ...row, workers: r.threads, coalescing: false };
     });
   } catch (e) {
@@ -202,13 +258,26 @@ async function nativeRows(plan: Plan): Promise<Row[]> {
 }
 
 function shrink(plan: Plan): Plan {
-  const tiny = <T extends { workload: string; items: number; callers: number; perCaller: number; reps: number }>(s: T): T => ({ ...s, callers: Math.min(s.callers, 4), perCaller: 1, items: s.workload.startsWith('W2') ? 8 : Math.min(s.callers, 4), reps: 1 });
+  const tiny = <T extends { workload: string; items: number; callers: number; perCaller: number; reps: number }>(
+    s: T,
+  ): T => ({
+    ...s,
+    callers: Math.min(s.callers, 4),
+    perCaller: 1,
+    items: s.workload.startsWith('W2') ? 8 : Math.min(s.callers, 4),
+    reps: 1,
+  });
   const tasks = plan.tasks.map((t): Task => {
     if (t.kind === 'add') return { ...t, sizes: t.sizes.map((s) => tiny(s)), warmupMs: 0 };
     if (t.kind === 'search') return { ...t, queries: 2 };
     return { ...t, reps: 1 };
   });
-  return { ...plan, tasks, ...(plan.native ? { native: { ...plan.native, sizes: plan.native.sizes.map((s) => tiny(s)) } } : {}), notes: ['--smoke: minimal sizes, 1 repetition: not a measurement.', ...plan.notes] };
+  return {
+    ...plan,
+    tasks,
+    ...(plan.native ? { native: { ...plan.native, sizes: plan.native.sizes.map((s) => tiny(s)) } } : {}),
+    notes: ['--smoke: minimal sizes, 1 repetition: not a measurement.', ...plan.notes],
+  };
 }
 
 async function main(): Promise<void> {
@@ -223,7 +292,10 @@ async function main(): Promise<void> {
     });
   }
   baseUrl = preview.url;
-  browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--disable-quic', '--enable-unsafe-webgpu'] });
+  browser = await chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--disable-quic', '--enable-unsafe-webgpu'],
+  });
   const rows: Row[] = [];
   const notes: string[] = [];
   let pageInfo: Record<string, unknown> = {};
@@ -245,7 +317,10 @@ async function main(): Promise<void> {
       await runPlan(plan, rows);
       const native = await nativeRows(plan);
       rows.push(...native);
-      if (native.length) log(`native-ort: ${native.map((r) => `${r.workers}t ${r.workload} ${r.opsPerSec?.median ?? r.error}`).join(', ')}`);
+      if (native.length)
+        log(
+          `native-ort: ${native.map((r) => `${r.workers}t ${r.workload} ${r.opsPerSec?.median ?? r.error}`).join(', ')}`,
+        );
     }
   } finally {
     await browser?.close();
@@ -289,7 +364,9 @@ async function main(): Promise<void> {
   writeFileSync(join(resultsDir, 'latest.svg'), svg(file));
   console.log(`\n${md}`);
   const failed = rows.filter((r) => r.error);
-  log(`done in ${file.durationS} s: ${rows.length} rows (${failed.length} with an error: ${failed.map((r) => `${label(r)} ${r.workload}`).join(', ') || 'none'}); results in ${resultsDir}`);
+  log(
+    `done in ${file.durationS} s: ${rows.length} rows (${failed.length} with an error: ${failed.map((r) => `${label(r)} ${r.workload}`).join(', ') || 'none'}); results in ${resultsDir}`,
+  );
 }
 
 await main();

@@ -41,14 +41,17 @@ const session = new Session((state) => {
 });
 
 const enginePanel = new EnginePanel(models, settings, (choice) => void startEngine(choice));
-const addForm = new AddForm({ userId: settings.userId, agentId: settings.agentId }, {
-  onAdd: addMemory,
-  onScopeChange: (scope) => {
-    Object.assign(settings, scope);
-    saveSettings(settings);
-    void refresh();
+const addForm = new AddForm(
+  { userId: settings.userId, agentId: settings.agentId },
+  {
+    onAdd: addMemory,
+    onScopeChange: (scope) => {
+      Object.assign(settings, scope);
+      saveSettings(settings);
+      void refresh();
+    },
   },
-});
+);
 const searchPanel = new SearchPanel(() => void refresh());
 const results = new ResultsList({
   onEdit: (item) => void dialog.open(item, 'edit'),
@@ -57,7 +60,8 @@ const results = new ResultsList({
 });
 const dialog = new MemoryDialog({
   loadHistory: async (id) => (await guarded((memory) => memory.history(id), 'History')) ?? [],
-  save: async (item, patch) => (await guarded((memory) => memory.update(item.id, patch), 'Saving')) !== undefined && (void refresh(), true),
+  save: async (item, patch) =>
+    (await guarded((memory) => memory.update(item.id, patch), 'Saving')) !== undefined && (void refresh(), true),
   remove: removeMemory,
 });
 const bulkPanel = new BulkPanel(samples, { onBulkAdd: () => void runBulkAdd(), onClear: () => void clearScope() });
@@ -65,7 +69,10 @@ const statsPanel = new StatsPanel();
 bulkPanel.setEnabled(false);
 
 /** Runs `fn` on the ready memory; a failure becomes a notice and resolves undefined. */
-async function guarded<T>(fn: (memory: NonNullable<Session['memory']>) => Promise<T>, context: string): Promise<T | undefined> {
+async function guarded<T>(
+  fn: (memory: NonNullable<Session['memory']>) => Promise<T>,
+  context: string,
+): Promise<T | undefined> {
   const memory = session.memory;
   if (!memory) {
     notices.error(new Error('The engine is not ready yet; wait until the status says Ready.'), context);
@@ -84,7 +91,12 @@ function loadingView(event: LoadEvent, choice: EngineChoice): LoadingView | unde
   switch (event.stage) {
     case 'fetch':
       return event.total
-        ? { text: `Downloading ${name}`, fraction: (event.loaded ?? 0) / event.total, loaded: event.loaded, total: event.total }
+        ? {
+            text: `Downloading ${name}`,
+            fraction: (event.loaded ?? 0) / event.total,
+            loaded: event.loaded,
+            total: event.total,
+          }
         : { text: `Downloading ${name}` };
     case 'session':
       return { text: `Starting worker ${(event.worker ?? 0) + 1}…` };
@@ -107,7 +119,12 @@ async function startEngine(choice: EngineChoice): Promise<void> {
   enginePanel.showLoading({ text: `Loading ${name}…` });
   try {
     const memory = await session.start(choice, (event) => enginePanel.showLoading(loadingView(event, choice)));
-    Object.assign(settings, { model: choice.model, backend: choice.backend, variant: choice.variant, workers: choice.workers });
+    Object.assign(settings, {
+      model: choice.model,
+      backend: choice.backend,
+      variant: choice.variant,
+      workers: choice.workers,
+    });
     saveSettings(settings);
     sampler.reset();
     showReady(memory, name);
@@ -130,7 +147,10 @@ function showReady(memory: NonNullable<Session['memory']>, name: string): void {
   const backend = runningBackend(stats) ?? 'wasm';
   const workers = facts.find(([term]) => term === 'Workers')?.[1] ?? '?';
   document.body.dataset['backend'] = backend;
-  status.set('ready', `Ready · ${backend === 'webgpu' ? 'WebGPU' : 'WASM'} · ${workers} worker${workers === '1' ? '' : 's'} · ${name}`);
+  status.set(
+    'ready',
+    `Ready · ${backend === 'webgpu' ? 'WebGPU' : 'WASM'} · ${workers} worker${workers === '1' ? '' : 's'} · ${name}`,
+  );
   enginePanel.showFacts(facts);
 }
 
@@ -153,7 +173,12 @@ async function refresh(changed = false): Promise<void> {
 
 async function addMemory(item: NewMemory): Promise<boolean> {
   const added = await guarded(
-    (memory) => memory.add(item.text, { userId: item.scope.userId, ...(item.scope.agentId ? { agentId: item.scope.agentId } : {}), metadata: item.metadata }),
+    (memory) =>
+      memory.add(item.text, {
+        userId: item.scope.userId,
+        ...(item.scope.agentId ? { agentId: item.scope.agentId } : {}),
+        metadata: item.metadata,
+      }),
     'Adding',
   );
   if (!added) return false;
@@ -172,7 +197,10 @@ async function clearScope(): Promise<void> {
   const scope: Scope = addForm.scope();
   const who = scope.agentId ? `${scope.userId} (agent ${scope.agentId})` : scope.userId;
   if (!confirm(`Delete every memory of ${who}? Their history keeps a DELETE entry.`)) return;
-  const outcome = await guarded((memory) => memory.deleteAll({ userId: scope.userId, ...(scope.agentId ? { agentId: scope.agentId } : {}) }), 'Clearing');
+  const outcome = await guarded(
+    (memory) => memory.deleteAll({ userId: scope.userId, ...(scope.agentId ? { agentId: scope.agentId } : {}) }),
+    'Clearing',
+  );
   if (outcome) bulkPanel.message(`Deleted ${formatInt(outcome.deleted)} memories of ${who}.`);
   await refresh(true);
 }
@@ -231,4 +259,9 @@ document.addEventListener('visibilitychange', () => {
 
 statsPanel.render(sampler.view(undefined, meter, undefined));
 setInterval(tickStats, 500);
-void startEngine({ model: settings.model, backend: settings.backend, variant: settings.variant, workers: settings.workers });
+void startEngine({
+  model: settings.model,
+  backend: settings.backend,
+  variant: settings.variant,
+  workers: settings.workers,
+});

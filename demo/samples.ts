@@ -16,16 +16,56 @@ type Slots = Record<string, readonly string[]>;
 const slots: Slots = {
   seat: ['window', 'aisle', 'exit-row', 'front-row'],
   daypart: ['morning', 'early morning', 'late evening', 'red-eye', 'afternoon'],
-  city: ['Lisbon', 'Tokyo', 'Montreal', 'Cape Town', 'Oslo', 'Mexico City', 'Seoul', 'Vienna', 'Buenos Aires', 'Nairobi', 'Reykjavik', 'Kyoto'],
-  month: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
+  city: [
+    'Lisbon',
+    'Tokyo',
+    'Montreal',
+    'Cape Town',
+    'Oslo',
+    'Mexico City',
+    'Seoul',
+    'Vienna',
+    'Buenos Aires',
+    'Nairobi',
+    'Reykjavik',
+    'Kyoto',
+  ],
+  month: [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ],
   airline: ['Lufthansa', 'Delta', 'Air Canada', 'KLM', 'Qantas', 'Emirates', 'JetBlue'],
-  stay: ['boutique hotels', 'apartments with a kitchen', 'hostels', 'hotels near the train station', 'quiet hotels with a gym'],
+  stay: [
+    'boutique hotels',
+    'apartments with a kitchen',
+    'hostels',
+    'hotels near the train station',
+    'quiet hotels with a gym',
+  ],
   allergen: ['peanuts', 'shellfish', 'gluten', 'lactose', 'sesame', 'tree nuts'],
   cuisine: ['Thai', 'Ethiopian', 'Italian', 'Japanese', 'Mexican', 'Lebanese', 'Korean', 'Peruvian', 'Georgian'],
   drink: ['black coffee', 'green tea', 'oat milk lattes', 'sparkling water', 'espresso', 'chai'],
   diet: ['vegetarian', 'vegan', 'pescatarian', 'trying to eat less sugar', 'avoiding red meat'],
   dish: ['cilantro', 'olives', 'blue cheese', 'mushrooms', 'very spicy food', 'raw onions'],
-  job: ['a product designer', 'a data engineer', 'a nurse', 'a high-school teacher', 'an architect', 'a backend developer', 'an accountant'],
+  job: [
+    'a product designer',
+    'a data engineer',
+    'a nurse',
+    'a high-school teacher',
+    'an architect',
+    'a backend developer',
+    'an accountant',
+  ],
   company: ['a small startup', 'a hospital in the city', 'a design agency', 'a public library', 'a logistics company'],
   person: ['Priya', 'Marcus', 'Elena', 'Tom', 'Aisha', 'Kenji', 'Sofia', 'Daniel', 'Grace', 'Omar'],
   weekday: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
@@ -120,7 +160,12 @@ const templates: Record<Category, readonly string[]> = {
   ],
 };
 
-const prefixes = ['Since {month}, ', 'As of last {weekday}, ', 'Since the trip to {city}, ', 'After talking to {person}, '];
+const prefixes = [
+  'Since {month}, ',
+  'As of last {weekday}, ',
+  'Since the trip to {city}, ',
+  'After talking to {person}, ',
+];
 
 /** mulberry32: a tiny, fast, well-distributed 32-bit PRNG. */
 function random(seed: number): () => number {

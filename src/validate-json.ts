@@ -11,7 +11,11 @@ const JSON_VALUE = 'a JSON value (string, finite number, boolean, null, array or
  * path that JSON would lose or change (`options.metadata.a.b`) and why. Keys whose value is undefined are dropped,
  * as JSON drops them. A shared (not circular) object is copied at each place, as JSON would write it.
  */
-export function jsonCopy(name: string, value: Record<string, unknown>, maxDepth = MAX_JSON_DEPTH): Record<string, unknown> {
+export function jsonCopy(
+  name: string,
+  value: Record<string, unknown>,
+  maxDepth = MAX_JSON_DEPTH,
+): Record<string, unknown> {
   return new JsonCopier(maxDepth).object(value, name, 1);
 }
 
@@ -32,7 +36,8 @@ class JsonCopier {
       if (item === undefined) continue;
       const copy = this.#value(item, `${path}${keySuffix(key)}`, depth);
       // Plain assignment of `__proto__` (an own key after JSON.parse) would set the copy's prototype instead.
-      if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__')
+        Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
       else out[key] = copy;
     }
     this.#ancestors.delete(value);
@@ -46,7 +51,10 @@ class JsonCopier {
     for (let i = 0; i < value.length; i++) {
       const at = `${path}[${i}]`;
       const item = value[i];
-      if (item === undefined) throw new ValidationError(`Expected \`${at}\` to be ${JSON_VALUE}, got \`undefined\`: JSON writes undefined in an array as null; pass null`);
+      if (item === undefined)
+        throw new ValidationError(
+          `Expected \`${at}\` to be ${JSON_VALUE}, got \`undefined\`: JSON writes undefined in an array as null; pass null`,
+        );
       out.push(this.#value(item, at, depth));
     }
     this.#ancestors.delete(value);
@@ -61,9 +69,13 @@ class JsonCopier {
         return value;
       case 'number':
         if (Number.isFinite(value)) return value;
-        throw new ValidationError(`Expected \`${path}\` to be a finite number, got ${describe(value)}: JSON writes it as null`);
+        throw new ValidationError(
+          `Expected \`${path}\` to be a finite number, got ${describe(value)}: JSON writes it as null`,
+        );
       case 'bigint':
-        throw new ValidationError(`Expected \`${path}\` to be ${JSON_VALUE}, got ${describe(value)}: JSON has no BigInt; pass a number or a string`);
+        throw new ValidationError(
+          `Expected \`${path}\` to be ${JSON_VALUE}, got ${describe(value)}: JSON has no BigInt; pass a number or a string`,
+        );
       case 'object':
         if (value === null) return null;
         if (Array.isArray(value)) return this.#array(value, path, depth + 1);
@@ -82,7 +94,9 @@ class JsonCopier {
       throw new ValidationError(`Expected \`${path}\` to be ${JSON_VALUE}, got a circular reference to \`${seen}\``);
     }
     if (depth > this.#maxDepth) {
-      throw new ValidationError(`Expected \`${path}\` to nest objects and arrays at most ${this.#maxDepth} levels deep, got level ${depth}`);
+      throw new ValidationError(
+        `Expected \`${path}\` to nest objects and arrays at most ${this.#maxDepth} levels deep, got level ${depth}`,
+      );
     }
     this.#ancestors.set(value, path);
   }
@@ -95,7 +109,9 @@ function notPlain(value: object, path: string): ValidationError {
       `Expected \`${path}\` to be ${JSON_VALUE}, got a Date: pass \`date.toISOString()\` instead (an ISO string compares in time order with gt / lt filters)`,
     );
   }
-  return new ValidationError(`Expected \`${path}\` to be ${JSON_VALUE}, got ${kindOf(value, tag)}: convert it to a plain object, an array or a string`);
+  return new ValidationError(
+    `Expected \`${path}\` to be ${JSON_VALUE}, got ${kindOf(value, tag)}: convert it to a plain object, an array or a string`,
+  );
 }
 
 /** `a Map`, `a Uint8Array`, `a Point instance`...: what the caller will recognise. */

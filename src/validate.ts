@@ -3,7 +3,8 @@ import { ValidationError } from './errors.js';
 /** `got \`0\` (number)`: the received value and its type, short enough for a message. */
 export function describe(value: unknown): string {
   let shown: string;
-  if (typeof value === 'string') shown = value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}…` : JSON.stringify(value);
+  if (typeof value === 'string')
+    shown = value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}…` : JSON.stringify(value);
   else if (typeof value === 'bigint') shown = `${value}n`;
   else if (typeof value === 'function') shown = 'function';
   else if (value !== null && typeof value === 'object') {
@@ -55,6 +56,7 @@ export function hasLoneSurrogate(value: string): boolean {
 }
 
 export function plainObject(name: string, value: unknown): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw expected(name, 'a plain object', value);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw expected(name, 'a plain object', value);
   return value as Record<string, unknown>;
 }

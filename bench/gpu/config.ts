@@ -27,7 +27,8 @@ export const SUSTAINED = (
   .filter(Boolean)
   .map((spec) => {
     const [callers, maxBatch, depth, pooling, runCap, threads, overhead, steps, attention] = spec.split('/');
-    const number = (v: string | undefined): number | undefined => (v === undefined || v === 'default' ? undefined : Number(v));
+    const number = (v: string | undefined): number | undefined =>
+      v === undefined || v === 'default' ? undefined : Number(v);
     return {
       callers: Number(callers),
       maxBatch: maxBatch === 'default' ? undefined : Number(maxBatch),
@@ -45,16 +46,21 @@ export function shapeSteps(spec: string | undefined): ShapeSteps | null | undefi
   if (spec === undefined || spec === 'default' || spec === '') return undefined;
   if (spec === 'none') return null;
   const [length, count] = spec.split('x').map(Number);
-  if (!Number.isInteger(length) || !Number.isInteger(count) || length! < 1 || count! < 1) throw new Error(`Expected shape steps like 8x64, got ${spec}`);
+  if (!Number.isInteger(length) || !Number.isInteger(count) || length! < 1 || count! < 1)
+    throw new Error(`Expected shape steps like 8x64, got ${spec}`);
   return { length: length!, count: count! };
 }
 /** Shape steps for the batch rows, e.g. `default,none,16x64`. */
 export const BATCH_STEPS = (env['BATCH_STEPS'] ?? 'default').split(',').map(shapeSteps);
 export const RUN_CAPS = (env['RUN_CAPS'] ?? 'default').split(',').map((c) => (c === 'default' ? undefined : Number(c)));
-export const FIXED = (env['FIXED'] ?? '').split(',').filter(Boolean).map((f) => f.split('x').map(Number) as [number, number]);
+export const FIXED = (env['FIXED'] ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((f) => f.split('x').map(Number) as [number, number]);
 export const SUSTAINED_SECS = Number(env['SUSTAINED_SECS'] ?? 10);
 export const FP16 = env['FP16'] ?? 'auto';
 export const TEXTS = env['TEXTS'] === 'paragraphs' ? 'paragraphs' : 'sentences';
 export const OUT_JSON = env['OUT_JSON'] ?? join(env['OUT'] ?? '.tmp', 'gpu-results.json');
 export const T0 = performance.now();
-export const log = (...a: unknown[]): void => console.log(`[gpu-bench +${((performance.now() - T0) / 1000).toFixed(1)}s]`, ...a);
+export const log = (...a: unknown[]): void =>
+  console.log(`[gpu-bench +${((performance.now() - T0) / 1000).toFixed(1)}s]`, ...a);

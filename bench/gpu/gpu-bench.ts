@@ -29,13 +29,29 @@ import os from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { paragraphsFor, textsFor, SEEDS } from '../lib/texts.js';
 import type { Row } from '../lib/types.js';
-import { BATCH_STEPS, BATCHES, EP, FIXED, FP16, MODEL_DIR, OUT_JSON, RUN_CAPS, SUSTAINED, T0, TEXTS, VARIANT, env, log } from './config.js';
+import {
+  BATCH_STEPS,
+  BATCHES,
+  EP,
+  FIXED,
+  FP16,
+  MODEL_DIR,
+  OUT_JSON,
+  RUN_CAPS,
+  SUSTAINED,
+  T0,
+  TEXTS,
+  VARIANT,
+  env,
+  log,
+} from './config.js';
 import type { ShapeSteps } from '../../src/worker/protocol.js';
 import { batchThroughput, sustained, type EmbedTarget, type SustainedConfig } from './measure.js';
 import { installWebGpu, load, loadOrt, type Loaded } from './runtime.js';
 import { startThreads, threadMain, type RunSettings, type Threads } from './threads.js';
 
-const stepsTag = (steps: ShapeSteps | null | undefined): string => (steps === null ? '-exact' : steps ? `-s${steps.length}x${steps.count}` : '');
+const stepsTag = (steps: ShapeSteps | null | undefined): string =>
+  steps === null ? '-exact' : steps ? `-s${steps.length}x${steps.count}` : '';
 
 async function main(): Promise<void> {
   let adapter: Record<string, unknown> | null = null;
@@ -45,14 +61,17 @@ async function main(): Promise<void> {
     return;
   }
   const ort = await loadOrt();
-  log(`ort ${ort.env.versions?.web ?? '?'} ep=${EP} variant=${VARIANT} model=${MODEL_DIR} adapter=${JSON.stringify(adapter)}`);
+  log(
+    `ort ${ort.env.versions?.web ?? '?'} ep=${EP} variant=${VARIANT} model=${MODEL_DIR} adapter=${JSON.stringify(adapter)}`,
+  );
   const fp32 = await load(ort, VARIANT);
   const workersOf = (c: (typeof SUSTAINED)[number]): number => c.workers ?? fp32.settings.workers;
   // Rows with several workers run on one set of worker threads (sessions take ~30 s each to build and compile),
   // each batch with its row's run settings. The threads pool in the graph: a row asking for CPU pooling on several
   // workers would be labelled with a setting it did not run.
   for (const c of SUSTAINED) {
-    if (workersOf(c) > 1 && c.pooling !== 'graph') throw new Error(`Rows with several workers pool in the graph; got ${c.pooling}`);
+    if (workersOf(c) > 1 && c.pooling !== 'graph')
+      throw new Error(`Rows with several workers pool in the graph; got ${c.pooling}`);
   }
   const mostThreads = Math.max(0, ...SUSTAINED.map(workersOf));
   let threads: Threads | undefined;
@@ -66,7 +85,12 @@ async function main(): Promise<void> {
   };
   const pool = TEXTS === 'paragraphs' ? paragraphsFor(SEEDS.measured, 20_000) : textsFor(SEEDS.measured, 50_000);
   const rows: Row[] = [];
-  const measure = async (loaded: Loaded, variant: string, batches: readonly number[], configs: readonly (typeof SUSTAINED)[number][]): Promise<void> => {
+  const measure = async (
+    loaded: Loaded,
+    variant: string,
+    batches: readonly number[],
+    configs: readonly (typeof SUSTAINED)[number][],
+  ): Promise<void> => {
     const tag = variant === 'fp32' ? '' : `-${variant}`;
     for (const batch of batches) {
       for (const cap of RUN_CAPS) {
@@ -80,7 +104,9 @@ async function main(): Promise<void> {
     }
     for (const [batch, tokens] of variant === VARIANT ? FIXED : []) {
       // All texts exactly `tokens` long ([CLS] + words + [SEP]): one run of one shape, as in the GPU recipe notes (GPU.md, kept outside this repository).
-      const fixed = Array.from({ length: batch * 4 }, (_, i) => Array.from({ length: tokens - 2 }, (_, w) => ['alpha', 'beta', 'gamma', 'delta'][(i + w) % 4]).join(' '));
+      const fixed = Array.from({ length: batch * 4 }, (_, i) =>
+        Array.from({ length: tokens - 2 }, (_, w) => ['alpha', 'beta', 'gamma', 'delta'][(i + w) % 4]).join(' '),
+      );
       const label = `GPU-batch-${batch}x${tokens}-fixed${tag}`;
       const r = await batchThroughput(loaded.encoder('graph', 1 << 20), batch, fixed, label);
       rows.push(r);
@@ -101,13 +127,20 @@ async function main(): Promise<void> {
       const workers = workersOf(c);
       const targets: EmbedTarget[] =
         workers > 1
-          ? await threadsFor(workers, { runCap: c.runCap, overhead: c.overhead, steps: c.steps, attention: c.attention })
+          ? await threadsFor(workers, {
+              runCap: c.runCap,
+              overhead: c.overhead,
+              steps: c.steps,
+              attention: c.attention,
+            })
           : [loaded.encoder(config.pooling, c.runCap, c.overhead, c.steps, c.attention)];
       const attentionTag = c.attention === undefined ? '' : `-att${c.attention ?? 'none'}`;
       const label = `GPU-sustained-${config.callers}-b${config.maxBatch}-d${config.depth}-${config.pooling}${c.runCap === undefined ? '' : `-cap${c.runCap}`}${c.overhead === undefined ? '' : `-o${c.overhead}`}${stepsTag(c.steps)}${attentionTag}-w${workers}${tag}`;
       const r = await sustained(targets, config, pool, label);
       rows.push(r);
-      log(`${label}: ${r.extra?.['overallAddsPerSec']} adds/s; p50 ${r.latencyMs?.p50} ms p95 ${r.latencyMs?.p95} ms; batches ${JSON.stringify(r.extra?.['batchSizes'])}`);
+      log(
+        `${label}: ${r.extra?.['overallAddsPerSec']} adds/s; p50 ${r.latencyMs?.p50} ms p95 ${r.latencyMs?.p95} ms; batches ${JSON.stringify(r.extra?.['batchSizes'])}`,
+      );
     }
   };
   await measure(fp32, VARIANT, BATCHES, SUSTAINED);
@@ -122,28 +155,60 @@ async function main(): Promise<void> {
       let minCos = 1;
       for (let i = 0; i < probe.length; i++) {
         let dot = 0;
-        for (let d = 0; d < a.dimensions; d++) dot += a.vectors[i * a.dimensions + d]! * b.vectors[i * b.dimensions + d]!;
+        for (let d = 0; d < a.dimensions; d++)
+          dot += a.vectors[i * a.dimensions + d]! * b.vectors[i * b.dimensions + d]!;
         minCos = Math.min(minCos, dot);
       }
       fp16Note = `fp16 vs fp32 over ${probe.length} texts: min cosine ${minCos.toFixed(6)} (the engine needs >= 0.995 to use fp16)`;
       log(fp16Note);
-      if (minCos >= 0.995) await measure(fp16, 'fp16', BATCHES.filter((b) => b >= 256), SUSTAINED.slice(0, 1));
+      if (minCos >= 0.995)
+        await measure(
+          fp16,
+          'fp16',
+          BATCHES.filter((b) => b >= 256),
+          SUSTAINED.slice(0, 1),
+        );
       await fp16.release();
     }
   }
   await threads?.stop();
   await fp32.release();
   const out = {
-    machine: { gpu: env['GPU_NAME'] ?? null, cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, adapter, date: new Date().toISOString() },
+    machine: {
+      gpu: env['GPU_NAME'] ?? null,
+      cores: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      adapter,
+      date: new Date().toISOString(),
+    },
     model: `minilm-l6-${VARIANT}`,
     mode: 'gpu',
-    command: `${['EP', 'VARIANT', 'BATCHES', 'BATCH_STEPS', 'RUN_CAPS', 'FIXED', 'SUSTAINED', 'SECS', 'SUSTAINED_SECS', 'FP16', 'TEXTS'].filter((k) => env[k] !== undefined).map((k) => `${k}='${env[k]}'`).join(' ')} bash bench/gpu/run.sh .tmp/gpu-carry`,
+    command: `${[
+      'EP',
+      'VARIANT',
+      'BATCHES',
+      'BATCH_STEPS',
+      'RUN_CAPS',
+      'FIXED',
+      'SUSTAINED',
+      'SECS',
+      'SUSTAINED_SECS',
+      'FP16',
+      'TEXTS',
+    ]
+      .filter((k) => env[k] !== undefined)
+      .map((k) => `${k}='${env[k]}'`)
+      .join(' ')} bash bench/gpu/run.sh .tmp/gpu-carry`,
     startedAt: new Date(Date.now() - (performance.now() - T0)).toISOString(),
     durationS: Math.round((performance.now() - T0) / 1000),
     notes: [
       `The engine's SentenceEncoder and Coalescer with its ${EP} defaults (maxBatch ${fp32.settings.maxBatch}, maxWaitMs ${fp32.settings.maxWaitMs}, ${fp32.settings.pipelineDepth} batches per worker, ${fp32.settings.workers} worker(s), run overhead ${fp32.settings.runOverheadTokens} tokens, at most ${fp32.settings.maxTokensPerRun} padded tokens and ${fp32.settings.maxAttentionPerRun} rows x length² per run, shape steps ${fp32.settings.shapeSteps ? `${fp32.settings.shapeSteps.length} tokens x ${fp32.settings.shapeSteps.count} rows` : 'none'}), onnxruntime-web ${ort.env.versions?.web ?? '?'} (${fp32.file}) in Node${EP === 'webgpu' ? ' + Dawn' : ''}; no Web Worker/Comlink transport, no IndexedDB.`,
       fp16Note,
-      TEXTS === 'paragraphs' ? 'Texts: paragraphs of 5-12 sentences (~80-230 tokens, median ~150; the W6-long workload).' : 'Texts: the benchmark\'s sentences (9-37 tokens, median 19).',
+      TEXTS === 'paragraphs'
+        ? 'Texts: paragraphs of 5-12 sentences (~80-230 tokens, median ~150; the W6-long workload).'
+        : "Texts: the benchmark's sentences (9-37 tokens, median 19).",
     ],
     results: rows,
   };
@@ -160,4 +225,3 @@ try {
   console.error('FATAL', error instanceof Error ? error.stack : error);
   process.exit(1);
 }
-

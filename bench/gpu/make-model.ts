@@ -16,5 +16,6 @@ const started = performance.now();
 const weights = randomBertWeights(MINILM_SHAPE, 'agentmem-web/minilm-l6/v1');
 mkdirSync(join(dir, 'onnx'), { recursive: true });
 writeFileSync(join(dir, 'onnx/model.onnx'), bertGraph(MINILM_SHAPE, weights, 'fp32', 'minilm-l6'));
-if (process.argv[3] === 'fp16') writeFileSync(join(dir, 'onnx/model_fp16.onnx'), bertGraph(MINILM_SHAPE, weights, 'fp16', 'minilm-l6'));
+if (process.argv[3] === 'fp16')
+  writeFileSync(join(dir, 'onnx/model_fp16.onnx'), bertGraph(MINILM_SHAPE, weights, 'fp16', 'minilm-l6'));
 console.log(`[make-model] ${dir} in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -10,7 +10,16 @@ import type { Row } from '../lib/types.js';
 import type { ShapeSteps } from '../../src/worker/protocol.js';
 import { EP, SECS, SUSTAINED_SECS, log } from './config.js';
 
-function row(workload: string, workers: number, coalescing: boolean, opsPerSec: number[], latencies: number[], items: number, note: string, extra: Record<string, unknown> = {}): Row {
+function row(
+  workload: string,
+  workers: number,
+  coalescing: boolean,
+  opsPerSec: number[],
+  latencies: number[],
+  items: number,
+  note: string,
+  extra: Record<string, unknown> = {},
+): Row {
   return {
     backend: EP === 'webgpu' ? 'webgpu' : 'wasm',
     workload: workload as Row['workload'],
@@ -29,7 +38,12 @@ function row(workload: string, workers: number, coalescing: boolean, opsPerSec: 
 }
 
 /** One embed() of `batch` texts, repeated for SECS: the engine's worker path at a fixed batch size. */
-export async function batchThroughput(encoder: SentenceEncoder, batch: number, pool: string[], label: string): Promise<Row> {
+export async function batchThroughput(
+  encoder: SentenceEncoder,
+  batch: number,
+  pool: string[],
+  label: string,
+): Promise<Row> {
   let offset = 0;
   const next = (): string[] => {
     if (offset + batch > pool.length) offset = 0;
@@ -52,7 +66,8 @@ export async function batchThroughput(encoder: SentenceEncoder, batch: number, p
     runs += out.runs;
     padded += out.paddedTokens;
     windowTexts += batch;
-    if (out.vectors.length !== batch * encoder.dimensions) throw new Error(`Expected ${batch} vectors, got ${out.vectors.length / encoder.dimensions}`);
+    if (out.vectors.length !== batch * encoder.dimensions)
+      throw new Error(`Expected ${batch} vectors, got ${out.vectors.length / encoder.dimensions}`);
     // Throughput per ~1 s window, so the row has a median, min and max like the browser rows.
     if (performance.now() - windowStart >= 1000) {
       windows.push(windowTexts / ((performance.now() - windowStart) / 1000));
@@ -66,11 +81,20 @@ export async function batchThroughput(encoder: SentenceEncoder, batch: number, p
   const t = performance.now();
   for (const text of texts) encoder.tokenize(text);
   const tokenizeMs = performance.now() - t;
-  return row(label, 1, false, windows, perRun, batch, `one embed() of ${batch} texts per call (texts/s per ~1 s window; latency = one call)`, {
-    runsPerCall: round(runs / perRun.length),
-    paddedTokensPerCall: Math.round(padded / perRun.length),
-    tokenizeMs: round(tokenizeMs),
-  });
+  return row(
+    label,
+    1,
+    false,
+    windows,
+    perRun,
+    batch,
+    `one embed() of ${batch} texts per call (texts/s per ~1 s window; latency = one call)`,
+    {
+      runsPerCall: round(runs / perRun.length),
+      paddedTokensPerCall: Math.round(padded / perRun.length),
+      tokenizeMs: round(tokenizeMs),
+    },
+  );
 }
 
 interface Job extends QueuedJob {
@@ -108,7 +132,12 @@ export interface SustainedConfig {
  * `callers` concurrent callers, one text at a time each, through the engine's coalescer; batches go to the target
  * holding the fewest (at most `depth` each), as the engine's pool feeds its workers.
  */
-export async function sustained(targets: readonly EmbedTarget[], config: SustainedConfig, pool: string[], label: string): Promise<Row> {
+export async function sustained(
+  targets: readonly EmbedTarget[],
+  config: SustainedConfig,
+  pool: string[],
+  label: string,
+): Promise<Row> {
   const { callers, depth } = config;
   const held = targets.map(() => 0);
   let inFlight = 0;
@@ -152,7 +181,10 @@ export async function sustained(targets: readonly EmbedTarget[], config: Sustain
     new Promise((resolve) => coalescer!.submit({ text, stage: 'lookup', enqueuedAt: 0, resolve }));
   let next = 0;
   const take = (): string => pool[next++ % pool.length]!;
-  const runFor = async (ms: number, record: boolean): Promise<{ adds: number; latencies: number[]; windows: number[] }> => {
+  const runFor = async (
+    ms: number,
+    record: boolean,
+  ): Promise<{ adds: number; latencies: number[]; windows: number[] }> => {
     const end = performance.now() + ms;
     const latencies: number[] = [];
     const windows: number[] = [];

@@ -24,18 +24,23 @@ interface AdapterInfo {
 export async function installWebGpu(): Promise<Record<string, unknown>> {
   const modulePath = env['WEBGPU_MODULE'];
   const webgpu = (await import(modulePath ? pathToFileURL(modulePath).href : 'webgpu')) as {
-    create(opts: string[]): { requestAdapter(o?: object): Promise<{ info: AdapterInfo; features: Set<string> } | null> };
+    create(opts: string[]): {
+      requestAdapter(o?: object): Promise<{ info: AdapterInfo; features: Set<string> } | null>;
+    };
     globals: Record<string, unknown>;
   };
   Object.assign(globalThis, webgpu.globals); // GPUBufferUsage, GPUMapMode, ... (ORT's JSEP uses them as globals)
   // dawn.node rejects a SharedArrayBuffer in writeBuffer (and crashes on a view of one): copy such uploads.
-  const queue = (webgpu.globals['GPUQueue'] as { prototype: { writeBuffer: (this: unknown, ...a: unknown[]) => unknown } }).prototype;
+  const queue = (
+    webgpu.globals['GPUQueue'] as { prototype: { writeBuffer: (this: unknown, ...a: unknown[]) => unknown } }
+  ).prototype;
   const original = queue.writeBuffer;
   queue.writeBuffer = function (this: unknown, ...a: unknown[]) {
     const [buffer, offset, data] = a;
     const dataOffset = a[3] as number | undefined;
     const size = a[4] as number | undefined;
-    const shared = data instanceof SharedArrayBuffer || (ArrayBuffer.isView(data) && data.buffer instanceof SharedArrayBuffer);
+    const shared =
+      data instanceof SharedArrayBuffer || (ArrayBuffer.isView(data) && data.buffer instanceof SharedArrayBuffer);
     if (!shared) return original.apply(this, a);
     let bytes: Uint8Array;
     if (data instanceof SharedArrayBuffer) {
@@ -45,16 +50,30 @@ export async function installWebGpu(): Promise<Record<string, unknown>> {
       const view = data as ArrayBufferView & { BYTES_PER_ELEMENT?: number };
       const es = view.BYTES_PER_ELEMENT ?? 1;
       const start = (dataOffset ?? 0) * es;
-      bytes = new Uint8Array(view.buffer, view.byteOffset + start, size !== undefined ? size * es : view.byteLength - start);
+      bytes = new Uint8Array(
+        view.buffer,
+        view.byteOffset + start,
+        size !== undefined ? size * es : view.byteLength - start,
+      );
     }
     return original.call(this, buffer, offset, bytes.slice());
   };
   const gpu = webgpu.create((env['DAWN_OPTS'] ?? '').split(';').filter(Boolean));
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu, hardwareConcurrency: os.cpus().length, userAgent: `node/${process.version}` }, configurable: true });
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { gpu, hardwareConcurrency: os.cpus().length, userAgent: `node/${process.version}` },
+    configurable: true,
+  });
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('Dawn found no WebGPU adapter (see bench/gpu/README.md: Vulkan ICD)');
-  const info = { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description, isFallbackAdapter: adapter.info.isFallbackAdapter, shaderF16: adapter.features.has('shader-f16') };
-  if (env['REQUIRE_HW'] === '1' && info.isFallbackAdapter) throw new Error(`Only a software adapter: ${JSON.stringify(info)}`);
+  const info = {
+    vendor: adapter.info.vendor,
+    architecture: adapter.info.architecture,
+    description: adapter.info.description,
+    isFallbackAdapter: adapter.info.isFallbackAdapter,
+    shaderF16: adapter.features.has('shader-f16'),
+  };
+  if (env['REQUIRE_HW'] === '1' && info.isFallbackAdapter)
+    throw new Error(`Only a software adapter: ${JSON.stringify(info)}`);
   return info;
 }
 
@@ -88,7 +107,13 @@ export interface Loaded {
    * rounding of run shapes (null: exact), `attention` the bound on rows x padded length² per run (null: none). Left
    * out: the engine's. Encoders on one session take turns.
    */
-  encoder(pooling: 'graph' | 'cpu', runCap?: number, overhead?: number, steps?: ShapeSteps | null, attention?: number | null): SentenceEncoder;
+  encoder(
+    pooling: 'graph' | 'cpu',
+    runCap?: number,
+    overhead?: number,
+    steps?: ShapeSteps | null,
+    attention?: number | null,
+  ): SentenceEncoder;
   readonly settings: ReturnType<typeof settingsFor>;
   readonly file: string;
   release(): Promise<void>;
@@ -97,13 +122,37 @@ export interface Loaded {
 /** One session of `variant`, read two ways: the graph's pooled output, and every token's vector pooled on the CPU. */
 export async function load(ort: Ort, variant: string): Promise<Loaded> {
   const config = JSON.parse(readFileSync(join(MODEL_DIR, 'config.json'), 'utf8')) as unknown;
-  const tokenizerConfig = JSON.parse(readFileSync(join(MODEL_DIR, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+  const tokenizerConfig = JSON.parse(readFileSync(join(MODEL_DIR, 'tokenizer_config.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   const spec = readModelSpec(config, tokenizerConfig, join(MODEL_DIR, 'config.json'));
-  const tokenizer = createTokenizer('huggingface', JSON.parse(readFileSync(join(MODEL_DIR, 'tokenizer.json'), 'utf8')), tokenizerConfig);
-  const settings = boundRunsForModel(settingsFor(checkOptions({ model: MODEL_DIR, backend: EP }), EP, { hardwareConcurrency: os.cpus().length, crossOriginIsolated: false }), spec);
-  const file = variant === 'fp16' ? 'onnx/model_fp16.onnx' : variant === 'int8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
-  const session = await ort.InferenceSession.create(readFileSync(join(MODEL_DIR, file)), { executionProviders: [EP], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
-  const make = (output: string | undefined, runCap: number, overhead: number, steps: ShapeSteps | undefined, attention: number | undefined): SentenceEncoder =>
+  const tokenizer = createTokenizer(
+    'huggingface',
+    JSON.parse(readFileSync(join(MODEL_DIR, 'tokenizer.json'), 'utf8')),
+    tokenizerConfig,
+  );
+  const settings = boundRunsForModel(
+    settingsFor(checkOptions({ model: MODEL_DIR, backend: EP }), EP, {
+      hardwareConcurrency: os.cpus().length,
+      crossOriginIsolated: false,
+    }),
+    spec,
+  );
+  const file =
+    variant === 'fp16' ? 'onnx/model_fp16.onnx' : variant === 'int8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
+  const session = await ort.InferenceSession.create(readFileSync(join(MODEL_DIR, file)), {
+    executionProviders: [EP],
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+  });
+  const make = (
+    output: string | undefined,
+    runCap: number,
+    overhead: number,
+    steps: ShapeSteps | undefined,
+    attention: number | undefined,
+  ): SentenceEncoder =>
     new SentenceEncoder({
       session,
       Tensor: ort.Tensor,

@@ -39,9 +39,16 @@ export async function threadMain(): Promise<void> {
       .then(
         (out) => {
           const { vectors, dimensions, runs, paddedTokens, realTokens } = out;
-          parentPort!.postMessage({ id: request.id, vectors, dimensions, runs, paddedTokens, realTokens } satisfies ThreadReply, [vectors.buffer as ArrayBuffer]);
+          parentPort!.postMessage(
+            { id: request.id, vectors, dimensions, runs, paddedTokens, realTokens } satisfies ThreadReply,
+            [vectors.buffer as ArrayBuffer],
+          );
         },
-        (error: unknown) => parentPort!.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies ThreadReply),
+        (error: unknown) =>
+          parentPort!.postMessage({
+            id: request.id,
+            error: error instanceof Error ? error.message : String(error),
+          } satisfies ThreadReply),
       );
   });
   parentPort!.postMessage('ready');
@@ -61,7 +68,9 @@ export async function startThreads(entry: URL, count: number): Promise<Threads> 
       (w) =>
         new Promise<void>((resolve, reject) => {
           w.once('error', reject);
-          w.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`Expected ready, got ${JSON.stringify(m)}`))));
+          w.once('message', (m) =>
+            m === 'ready' ? resolve() : reject(new Error(`Expected ready, got ${JSON.stringify(m)}`)),
+          );
         }),
     ),
   );
@@ -82,16 +91,14 @@ export async function startThreads(entry: URL, count: number): Promise<Threads> 
   });
   return {
     targets: (n, settings) =>
-      workers.slice(0, n).map(
-        (w, k): EmbedTarget => ({
-          embed: (texts) =>
-            new Promise((resolve, reject) => {
-              const id = nextId++;
-              waiting[k]!.set(id, { resolve, reject });
-              w.postMessage({ id, texts, ...settings } satisfies ThreadRequest);
-            }),
-        }),
-      ),
+      workers.slice(0, n).map((w, k): EmbedTarget => ({
+        embed: (texts) =>
+          new Promise((resolve, reject) => {
+            const id = nextId++;
+            waiting[k]!.set(id, { resolve, reject });
+            w.postMessage({ id, texts, ...settings } satisfies ThreadRequest);
+          }),
+      })),
     stop: async () => void (await Promise.all(workers.map((w) => w.terminate()))),
   };
 }

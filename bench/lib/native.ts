@@ -27,7 +27,8 @@ export async function runNative(
     const options = { batchSize: 32, threads: t };
     const warm = textsFor(SEEDS.warmup, 4000);
     const t0 = performance.now();
-    for (let i = 0; performance.now() - t0 < warmupMs && i < warm.length; i += 32) await embedNode(dir, warm.slice(i, i + 32), 'int8', options);
+    for (let i = 0; performance.now() - t0 < warmupMs && i < warm.length; i += 32)
+      await embedNode(dir, warm.slice(i, i + 32), 'int8', options);
     const byN = new Map<number, Rep[]>(); // like the raw ceiling: one measurement per text count
     for (const { workload, n } of workloads) {
       const same = byN.get(n);

@@ -18,7 +18,10 @@ export function toRow(backend: Backend, spec: SystemSpec, result: PageResult, ex
     workload: result.workload,
     system: spec.system,
     workers,
-    coalescing: result.resolved?.coalescing ?? spec.coalescing ?? (spec.system === 'agentmem-web' || spec.system === 'raw-ceiling'),
+    coalescing:
+      result.resolved?.coalescing ??
+      spec.coalescing ??
+      (spec.system === 'agentmem-web' || spec.system === 'raw-ceiling'),
     ...(spec.defaults && spec.system === 'agentmem-web' ? { default: true as const } : {}),
     ...(spec.model !== undefined ? { model: spec.model } : {}),
     opsPerSec: spread(ops),
@@ -66,8 +69,12 @@ export function errorRow(backend: Backend, spec: SystemSpec, workload: Workload,
 export function addRatios(rows: Row[]): void {
   for (const row of rows) {
     if (!row.opsPerSec) continue;
-    const naive = rows.find((r) => r.system === 'naive-transformers-js' && r.backend === row.backend && r.workload === row.workload && r.opsPerSec);
-    if (naive?.opsPerSec && row.model === undefined) row.ratioToNaive = round(row.opsPerSec.median / naive.opsPerSec.median);
+    const naive = rows.find(
+      (r) =>
+        r.system === 'naive-transformers-js' && r.backend === row.backend && r.workload === row.workload && r.opsPerSec,
+    );
+    if (naive?.opsPerSec && row.model === undefined)
+      row.ratioToNaive = round(row.opsPerSec.median / naive.opsPerSec.median);
     if (row.workload.startsWith('W4') || row.workload.startsWith('W5')) continue;
     const single = numbers(row.extra?.['singlePairRatios']);
     if (single.length > 0) row.singlePairs = pairSpread(single);
@@ -117,9 +124,13 @@ const fmt = (x: number | null | undefined, digits = 0): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits === 0 && Math.abs(x) < 10 ? 1 : digits);
 const ratio = (x: number | null): string => (x === null ? '–' : `${x.toFixed(2)}x`);
 /** ` (pairs 0.85–0.97)`: the spread of a paired ratio's per-pair values; empty when unpaired. */
-const pairRange = (row: Row): string => (row.ceilingPairs ? ` (${row.ceilingPairs.pairs} pairs ${row.ceilingPairs.min.toFixed(2)}–${row.ceilingPairs.max.toFixed(2)})` : '');
+const pairRange = (row: Row): string =>
+  row.ceilingPairs
+    ? ` (${row.ceilingPairs.pairs} pairs ${row.ceilingPairs.min.toFixed(2)}–${row.ceilingPairs.max.toFixed(2)})`
+    : '';
 /** `2.61x (7 pairs 2.40–2.90)`. */
-const pairedText = (p: { median: number; min: number; max: number; pairs: number }): string => `${p.median.toFixed(2)}x (${p.pairs} pairs ${p.min.toFixed(2)}–${p.max.toFixed(2)})`;
+const pairedText = (p: { median: number; min: number; max: number; pairs: number }): string =>
+  `${p.median.toFixed(2)}x (${p.pairs} pairs ${p.min.toFixed(2)}–${p.max.toFixed(2)})`;
 /** The raw ceiling against the single session, paired on the default page (E1), if it was. */
 function ceilingToSingle(row: Row): string | undefined {
   const pairs = numbers(row.extra?.['ceilingSinglePairRatios']);
@@ -128,7 +139,9 @@ function ceilingToSingle(row: Row): string | undefined {
 
 function cacheNote(row: Row): string {
   const cache = (row.extra?.['stats'] as { cache?: { hits?: number; deduplicated?: number } } | undefined)?.cache;
-  return cache ? `embedding cache hits ${cache.hits ?? 0}, in-flight duplicates joined ${cache.deduplicated ?? 0}, over the run` : 'no cache stats';
+  return cache
+    ? `embedding cache hits ${cache.hits ?? 0}, in-flight duplicates joined ${cache.deduplicated ?? 0}, over the run`
+    : 'no cache stats';
 }
 
 /** The sentences the README quotes: the default configuration against the baselines and the goals of issue 3/4. */
@@ -136,9 +149,11 @@ export function headline(file: ResultFile): string[] {
   const out: string[] = [];
   const find = (backend: string, workload: string, pred: (r: Row) => boolean): Row | undefined =>
     file.results.find((r) => r.backend === backend && r.workload === workload && pred(r) && r.opsPerSec);
-  const x = (a?: Row, b?: Row): string => (a?.opsPerSec && b?.opsPerSec ? `${(a.opsPerSec.median / b.opsPerSec.median).toFixed(2)}x` : 'n/a');
+  const x = (a?: Row, b?: Row): string =>
+    a?.opsPerSec && b?.opsPerSec ? `${(a.opsPerSec.median / b.opsPerSec.median).toFixed(2)}x` : 'n/a';
   // Against the ceiling: the row's own (paired) ratio, with the range of its pairs.
-  const xc = (a?: Row): string => (a?.ratioToRawCeiling != null ? `${a.ratioToRawCeiling.toFixed(2)}x${pairRange(a)}` : 'n/a');
+  const xc = (a?: Row): string =>
+    a?.ratioToRawCeiling != null ? `${a.ratioToRawCeiling.toFixed(2)}x${pairRange(a)}` : 'n/a';
   // Against the single session: paired when the page measured it beside the row, else the ratio of medians.
   const xs = (a?: Row, single?: Row): string => (a?.singlePairs ? pairedText(a.singlePairs) : x(a, single));
   for (const backend of ['wasm', 'webgpu']) {
@@ -155,14 +170,24 @@ export function headline(file: ResultFile): string[] {
     }
     const e1 = find(backend, 'E1', (r) => r.default === true);
     if (e1) {
-      const ceiling = find(backend, 'E1', (r) => r.system === 'raw-ceiling' && r.workers === e1.workers && r.model === undefined);
+      const ceiling = find(
+        backend,
+        'E1',
+        (r) => r.system === 'raw-ceiling' && r.workers === e1.workers && r.model === undefined,
+      );
       const single = find(backend, 'E1', (r) => r.system === 'single-session');
       parts.push(
         `E1 (the engine alone: ${e1.items} embed() calls from 20 callers, nothing stored): ${fmt(e1.opsPerSec?.median)} texts/s = ${xc(e1)} the raw ceiling (goal >= 0.9x), ${xs(e1, single)} the single session's embed() (goal >= 2.5x; the ceiling itself is ${ceilingToSingle(e1) ?? x(ceiling, single)} it)`,
       );
     }
     // Other models through the same defaults (use-lite, the demo's): adds/s against the headline's 400 from 20 callers.
-    const models = [...new Set(file.results.filter((r) => r.backend === backend && r.model !== undefined && r.system === 'agentmem-web').map((r) => r.model!))];
+    const models = [
+      ...new Set(
+        file.results
+          .filter((r) => r.backend === backend && r.model !== undefined && r.system === 'agentmem-web')
+          .map((r) => r.model!),
+      ),
+    ];
     for (const model of models) {
       const rows = ['W1', 'W1-sustained', 'W2-1000']
         .map((w) => find(backend, w, (r) => r.system === 'agentmem-web' && r.model === model))
@@ -178,31 +203,60 @@ export function headline(file: ResultFile): string[] {
     // (SwiftShader's, here), which the split counts as "other"; the details table still shows it.
     for (const w of backend === 'wasm' ? ['W1-sustained', 'W1'] : []) {
       const adds = find(backend, w, (r) => r.default === true);
-      const ceiling = find(backend, w, (r) => r.system === 'raw-ceiling' && r.workers === adds?.workers && r.model === undefined);
+      const ceiling = find(
+        backend,
+        w,
+        (r) => r.system === 'raw-ceiling' && r.workers === adds?.workers && r.model === undefined,
+      );
       if (!adds || !cpuOf(adds) || !cpuOf(ceiling)) continue;
-      parts.push(`CPU per add in ${w}, in the model's workers + outside them (page / browser / other): ${cpuText(adds)}; per text in its raw ceiling: ${cpuText(ceiling)}`);
+      parts.push(
+        `CPU per add in ${w}, in the model's workers + outside them (page / browser / other): ${cpuText(adds)}; per text in its raw ceiling: ${cpuText(ceiling)}`,
+      );
       break;
     }
     const w6 = find(backend, 'W6-long', (r) => r.default === true);
     if (w6) {
       const naive = find(backend, 'W6-long', (r) => r.system === 'naive-transformers-js');
       const single = find(backend, 'W6-long', (r) => r.system === 'single-session');
-      parts.push(`W6-long (${w6.items} paragraph-long adds from 20 callers): ${fmt(w6.opsPerSec?.median)} adds/s = ${xc(w6)} the raw ceiling, ${x(w6, single)} the single session, ${x(w6, naive)} naive transformers.js`);
+      parts.push(
+        `W6-long (${w6.items} paragraph-long adds from 20 callers): ${fmt(w6.opsPerSec?.median)} adds/s = ${xc(w6)} the raw ceiling, ${x(w6, single)} the single session, ${x(w6, naive)} naive transformers.js`,
+      );
     }
     const w3 = find(backend, 'W3', (r) => r.default === true);
     const w1 = find(backend, 'W1', (r) => r.default === true);
-    if (w3 && w1) parts.push(`W3 (half repeated): ${fmt(w3.opsPerSec?.median)} adds/s, ${x(w3, w1)} W1 (${cacheNote(w3)})`);
+    if (w3 && w1)
+      parts.push(`W3 (half repeated): ${fmt(w3.opsPerSec?.median)} adds/s, ${x(w3, w1)} W1 (${cacheNote(w3)})`);
     for (const size of ['1k', '10k', '100k']) {
       const scan = find(backend, `W4-${size}-scan`, (r) => r.system === 'agentmem-web');
       const e2e = find(backend, `W4-${size}`, (r) => r.system === 'agentmem-web');
-      if (scan || e2e) parts.push(`search over ${size}: scan p50 ${fmt(scan?.latencyMs?.p50, 2)} ms, end to end p50 ${fmt(e2e?.latencyMs?.p50, 1)} ms${size === '100k' ? ' (goals: <= 10 ms, <= 25 ms on WASM)' : ''}`);
+      if (scan || e2e)
+        parts.push(
+          `search over ${size}: scan p50 ${fmt(scan?.latencyMs?.p50, 2)} ms, end to end p50 ${fmt(e2e?.latencyMs?.p50, 1)} ms${size === '100k' ? ' (goals: <= 10 ms, <= 25 ms on WASM)' : ''}`,
+        );
     }
     const cold = find(backend, 'W5-cold', (r) => r.system === 'agentmem-web');
     const cached = find(backend, 'W5-cached', (r) => r.system === 'agentmem-web');
-    if (cold || cached) parts.push(`create() to first add: ${cold?.opsPerSec ? fmt(1000 / cold.opsPerSec.median) : 'n/a'} ms cold, ${cached?.opsPerSec ? fmt(1000 / cached.opsPerSec.median) : 'n/a'} ms with the model cached`);
-    const native = file.results.filter((r) => r.backend === backend && r.system === 'native-ort' && r.workload === 'W2-1000' && r.opsPerSec);
-    const ceilingBest = file.results.filter((r) => r.backend === backend && r.system === 'raw-ceiling' && r.workload === 'W2-1000' && r.model === undefined && r.opsPerSec).sort((a, b) => b.opsPerSec!.median - a.opsPerSec!.median)[0];
-    if (native.length && ceilingBest) parts.push(`native onnxruntime-node on the same CPU: ${native.map((r) => `${fmt(r.opsPerSec?.median)}/s with ${r.workers} thread${r.workers === 1 ? '' : 's'}`).join(', ')} (best browser raw ceiling: ${fmt(ceilingBest.opsPerSec?.median)}/s with ${ceilingBest.workers} workers)`);
+    if (cold || cached)
+      parts.push(
+        `create() to first add: ${cold?.opsPerSec ? fmt(1000 / cold.opsPerSec.median) : 'n/a'} ms cold, ${cached?.opsPerSec ? fmt(1000 / cached.opsPerSec.median) : 'n/a'} ms with the model cached`,
+      );
+    const native = file.results.filter(
+      (r) => r.backend === backend && r.system === 'native-ort' && r.workload === 'W2-1000' && r.opsPerSec,
+    );
+    const ceilingBest = file.results
+      .filter(
+        (r) =>
+          r.backend === backend &&
+          r.system === 'raw-ceiling' &&
+          r.workload === 'W2-1000' &&
+          r.model === undefined &&
+          r.opsPerSec,
+      )
+      .sort((a, b) => b.opsPerSec!.median - a.opsPerSec!.median)[0];
+    if (native.length && ceilingBest)
+      parts.push(
+        `native onnxruntime-node on the same CPU: ${native.map((r) => `${fmt(r.opsPerSec?.median)}/s with ${r.workers} thread${r.workers === 1 ? '' : 's'}`).join(', ')} (best browser raw ceiling: ${fmt(ceilingBest.opsPerSec?.median)}/s with ${ceilingBest.workers} workers)`,
+      );
     if (parts.length) out.push(`- **${backend}**: ${parts.join('; ')}.`);
   }
   return out;
@@ -224,7 +278,9 @@ function cpuText(row: Row | undefined): string {
 export function markdown(file: ResultFile): string {
   const out: string[] = [];
   const m = file.machine as Record<string, unknown>;
-  out.push(`Model \`${file.model}\`; ${file.mode} run of \`${file.command}\` on ${String(m['cpuModel'] ?? '?')} (${String(m['cores'] ?? '?')} cores), ${String(m['chromium'] ?? '')}, ${file.startedAt}, ${file.durationS} s.`);
+  out.push(
+    `Model \`${file.model}\`; ${file.mode} run of \`${file.command}\` on ${String(m['cpuModel'] ?? '?')} (${String(m['cores'] ?? '?')} cores), ${String(m['chromium'] ?? '')}, ${file.startedAt}, ${file.durationS} s.`,
+  );
   out.push('');
   const lines = headline(file);
   if (lines.length) out.push('Headline (agentmem-web defaults):', '', ...lines, '');
@@ -234,7 +290,9 @@ export function markdown(file: ResultFile): string {
     const adds = rows.filter((r) => ADD_WORKLOADS.includes(r.workload));
     out.push(`### Adds per second, ${backend === 'wasm' ? 'WASM (CPU)' : 'WebGPU'}`);
     out.push('');
-    out.push('Median of the repetitions; in brackets: x the naive transformers.js baseline / x the raw ceiling with the same workers.');
+    out.push(
+      'Median of the repetitions; in brackets: x the naive transformers.js baseline / x the raw ceiling with the same workers.',
+    );
     out.push('');
     out.push(`| system | ${ADD_WORKLOADS.join(' | ')} |`);
     out.push(`|---|${ADD_WORKLOADS.map(() => '---:').join('|')}|`);
@@ -244,7 +302,10 @@ export function markdown(file: ResultFile): string {
         const r = adds.find((x) => label(x) === l && x.workload === w);
         if (!r) return '';
         if (!r.opsPerSec) return `error`;
-        const rs = [r.ratioToNaive !== null && r.system !== 'naive-transformers-js' ? `${r.ratioToNaive.toFixed(1)}x` : '', r.ratioToRawCeiling !== null && r.system !== 'raw-ceiling' ? `${r.ratioToRawCeiling.toFixed(2)}c` : ''].filter(Boolean);
+        const rs = [
+          r.ratioToNaive !== null && r.system !== 'naive-transformers-js' ? `${r.ratioToNaive.toFixed(1)}x` : '',
+          r.ratioToRawCeiling !== null && r.system !== 'raw-ceiling' ? `${r.ratioToRawCeiling.toFixed(2)}c` : '',
+        ].filter(Boolean);
         return `${fmt(r.opsPerSec.median)}${rs.length ? ` (${rs.join(' / ')})` : ''}`;
       });
       out.push(`| ${l} | ${cells.join(' | ')} |`);
@@ -252,10 +313,14 @@ export function markdown(file: ResultFile): string {
     out.push('');
     out.push('<details><summary>Every add row: min/max, latency, notes</summary>');
     out.push('');
-    out.push('| system | workload | items x reps | ops/s median [min–max] | p50 ms | p95 ms | x naive | x ceiling | CPU ms per op: workers + outside (page / browser / other) | note |');
+    out.push(
+      '| system | workload | items x reps | ops/s median [min–max] | p50 ms | p95 ms | x naive | x ceiling | CPU ms per op: workers + outside (page / browser / other) | note |',
+    );
     out.push('|---|---|---|---|---:|---:|---:|---:|---|---|');
     for (const r of adds) {
-      out.push(`| ${label(r)} | ${r.workload} | ${r.items} x ${r.reps} | ${r.opsPerSec ? `${fmt(r.opsPerSec.median)} [${fmt(r.opsPerSec.min)}–${fmt(r.opsPerSec.max)}]` : `error: ${r.error ?? ''}`} | ${fmt(r.latencyMs?.p50, 1)} | ${fmt(r.latencyMs?.p95, 1)} | ${ratio(r.ratioToNaive)} | ${ratio(r.ratioToRawCeiling)}${r.ceilingPairs ? ` [${r.ceilingPairs.min.toFixed(2)}–${r.ceilingPairs.max.toFixed(2)}]` : ''} | ${cpuOf(r) ? cpuText(r) : '–'} | ${r.note ?? ''} |`);
+      out.push(
+        `| ${label(r)} | ${r.workload} | ${r.items} x ${r.reps} | ${r.opsPerSec ? `${fmt(r.opsPerSec.median)} [${fmt(r.opsPerSec.min)}–${fmt(r.opsPerSec.max)}]` : `error: ${r.error ?? ''}`} | ${fmt(r.latencyMs?.p50, 1)} | ${fmt(r.latencyMs?.p95, 1)} | ${ratio(r.ratioToNaive)} | ${ratio(r.ratioToRawCeiling)}${r.ceilingPairs ? ` [${r.ceilingPairs.min.toFixed(2)}–${r.ceilingPairs.max.toFixed(2)}]` : ''} | ${cpuOf(r) ? cpuText(r) : '–'} | ${r.note ?? ''} |`,
+      );
     }
     out.push('');
     out.push('</details>');
@@ -264,12 +329,16 @@ export function markdown(file: ResultFile): string {
     if (search.length) {
       out.push(`### Search latency (W4), ${backend}`);
       out.push('');
-      out.push('| system | memories | scan p50 / p95 ms | end to end p50 / p95 ms | stored while seeding, memories/s | first search (reads the scope), ms | seeded with |');
+      out.push(
+        '| system | memories | scan p50 / p95 ms | end to end p50 / p95 ms | stored while seeding, memories/s | first search (reads the scope), ms | seeded with |',
+      );
       out.push('|---|---:|---:|---:|---:|---:|---|');
       for (const r of search.filter((x) => !x.workload.endsWith('-scan'))) {
         const scan = search.find((x) => x.system === r.system && x.workload === `${r.workload}-scan`);
         const size = r.workload.slice(3);
-        out.push(`| ${label(r)} | ${size} | ${r.error ? 'error' : `${fmt(scan?.latencyMs?.p50, 2)} / ${fmt(scan?.latencyMs?.p95, 2)}`} | ${r.error ? `error: ${r.error}` : `${fmt(r.latencyMs?.p50, 1)} / ${fmt(r.latencyMs?.p95, 1)}`} | ${fmt(r.extra?.['persistPerSec'] as number | undefined)} | ${fmt(r.extra?.['firstSearchMs'] as number | undefined)} | ${String(r.extra?.['seededWith'] ?? '')} |`);
+        out.push(
+          `| ${label(r)} | ${size} | ${r.error ? 'error' : `${fmt(scan?.latencyMs?.p50, 2)} / ${fmt(scan?.latencyMs?.p95, 2)}`} | ${r.error ? `error: ${r.error}` : `${fmt(r.latencyMs?.p50, 1)} / ${fmt(r.latencyMs?.p95, 1)}`} | ${fmt(r.extra?.['persistPerSec'] as number | undefined)} | ${fmt(r.extra?.['firstSearchMs'] as number | undefined)} | ${String(r.extra?.['seededWith'] ?? '')} |`,
+        );
       }
       out.push('');
     }
@@ -277,7 +346,9 @@ export function markdown(file: ResultFile): string {
     if (start.length) {
       out.push(`### Cold start (W5), ${backend}: create() to the first add resolved`);
       out.push('');
-      out.push('| system | model not cached (fresh context), median ms [min–max] | model cached, median ms [min–max] |');
+      out.push(
+        '| system | model not cached (fresh context), median ms [min–max] | model cached, median ms [min–max] |',
+      );
       out.push('|---|---:|---:|');
       for (const l of [...new Set(start.map(label))]) {
         const cell = (w: string): string => {
@@ -305,7 +376,9 @@ export function markdown(file: ResultFile): string {
 /** A hand-written horizontal bar chart: adds/s per system for W1 and W2 on WASM. */
 export function svg(file: ResultFile): string {
   const rowsOf = (w: string): Row[] =>
-    file.results.filter((r) => r.backend === 'wasm' && r.workload === w && r.opsPerSec).sort((a, b) => b.opsPerSec!.median - a.opsPerSec!.median);
+    file.results
+      .filter((r) => r.backend === 'wasm' && r.workload === w && r.opsPerSec)
+      .sort((a, b) => b.opsPerSec!.median - a.opsPerSec!.median);
   // W2: the 1,000-item batch when the run has it (--quick has only W2-100).
   const w2 = rowsOf('W2-1000').length ? 'W2-1000' : 'W2-100';
   const groups = ['W1', w2].map((w) => ({ workload: w, rows: rowsOf(w) })).filter((g) => g.rows.length > 0);
@@ -319,13 +392,22 @@ export function svg(file: ResultFile): string {
   const parts: string[] = [];
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\*\*/g, '');
   for (const g of groups) {
-    parts.push(`<text x="10" y="${y}" class="h">${g.workload === 'W1' ? 'W1: 20 concurrent callers x 5 adds' : `W2: addMany of ${g.rows[0]?.items ?? 1000}`} (adds/s, WASM)</text>`);
+    parts.push(
+      `<text x="10" y="${y}" class="h">${g.workload === 'W1' ? 'W1: 20 concurrent callers x 5 adds' : `W2: addMany of ${g.rows[0]?.items ?? 1000}`} (adds/s, WASM)</text>`,
+    );
     y += 10;
     for (const r of g.rows) {
       const w = Math.max(1, (r.opsPerSec!.median / max) * chartW);
       const x0 = labelW + (r.opsPerSec!.min / max) * chartW;
       const x1 = labelW + (r.opsPerSec!.max / max) * chartW;
-      const fill = r.system === 'agentmem-web' ? (r.default ? '#1f6feb' : '#6ea8fe') : r.system === 'raw-ceiling' || r.system === 'native-ort' ? '#8b949e' : '#d29922';
+      const fill =
+        r.system === 'agentmem-web'
+          ? r.default
+            ? '#1f6feb'
+            : '#6ea8fe'
+          : r.system === 'raw-ceiling' || r.system === 'native-ort'
+            ? '#8b949e'
+            : '#d29922';
       parts.push(
         `<text x="${labelW - 8}" y="${y + barH - 4}" text-anchor="end">${esc(label(r))}</text>`,
         `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${fill}"/>`,

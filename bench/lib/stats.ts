@@ -19,13 +19,16 @@ export const repRate = (rep: { readonly ops: number; readonly ms: number }): num
  */
 export function pairedRatios(a: readonly number[], b: readonly number[]): number[] {
   const out: number[] = [];
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (b[i]! > 0 && Number.isFinite(a[i]! / b[i]!)) out.push(a[i]! / b[i]!);
+  for (let i = 0; i < Math.min(a.length, b.length); i++)
+    if (b[i]! > 0 && Number.isFinite(a[i]! / b[i]!)) out.push(a[i]! / b[i]!);
   return out;
 }
 
 /** A row's rate: median, min and max of its repetitions (or windows), rounded; null without any. */
 export function spread(values: readonly number[]): { median: number; min: number; max: number } | null {
-  return values.length ? { median: round(median(values)), min: round(Math.min(...values)), max: round(Math.max(...values)) } : null;
+  return values.length
+    ? { median: round(median(values)), min: round(Math.min(...values)), max: round(Math.max(...values)) }
+    : null;
 }
 
 /** A row's latency: p50 and p95, rounded; null without any. */
@@ -42,9 +45,17 @@ export function round(x: number): number {
 }
 
 /** `after - before`, or undefined when either is missing. */
-export function cpuDelta(before: CpuSplit | null | undefined, after: CpuSplit | null | undefined): CpuSplit | undefined {
+export function cpuDelta(
+  before: CpuSplit | null | undefined,
+  after: CpuSplit | null | undefined,
+): CpuSplit | undefined {
   if (!before || !after) return undefined;
-  return { workers: after.workers - before.workers, page: after.page - before.page, browser: after.browser - before.browser, other: after.other - before.other };
+  return {
+    workers: after.workers - before.workers,
+    page: after.page - before.page,
+    browser: after.browser - before.browser,
+    other: after.other - before.other,
+  };
 }
 
 /** CPU milliseconds per operation over the repetitions that carry a sample (summed, not a median: ticks are coarse). */

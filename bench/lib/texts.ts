@@ -19,46 +19,187 @@ export function rng(seed: number): () => number {
   };
 }
 
-const people = ['User', 'The user', 'Maya', 'Daniel', 'Priya', 'Tom', 'Her manager', 'His sister', 'Alex', 'The client', 'Jordan', 'Sofia', 'Kenji', 'Amara', 'Lucas', 'The team lead'];
-const likes = ['prefers', 'likes', 'dislikes', 'always asks for', 'avoids', 'is allergic to', 'wants', 'enjoys', 'cannot stand', 'usually orders'];
-const things = [
-  'window seats on morning flights', 'oat milk in coffee', 'spicy Thai food', 'dark mode in every editor', 'short bullet-point summaries',
-  'meetings before 10 am', 'aisle seats on long-haul flights', 'peanuts', 'vegetarian restaurants', 'jazz playlists while working',
-  'hotel rooms on a high floor', 'handwritten thank-you notes', 'TypeScript over plain JavaScript', 'green tea without sugar',
-  'trains instead of short flights', 'detailed weekly status reports', 'quiet coworking spaces', 'gluten-free pasta',
-  'Python type hints', 'early check-in at hotels', 'reminders by text message', 'metric units', 'sushi on Fridays',
-  'video calls with the camera off', 'printed boarding passes', 'red wine from Portugal', 'standing desks', 'podcasts about history',
+const people = [
+  'User',
+  'The user',
+  'Maya',
+  'Daniel',
+  'Priya',
+  'Tom',
+  'Her manager',
+  'His sister',
+  'Alex',
+  'The client',
+  'Jordan',
+  'Sofia',
+  'Kenji',
+  'Amara',
+  'Lucas',
+  'The team lead',
 ];
-const places = ['Lisbon', 'Berlin', 'Tokyo', 'Nairobi', 'Toronto', 'the Berlin office', 'Austin', 'Seoul', 'Barcelona', 'Melbourne', 'Oslo', 'Mexico City', 'the lake house', 'Cape Town', 'Dublin', 'Singapore'];
-const times = ['next Tuesday', 'on March 14', 'every Monday morning', 'at the end of the quarter', 'this weekend', 'in two weeks', 'after the product launch', 'before the board meeting', 'on the first of every month', 'tomorrow at 9 am', 'in late September', 'during the holidays'];
-const tasks = ['renew the passport', 'book the dentist appointment', 'send the invoice to the accountant', 'review the pull request on billing', 'call the landlord about the heating', 'file the expense report', 'order a birthday gift for Sam', 'update the project roadmap', 'pay the car insurance', 'cancel the gym membership', 'back up the laptop', 'prepare slides for the investor update'];
+const likes = [
+  'prefers',
+  'likes',
+  'dislikes',
+  'always asks for',
+  'avoids',
+  'is allergic to',
+  'wants',
+  'enjoys',
+  'cannot stand',
+  'usually orders',
+];
+const things = [
+  'window seats on morning flights',
+  'oat milk in coffee',
+  'spicy Thai food',
+  'dark mode in every editor',
+  'short bullet-point summaries',
+  'meetings before 10 am',
+  'aisle seats on long-haul flights',
+  'peanuts',
+  'vegetarian restaurants',
+  'jazz playlists while working',
+  'hotel rooms on a high floor',
+  'handwritten thank-you notes',
+  'TypeScript over plain JavaScript',
+  'green tea without sugar',
+  'trains instead of short flights',
+  'detailed weekly status reports',
+  'quiet coworking spaces',
+  'gluten-free pasta',
+  'Python type hints',
+  'early check-in at hotels',
+  'reminders by text message',
+  'metric units',
+  'sushi on Fridays',
+  'video calls with the camera off',
+  'printed boarding passes',
+  'red wine from Portugal',
+  'standing desks',
+  'podcasts about history',
+];
+const places = [
+  'Lisbon',
+  'Berlin',
+  'Tokyo',
+  'Nairobi',
+  'Toronto',
+  'the Berlin office',
+  'Austin',
+  'Seoul',
+  'Barcelona',
+  'Melbourne',
+  'Oslo',
+  'Mexico City',
+  'the lake house',
+  'Cape Town',
+  'Dublin',
+  'Singapore',
+];
+const times = [
+  'next Tuesday',
+  'on March 14',
+  'every Monday morning',
+  'at the end of the quarter',
+  'this weekend',
+  'in two weeks',
+  'after the product launch',
+  'before the board meeting',
+  'on the first of every month',
+  'tomorrow at 9 am',
+  'in late September',
+  'during the holidays',
+];
+const tasks = [
+  'renew the passport',
+  'book the dentist appointment',
+  'send the invoice to the accountant',
+  'review the pull request on billing',
+  'call the landlord about the heating',
+  'file the expense report',
+  'order a birthday gift for Sam',
+  'update the project roadmap',
+  'pay the car insurance',
+  'cancel the gym membership',
+  'back up the laptop',
+  'prepare slides for the investor update',
+];
 const facts = [
-  'works as a data engineer at a logistics startup', 'has two cats named Miso and Tofu', 'is training for a half marathon', 'speaks Portuguese and a little Japanese',
-  'moved to a new apartment last month', 'is learning to play the cello', 'manages a team of six engineers', 'is lactose intolerant',
-  'drives an electric car', 'volunteers at the animal shelter on Saturdays', 'has a daughter starting school this autumn', 'uses a screen reader for long documents',
-  'keeps a budget spreadsheet for every trip', 'is studying for a cloud certification', 'grows tomatoes on the balcony', 'plays chess online most evenings',
+  'works as a data engineer at a logistics startup',
+  'has two cats named Miso and Tofu',
+  'is training for a half marathon',
+  'speaks Portuguese and a little Japanese',
+  'moved to a new apartment last month',
+  'is learning to play the cello',
+  'manages a team of six engineers',
+  'is lactose intolerant',
+  'drives an electric car',
+  'volunteers at the animal shelter on Saturdays',
+  'has a daughter starting school this autumn',
+  'uses a screen reader for long documents',
+  'keeps a budget spreadsheet for every trip',
+  'is studying for a cloud certification',
+  'grows tomatoes on the balcony',
+  'plays chess online most evenings',
 ];
 const tails = [
-  '', '', '', '', ' and mentioned it twice this week', ' because of a bad experience last year', ', according to the last conversation',
-  ' and asked me to remember this', ' unless the budget is tight', ', but only on weekdays', ' when travelling with the kids',
-  ' since starting the new job', ' and would like a reminder the day before', ' which matters for the trip to Lisbon in May',
+  '',
+  '',
+  '',
+  '',
+  ' and mentioned it twice this week',
+  ' because of a bad experience last year',
+  ', according to the last conversation',
+  ' and asked me to remember this',
+  ' unless the budget is tight',
+  ', but only on weekdays',
+  ' when travelling with the kids',
+  ' since starting the new job',
+  ' and would like a reminder the day before',
+  ' which matters for the trip to Lisbon in May',
 ];
-const when = ['next Tuesday', 'March 14', 'Monday morning', 'the end of the quarter', 'Friday afternoon', 'the week after the launch', 'early next month', 'Thursday at 3 pm'];
-const leads = ['', '', '', 'Noted today: ', 'Since last spring, ', 'Important: ', 'From the onboarding call: ', 'Update: '];
+const when = [
+  'next Tuesday',
+  'March 14',
+  'Monday morning',
+  'the end of the quarter',
+  'Friday afternoon',
+  'the week after the launch',
+  'early next month',
+  'Thursday at 3 pm',
+];
+const leads = [
+  '',
+  '',
+  '',
+  'Noted today: ',
+  'Since last spring, ',
+  'Important: ',
+  'From the onboarding call: ',
+  'Update: ',
+];
 type Pick = <T>(xs: readonly T[]) => T;
 /** A person in the middle of a sentence: 'The user' -> 'the user'. */
 const mid = (who: string): string => (/^(The|His|Her) /.test(who) ? who[0]!.toLowerCase() + who.slice(1) : who);
 const templates: ((p: Pick) => string)[] = [
   (p) => `${p(leads)}${p(people)} ${p(likes)} ${p(things)}${p(tails)}.`,
   (p) => `${p(leads)}${p(people)} ${p(facts)}${p(tails)}.`,
-  (p) => `Remind ${p(['the user', 'Maya', 'Daniel', 'Priya', 'Alex', 'Tom', 'Sofia'])} to ${p(tasks)} ${p(times)}${p(tails)}.`,
+  (p) =>
+    `Remind ${p(['the user', 'Maya', 'Daniel', 'Priya', 'Alex', 'Tom', 'Sofia'])} to ${p(tasks)} ${p(times)}${p(tails)}.`,
   (p) => `${p(people)} is travelling to ${p(places)} ${p(times)} and ${p(likes)} ${p(things)}.`,
   (p) => `${p(leads)}${p(people)} lives near ${p(places)} and ${p(facts)}.`,
-  (p) => `Meeting with ${mid(p(people))} about the ${p(['budget', 'roadmap', 'hiring plan', 'security review', 'migration', 'launch'])} moved to ${p(when)}${p(tails)}.`,
-  (p) => `${p(leads)}${p(people)} said the ${p(['flight', 'hotel', 'dinner', 'workshop', 'interview', 'delivery'])} in ${p(places)} was ${p(['excellent', 'disappointing', 'too expensive', 'cancelled', 'delayed by two hours', 'worth repeating'])}.`,
-  (p) => { const who = p(people); return `Do not schedule anything for ${mid(who)} ${p(times)}; ${mid(who) === who ? who : 'that person'} ${p(facts)}.`; },
+  (p) =>
+    `Meeting with ${mid(p(people))} about the ${p(['budget', 'roadmap', 'hiring plan', 'security review', 'migration', 'launch'])} moved to ${p(when)}${p(tails)}.`,
+  (p) =>
+    `${p(leads)}${p(people)} said the ${p(['flight', 'hotel', 'dinner', 'workshop', 'interview', 'delivery'])} in ${p(places)} was ${p(['excellent', 'disappointing', 'too expensive', 'cancelled', 'delayed by two hours', 'worth repeating'])}.`,
+  (p) => {
+    const who = p(people);
+    return `Do not schedule anything for ${mid(who)} ${p(times)}; ${mid(who) === who ? who : 'that person'} ${p(facts)}.`;
+  },
   (p) => `${p(people)} asked to ${p(tasks)} ${p(times)} and ${p(likes)} ${p(things)}${p(tails)}.`,
-  (p) => `${p(leads)}The favourite ${p(['restaurant', 'cafe', 'bookshop', 'park', 'hotel'])} of ${mid(p(people))} is in ${p(places)}${p(tails)}.`,
+  (p) =>
+    `${p(leads)}The favourite ${p(['restaurant', 'cafe', 'bookshop', 'park', 'hotel'])} of ${mid(p(people))} is in ${p(places)}${p(tails)}.`,
 ];
 
 /** `n` distinct sentences for `seed`. Deterministic: same (seed, n) -> same list; a longer list extends a shorter one. */
@@ -90,7 +231,10 @@ export function textsFor(seed: number, n: number): string[] {
 export function paragraphsFor(seed: number, n: number): string[] {
   const next = rng(seed ^ 0x5bd1e995);
   const sizes = Array.from({ length: n }, () => 5 + Math.floor(next() * 8));
-  const sentences = textsFor(seed, sizes.reduce((a, b) => a + b, 0));
+  const sentences = textsFor(
+    seed,
+    sizes.reduce((a, b) => a + b, 0),
+  );
   let at = 0;
   return sizes.map((k) => {
     const part = sentences.slice(at, at + k);

@@ -5,12 +5,7 @@
 export type Backend = 'wasm' | 'webgpu';
 
 export type SystemName =
-  | 'agentmem-web'
-  | 'raw-ceiling'
-  | 'single-session'
-  | 'naive-transformers-js'
-  | 'entity-db'
-  | 'native-ort';
+  'agentmem-web' | 'raw-ceiling' | 'single-session' | 'naive-transformers-js' | 'entity-db' | 'native-ort';
 
 /**
  * Add workloads run inside one page; W4 (search) and W5 (cold start) have their own shapes. `E1` is W1 one layer down:

@@ -56,7 +56,12 @@ async function warmUp(sys: BenchSystem, maxMs: number): Promise<Warmed> {
 }
 
 /** `callers` concurrent callers, each doing `op` on its `perCaller` texts one at a time (an add, or E1's embed). */
-async function concurrentAdds(op: (text: string) => Promise<void>, texts: string[], callers: number, perCaller: number): Promise<Rep> {
+async function concurrentAdds(
+  op: (text: string) => Promise<void>,
+  texts: string[],
+  callers: number,
+  perCaller: number,
+): Promise<Rep> {
   const latencies: number[] = [];
   const t0 = now();
   await Promise.all(
@@ -82,7 +87,8 @@ async function addWorkloads(sys: BenchSystem, req: RunRequest): Promise<PageResu
   const warmed = await warmUp(sys, req.warmupMs);
   if (sys.single) await warmUp(sys.single, req.warmupMs);
   const out: PageResult[] = [];
-  for (const size of req.adds ?? []) out.push(...(await addWorkload(sys, size, warmed, req.spec.single?.includes(size.workload) ?? false)));
+  for (const size of req.adds ?? [])
+    out.push(...(await addWorkload(sys, size, warmed, req.spec.single?.includes(size.workload) ?? false)));
   return out;
 }
 
@@ -140,20 +146,41 @@ async function addWorkload(sys: BenchSystem, size: Size, warmed: Warmed, pairSin
   const singlePaired = single
     ? {
         singlePairRatios: pairedRatios(reps.map(repRate), singleReps.map(repRate)),
-        ...(sys.ceiling ? { ceilingSinglePairRatios: pairedRatios(ceiling.map(repRate), singleReps.map(repRate)) } : {}),
+        ...(sys.ceiling
+          ? { ceilingSinglePairRatios: pairedRatios(ceiling.map(repRate), singleReps.map(repRate)) }
+          : {}),
       }
     : {};
   const out: PageResult[] = [];
   if (sys.ceiling) {
     const pairedNote = `each repetition paired with one of agentmem-web's ${size.workload} on the same workers, in alternating order`;
-    out.push({ workload: size.workload, system: 'raw-ceiling', reps: ceiling, resolved: { ...sys.resolved, coalescing: true }, note: pairedNote, extra });
+    out.push({
+      workload: size.workload,
+      system: 'raw-ceiling',
+      reps: ceiling,
+      resolved: { ...sys.resolved, coalescing: true },
+      note: pairedNote,
+      extra,
+    });
   }
   if (single) {
     const note = `measured on agentmem-web's page, each repetition paired with one of its ${size.workload}, in alternating order`;
-    out.push({ workload: size.workload, system: 'single-session', reps: singleReps, resolved: single.resolved, note, extra: { stats: single.stats?.() } });
+    out.push({
+      workload: size.workload,
+      system: 'single-session',
+      reps: singleReps,
+      resolved: single.resolved,
+      note,
+      extra: { stats: single.stats?.() },
+    });
   }
   const pairRatios = sys.ceiling ? { pairRatios: pairedRatios(reps.map(repRate), ceiling.map(repRate)) } : {};
-  out.push({ workload: size.workload, reps, resolved: sys.resolved, extra: { ...extra, stats, ...pairRatios, ...singlePaired } });
+  out.push({
+    workload: size.workload,
+    reps,
+    resolved: sys.resolved,
+    extra: { ...extra, stats, ...pairRatios, ...singlePaired },
+  });
   return out;
 }
 
@@ -215,9 +242,25 @@ async function searchWorkload(sys: BenchSystem, req: RunRequest): Promise<PageRe
       await sys.search(text, 10);
       e2e.push(now() - s);
     }
-    const extra = { seedMs: Math.round(seedMs), persistPerSec, ...(firstSearchMs !== undefined ? { firstSearchMs } : {}), seededWith: how, queries: q };
-    out.push({ workload: `W4-${label}-scan`, reps: [{ ops: scan.length, ms: scan.reduce((a, b) => a + b, 0), latencies: scan }], resolved: sys.resolved, extra });
-    out.push({ workload: `W4-${label}`, reps: [{ ops: e2e.length, ms: e2e.reduce((a, b) => a + b, 0), latencies: e2e }], resolved: sys.resolved, extra });
+    const extra = {
+      seedMs: Math.round(seedMs),
+      persistPerSec,
+      ...(firstSearchMs !== undefined ? { firstSearchMs } : {}),
+      seededWith: how,
+      queries: q,
+    };
+    out.push({
+      workload: `W4-${label}-scan`,
+      reps: [{ ops: scan.length, ms: scan.reduce((a, b) => a + b, 0), latencies: scan }],
+      resolved: sys.resolved,
+      extra,
+    });
+    out.push({
+      workload: `W4-${label}`,
+      reps: [{ ops: e2e.length, ms: e2e.reduce((a, b) => a + b, 0), latencies: e2e }],
+      resolved: sys.resolved,
+      extra,
+    });
   }
   return out;
 }
@@ -243,17 +286,30 @@ async function run(req: RunRequest): Promise<PageResult[]> {
 
 async function info(): Promise<Record<string, unknown>> {
   let gpu: unknown = null;
-  const nav = navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, unknown>; features: Set<string> } | null> } };
+  const nav = navigator as Navigator & {
+    gpu?: { requestAdapter(): Promise<{ info?: Record<string, unknown>; features: Set<string> } | null> };
+  };
   try {
     const adapter = await nav.gpu?.requestAdapter();
     if (adapter) {
       const i = adapter.info ?? {};
-      gpu = { vendor: i['vendor'], architecture: i['architecture'], description: i['description'], isFallbackAdapter: i['isFallbackAdapter'], shaderF16: adapter.features.has('shader-f16') };
+      gpu = {
+        vendor: i['vendor'],
+        architecture: i['architecture'],
+        description: i['description'],
+        isFallbackAdapter: i['isFallbackAdapter'],
+        shaderF16: adapter.features.has('shader-f16'),
+      };
     }
   } catch (e) {
     gpu = { error: String(e) };
   }
-  return { userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated, webgpuAdapter: gpu };
+  return {
+    userAgent: navigator.userAgent,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+    crossOriginIsolated,
+    webgpuAdapter: gpu,
+  };
 }
 
 declare global {

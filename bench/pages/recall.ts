@@ -11,14 +11,21 @@ export interface RecallRequest {
   readonly model: string;
 }
 
-async function run({ data, modes, model }: RecallRequest): Promise<{ ranked: Ranked[]; addMs: number; memories: number }> {
+async function run({
+  data,
+  modes,
+  model,
+}: RecallRequest): Promise<{ ranked: Ranked[]; addMs: number; memories: number }> {
   const memory = await Memory.create({ model, dbName: `recall-${Date.now()}-${Math.random()}` });
   const turnOf = new Map<string, string>();
   const t0 = performance.now();
   await Promise.all(
     data.flatMap((c) =>
       c.sessions.map(async (s) => {
-        const messages = s.turns.map((t) => ({ role: t.speaker === c.speakers[0] ? 'user' : 'assistant', content: turnContent(t) }));
+        const messages = s.turns.map((t) => ({
+          role: t.speaker === c.speakers[0] ? 'user' : 'assistant',
+          content: turnContent(t),
+        }));
         const { results } = await memory.add(messages, { userId: c.id, metadata: { date: s.date } });
         results.forEach((r, i) => turnOf.set(r.id, s.turns[i]!.id));
       }),

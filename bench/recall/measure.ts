@@ -21,7 +21,8 @@ export const CATEGORIES: Record<number, string> = { 1: 'multi-hop', 2: 'temporal
  */
 export function recallRows(data: readonly Conversation[], ranked: readonly Ranked[]): RecallRow[] {
   const evidence = new Map<string, { ids: Set<string>; category: number }>();
-  for (const c of data) c.qa.forEach((qa, i) => evidence.set(`${c.id}#${i}`, { ids: new Set(qa.evidence), category: qa.category }));
+  for (const c of data)
+    c.qa.forEach((qa, i) => evidence.set(`${c.id}#${i}`, { ids: new Set(qa.evidence), category: qa.category }));
   const groups = new Map<string, { r: number[][]; ms: number[] }>();
   for (const row of ranked) {
     const e = evidence.get(`${row.conversation}#${row.question}`);
@@ -36,7 +37,8 @@ export function recallRows(data: readonly Conversation[], ranked: readonly Ranke
     }
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+  const pct = (xs: number[], p: number) =>
+    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
   return [...groups].map(([key, g]) => {
     const [mode, category] = key.split('\u0000') as [string, string];
     const timed = mode !== 'plain-bm25';
@@ -54,9 +56,18 @@ export function recallRows(data: readonly Conversation[], ranked: readonly Ranke
 
 export function recallMarkdown(title: string, rows: readonly RecallRow[]): string {
   const f = (x: number) => x.toFixed(3);
-  const lines = [`### ${title}`, '', '| mode | category | questions | R@1 | R@5 | R@10 | search p50 / p95 ms |', '|---|---|---:|---:|---:|---:|---:|'];
+  const lines = [
+    `### ${title}`,
+    '',
+    '| mode | category | questions | R@1 | R@5 | R@10 | search p50 / p95 ms |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
   const order = ['hybrid', 'vector', 'keyword', 'plain-bm25'];
-  const sorted = [...rows].sort((a, b) => order.indexOf(a.mode) - order.indexOf(b.mode) || (a.category === 'all' ? -1 : b.category === 'all' ? 1 : a.category.localeCompare(b.category)));
+  const sorted = [...rows].sort(
+    (a, b) =>
+      order.indexOf(a.mode) - order.indexOf(b.mode) ||
+      (a.category === 'all' ? -1 : b.category === 'all' ? 1 : a.category.localeCompare(b.category)),
+  );
   for (const r of sorted) {
     const ms = r.p50 === undefined ? '–' : `${r.p50.toFixed(1)} / ${r.p95!.toFixed(1)}`;
     lines.push(`| ${r.mode} | ${r.category} | ${r.questions} | ${f(r.r1)} | ${f(r.r5)} | ${f(r.r10)} | ${ms} |`);

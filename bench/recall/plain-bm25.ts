@@ -25,11 +25,16 @@ export function plainBm25(data: readonly Conversation[]): Ranked[] {
           const f = d.tf.get(x);
           if (!f) continue;
           const n = df.get(x)!;
-          s += Math.log(1 + (docs.length - n + 0.5) / (n + 0.5)) * ((f * 2.2) / (f + 1.2 * (0.25 + (0.75 * d.length) / average)));
+          s +=
+            Math.log(1 + (docs.length - n + 0.5) / (n + 0.5)) *
+            ((f * 2.2) / (f + 1.2 * (0.25 + (0.75 * d.length) / average)));
         }
         return s;
       });
-      const top = [...scores.keys()].filter((i) => scores[i]! > 0).sort((a, b) => scores[b]! - scores[a]!).slice(0, 10);
+      const top = [...scores.keys()]
+        .filter((i) => scores[i]! > 0)
+        .sort((a, b) => scores[b]! - scores[a]!)
+        .slice(0, 10);
       out.push({ conversation: c.id, question, mode: 'plain-bm25', turns: top.map((i) => turns[i]!.id), ms: 0 });
     });
   }

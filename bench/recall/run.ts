@@ -21,10 +21,14 @@ if (!file) throw new Error('Expected the path of a conversations JSON file: npm 
 const data = JSON.parse(readFileSync(file, 'utf8')) as Conversation[];
 const modes: RecallMode[] = ['hybrid', 'vector', 'keyword'];
 const outDir = process.env['AGENTMEM_SITE_OUT'] ?? 'dist-site';
-if (!existsSync(resolve(root, outDir, 'bench/pages/recall.html'))) throw new Error(`Expected a site build in ${outDir}: run \`npm run build:site\``);
+if (!existsSync(resolve(root, outDir, 'bench/pages/recall.html')))
+  throw new Error(`Expected a site build in ${outDir}: run \`npm run build:site\``);
 
 const preview = await startPreview(root, outDir, Number(process.env['AGENTMEM_BENCH_PORT'] ?? 5191));
-const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--disable-quic'] });
+const browser = await chromium.launch({
+  executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+  args: ['--disable-quic'],
+});
 try {
   const page = await browser.newPage();
   await page.goto(`${preview.url}/bench/pages/recall.html`);
@@ -35,9 +39,19 @@ try {
   const resultsDir = resolve(root, flag('results') ?? 'bench/results');
   mkdirSync(resultsDir, { recursive: true });
   const stamp = started.toISOString().replace(/[:.]/g, '-');
-  const meta = { data: basename(file), model: 'use-lite', limit: 10, memories: out.memories, addMs: Math.round(out.addMs), date: started.toISOString() };
+  const meta = {
+    data: basename(file),
+    model: 'use-lite',
+    limit: 10,
+    memories: out.memories,
+    addMs: Math.round(out.addMs),
+    date: started.toISOString(),
+  };
   writeFileSync(resolve(resultsDir, `recall-${stamp}.json`), JSON.stringify({ ...meta, rows }, null, 1));
-  const md = recallMarkdown(`Recall on ${meta.data}: ${meta.memories} memories, use-lite, limit 10 (${meta.date})`, rows);
+  const md = recallMarkdown(
+    `Recall on ${meta.data}: ${meta.memories} memories, use-lite, limit 10 (${meta.date})`,
+    rows,
+  );
   writeFileSync(resolve(resultsDir, 'recall-latest.md'), md);
   console.log(md);
 } finally {

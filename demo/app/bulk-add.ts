@@ -30,7 +30,11 @@ export async function bulkAdd(
   await Promise.all(
     samples.map((sample) =>
       memory
-        .add(sample.text, { userId: scope.userId, ...(scope.agentId ? { agentId: scope.agentId } : {}), metadata: { ...sample.metadata } })
+        .add(sample.text, {
+          userId: scope.userId,
+          ...(scope.agentId ? { agentId: scope.agentId } : {}),
+          metadata: { ...sample.metadata },
+        })
         .then(
           () => {
             done++;

@@ -17,7 +17,7 @@ function causeName(error: unknown): string | undefined {
 
 function messageOf(error: unknown): string {
   if (error instanceof Error || error instanceof DOMException) return error.message;
-  return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  return typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
 }
 
 function nameOf(error: unknown): string {
@@ -50,13 +50,21 @@ export function describeError(error: unknown): Described {
         hint: 'Check that the model folder exists under public/models/ (run `npm run models`) and holds config.json, tokenizer.json and onnx/*.onnx.',
       };
     case 'StorageError':
-      return { title: 'IndexedDB refused the operation', detail, hint: 'Another tab may hold an older version of the database open; close it and reload.' };
+      return {
+        title: 'IndexedDB refused the operation',
+        detail,
+        hint: 'Another tab may hold an older version of the database open; close it and reload.',
+      };
     case 'ValidationError':
       return { title: 'That input was not accepted', detail };
     case 'NotFoundError':
       return { title: 'That memory no longer exists', detail, hint: 'It may have been deleted in another tab.' };
     case 'ClosedError':
-      return { title: 'The engine was closed', detail, hint: 'It is restarting or was stopped; wait until the status says Ready.' };
+      return {
+        title: 'The engine was closed',
+        detail,
+        hint: 'It is restarting or was stopped; wait until the status says Ready.',
+      };
     case 'EmbeddingError':
       return { title: 'Embedding failed', detail, hint: 'Try restarting the engine, or switch the backend to WASM.' };
     default:

@@ -44,7 +44,8 @@ export function parseFilter(expression: string): ParsedFilter | undefined {
   const clauses = text.split(/\s+and(?:\s+|$)/i).map((part): Clause => {
     if (part.trim() === '') throw new FilterSyntaxError('Expected a `key = value` clause after `and`');
     const match = clausePattern.exec(part);
-    if (!match) throw new FilterSyntaxError(`Expected \`key = value\` (or != > >= < <= contains), got \`${part.trim()}\``);
+    if (!match)
+      throw new FilterSyntaxError(`Expected \`key = value\` (or != > >= < <= contains), got \`${part.trim()}\``);
     const [, key, symbol, raw] = match;
     const op = ops[symbol!.toLowerCase()]!;
     const value = parseValue(raw!);

@@ -50,7 +50,12 @@ export class Lister {
         ? (async () => {
             const started = performance.now();
             // The default hybrid search, with each score's parts for the list to show.
-            const answer = await memory.search(request.query, { ...where, limit: SEARCH_LIMIT, explain: true, ...(filters ? { filters } : {}) });
+            const answer = await memory.search(request.query, {
+              ...where,
+              limit: SEARCH_LIMIT,
+              explain: true,
+              ...(filters ? { filters } : {}),
+            });
             ms = performance.now() - started;
             return answer;
           })()
@@ -68,20 +73,30 @@ export class Lister {
         items,
         total,
         latest: false,
-        heading: { title: `Top ${items.length} for “${request.query}”`, meta: `${formatInt(total)} memories · search ${formatDecimal(ms)} ms` },
+        heading: {
+          title: `Top ${items.length} for “${request.query}”`,
+          meta: `${formatInt(total)} memories · search ${formatDecimal(ms)} ms`,
+        },
         emptyText: total === 0 ? `No memories for ${who} yet.` : 'Nothing matches these filters.',
       };
     }
     const pool = found?.results ?? all?.results ?? [];
     // getAll() lists oldest first; the newest are the interesting ones here.
     const items = pool.slice(-LATEST_LIMIT).reverse();
-    const shown = pool.length > LATEST_LIMIT ? `latest ${LATEST_LIMIT} of ${formatInt(pool.length)}` : `${formatInt(pool.length)}`;
+    const shown =
+      pool.length > LATEST_LIMIT ? `latest ${LATEST_LIMIT} of ${formatInt(pool.length)}` : `${formatInt(pool.length)}`;
     return {
       items,
       total,
       latest: filters === undefined,
-      heading: { title: filters ? 'Matching memories' : `Memories of ${who}`, meta: `${shown}${filters ? ` matching · ${formatInt(total)} in scope` : ''}` },
-      emptyText: total === 0 ? `No memories for ${who} yet. Add one above or load the sample set.` : 'Nothing matches these filters.',
+      heading: {
+        title: filters ? 'Matching memories' : `Memories of ${who}`,
+        meta: `${shown}${filters ? ` matching · ${formatInt(total)} in scope` : ''}`,
+      },
+      emptyText:
+        total === 0
+          ? `No memories for ${who} yet. Add one above or load the sample set.`
+          : 'Nothing matches these filters.',
     };
   }
 }

@@ -24,14 +24,18 @@ export class WebGpuUnavailableError extends Error {
 
 async function assertWebGpu(): Promise<void> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) throw new WebGpuUnavailableError('WebGPU is not available: this browser has no navigator.gpu (try a recent Chrome or Edge, or choose WASM)');
+  if (!gpu)
+    throw new WebGpuUnavailableError(
+      'WebGPU is not available: this browser has no navigator.gpu (try a recent Chrome or Edge, or choose WASM)',
+    );
   let adapter: unknown = null;
   try {
     adapter = await gpu.requestAdapter();
   } catch {
     adapter = null;
   }
-  if (adapter === null) throw new WebGpuUnavailableError('WebGPU is not available: navigator.gpu.requestAdapter() found no GPU adapter');
+  if (adapter === null)
+    throw new WebGpuUnavailableError('WebGPU is not available: navigator.gpu.requestAdapter() found no GPU adapter');
 }
 
 export class Session {

@@ -16,7 +16,14 @@ interface EngineStatsShape {
   readonly queueDepth?: number;
   readonly batchSizes?: Readonly<Record<string, number>>;
   readonly cache?: { readonly hits?: number; readonly misses?: number };
-  readonly workers?: ReadonlyArray<{ readonly index: number; readonly backend: string; readonly batches: number; readonly items: number; readonly busyMs: number; readonly state?: string }>;
+  readonly workers?: ReadonlyArray<{
+    readonly index: number;
+    readonly backend: string;
+    readonly batches: number;
+    readonly items: number;
+    readonly busyMs: number;
+    readonly state?: string;
+  }>;
 }
 
 /** Load is averaged over this window. */
@@ -46,7 +53,8 @@ function batchBars(buckets: Readonly<Record<string, number>> | undefined): Bar[]
   if (used.length === 0) return [];
   const largest = Math.max(...used.map(([label]) => Number.parseInt(label, 10)));
   const bars: Bar[] = [];
-  for (let from = 1; from <= largest; from *= 2) bars.push({ label: bucketLabel(from), value: buckets?.[bucketLabel(from)] ?? 0 });
+  for (let from = 1; from <= largest; from *= 2)
+    bars.push({ label: bucketLabel(from), value: buckets?.[bucketLabel(from)] ?? 0 });
   // Labels this code does not know (the engine changed its buckets) are still shown, after the known ones.
   const known = new Set(bars.map((bar) => bar.label));
   for (const [label, value] of used) if (!known.has(label)) bars.push({ label, value });
@@ -81,7 +89,12 @@ export class StatsSampler {
     return elapsed <= 0 ? 0 : Math.max(0, Math.min(1, (effective - first.busy) / elapsed));
   }
 
-  view(stats: MemoryStats | undefined, meter: RateMeter, memories: number | undefined, now = performance.now()): StatsView {
+  view(
+    stats: MemoryStats | undefined,
+    meter: RateMeter,
+    memories: number | undefined,
+    now = performance.now(),
+  ): StatsView {
     const engine = stats ? engineOf(stats) : {};
     const workers: WorkerView[] = (engine.workers ?? []).map((worker) => ({
       name: `#${worker.index + 1}`,

@@ -25,7 +25,10 @@ export class AddForm {
   readonly #category = byId('memory-category', HTMLSelectElement);
   readonly #button = byId('add-button', HTMLButtonElement);
 
-  constructor(initial: Scope, handlers: { onAdd: (memory: NewMemory) => Promise<boolean>; onScopeChange: (scope: Scope) => void }) {
+  constructor(
+    initial: Scope,
+    handlers: { onAdd: (memory: NewMemory) => Promise<boolean>; onScopeChange: (scope: Scope) => void },
+  ) {
     fillCategories(this.#category, 'None');
     this.#user.value = initial.userId;
     this.#agent.value = initial.agentId;

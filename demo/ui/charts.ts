@@ -2,7 +2,10 @@
 
 const svgNs = 'http://www.w3.org/2000/svg';
 
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+): SVGElementTagNameMap[K] {
   const node = document.createElementNS(svgNs, tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
   return node;
@@ -72,7 +75,14 @@ export function renderBars(host: HTMLElement, bars: readonly Bar[], label: strin
   bars.forEach((bar, i) => {
     const x = i * slot + (slot - barWidth) / 2;
     const h = bar.value > 0 ? Math.max(2, (bar.value / max) * (bottom - top)) : 0;
-    const rect = svg('rect', { class: 'bar', x: x.toFixed(1), y: (bottom - h).toFixed(1), width: barWidth.toFixed(1), height: h.toFixed(1), rx: 2 });
+    const rect = svg('rect', {
+      class: 'bar',
+      x: x.toFixed(1),
+      y: (bottom - h).toFixed(1),
+      width: barWidth.toFixed(1),
+      height: h.toFixed(1),
+      rx: 2,
+    });
     const title = svg('title', {});
     title.textContent = `${bar.label}: ${bar.value.toLocaleString('en-US')}`;
     rect.append(title);

@@ -65,7 +65,12 @@ export class EnginePanel {
   choice(): EngineChoice {
     const model = this.#model.value === otherValue ? this.#url.value.trim().replace(/\/+$/, '') : this.#model.value;
     const workers = this.#workers.value === '' ? undefined : Number(this.#workers.value);
-    return { model, backend: this.#backend.value as BackendChoice, variant: this.#variant.value as VariantChoice, workers };
+    return {
+      model,
+      backend: this.#backend.value as BackendChoice,
+      variant: this.#variant.value as VariantChoice,
+      workers,
+    };
   }
 
   /** Disables the controls while the engine starts or a bulk add runs (a restart would close it under them). */
@@ -82,7 +87,8 @@ export class EnginePanel {
       this.#progressPct.textContent = '';
     } else {
       this.#progressBar.value = view.fraction;
-      const bytes = view.loaded !== undefined && view.total ? `${formatBytes(view.loaded)} / ${formatBytes(view.total)} · ` : '';
+      const bytes =
+        view.loaded !== undefined && view.total ? `${formatBytes(view.loaded)} / ${formatBytes(view.total)} · ` : '';
       this.#progressPct.textContent = `${bytes}${Math.round(view.fraction * 100)}%`;
     }
   }

@@ -67,13 +67,19 @@ export class MemoryDialog {
     this.#history.tabIndex = -1;
     this.#history.replaceChildren(
       ...entries.map((entry) =>
-        el('li', {},
+        el(
+          'li',
+          {},
           el('span', { class: `event event-${entry.event}` }, entry.event),
-          el('span', {},
+          el(
+            'span',
+            {},
             entry.event === 'UPDATE' && entry.previousValue !== null ? el('del', {}, entry.previousValue) : null,
             entry.event === 'UPDATE' ? el('br') : null,
             entry.newValue ?? entry.previousValue ?? '',
-            el('span', { class: 'muted small' }, ` · ${formatWhen(entry.createdAt)}`))),
+            el('span', { class: 'muted small' }, ` · ${formatWhen(entry.createdAt)}`),
+          ),
+        ),
       ),
     );
   }

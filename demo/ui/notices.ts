@@ -27,10 +27,13 @@ export class Notices {
     const node = el(
       'div',
       { class: 'notice notice-error', role: 'alert' },
-      el('div', { class: 'notice-body' },
+      el(
+        'div',
+        { class: 'notice-body' },
         el('strong', {}, heading, ' ', el('span', { class: 'notice-count' })),
         el('p', { class: 'notice-detail' }, detail),
-        hint ? el('p', { class: 'notice-hint' }, hint) : null),
+        hint ? el('p', { class: 'notice-hint' }, hint) : null,
+      ),
       close,
     );
     close.addEventListener('click', () => node.remove());

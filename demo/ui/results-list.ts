@@ -63,12 +63,22 @@ export class ResultsList {
       { class: 'result-meta' },
       item.score === undefined ? null : score(item.score, item.explain),
       category ? el('span', { class: 'chip chip-cat' }, category) : null,
-      typeof importance === 'number' ? el('span', { class: 'chip', title: 'metadata.importance' }, `importance ${formatInt(importance)}`) : null,
+      typeof importance === 'number'
+        ? el('span', { class: 'chip', title: 'metadata.importance' }, `importance ${formatInt(importance)}`)
+        : null,
       item.agentId ? el('span', { class: 'chip', title: 'agentId' }, item.agentId) : null,
-      el('time', { datetime: item.updatedAt, title: new Date(item.updatedAt).toLocaleString() }, `${edited ? 'edited ' : ''}${formatWhen(item.updatedAt)}`),
+      el(
+        'time',
+        { datetime: item.updatedAt, title: new Date(item.updatedAt).toLocaleString() },
+        `${edited ? 'edited ' : ''}${formatWhen(item.updatedAt)}`,
+      ),
     );
     const button = (label: string, action: () => void, extra = '') => {
-      const node = el('button', { type: 'button', class: `btn btn-small ${extra}`, 'aria-label': `${label}: ${item.memory}` }, label);
+      const node = el(
+        'button',
+        { type: 'button', class: `btn btn-small ${extra}`, 'aria-label': `${label}: ${item.memory}` },
+        label,
+      );
       node.addEventListener('click', action);
       return node;
     };
@@ -76,10 +86,13 @@ export class ResultsList {
       'li',
       { class: fresh ? 'result fresh' : 'result', 'data-id': item.id },
       el('p', { class: 'result-text' }, item.memory),
-      el('div', { class: 'result-actions' },
+      el(
+        'div',
+        { class: 'result-actions' },
         button('Edit', () => this.#handlers.onEdit(item)),
         button('History', () => this.#handlers.onHistory(item)),
-        button('Delete', () => this.#handlers.onDelete(item), 'btn-danger-quiet')),
+        button('Delete', () => this.#handlers.onDelete(item), 'btn-danger-quiet'),
+      ),
       meta,
     );
   }
@@ -87,9 +100,14 @@ export class ResultsList {
 
 function score(value: number, parts: MemoryView['explain']): HTMLElement {
   const width = `${Math.round(Math.max(0, Math.min(1, value)) * 100)}%`;
-  const breakdown = parts ? `semantic ${parts.semantic?.toFixed(2) ?? '–'} · keyword ${parts.keyword?.toFixed(2) ?? '–'}` : '';
-  return el('span', { class: 'score', title: 'hybrid score: 0.65 x cosine similarity + 0.35 x keyword match (BM25)' },
+  const breakdown = parts
+    ? `semantic ${parts.semantic?.toFixed(2) ?? '–'} · keyword ${parts.keyword?.toFixed(2) ?? '–'}`
+    : '';
+  return el(
+    'span',
+    { class: 'score', title: 'hybrid score: 0.65 x cosine similarity + 0.35 x keyword match (BM25)' },
     el('span', { class: 'score-bar', 'aria-hidden': 'true' }, el('span', { style: `width:${width}` })),
     value.toFixed(3),
-    breakdown ? el('span', { class: 'score-parts' }, breakdown) : null);
+    breakdown ? el('span', { class: 'score-parts' }, breakdown) : null,
+  );
 }

@@ -35,7 +35,8 @@ export class StatsPanel {
     this.#rate.textContent = formatInt(view.addsPerSecond);
     this.#queue.textContent = formatInt(view.queueDepth);
     this.#cache.textContent = formatInt(view.cacheHits);
-    this.#cache.title = view.cacheLookups === undefined ? '' : `${formatInt(view.cacheHits)} of ${formatInt(view.cacheLookups)} lookups`;
+    this.#cache.title =
+      view.cacheLookups === undefined ? '' : `${formatInt(view.cacheHits)} of ${formatInt(view.cacheLookups)} lookups`;
     this.#count.textContent = view.memories === undefined ? '–' : formatInt(view.memories);
     renderLine(this.#rateChart, view.rateSeries, 'Adds per second over the last 30 seconds', '-30 s');
     renderBars(this.#batchChart, view.batchSizes, 'Histogram of embedding batch sizes', 'No batches yet');
@@ -43,11 +44,31 @@ export class StatsPanel {
       ...(view.workers.length === 0
         ? [el('li', { class: 'muted' }, 'No workers running')]
         : view.workers.map((worker) =>
-            el('li', { class: 'worker' },
+            el(
+              'li',
+              { class: 'worker' },
               el('span', { class: 'worker-name' }, `${worker.name} · ${worker.backend}`),
-              el('span', { class: 'worker-bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(worker.load * 100), 'aria-label': `Worker ${worker.name} load` },
-                el('span', { style: `width:${Math.round(worker.load * 100)}%` })),
-              el('span', { class: 'worker-figure', title: `${formatInt(worker.batches)} batches, ${formatInt(worker.items)} texts embedded` }, `${Math.round(worker.load * 100)}% · ${formatInt(worker.items)} texts`)),
+              el(
+                'span',
+                {
+                  class: 'worker-bar',
+                  role: 'meter',
+                  'aria-valuemin': 0,
+                  'aria-valuemax': 100,
+                  'aria-valuenow': Math.round(worker.load * 100),
+                  'aria-label': `Worker ${worker.name} load`,
+                },
+                el('span', { style: `width:${Math.round(worker.load * 100)}%` }),
+              ),
+              el(
+                'span',
+                {
+                  class: 'worker-figure',
+                  title: `${formatInt(worker.batches)} batches, ${formatInt(worker.items)} texts embedded`,
+                },
+                `${Math.round(worker.load * 100)}% · ${formatInt(worker.items)} texts`,
+              ),
+            ),
           )),
     );
   }

@@ -19,7 +19,14 @@ import {
   int8Tensor,
   type Tensor,
 } from '../onnx/index.js';
-import { QUANT_OPSETS, quantizeColumns, quantizeRows, quantizedLinears, rowQuantConstants, type RowQuantConstants } from './quantize.js';
+import {
+  QUANT_OPSETS,
+  quantizeColumns,
+  quantizeRows,
+  quantizedLinears,
+  rowQuantConstants,
+  type RowQuantConstants,
+} from './quantize.js';
 import { Rng } from './prng.js';
 
 export type Precision = 'fp32' | 'fp16' | 'int8';
@@ -69,7 +76,12 @@ export interface BertWeights {
 export function randomBertWeights(shape: BertShape, seed: string): BertWeights {
   const rng = new Rng(seed);
   const { hidden: h, intermediate: f } = shape;
-  const linear = (k: number, n: number, std: number): Linear => ({ k, n, w: rng.normals(k * n, std), b: rng.normals(n, 0.01) });
+  const linear = (k: number, n: number, std: number): Linear => ({
+    k,
+    n,
+    w: rng.normals(k * n, std),
+    b: rng.normals(n, 0.01),
+  });
   const ln = (): readonly [Float32Array, Float32Array] => [rng.normals(h, 0.05, 1), rng.normals(h, 0.02)];
   const word = rng.normals(shape.vocabSize * h, 0.05);
   const position = rng.normals(shape.maxPositions * h, 0.02);
@@ -128,7 +140,14 @@ class Emitter {
   linears(x: string, lins: readonly Linear[], names: readonly string[]): string[] {
     if (this.#quant !== undefined) {
       const fused = lins.length === 1 ? names[0]! : `${names[0]!.slice(0, names[0]!.lastIndexOf('.'))}.qkv`;
-      return quantizedLinears(this.g, this.#quant, x, lins.map((l) => quantizeColumns(l.w, l.k, l.n)), lins.map((l) => l.b), fused);
+      return quantizedLinears(
+        this.g,
+        this.#quant,
+        x,
+        lins.map((l) => quantizeColumns(l.w, l.k, l.n)),
+        lins.map((l) => l.b),
+        fused,
+      );
     }
     return lins.map((lin, i) => {
       const w = this.weight(`${names[i]}.weight`, [lin.k, lin.n], lin.w);
@@ -159,12 +178,17 @@ export function bertGraph(shape: BertShape, weights: BertWeights, precision: Pre
   let word: string;
   if (precision === 'int8') {
     const q = quantizeRows(weights.word, shape.vocabSize, h);
-    const table = g.initializer('embeddings.word_embeddings.weight_quantized', int8Tensor([shape.vocabSize, h], q.data));
+    const table = g.initializer(
+      'embeddings.word_embeddings.weight_quantized',
+      int8Tensor([shape.vocabSize, h], q.data),
+    );
     const scales = g.initializer('embeddings.word_embeddings.weight_scale', floatTensor([shape.vocabSize, 1], q.scale));
     const rows = g.node('Cast', [g.node('Gather', [table, ids], { axis: 0 })], { to: DataType.FLOAT });
     word = g.node('Mul', [rows, g.node('Gather', [scales, ids], { axis: 0 })]);
   } else {
-    word = g.node('Gather', [e.weight('embeddings.word_embeddings.weight', [shape.vocabSize, h], weights.word), ids], { axis: 0 });
+    word = g.node('Gather', [e.weight('embeddings.word_embeddings.weight', [shape.vocabSize, h], weights.word), ids], {
+      axis: 0,
+    });
   }
   const seqLen = g.node('Gather', [g.node('Shape', [ids]), g.constant(int64Tensor([], [1]))], { axis: 0 });
   const positions = g.node('Unsqueeze', [
@@ -195,7 +219,11 @@ export function bertGraph(shape: BertShape, weights: BertWeights, precision: Pre
   weights.layers.forEach((layer, i) => {
     const p = `encoder.layer.${i}`;
     const heads4 = (x: string, perm: number[]) => g.node('Transpose', [g.node('Reshape', [x, splitHeads])], { perm });
-    const [qx, kx, vx] = e.linears(hiddenState, [layer.q, layer.k, layer.v], ['query', 'key', 'value'].map((n) => `${p}.attention.self.${n}`));
+    const [qx, kx, vx] = e.linears(
+      hiddenState,
+      [layer.q, layer.k, layer.v],
+      ['query', 'key', 'value'].map((n) => `${p}.attention.self.${n}`),
+    );
     const q = heads4(qx!, [0, 2, 1, 3]);
     const k = heads4(kx!, [0, 2, 3, 1]);
     const v = heads4(vx!, [0, 2, 1, 3]);
@@ -206,7 +234,12 @@ export function bertGraph(shape: BertShape, weights: BertWeights, precision: Pre
       mergeHeads,
     ]);
     const attn = e.linear(context, layer.o, `${p}.attention.output.dense`);
-    const h1 = e.layerNorm(g.node('Add', [attn, hiddenState]), layer.ln1, `${p}.attention.output.LayerNorm`, shape.layerNormEps);
+    const h1 = e.layerNorm(
+      g.node('Add', [attn, hiddenState]),
+      layer.ln1,
+      `${p}.attention.output.LayerNorm`,
+      shape.layerNormEps,
+    );
     const up = e.linear(h1, layer.up, `${p}.intermediate.dense`);
     // GELU, erf form: x * 0.5 * (1 + erf(x / sqrt(2))).
     const gelu = g.node('Mul', [
@@ -225,9 +258,16 @@ export function bertGraph(shape: BertShape, weights: BertWeights, precision: Pre
   // The masked mean over tokens, in float32: what the engine's pooling computes, done where the model runs. On a GPU
   // it saves the read-back of every token's vector (batch x sequence x hidden floats) and the CPU's pooling loop.
   const keep = g.node('Cast', [mask], { to: DataType.FLOAT });
-  const tokenSum = g.node('ReduceSum', [g.node('Mul', [out, g.node('Unsqueeze', [keep, g.constant(int64Tensor([1], [2]))])]), g.constant(int64Tensor([1], [1]))], {
-    keepdims: 0,
-  });
+  const tokenSum = g.node(
+    'ReduceSum',
+    [
+      g.node('Mul', [out, g.node('Unsqueeze', [keep, g.constant(int64Tensor([1], [2]))])]),
+      g.constant(int64Tensor([1], [1])),
+    ],
+    {
+      keepdims: 0,
+    },
+  );
   const count = g.node('ReduceSum', [keep, g.constant(int64Tensor([1], [1]))], { keepdims: 1 });
   g.output(g.node('Div', [tokenSum, count], {}, { output: 'sentence_embedding' }), DataType.FLOAT, ['batch', h]);
   return g.toBytes({

@@ -29,8 +29,13 @@ export function generatorHash(extraInputs: readonly string[]): string {
   const here = import.meta.dirname;
   const dirs = [here, resolve(here, '../onnx')];
   for (const dir of dirs) {
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts') && n !== 'node-embed.ts').sort()) {
-      hash.update(`${dir === here ? 'models' : 'onnx'}/${name}\0`).update(readFileSync(join(dir, name))).update('\0');
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith('.ts') && n !== 'node-embed.ts')
+      .sort()) {
+      hash
+        .update(`${dir === here ? 'models' : 'onnx'}/${name}\0`)
+        .update(readFileSync(join(dir, name)))
+        .update('\0');
     }
   }
   for (const file of extraInputs) hash.update(readFileSync(file));
@@ -63,7 +68,10 @@ export async function writeModel(dir: string, files: ModelFiles, generator: stri
     const temp = `${target}.${randomUUID()}.tmp`;
     await writeFile(temp, data);
     await rename(temp, target);
-    stamp.files[rel] = { bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength, sha256: sha256(data) };
+    stamp.files[rel] = {
+      bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength,
+      sha256: sha256(data),
+    };
   }
   const temp = join(dir, `${STAMP_FILE}.${randomUUID()}.tmp`);
   await writeFile(temp, `${JSON.stringify(stamp, null, 2)}\n`);

@@ -23,7 +23,7 @@ export interface GenerateOptions {
 }
 
 export async function generate(outRoot: string, options: GenerateOptions = {}): Promise<void> {
-  const log = options.log ?? true ? (line: string) => console.log(`[models] ${line}`) : () => {};
+  const log = (options.log ?? true) ? (line: string) => console.log(`[models] ${line}`) : () => {};
   const generator = generatorHash([vocabSourcePath()]);
   let vocab: string[] | undefined;
   for (const name of MODEL_NAMES) {
@@ -34,7 +34,10 @@ export async function generate(outRoot: string, options: GenerateOptions = {}): 
     }
     const started = performance.now();
     vocab ??= bertVocab();
-    const tokenizer: ModelFiles = { 'tokenizer.json': tokenizerJson(vocab), 'tokenizer_config.json': tokenizerConfigJson() };
+    const tokenizer: ModelFiles = {
+      'tokenizer.json': tokenizerJson(vocab),
+      'tokenizer_config.json': tokenizerConfigJson(),
+    };
     const files = name === 'lexical' ? buildLexical(vocab) : buildMinilm();
     const stamp = await writeModel(dir, { ...tokenizer, ...files }, generator);
     const mb = (rel: string) => `${(stamp.files[rel]!.bytes / 1e6).toFixed(1)} MB`;

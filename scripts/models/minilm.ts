@@ -61,7 +61,7 @@ export function minilmConfig(): object {
         int8: {
           file: 'onnx/model_quantized.onnx',
           weights: 'int8 per output column (stored as uint8 + 128); word embeddings int8 per row',
-          activations: 'uint8 per row (per token), dynamic: a text\'s vector does not depend on its batch',
+          activations: "uint8 per row (per token), dynamic: a text's vector does not depend on its batch",
           output: 'float32',
         },
       },

@@ -38,7 +38,9 @@ const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
 async function loadTokenizer(dir: string): Promise<Loaded> {
   const [json, config, modelConfig] = await Promise.all(
-    ['tokenizer.json', 'tokenizer_config.json', 'config.json'].map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as unknown),
+    ['tokenizer.json', 'tokenizer_config.json', 'config.json'].map(
+      async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as unknown,
+    ),
   );
   const pooling = (modelConfig as { agentmem?: { pooling?: string } }).agentmem?.pooling ?? 'mean';
   return { tokenizer: new Tokenizer(json as object, config as object), pooling };
@@ -103,7 +105,8 @@ async function runBatch(s: ort.InferenceSession, batch: readonly number[][]): Pr
     token_type_ids: new ort.Tensor('int64', new BigInt64Array(rows * cols), dims),
   });
   const hidden = result['last_hidden_state'];
-  if (hidden === undefined || hidden.type !== 'float32') throw new Error('Expected a float32 `last_hidden_state` output');
+  if (hidden === undefined || hidden.type !== 'float32')
+    throw new Error('Expected a float32 `last_hidden_state` output');
   const data = hidden.data as Float32Array;
   const dim = hidden.dims[2]!;
   return batch.map((row, r) => meanPoolNormalize(data, r, cols, dim, row.length));

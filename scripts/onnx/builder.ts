@@ -157,7 +157,12 @@ export class GraphBuilder {
   }
 
   /** Adds a node with one output; returns the output's name. */
-  node(op: string, inputs: readonly string[], attrs: Readonly<Record<string, AttrValue>> = {}, opts: NodeOptions = {}): string {
+  node(
+    op: string,
+    inputs: readonly string[],
+    attrs: Readonly<Record<string, AttrValue>> = {},
+    opts: NodeOptions = {},
+  ): string {
     return this.nodeN(op, inputs, 1, attrs, opts)[0]!;
   }
 

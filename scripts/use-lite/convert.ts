@@ -17,8 +17,24 @@
  *   column, activations per row, dynamically, so a text's vector does not depend on its batch: see
  *   scripts/models/quantize.ts) and the embedding table per row.
  */
-import { integerGemm, quantizeActivations, quantizeColumns, quantizeRows, rowQuantConstants, type RowQuantConstants } from '../models/quantize.js';
-import { DataType, GraphBuilder, float16Tensor, floatTensor, int64Tensor, int8Tensor, type AttrValue, type Tensor } from '../onnx/index.js';
+import {
+  integerGemm,
+  quantizeActivations,
+  quantizeColumns,
+  quantizeRows,
+  rowQuantConstants,
+  type RowQuantConstants,
+} from '../models/quantize.js';
+import {
+  DataType,
+  GraphBuilder,
+  float16Tensor,
+  floatTensor,
+  int64Tensor,
+  int8Tensor,
+  type AttrValue,
+  type Tensor,
+} from '../onnx/index.js';
 import type { TfGraph, TfNode, TfTensor } from './tfjs-graph.js';
 
 export type Kind = 'float' | 'int' | 'bool';
@@ -97,7 +113,10 @@ function sliceLength(d: number | null, start: bigint, end: bigint, step: number)
   const size = BigInt(d);
   const clamp = (v: bigint, lo: bigint, hi: bigint) => (v < lo ? lo : v > hi ? hi : v);
   const norm = (v: bigint) => (v < 0n ? v + size : v);
-  const [s, e] = step > 0 ? [clamp(norm(start), 0n, size), clamp(norm(end), 0n, size)] : [clamp(norm(start), -1n, size - 1n), clamp(norm(end), -1n, size - 1n)];
+  const [s, e] =
+    step > 0
+      ? [clamp(norm(start), 0n, size), clamp(norm(end), 0n, size)]
+      : [clamp(norm(start), -1n, size - 1n), clamp(norm(end), -1n, size - 1n)];
   const n = step > 0 ? (e - s + BigInt(step) - 1n) / BigInt(step) : (s - e + BigInt(-step) - 1n) / BigInt(-step);
   return Number(n > 0n ? n : 0n);
 }
@@ -158,13 +177,15 @@ export class TfToOnnx {
     const name = node.inputs[k];
     const [nodeName] = splitTensorName(name ?? '');
     const c = this.#graph.constants.get(nodeName);
-    if (c === undefined) throw new Error(`${node.op} \`${node.name}\`: input ${k} must be a Const to convert (got \`${name}\`)`);
+    if (c === undefined)
+      throw new Error(`${node.op} \`${node.name}\`: input ${k} must be a Const to convert (got \`${name}\`)`);
     return c;
   }
 
   #intsIn(node: TfNode, k: number): number[] {
     const c = this.#constIn(node, k);
-    if (c.dtype === 'float32' || c.dtype === 'bool') throw new Error(`${node.op} \`${node.name}\`: input ${k} must be an integer Const`);
+    if (c.dtype === 'float32' || c.dtype === 'bool')
+      throw new Error(`${node.op} \`${node.name}\`: input ${k} must be an integer Const`);
     return Array.from(c.data, Number);
   }
 
@@ -219,7 +240,10 @@ export class TfToOnnx {
     switch (node.op) {
       case 'Const': {
         const c = this.#graph.constants.get(node.name)!;
-        const name = c.dtype === 'float32' ? this.#floatWeight(node.name, c.shape, c.data, node.name) : this.#g.initializer(node.name, toTensor(c));
+        const name =
+          c.dtype === 'float32'
+            ? this.#floatWeight(node.name, c.shape, c.data, node.name)
+            : this.#g.initializer(node.name, toTensor(c));
         return v(name, kindOfDtype(c.dtype, node.name), c.shape);
       }
       case 'Placeholder':
@@ -241,7 +265,16 @@ export class TfToOnnx {
         }
         const a = this.#in(node, 0);
         const b = this.#in(node, 1);
-        const op = { Add: 'Add', AddV2: 'Add', BiasAdd: 'Add', Sub: 'Sub', Mul: 'Mul', RealDiv: 'Div', Maximum: 'Max', Minimum: 'Min' }[node.op]!;
+        const op = {
+          Add: 'Add',
+          AddV2: 'Add',
+          BiasAdd: 'Add',
+          Sub: 'Sub',
+          Mul: 'Mul',
+          RealDiv: 'Div',
+          Maximum: 'Max',
+          Minimum: 'Min',
+        }[node.op]!;
         return v(this.#emit(node, op, [a.name, b.name]), a.kind, broadcastDims(a.dims, b.dims));
       }
       case 'Less':
@@ -308,9 +341,17 @@ export class TfToOnnx {
       }
       case 'Squeeze': {
         const a = this.#in(node, 0);
-        const axes = this.#attr<readonly number[]>(node, 'squeeze_dims', this.#attr<readonly number[]>(node, 'axis', []));
+        const axes = this.#attr<readonly number[]>(
+          node,
+          'squeeze_dims',
+          this.#attr<readonly number[]>(node, 'axis', []),
+        );
         if (axes.length === 0) {
-          return v(this.#emit(node, 'Squeeze', [a.name]), a.kind, a.dims?.filter((d) => d !== 1));
+          return v(
+            this.#emit(node, 'Squeeze', [a.name]),
+            a.kind,
+            a.dims?.filter((d) => d !== 1),
+          );
         }
         const rank = rankOf(a.dims);
         const drop = rank === undefined ? undefined : new Set(axes.map((x) => normAxis(x, rank)));
@@ -320,7 +361,11 @@ export class TfToOnnx {
       case 'Transpose': {
         const a = this.#in(node, 0);
         const perm = this.#intsIn(node, 1);
-        return v(this.#emit(node, 'Transpose', [a.name], { perm }), a.kind, a.dims === undefined ? undefined : perm.map((p) => a.dims![p]!));
+        return v(
+          this.#emit(node, 'Transpose', [a.name], { perm }),
+          a.kind,
+          a.dims === undefined ? undefined : perm.map((p) => a.dims![p]!),
+        );
       }
       case 'ConcatV2': {
         const n = node.inputs.length - 1;
@@ -330,9 +375,22 @@ export class TfToOnnx {
         if (parts.every((p) => p.dims !== undefined)) {
           const rank = parts[0]!.dims!.length;
           const ax = normAxis(axis!, rank);
-          dims = parts[0]!.dims!.map((d, k) => (k === ax ? parts.reduce<number | null>((s, p) => (s === null || p.dims![k] === null ? null : s + p.dims![k]!), 0) : d));
+          dims = parts[0]!.dims!.map((d, k) =>
+            k === ax
+              ? parts.reduce<number | null>((s, p) => (s === null || p.dims![k] === null ? null : s + p.dims![k]!), 0)
+              : d,
+          );
         }
-        return v(this.#emit(node, 'Concat', parts.map((p) => p.name), { axis: axis! }), parts[0]!.kind, dims);
+        return v(
+          this.#emit(
+            node,
+            'Concat',
+            parts.map((p) => p.name),
+            { axis: axis! },
+          ),
+          parts[0]!.kind,
+          dims,
+        );
       }
       case 'Pack': {
         const axis = this.#attr(node, 'axis', 0);
@@ -352,7 +410,12 @@ export class TfToOnnx {
         const size = this.#intsIn(node, 2);
         const ends = BigInt64Array.from(size, (s, k) => (s === -1 ? INT64_MAX : BigInt(begin[k]! + s)));
         const axes = begin.map((_, k) => k);
-        const name = this.#emit(node, 'Slice', [a.name, this.#const(begin, 'starts'), this.#const(ends, 'ends'), this.#const(axes, 'axes')]);
+        const name = this.#emit(node, 'Slice', [
+          a.name,
+          this.#const(begin, 'starts'),
+          this.#const(ends, 'ends'),
+          this.#const(axes, 'axes'),
+        ]);
         const dims = a.dims?.map((d, k) => (k < size.length ? sliceLength(d, BigInt(begin[k]!), ends[k]!, 1) : d));
         return v(name, a.kind, dims);
       }
@@ -361,7 +424,13 @@ export class TfToOnnx {
         const sizes = this.#intsIn(node, 1);
         const [axis] = this.#intsIn(node, 2);
         if (sizes.includes(-1)) throw new Error(`SplitV \`${node.name}\`: a -1 size is not supported`);
-        const outs = this.#g.nodeN('Split', [a.name, this.#const(sizes, 'split')], sizes.length, { axis: axis! }, { output: node.name });
+        const outs = this.#g.nodeN(
+          'Split',
+          [a.name, this.#const(sizes, 'split')],
+          sizes.length,
+          { axis: axis! },
+          { output: node.name },
+        );
         const rank = rankOf(a.dims);
         return outs.map((name, k) => ({
           name,
@@ -403,7 +472,11 @@ export class TfToOnnx {
         const zero = updates.kind === 'float' ? floatTensor([1], [0]) : int64Tensor([1], [0]);
         const data = this.#g.node('ConstantOfShape', [shape.name], { value: zero });
         const length = shape.dims?.[0];
-        return v(this.#emit(node, 'ScatterND', [data, indices.name, updates.name]), updates.kind, typeof length === 'number' ? Array.from({ length }, () => null) : undefined);
+        return v(
+          this.#emit(node, 'ScatterND', [data, indices.name, updates.name]),
+          updates.kind,
+          typeof length === 'number' ? Array.from({ length }, () => null) : undefined,
+        );
       }
       case 'SparseToDense': {
         const indices = this.#in(node, 0);
@@ -413,12 +486,17 @@ export class TfToOnnx {
         if (indices.dims?.length !== 2) throw new Error(`SparseToDense \`${node.name}\`: indices must be [N, rank]`);
         const data = this.#g.node('Expand', [fill.name, shape.name]);
         const length = shape.dims?.[0];
-        return v(this.#emit(node, 'ScatterND', [data, indices.name, values.name]), values.kind, typeof length === 'number' ? Array.from({ length }, () => null) : undefined);
+        return v(
+          this.#emit(node, 'ScatterND', [data, indices.name, values.name]),
+          values.kind,
+          typeof length === 'number' ? Array.from({ length }, () => null) : undefined,
+        );
       }
       case 'Where': {
         // TF Where(cond) and ONNX NonZero both list coordinates in row-major order.
         const a = this.#in(node, 0);
-        if (node.inputs.length !== 1) throw new Error(`Where \`${node.name}\`: only the one-input (coordinates) form is supported`);
+        if (node.inputs.length !== 1)
+          throw new Error(`Where \`${node.name}\`: only the one-input (coordinates) form is supported`);
         const nz = this.#g.node('NonZero', [a.name]);
         return v(this.#emit(node, 'Transpose', [nz], { perm: [1, 0] }), 'int', [null, rankOf(a.dims) ?? null]);
       }
@@ -439,9 +517,19 @@ export class TfToOnnx {
         if (axes.length === 0) return [a]; // TF reduces nothing; ONNX would reduce everything
         const rank = rankOf(a.dims);
         const set = rank === undefined ? undefined : new Set(axes.map((x) => normAxis(x, rank)));
-        const dims = set === undefined ? undefined : keepdims ? a.dims!.map((d, k) => (set.has(k) ? 1 : d)) : a.dims!.filter((_, k) => !set.has(k));
-        const op = { Sum: 'ReduceSum', Mean: 'ReduceMean', Max: 'ReduceMax', Min: 'ReduceMin', Prod: 'ReduceProd' }[node.op]!;
-        const name = op === 'ReduceSum' ? this.#emit(node, op, [a.name, this.#const(axes, 'axes')], { keepdims }) : this.#emit(node, op, [a.name], { axes, keepdims });
+        const dims =
+          set === undefined
+            ? undefined
+            : keepdims
+              ? a.dims!.map((d, k) => (set.has(k) ? 1 : d))
+              : a.dims!.filter((_, k) => !set.has(k));
+        const op = { Sum: 'ReduceSum', Mean: 'ReduceMean', Max: 'ReduceMax', Min: 'ReduceMin', Prod: 'ReduceProd' }[
+          node.op
+        ]!;
+        const name =
+          op === 'ReduceSum'
+            ? this.#emit(node, op, [a.name, this.#const(axes, 'axes')], { keepdims })
+            : this.#emit(node, op, [a.name], { axes, keepdims });
         return v(name, a.kind, dims);
       }
 
@@ -450,15 +538,27 @@ export class TfToOnnx {
       case 'BatchMatMul':
       case 'BatchMatMulV2': {
         const weight = this.#precision === 'int8' ? this.#weightIn(node, 1) : undefined;
-        if (node.op === 'MatMul' && weight !== undefined && !this.#attr(node, 'transpose_a', false) && !this.#attr(node, 'transpose_b', false)) {
+        if (
+          node.op === 'MatMul' &&
+          weight !== undefined &&
+          !this.#attr(node, 'transpose_a', false) &&
+          !this.#attr(node, 'transpose_b', false)
+        ) {
           const x = this.#in(node, 0);
           const [k, n] = weight.shape as [number, number];
           const [nodeName] = splitTensorName(node.inputs[1]!);
-          return v(this.#weightMatMul(node, x, weight.data, k, n, nodeName), 'float', x.dims === undefined ? undefined : [...x.dims.slice(0, -1), n]);
+          return v(
+            this.#weightMatMul(node, x, weight.data, k, n, nodeName),
+            'float',
+            x.dims === undefined ? undefined : [...x.dims.slice(0, -1), n],
+          );
         }
         let a = this.#in(node, 0);
         let b = this.#in(node, 1);
-        const [ta, tb] = node.op === 'MatMul' ? [this.#attr(node, 'transpose_a', false), this.#attr(node, 'transpose_b', false)] : [this.#attr(node, 'adj_x', false), this.#attr(node, 'adj_y', false)];
+        const [ta, tb] =
+          node.op === 'MatMul'
+            ? [this.#attr(node, 'transpose_a', false), this.#attr(node, 'transpose_b', false)]
+            : [this.#attr(node, 'adj_x', false), this.#attr(node, 'adj_y', false)];
         if (ta) a = this.#swapLastTwo(a, node);
         if (tb) b = this.#swapLastTwo(b, node);
         let dims: Dims;
@@ -478,7 +578,8 @@ export class TfToOnnx {
 
   #swapLastTwo(a: Value, node: TfNode): Value {
     const rank = rankOf(a.dims);
-    if (rank === undefined || rank < 2) throw new Error(`${node.op} \`${node.name}\`: transposing an operand needs its rank`);
+    if (rank === undefined || rank < 2)
+      throw new Error(`${node.op} \`${node.name}\`: transposing an operand needs its rank`);
     const perm = [...Array(rank - 2).keys(), rank - 1, rank - 2];
     return { name: this.#g.node('Transpose', [a.name], { perm }), kind: a.kind, dims: perm.map((p) => a.dims![p]!) };
   }
@@ -512,8 +613,16 @@ export class TfToOnnx {
       ends[k] = endMask & bit ? (step > 0 ? INT64_MAX : INT64_MIN) : BigInt(end[k]!);
     }
     const axes = begin.map((_, k) => k);
-    const sliceInputs = [a.name, this.#const(starts, 'starts'), this.#const(ends, 'ends'), this.#const(axes, 'axes'), this.#const(strides, 'steps')];
-    const dims = a.dims?.map((d, k) => (k >= begin.length ? d : shrunk.includes(k) ? 1 : sliceLength(d, starts[k]!, ends[k]!, strides[k]!)));
+    const sliceInputs = [
+      a.name,
+      this.#const(starts, 'starts'),
+      this.#const(ends, 'ends'),
+      this.#const(axes, 'axes'),
+      this.#const(strides, 'steps'),
+    ];
+    const dims = a.dims?.map((d, k) =>
+      k >= begin.length ? d : shrunk.includes(k) ? 1 : sliceLength(d, starts[k]!, ends[k]!, strides[k]!),
+    );
     if (shrunk.length === 0) return [{ name: this.#emit(node, 'Slice', sliceInputs), kind: a.kind, dims }];
     const sliced = this.#g.node('Slice', sliceInputs);
     const name = this.#emit(node, 'Squeeze', [sliced, this.#const(shrunk, 'axes')]);
@@ -525,12 +634,21 @@ export class TfToOnnx {
     const x = this.#in(node, 0);
     const kernel = this.#constIn(node, 1);
     const ones = (key: string): boolean => this.#attr<readonly number[]>(node, key, [1, 1, 1, 1]).every((s) => s === 1);
-    if (this.#attr(node, 'data_format', 'NHWC') !== 'NHWC' || !ones('strides') || !ones('dilations') || kernel.shape[0] !== 1 || kernel.shape[1] !== 1 || kernel.dtype !== 'float32') {
+    if (
+      this.#attr(node, 'data_format', 'NHWC') !== 'NHWC' ||
+      !ones('strides') ||
+      !ones('dilations') ||
+      kernel.shape[0] !== 1 ||
+      kernel.shape[1] !== 1 ||
+      kernel.dtype !== 'float32'
+    ) {
       throw new Error(`Conv2D \`${node.name}\`: only 1x1, stride 1, NHWC float convolutions are supported`);
     }
     const [, , cin, cout] = kernel.shape as [number, number, number, number];
     const dims = x.dims === undefined ? undefined : [...x.dims.slice(0, -1), cout];
-    return [{ name: this.#weightMatMul(node, x, kernel.data, cin, cout, `${node.inputs[1]}/as_matmul`), kind: 'float', dims }];
+    return [
+      { name: this.#weightMatMul(node, x, kernel.data, cin, cout, `${node.inputs[1]}/as_matmul`), kind: 'float', dims },
+    ];
   }
 
   /** int8 embedding lookup: table rows int8 with one scale each, dequantised after the Gather. */
@@ -541,7 +659,9 @@ export class TfToOnnx {
     const [tableName] = splitTensorName(node.inputs[0]!);
     const data = this.#g.initializer(`${tableName}/quantized`, int8Tensor([rows, dim], q.data));
     const scale = this.#g.initializer(`${tableName}/scale`, floatTensor([rows, 1], q.scale));
-    const gathered = this.#g.node('Cast', [this.#g.node('Gather', [data, indices.name], { axis: 0 })], { to: DataType.FLOAT });
+    const gathered = this.#g.node('Cast', [this.#g.node('Gather', [data, indices.name], { axis: 0 })], {
+      to: DataType.FLOAT,
+    });
     const name = this.#emit(node, 'Mul', [gathered, this.#g.node('Gather', [scale, indices.name], { axis: 0 })]);
     return [{ name, kind: 'float', dims: indices.dims === undefined ? undefined : [...indices.dims, dim] }];
   }

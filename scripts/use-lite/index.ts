@@ -32,14 +32,27 @@ function generatorHash(source: string): string {
   const hash = createHash('sha256').update('use-lite/v1\0');
   const here = import.meta.dirname;
   for (const dir of [here, resolve(here, '../onnx')]) {
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts') && n !== 'node-embed.ts').sort()) {
-      hash.update(`${name}\0`).update(readFileSync(join(dir, name))).update('\0');
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith('.ts') && n !== 'node-embed.ts')
+      .sort()) {
+      hash
+        .update(`${name}\0`)
+        .update(readFileSync(join(dir, name)))
+        .update('\0');
     }
   }
   // The int8 subgraph comes from the minilm generator's quantisation module.
-  hash.update('models/quantize.ts\0').update(readFileSync(resolve(here, '../models/quantize.ts'))).update('\0');
-  for (const name of readdirSync(source).filter((n) => n === 'model.json' || n === 'vocab.json' || n.startsWith('group')).sort()) {
-    hash.update(`${name}\0`).update(readFileSync(join(source, name))).update('\0');
+  hash
+    .update('models/quantize.ts\0')
+    .update(readFileSync(resolve(here, '../models/quantize.ts')))
+    .update('\0');
+  for (const name of readdirSync(source)
+    .filter((n) => n === 'model.json' || n === 'vocab.json' || n.startsWith('group'))
+    .sort()) {
+    hash
+      .update(`${name}\0`)
+      .update(readFileSync(join(source, name)))
+      .update('\0');
   }
   return hash.digest('hex');
 }
@@ -74,7 +87,7 @@ function config(maxTokens: number, vocabSize: number): object {
         int8: {
           file: 'onnx/model_quantized.onnx',
           weights: 'int8 per output column (stored as uint8 + 128); embedding table int8 per row',
-          activations: 'uint8 per row, dynamic: a text\'s vector does not depend on its batch',
+          activations: "uint8 per row, dynamic: a text's vector does not depend on its batch",
           output: 'float32 (about 0.998 cosine to fp32)',
         },
       },

@@ -21,7 +21,8 @@ export const DIMENSIONS = 512;
 
 function findBySuffix(graph: TfGraph, suffix: string, op: string): TfNode {
   const found = graph.nodes.filter((n) => n.op === op && n.name.endsWith(suffix));
-  if (found.length !== 1) throw new Error(`Expected one ${op} node named *${suffix} in the USE Lite graph, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`Expected one ${op} node named *${suffix} in the USE Lite graph, found ${found.length}`);
   return found[0]!;
 }
 
@@ -29,7 +30,8 @@ function findBySuffix(graph: TfGraph, suffix: string, op: string): TfNode {
 function sinkOf(graph: TfGraph): TfNode {
   const read = new Set(graph.nodes.flatMap((n) => n.inputs.map((i) => i.replace(/:\d+$/, ''))));
   const sinks = graph.nodes.filter((n) => n.op !== 'Const' && !read.has(n.name));
-  if (sinks.length !== 1) throw new Error(`Expected one output node in the USE Lite graph, found ${sinks.map((n) => n.name).join(', ')}`);
+  if (sinks.length !== 1)
+    throw new Error(`Expected one output node in the USE Lite graph, found ${sinks.map((n) => n.name).join(', ')}`);
   return sinks[0]!;
 }
 
@@ -41,8 +43,12 @@ export interface UseLiteModel {
 
 export function buildUseLiteOnnx(graph: TfGraph, precision: Precision = 'fp32'): UseLiteModel {
   const g = new GraphBuilder('universal-sentence-encoder-lite');
-  const placeholders = graph.nodes.filter((n) => n.op === 'Placeholder').map((n) => n.name).sort();
-  if (placeholders.join() !== 'indices,values') throw new Error(`Expected Placeholders indices and values, got ${placeholders.join(', ')}`);
+  const placeholders = graph.nodes
+    .filter((n) => n.op === 'Placeholder')
+    .map((n) => n.name)
+    .sort();
+  if (placeholders.join() !== 'indices,values')
+    throw new Error(`Expected Placeholders indices and values, got ${placeholders.join(', ')}`);
 
   const clipLess = findBySuffix(graph, 'ClipToMaxLength/Less', 'Less');
   const limit = graph.constants.get(clipLess.inputs[1]!);
@@ -59,7 +65,10 @@ export function buildUseLiteOnnx(graph: TfGraph, precision: Precision = 'fp32'):
   const indices = g.node('Transpose', [coords], { perm: [1, 0] }, { output: 'frontend/indices' });
   const values = g.node('GatherND', [ids, indices], {}, { output: 'frontend/values' });
   const shape = g.node('Shape', [ids], {}, { output: 'frontend/shape' });
-  const cap = g.constant(int64Tensor([2], BigInt64Array.from([0x7fffffffffffffffn, BigInt(maxTokens)])), 'frontend/cap');
+  const cap = g.constant(
+    int64Tensor([2], BigInt64Array.from([0x7fffffffffffffffn, BigInt(maxTokens)])),
+    'frontend/cap',
+  );
   const denseShape = g.node('Min', [shape, cap], {}, { output: 'frontend/dense_shape' });
 
   const overrides = new Map<string, Value>([

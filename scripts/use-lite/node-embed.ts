@@ -17,7 +17,9 @@ export type UseLiteRuntime = 'node' | 'web-wasm';
 
 interface Session {
   readonly inputNames: readonly string[];
-  run(feeds: Record<string, unknown>): Promise<Record<string, { dims: readonly number[]; data: unknown; type: string }>>;
+  run(
+    feeds: Record<string, unknown>,
+  ): Promise<Record<string, { dims: readonly number[]; data: unknown; type: string }>>;
   release(): Promise<void>;
 }
 
@@ -50,15 +52,27 @@ export class UseLiteNodeEmbedder {
 
   static async create(modelDir: string, options: UseLiteNodeOptions = {}): Promise<UseLiteNodeEmbedder> {
     const dir = resolve(modelDir);
-    const [tokenizerJson, config] = await Promise.all(['tokenizer.json', 'config.json'].map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as unknown));
+    const [tokenizerJson, config] = await Promise.all(
+      ['tokenizer.json', 'config.json'].map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as unknown),
+    );
     const maxTokens = (config as { agentmem?: { maxTokens?: number } }).agentmem?.maxTokens ?? 128;
     const runtime = options.runtime ?? 'node';
-    const ort = (runtime === 'node' ? await import('onnxruntime-node') : await import('onnxruntime-web')) as unknown as Runtime & { env?: { wasm: { numThreads: number } } };
+    const ort = (runtime === 'node'
+      ? await import('onnxruntime-node')
+      : await import('onnxruntime-web')) as unknown as Runtime & { env?: { wasm: { numThreads: number } } };
     const threads = options.threads ?? 0;
     if (runtime === 'web-wasm' && ort.env !== undefined) ort.env.wasm.numThreads = threads > 0 ? threads : 1;
     const bytes = await readFile(join(dir, options.file ?? 'onnx/model.onnx'));
-    const sessionOptions = runtime === 'node' && threads > 0 ? { intraOpNumThreads: threads } : runtime === 'web-wasm' ? { executionProviders: ['wasm'] } : {};
-    const session = await ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), sessionOptions);
+    const sessionOptions =
+      runtime === 'node' && threads > 0
+        ? { intraOpNumThreads: threads }
+        : runtime === 'web-wasm'
+          ? { executionProviders: ['wasm'] }
+          : {};
+    const session = await ort.InferenceSession.create(
+      new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      sessionOptions,
+    );
     return new UseLiteNodeEmbedder(UseTokenizer.fromTokenizerJson(tokenizerJson), maxTokens, ort, session);
   }
 
@@ -80,9 +94,13 @@ export class UseLiteNodeEmbedder {
       });
     });
     const dims = [rows.length, cols];
-    const out = await this.#session.run({ input_ids: new this.#ort.Tensor('int64', ids, dims), attention_mask: new this.#ort.Tensor('int64', mask, dims) });
+    const out = await this.#session.run({
+      input_ids: new this.#ort.Tensor('int64', ids, dims),
+      attention_mask: new this.#ort.Tensor('int64', mask, dims),
+    });
     const result = out['sentence_embedding'];
-    if (result === undefined || result.type !== 'float32' || result.dims.length !== 2) throw new Error('Expected a float32 [batch, dim] `sentence_embedding` output');
+    if (result === undefined || result.type !== 'float32' || result.dims.length !== 2)
+      throw new Error('Expected a float32 [batch, dim] `sentence_embedding` output');
     const data = result.data as Float32Array;
     const dim = result.dims[1]!;
     return rows.map((_, r) => data.slice(r * dim, (r + 1) * dim));

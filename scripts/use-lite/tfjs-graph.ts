@@ -135,7 +135,8 @@ function decodeWeight(entry: ManifestEntry, bytes: Uint8Array, dtype: TfDtype): 
   }
   if (entry.dtype === 'int32') {
     const ints = new Int32Array(copy.buffer, 0, n);
-    if (dtype === 'int32' || dtype === 'int64') return { dtype, shape: entry.shape, data: BigInt64Array.from(ints, (v) => BigInt(v)) };
+    if (dtype === 'int32' || dtype === 'int64')
+      return { dtype, shape: entry.shape, data: BigInt64Array.from(ints, (v) => BigInt(v)) };
     throw new Error(`Weight ${entry.name}: manifest int32 but node dtype ${dtype}`);
   }
   if (entry.dtype === 'bool') return { dtype: 'bool', shape: entry.shape, data: new Uint8Array(copy.buffer, 0, n) };
@@ -144,15 +145,38 @@ function decodeWeight(entry: ManifestEntry, bytes: Uint8Array, dtype: TfDtype): 
 
 /** A Const whose value is written inline in model.json (small constants in some converter versions). */
 function inlineTensor(name: string, raw: Record<string, unknown>, dtype: TfDtype): TfTensor {
-  const dims = ((raw['tensorShape'] as { dim?: Array<{ size: string | number }> } | undefined)?.dim ?? []).map((d) => Number(d.size));
+  const dims = ((raw['tensorShape'] as { dim?: Array<{ size: string | number }> } | undefined)?.dim ?? []).map((d) =>
+    Number(d.size),
+  );
   const n = elementCount(dims);
   const pick = (key: string): unknown[] => (raw[key] as unknown[] | undefined) ?? [];
-  const fill = <T>(values: T[], zero: T): T[] => (values.length === n ? values : Array.from({ length: n }, (_, k) => values[Math.min(k, values.length - 1)] ?? zero));
-  if (dtype === 'float32') return { dtype, shape: dims, data: Float32Array.from(fill(pick('floatVal').map(Number), 0)) };
-  if (dtype === 'bool') return { dtype, shape: dims, data: Uint8Array.from(fill(pick('boolVal').map((v) => (v ? 1 : 0)), 0)) };
+  const fill = <T>(values: T[], zero: T): T[] =>
+    values.length === n ? values : Array.from({ length: n }, (_, k) => values[Math.min(k, values.length - 1)] ?? zero);
+  if (dtype === 'float32')
+    return { dtype, shape: dims, data: Float32Array.from(fill(pick('floatVal').map(Number), 0)) };
+  if (dtype === 'bool')
+    return {
+      dtype,
+      shape: dims,
+      data: Uint8Array.from(
+        fill(
+          pick('boolVal').map((v) => (v ? 1 : 0)),
+          0,
+        ),
+      ),
+    };
   const ints = dtype === 'int64' ? pick('int64Val') : pick('intVal');
   if (ints.length === 0 && n > 0) throw new Error(`Const ${name} has no manifest entry and no inline values`);
-  return { dtype, shape: dims, data: BigInt64Array.from(fill(ints.map((v) => BigInt(v as string)), 0n)) };
+  return {
+    dtype,
+    shape: dims,
+    data: BigInt64Array.from(
+      fill(
+        ints.map((v) => BigInt(v as string)),
+        0n,
+      ),
+    ),
+  };
 }
 
 /** Loads `model.json` and its shards from disk. */
@@ -177,16 +201,19 @@ export async function readTfjsGraph(modelJsonPath: string): Promise<TfGraph> {
     const buffer = Buffer.concat(shards);
     let offset = 0;
     for (const entry of group.weights) {
-      if (entry.quantization !== undefined) throw new Error(`Weight ${entry.name} is quantized; quantized TF.js weights are not supported`);
+      if (entry.quantization !== undefined)
+        throw new Error(`Weight ${entry.name} is quantized; quantized TF.js weights are not supported`);
       const size = elementCount(entry.shape) * (BYTES_PER_ELEMENT[entry.dtype] ?? Number.NaN);
       if (!Number.isFinite(size)) throw new Error(`Weight ${entry.name}: unsupported manifest dtype ${entry.dtype}`);
-      if (offset + size > buffer.length) throw new Error(`Weight ${entry.name} runs past the end of the shards (${buffer.length} bytes)`);
+      if (offset + size > buffer.length)
+        throw new Error(`Weight ${entry.name} runs past the end of the shards (${buffer.length} bytes)`);
       // The Const node's `dtype` attr is the real type (int64 constants are stored as int32).
       const dtype = (byName.get(entry.name)?.attrs.get('dtype') as TfDtype | undefined) ?? (entry.dtype as TfDtype);
       constants.set(entry.name, decodeWeight(entry, buffer.subarray(offset, offset + size), dtype));
       offset += size;
     }
-    if (offset !== buffer.length) throw new Error(`Weights manifest covers ${offset} bytes but the shards hold ${buffer.length}`);
+    if (offset !== buffer.length)
+      throw new Error(`Weights manifest covers ${offset} bytes but the shards hold ${buffer.length}`);
   }
 
   for (const node of nodes) {

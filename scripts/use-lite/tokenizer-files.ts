@@ -23,7 +23,11 @@ export function tokenizerJson(vocab: readonly VocabEntry[]): object {
     added_tokens: [],
     normalizer: {
       type: 'Sequence',
-      normalizers: [{ type: 'NFKC' }, { type: 'Prepend', prepend: '\u2581' }, { type: 'Replace', pattern: { String: ' ' }, content: '\u2581' }],
+      normalizers: [
+        { type: 'NFKC' },
+        { type: 'Prepend', prepend: '\u2581' },
+        { type: 'Replace', pattern: { String: ' ' }, content: '\u2581' },
+      ],
     },
     pre_tokenizer: null,
     post_processor: null,

@@ -19,6 +19,7 @@ const SYNC_LIMIT = 4096;
 export async function embeddingCacheKey(modelId: string, text: string): Promise<string> {
   const bytes = encoder.encode(`${modelId}\u0000${text}`);
   const subtle = typeof crypto !== 'undefined' ? crypto.subtle : undefined;
-  const digest = subtle && bytes.length > SYNC_LIMIT ? new Uint8Array(await subtle.digest('SHA-256', bytes)) : sha256(bytes);
+  const digest =
+    subtle && bytes.length > SYNC_LIMIT ? new Uint8Array(await subtle.digest('SHA-256', bytes)) : sha256(bytes);
   return toHex(digest);
 }

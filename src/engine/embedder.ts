@@ -72,9 +72,14 @@ export class Embedder {
     this.variant = variant;
     this.modelId = modelIdOf(folderUrl, variant);
     // A text cut at another length has another vector: a non-default limit keys its own cache entries.
-    this.#cacheScope = options.maxTokens === DEFAULT_MAX_TOKENS ? this.modelId : `${this.modelId}|maxTokens=${options.maxTokens}`;
+    this.#cacheScope =
+      options.maxTokens === DEFAULT_MAX_TOKENS ? this.modelId : `${this.modelId}|maxTokens=${options.maxTokens}`;
     this.dimensions = pool.dimensions;
-    this.#coalescer = new Coalescer<Job>({ pool, maxQueue: options.maxQueue, deliver: (job, result) => this.#deliver(job, result) });
+    this.#coalescer = new Coalescer<Job>({
+      pool,
+      maxQueue: options.maxQueue,
+      deliver: (job, result) => this.#deliver(job, result),
+    });
     pool.onAvailable = () => this.#coalescer.schedule();
     registerPool(this, pool);
     if (options.cacheEnabled) {
@@ -262,7 +267,7 @@ function checkSignal(options: EmbedCallOptions | undefined): AbortSignal | undef
   if (options === null || typeof options !== 'object') throw expected('options', 'an object', options);
   const signal = options.signal;
   if (signal === undefined) return undefined;
-  if (typeof AbortSignal === 'undefined' || !(signal instanceof AbortSignal)) throw expected('options.signal', 'an AbortSignal', signal);
+  if (typeof AbortSignal === 'undefined' || !(signal instanceof AbortSignal))
+    throw expected('options.signal', 'an AbortSignal', signal);
   return signal;
 }
-

@@ -40,14 +40,14 @@ export class EmbeddingCache {
     void Promise.resolve()
       .then(keys)
       .then(
-      (keys) => {
-        for (const key of keys) this.#known.add(prefix(key));
-        this.#listed = true;
-      },
-      () => {
-        this.persistentErrors++; // unlisted: every miss keeps reading the store, as without keys()
-      },
-    );
+        (keys) => {
+          for (const key of keys) this.#known.add(prefix(key));
+          this.#listed = true;
+        },
+        () => {
+          this.persistentErrors++; // unlisted: every miss keeps reading the store, as without keys()
+        },
+      );
   }
 
   /** False only when the persistent store certainly lacks `key` (it was listed and `key` was not among them). */

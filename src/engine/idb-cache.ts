@@ -39,7 +39,9 @@ export class IdbEmbeddingCache implements PersistentEmbeddingCache {
       await tx.done;
       return values.map((v) => (v instanceof Float32Array ? v : undefined));
     } catch (error) {
-      throw new StorageError(`Could not read ${keys.length} cached embeddings from \`${this.#name}\``, { cause: error });
+      throw new StorageError(`Could not read ${keys.length} cached embeddings from \`${this.#name}\``, {
+        cause: error,
+      });
     }
   }
 

@@ -10,8 +10,20 @@ import type { Backend, ShapeSteps, Variant } from '../worker/protocol.js';
 import type { EmbedderOptions, EmbedderProgress, PersistentEmbeddingCache } from './types.js';
 
 const known = new Set([
-  'model', 'backend', 'variant', 'workers', 'threads', 'maxBatch', 'maxWaitMs', 'maxQueue', 'maxTokens', 'timeoutMs',
-  'cache', 'persistentCache', 'wasmPaths', 'onProgress',
+  'model',
+  'backend',
+  'variant',
+  'workers',
+  'threads',
+  'maxBatch',
+  'maxWaitMs',
+  'maxQueue',
+  'maxTokens',
+  'timeoutMs',
+  'cache',
+  'persistentCache',
+  'wasmPaths',
+  'onProgress',
 ]);
 
 /** Tokens per text before truncation, unless `maxTokens` says otherwise (the model's own limit may be lower). */
@@ -57,9 +69,13 @@ export interface BackendSettings {
 export function checkOptions(options: unknown): CheckedOptions {
   const o = plainObject('options', options);
   for (const key of Object.keys(o)) {
-    if (!known.has(key)) throw new ValidationError(`Unknown option \`${key}\`; expected one of ${[...known].map((k) => `\`${k}\``).join(', ')}`);
+    if (!known.has(key))
+      throw new ValidationError(
+        `Unknown option \`${key}\`; expected one of ${[...known].map((k) => `\`${k}\``).join(', ')}`,
+      );
   }
-  const optional = <T>(key: string, check: (value: unknown) => T): T | undefined => (o[key] === undefined ? undefined : check(o[key]));
+  const optional = <T>(key: string, check: (value: unknown) => T): T | undefined =>
+    o[key] === undefined ? undefined : check(o[key]);
 
   const cache = o['cache'];
   let cacheEnabled = true;
@@ -70,9 +86,11 @@ export function checkOptions(options: unknown): CheckedOptions {
   } else if (cache !== undefined && cache !== true) {
     const c = plainObject('cache', cache);
     for (const key of Object.keys(c)) {
-      if (key !== 'memoryEntries') throw new ValidationError(`Unknown option \`cache.${key}\`; expected \`cache.memoryEntries\``);
+      if (key !== 'memoryEntries')
+        throw new ValidationError(`Unknown option \`cache.${key}\`; expected \`cache.memoryEntries\``);
     }
-    if (c['memoryEntries'] !== undefined) memoryEntries = integerInRange('cache.memoryEntries', c['memoryEntries'], 0, 10_000_000);
+    if (c['memoryEntries'] !== undefined)
+      memoryEntries = integerInRange('cache.memoryEntries', c['memoryEntries'], 0, 10_000_000);
   }
 
   const persistentCache = optional('persistentCache', (v) => {
@@ -87,7 +105,8 @@ export function checkOptions(options: unknown): CheckedOptions {
     if (typeof v === 'string') return v;
     const w = plainObject('wasmPaths', v);
     for (const key of Object.keys(w)) {
-      if (key !== 'wasm' && key !== 'mjs') throw new ValidationError(`Unknown option \`wasmPaths.${key}\`; expected \`wasm\` or \`mjs\``);
+      if (key !== 'wasm' && key !== 'mjs')
+        throw new ValidationError(`Unknown option \`wasmPaths.${key}\`; expected \`wasm\` or \`mjs\``);
       if (typeof w[key] !== 'string') throw expected(`wasmPaths.${key}`, 'a string', w[key]);
     }
     return w as { wasm?: string; mjs?: string };
@@ -158,7 +177,9 @@ export function settingsFor(
   // WASM: one worker per core, or per `threads` cores when each worker runs several threads; at most 4.
   const workers =
     options.workers ??
-    (backend === 'webgpu' ? Math.min(3, Math.max(1, Math.floor(env.hardwareConcurrency / 4))) : Math.max(1, Math.min(Math.floor(env.hardwareConcurrency / threads), 4)));
+    (backend === 'webgpu'
+      ? Math.min(3, Math.max(1, Math.floor(env.hardwareConcurrency / 4)))
+      : Math.max(1, Math.min(Math.floor(env.hardwareConcurrency / threads), 4)));
   // Single-threaded workers may outnumber the cores (the benchmark compares 4 on 2); threaded ones may not.
   if (threads > 1 && workers * threads > env.hardwareConcurrency) {
     const count = options.workers === undefined ? `${workers} (the default)` : `${workers}`;
@@ -209,7 +230,10 @@ export function settingsFor(
  * WebGPU run bounds for a model bigger than minilm-l6: a wider feed-forward layer or more attention heads lower
  * them, so its runs stay under the same tensor size ({@link GPU_RUN_TENSOR_BYTES}). Never raised; WASM unchanged.
  */
-export function boundRunsForModel(settings: BackendSettings, model: Pick<ModelSpec, 'intermediateSize' | 'attentionHeads'>): BackendSettings {
+export function boundRunsForModel(
+  settings: BackendSettings,
+  model: Pick<ModelSpec, 'intermediateSize' | 'attentionHeads'>,
+): BackendSettings {
   if (settings.backend !== 'webgpu') return settings;
   const floatsPerTensor = GPU_RUN_TENSOR_BYTES / 4;
   const tokens = model.intermediateSize === undefined ? Infinity : Math.floor(floatsPerTensor / model.intermediateSize);

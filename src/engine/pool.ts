@@ -187,7 +187,12 @@ export class WorkerPool {
       retire(slot);
     }
     // Nothing starts again: let go of the model bytes (held by makeInit and the failover) and of the feeder.
-    this.#setup = { ...this.#setup, makeInit: () => { throw closed; } };
+    this.#setup = {
+      ...this.#setup,
+      makeInit: () => {
+        throw closed;
+      },
+    };
     this.#failover = undefined;
     this.#onProgress = undefined;
     this.onAvailable = () => undefined;
@@ -202,7 +207,15 @@ export class WorkerPool {
       tasks: [],
       busySince: 0,
       // A slot that survives a failover (same index) keeps its counters, so stats stay cumulative.
-      stats: this.#slots[index]?.stats ?? { batches: 0, items: 0, busyMs: 0, runs: 0, paddedTokens: 0, realTokens: 0, restarts: 0 },
+      stats: this.#slots[index]?.stats ?? {
+        batches: 0,
+        items: 0,
+        busyMs: 0,
+        runs: 0,
+        paddedTokens: 0,
+        realTokens: 0,
+        restarts: 0,
+      },
       restartFailures: 0,
       runFailures: 0,
       checking: false,
@@ -241,7 +254,10 @@ export class WorkerPool {
     } catch (error) {
       handle?.terminate();
       if (error instanceof AgentMemError) throw error;
-      throw new ModelLoadError(`Worker ${slot.index} could not load the model on ${settings.backend}: ${message(error)}`, { cause: error });
+      throw new ModelLoadError(
+        `Worker ${slot.index} could not load the model on ${settings.backend}: ${message(error)}`,
+        { cause: error },
+      );
     }
     // Closed, replaced meanwhile, or a slot left behind by a failover: this worker is not wanted any more.
     if (this.#state === 'closed' || slot.handle !== handle || !this.#slots.includes(slot)) {
@@ -250,7 +266,9 @@ export class WorkerPool {
     }
     if (this.#dimensions !== 0 && ready.dimensions !== this.#dimensions) {
       handle.terminate();
-      throw new ModelLoadError(`Worker ${slot.index} reports ${ready.dimensions} dimensions, expected ${this.#dimensions}`);
+      throw new ModelLoadError(
+        `Worker ${slot.index} reports ${ready.dimensions} dimensions, expected ${this.#dimensions}`,
+      );
     }
     this.#dimensions = ready.dimensions;
     handle.onFailure = (failure) => this.#onWorkerFailure(slot, handle, failure);
@@ -267,7 +285,12 @@ export class WorkerPool {
       let best: Slot | undefined;
       for (const s of this.#slots) {
         if (!takesWork(s) || s.tasks.length >= depth) continue;
-        if (!best || s.tasks.length < best.tasks.length || (s.tasks.length === best.tasks.length && s.stats.busyMs < best.stats.busyMs)) best = s;
+        if (
+          !best ||
+          s.tasks.length < best.tasks.length ||
+          (s.tasks.length === best.tasks.length && s.stats.busyMs < best.stats.busyMs)
+        )
+          best = s;
       }
       if (!best) return;
       this.#dispatch(best, this.#pending.shift()!);
@@ -327,7 +350,8 @@ export class WorkerPool {
         if (slot.handle !== handle) return; // failed, replaced or closed meanwhile: the batches were handed on
         slot.checking = false;
         slot.runFailures = 0;
-        for (const { task, error } of slot.suspects.splice(0)) if (this.#release(slot, task)) this.#runtimeError(task, error);
+        for (const { task, error } of slot.suspects.splice(0))
+          if (this.#release(slot, task)) this.#runtimeError(task, error);
         this.#available();
       },
       (probeError: unknown) => {
@@ -358,7 +382,10 @@ export class WorkerPool {
    */
   #runtimeError(task: Task, error: unknown): void {
     if (task.texts.length === 1) {
-      const reason = error instanceof AgentMemError ? error : new EmbeddingError(`Embedding failed: ${message(error)}`, { cause: error });
+      const reason =
+        error instanceof AgentMemError
+          ? error
+          : new EmbeddingError(`Embedding failed: ${message(error)}`, { cause: error });
       task.resolve([reason]);
       return;
     }
@@ -373,7 +400,9 @@ export class WorkerPool {
   #retry(task: Task, why: string): void {
     task.failures.push(why);
     if (task.attempts >= maxAttempts || this.#failure) {
-      const error = this.#failure ?? new EmbeddingError(`Embedding failed after ${task.attempts} attempts: ${task.failures.join('; ')}`);
+      const error =
+        this.#failure ??
+        new EmbeddingError(`Embedding failed after ${task.attempts} attempts: ${task.failures.join('; ')}`);
       task.resolve(task.texts.map(() => error));
       return;
     }

@@ -31,9 +31,15 @@ export function autoBackends(caps: Pick<Capabilities, 'hasWebGPU' | 'webgpuFallb
 }
 
 /** Starts the pool on the first backend that works: {@link autoBackends} for `auto`, else the one asked for. */
-export async function startEngine(options: CheckedOptions, caps: Capabilities, folder: ModelFolder): Promise<StartedEngine> {
+export async function startEngine(
+  options: CheckedOptions,
+  caps: Capabilities,
+  folder: ModelFolder,
+): Promise<StartedEngine> {
   if (options.backend === 'webgpu' && !caps.hasWebGPU) {
-    throw new ModelLoadError("WebGPU is not available here (navigator.gpu.requestAdapter() gave no adapter); use backend 'wasm' or 'auto'");
+    throw new ModelLoadError(
+      "WebGPU is not available here (navigator.gpu.requestAdapter() gave no adapter); use backend 'wasm' or 'auto'",
+    );
   }
   const loader = new VariantLoader(folder.url, options);
   const candidates: Backend[] = options.backend === 'auto' ? autoBackends(caps) : [options.backend];
@@ -65,7 +71,8 @@ class VariantLoader {
       await this.get(variant);
       return true;
     } catch (error) {
-      if (error instanceof ModelLoadError && (error.cause as { status?: unknown } | undefined)?.status === 404) return false;
+      if (error instanceof ModelLoadError && (error.cause as { status?: unknown } | undefined)?.status === 404)
+        return false;
       return true;
     }
   }
@@ -77,7 +84,10 @@ class VariantLoader {
       bytes = fetchVariant(
         this.#folderUrl,
         variant,
-        onProgress ? (p) => onProgress({ stage: 'fetch', loaded: p.loaded, ...(p.total === undefined ? {} : { total: p.total }) }) : undefined,
+        onProgress
+          ? (p) =>
+              onProgress({ stage: 'fetch', loaded: p.loaded, ...(p.total === undefined ? {} : { total: p.total }) })
+          : undefined,
       );
       this.#bytes.set(variant, bytes);
     }
@@ -138,10 +148,17 @@ async function startPool(
       setup: await setupFor(backend, v, options, caps, folder, loader),
       onProgress: options.onProgress,
       // A lost WebGPU device: same variant on WASM (fp16 -> fp32, which the CPU runs), so vectors stay comparable.
-      failover: backend === 'webgpu' ? () => setupFor('wasm', v === 'fp16' ? 'fp32' : v, options, caps, folder, loader) : undefined,
+      failover:
+        backend === 'webgpu'
+          ? () => setupFor('wasm', v === 'fp16' ? 'fp32' : v, options, caps, folder, loader)
+          : undefined,
     });
   let pool = await start(variant);
-  if (variant === 'fp16' && options.variant === undefined && !(await fp16MatchesFp32(pool, options, caps, folder, loader))) {
+  if (
+    variant === 'fp16' &&
+    options.variant === undefined &&
+    !(await fp16MatchesFp32(pool, options, caps, folder, loader))
+  ) {
     // Without a working shader-f16 path ORT-web returns wrong numbers silently: use fp32 instead.
     pool.close();
     variant = 'fp32';
@@ -149,7 +166,9 @@ async function startPool(
   }
   if (folder.spec.dimensions !== undefined && folder.spec.dimensions !== pool.dimensions) {
     pool.close();
-    throw new ModelLoadError(`The model config says ${folder.spec.dimensions} dimensions but the model outputs ${pool.dimensions}`);
+    throw new ModelLoadError(
+      `The model config says ${folder.spec.dimensions} dimensions but the model outputs ${pool.dimensions}`,
+    );
   }
   return { pool, variant };
 }

@@ -5,7 +5,15 @@
 import * as Comlink from 'comlink';
 import { deserializeError } from '../errors.js';
 import { WorkerFailure, type PoolWorker } from './pool-worker.js';
-import { deviceLostErrorName, isWorkerEvent, type EmbedOutput, type EmbedWorkerApi, type WorkerInit, type WorkerReady, type WorkerResult } from '../worker/protocol.js';
+import {
+  deviceLostErrorName,
+  isWorkerEvent,
+  type EmbedOutput,
+  type EmbedWorkerApi,
+  type WorkerInit,
+  type WorkerReady,
+  type WorkerResult,
+} from '../worker/protocol.js';
 
 export class WorkerHandle implements PoolWorker {
   readonly #worker: Worker;
@@ -37,7 +45,9 @@ export class WorkerHandle implements PoolWorker {
       'error',
       (event) => {
         event.preventDefault();
-        this.#fail(new WorkerFailure('crashed', `${label} crashed: ${event.message || 'uncaught error in the worker'}`));
+        this.#fail(
+          new WorkerFailure('crashed', `${label} crashed: ${event.message || 'uncaught error in the worker'}`),
+        );
       },
       { signal },
     );
@@ -50,7 +60,12 @@ export class WorkerHandle implements PoolWorker {
       'message',
       (event: MessageEvent<unknown>) => {
         if (isWorkerEvent(event.data) && event.data.agentmem === 'device-lost') {
-          this.#fail(new WorkerFailure('lost its WebGPU device', `${label} lost its WebGPU device (${event.data.reason}): ${event.data.message}`));
+          this.#fail(
+            new WorkerFailure(
+              'lost its WebGPU device',
+              `${label} lost its WebGPU device (${event.data.reason}): ${event.data.message}`,
+            ),
+          );
         }
       },
       { signal },

@@ -72,7 +72,9 @@ export function options(name: string, value: unknown, allowed?: readonly string[
   if (allowed) {
     for (const key of Object.keys(value)) {
       if (!allowed.includes(key)) {
-        throw new ValidationError(`Unknown option \`${name}.${key}\`; expected ${allowed.map((k) => `\`${k}\``).join(', ')}`);
+        throw new ValidationError(
+          `Unknown option \`${name}.${key}\`; expected ${allowed.map((k) => `\`${k}\``).join(', ')}`,
+        );
       }
     }
   }
@@ -99,7 +101,8 @@ export function addInput(value: unknown): { text: string; role?: string }[] {
   value.forEach((message: unknown, i) => {
     if (!isPlainObject(message)) throw expected(`messages[${i}]`, 'a message ({ role, content })', message);
     const { role, content } = message as Partial<Message>;
-    if (typeof role !== 'string' || role.length === 0) throw expected(`messages[${i}].role`, 'a non-empty string', role);
+    if (typeof role !== 'string' || role.length === 0)
+      throw expected(`messages[${i}].role`, 'a non-empty string', role);
     if (role === 'system') return;
     out.push({ text: text(`messages[${i}].content`, content), role });
   });

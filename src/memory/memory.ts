@@ -195,7 +195,13 @@ export class Memory {
     const texts = input.addInput(text);
     const createdAt = new Date().toISOString();
     const pending = texts.map(({ text, role }, i) =>
-      pendingRecord(text, scope, role === undefined ? metadata : { ...metadata, role }, createdAt, input.context(texts, i)),
+      pendingRecord(
+        text,
+        scope,
+        role === undefined ? metadata : { ...metadata, role },
+        createdAt,
+        input.context(texts, i),
+      ),
     );
     if (pending.length > 0) await this.#track(this.#ingest(pending));
     return { results: pending.map(addResult) };
@@ -204,7 +210,8 @@ export class Memory {
   /** Adds several memories at once (each with its own scope); one result per item, in order. */
   async addMany(items: readonly AddManyItem[]): Promise<{ results: AddResult[] }> {
     this.#assertOpen('addMany');
-    if (!Array.isArray(items)) throw expected('items', 'an array of { text, userId?, agentId?, runId?, metadata? }', items);
+    if (!Array.isArray(items))
+      throw expected('items', 'an array of { text, userId?, agentId?, runId?, metadata? }', items);
     const createdAt = new Date().toISOString();
     // Every item is checked before anything is queued: one bad item rejects the call and writes nothing.
     const pending = items.map((item: unknown, i) => {
@@ -233,8 +240,19 @@ export class Memory {
     return this.#track(
       (async () => {
         // The query's embedding and the scope's first load from IndexedDB run side by side.
-        const [vector] = await Promise.all([mode === 'keyword' ? undefined : this.#embedder.embed(text), this.#index.warm(scope)]);
-        const hits = await this.#index.search(scope, { mode, text, vector, k: limit, accept, threshold, keywordWeight });
+        const [vector] = await Promise.all([
+          mode === 'keyword' ? undefined : this.#embedder.embed(text),
+          this.#index.warm(scope),
+        ]);
+        const hits = await this.#index.search(scope, {
+          mode,
+          text,
+          vector,
+          k: limit,
+          accept,
+          threshold,
+          keywordWeight,
+        });
         return { results: hits.map((hit) => searchResult(hit, explain)) };
       })(),
     );
@@ -276,7 +294,8 @@ export class Memory {
       const patch = input.options('change', change, input.keys.update);
       if (patch.text !== undefined) text = input.text('change.text', patch.text);
       if (patch.metadata !== undefined) metadata = input.metadata('change.metadata', patch.metadata);
-      if (text === undefined && metadata === undefined) throw expected('change', 'a string or { text?, metadata? } with at least one of them', change);
+      if (text === undefined && metadata === undefined)
+        throw expected('change', 'a string or { text?, metadata? } with at least one of them', change);
     }
     return this.#track(
       (async () => {
@@ -311,7 +330,11 @@ export class Memory {
   async delete(id: string): Promise<void> {
     this.#assertOpen('delete');
     const key = input.id(id);
-    await this.#track(this.#store.remove(key, (previous) => historyRecord(key, previous.text, null, 'DELETE', new Date().toISOString())));
+    await this.#track(
+      this.#store.remove(key, (previous) =>
+        historyRecord(key, previous.text, null, 'DELETE', new Date().toISOString()),
+      ),
+    );
     this.#index.remove(key);
     this.#sync.post({ type: 'remove', ids: [key] });
   }
@@ -323,8 +346,11 @@ export class Memory {
     const field = primaryField(scope)!;
     const now = new Date().toISOString();
     const ids = await this.#track(
-      this.#store.removeWhere(field, scope[field]!, (record) => inScope(record, scope), (previous) =>
-        historyRecord(previous.id, previous.text, null, 'DELETE', now),
+      this.#store.removeWhere(
+        field,
+        scope[field]!,
+        (record) => inScope(record, scope),
+        (previous) => historyRecord(previous.id, previous.text, null, 'DELETE', now),
       ),
     );
     for (const id of ids) this.#index.remove(id);
@@ -400,7 +426,9 @@ export class Memory {
 
   #assertOpen(method: string): void {
     if (this.#state !== 'ready') {
-      throw new ClosedError(`Expected an open Memory, but \`${method}()\` was called after \`close()\`; create a new one with Memory.create()`);
+      throw new ClosedError(
+        `Expected an open Memory, but \`${method}()\` was called after \`close()\`; create a new one with Memory.create()`,
+      );
     }
   }
 
@@ -458,10 +486,13 @@ export class Memory {
   }
 
   async #embed(texts: readonly string[]): Promise<Float32Array[]> {
-    const vectors = texts.length === 1 ? [await this.#embedder.embed(texts[0]!)] : await this.#embedder.embedMany(texts);
+    const vectors =
+      texts.length === 1 ? [await this.#embedder.embed(texts[0]!)] : await this.#embedder.embedMany(texts);
     const d = this.#embedder.dimensions;
     if (vectors.length !== texts.length || vectors.some((v) => !(v instanceof Float32Array) || v.length !== d)) {
-      throw new EmbeddingError(`Expected ${texts.length} vectors of ${d} dimensions from the embedder, got ${describe(vectors.map((v) => v?.length))}`);
+      throw new EmbeddingError(
+        `Expected ${texts.length} vectors of ${d} dimensions from the embedder, got ${describe(vectors.map((v) => v?.length))}`,
+      );
     }
     return vectors;
   }
@@ -534,7 +565,8 @@ export class Memory {
       case 'segments':
         // Only scopes this tab holds need the rows; the others read storage when first searched.
         if (this.#index.stats().scopes === 0) return;
-        for (const { memory, vector } of await this.#store.readSegments(message.ids)) this.#index.upsert(memory, vector);
+        for (const { memory, vector } of await this.#store.readSegments(message.ids))
+          this.#index.upsert(memory, vector);
         break;
       case 'upsert':
         // Messages from different tabs arrive in no set order: apply an update only while storage still holds that

@@ -19,7 +19,13 @@ export function addResult(p: PendingRecord): AddResult {
   return { id: p.id, memory: p.text, event: 'ADD' };
 }
 
-export function historyRecord(memoryId: string, previousValue: string | null, newValue: string | null, event: HistoryRecord['event'], createdAt: string): HistoryRecord {
+export function historyRecord(
+  memoryId: string,
+  previousValue: string | null,
+  newValue: string | null,
+  event: HistoryRecord['event'],
+  createdAt: string,
+): HistoryRecord {
   return { id: uuidv7(), memoryId, previousValue, newValue, event, createdAt };
 }
 
@@ -42,6 +48,11 @@ export function toItem(record: MemoryRecord): MemoryItem {
 export function searchResult(hit: Hit<MemoryRecord>, explain: boolean): SearchResult {
   const { record, score, semantic, keyword } = hit;
   const item: SearchResult = { ...toItem(record), score };
-  if (explain) item.explain = { score, ...(semantic !== undefined ? { semantic } : {}), ...(keyword !== undefined ? { keyword } : {}) };
+  if (explain)
+    item.explain = {
+      score,
+      ...(semantic !== undefined ? { semantic } : {}),
+      ...(keyword !== undefined ? { keyword } : {}),
+    };
   return item;
 }

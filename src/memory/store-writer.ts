@@ -63,7 +63,11 @@ export class StoreWriter {
 
   /** Transactions written; those that committed adds; the most add calls one of them committed. */
   stats(): { transactions: number; commitTransactions: number; largestCommit: number } {
-    return { transactions: this.#transactions, commitTransactions: this.#commitTransactions, largestCommit: this.#largestCommit };
+    return {
+      transactions: this.#transactions,
+      commitTransactions: this.#commitTransactions,
+      largestCommit: this.#largestCommit,
+    };
   }
 
   /** Call after onIdle(). */

@@ -7,7 +7,10 @@ import type { MemoryRecord } from '../store/records.js';
 export type SyncMessage =
   /** Segments another tab committed: read them from IndexedDB (posting 1,000 vectors would cost the writer more). */
   | { readonly type: 'segments'; readonly ids: readonly string[] }
-  | { readonly type: 'upsert'; readonly entries: readonly { readonly memory: MemoryRecord; readonly vector?: Float32Array | undefined }[] }
+  | {
+      readonly type: 'upsert';
+      readonly entries: readonly { readonly memory: MemoryRecord; readonly vector?: Float32Array | undefined }[];
+    }
   | { readonly type: 'remove'; readonly ids: readonly string[] }
   | { readonly type: 'clear' };
 

@@ -50,7 +50,6 @@ export interface MemoryItem {
   updatedAt: string;
 }
 
-
 export interface SearchResult extends MemoryItem {
   /**
    * What results are ranked by. `'hybrid'`: `(1 - keywordWeight) * semantic + keywordWeight * keyword`;

@@ -39,17 +39,27 @@ export function readModelSpec(config: unknown, tokenizerConfig: unknown, source:
     throw new ModelLoadError(`Expected ${source} to hold a JSON object`);
   }
   const c = config as Record<string, unknown>;
-  const ours = typeof c['agentmem'] === 'object' && c['agentmem'] !== null ? (c['agentmem'] as Record<string, unknown>) : {};
+  const ours =
+    typeof c['agentmem'] === 'object' && c['agentmem'] !== null ? (c['agentmem'] as Record<string, unknown>) : {};
   const pooling = ours['pooling'] ?? c['pooling'] ?? 'mean';
   if (!poolings.includes(pooling as Pooling)) {
-    throw new ModelLoadError(`Expected the pooling in ${source} to be one of 'mean', 'cls', 'none', got \`${String(pooling)}\``);
+    throw new ModelLoadError(
+      `Expected the pooling in ${source} to be one of 'mean', 'cls', 'none', got \`${String(pooling)}\``,
+    );
   }
   const tokenizer = ours['tokenizer'] ?? 'huggingface';
   if (tokenizer !== 'huggingface' && tokenizer !== 'use-unigram') {
-    throw new ModelLoadError(`Expected the tokenizer in ${source} to be 'huggingface' or 'use-unigram', got \`${String(tokenizer)}\``);
+    throw new ModelLoadError(
+      `Expected the tokenizer in ${source} to be 'huggingface' or 'use-unigram', got \`${String(tokenizer)}\``,
+    );
   }
-  const dimensions = positiveInt(ours['dimensions']) ?? positiveInt(c['hidden_size']) ?? positiveInt(c['d_model']) ?? positiveInt(c['dim']);
-  const tc = typeof tokenizerConfig === 'object' && tokenizerConfig !== null ? (tokenizerConfig as Record<string, unknown>) : {};
+  const dimensions =
+    positiveInt(ours['dimensions']) ??
+    positiveInt(c['hidden_size']) ??
+    positiveInt(c['d_model']) ??
+    positiveInt(c['dim']);
+  const tc =
+    typeof tokenizerConfig === 'object' && tokenizerConfig !== null ? (tokenizerConfig as Record<string, unknown>) : {};
   // Tokenizer configs say 1e30 for "no limit"; only a plausible number counts.
   const tokenizerMax = positiveInt(tc['model_max_length']);
   const limits = [
@@ -60,7 +70,10 @@ export function readModelSpec(config: unknown, tokenizerConfig: unknown, source:
   ].filter((v): v is number => v !== undefined);
   // BERT-style names first, then BART/OPT (`ffn_dim`), GPT-2 (`n_inner`) and DistilBERT (`hidden_dim`, `n_heads`).
   const intermediateSize =
-    positiveInt(c['intermediate_size']) ?? positiveInt(c['ffn_dim']) ?? positiveInt(c['n_inner']) ?? positiveInt(c['hidden_dim']);
+    positiveInt(c['intermediate_size']) ??
+    positiveInt(c['ffn_dim']) ??
+    positiveInt(c['n_inner']) ??
+    positiveInt(c['hidden_dim']);
   const attentionHeads = positiveInt(c['num_attention_heads']) ?? positiveInt(c['n_head']) ?? positiveInt(c['n_heads']);
   return {
     pooling: pooling as Pooling,

@@ -35,18 +35,26 @@ export async function fetchModelFile(url: string, onProgress?: (p: FetchProgress
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new ModelLoadError(`Could not fetch the model file ${url}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new ModelLoadError(
+      `Could not fetch the model file ${url}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (!response.ok) {
-    throw new ModelLoadError(`Could not fetch the model file ${url}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, {
-      cause: { status: response.status, url },
-    });
+    throw new ModelLoadError(
+      `Could not fetch the model file ${url}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+      {
+        cause: { status: response.status, url },
+      },
+    );
   }
   // A dev server's SPA fallback answers a missing file with the app's HTML and a 200.
   if ((response.headers.get('content-type') ?? '').includes('text/html')) {
-    throw new ModelLoadError(`Could not fetch the model file ${url}: the server answered with an HTML page (is the path right?)`);
+    throw new ModelLoadError(
+      `Could not fetch the model file ${url}: the server answered with an HTML page (is the path right?)`,
+    );
   }
   const bytes = await readBody(response, url, onProgress);
   if (cache) {
@@ -71,7 +79,11 @@ export async function clearModelCache(): Promise<boolean> {
   return caches.delete(modelCacheName);
 }
 
-async function readBody(response: Response, url: string, onProgress?: (p: FetchProgress) => void): Promise<ArrayBuffer> {
+async function readBody(
+  response: Response,
+  url: string,
+  onProgress?: (p: FetchProgress) => void,
+): Promise<ArrayBuffer> {
   // With a Content-Encoding the length counts compressed bytes, not the ones we read: no total then.
   const length = response.headers.has('content-encoding') ? Number.NaN : Number(response.headers.get('content-length'));
   const total = Number.isFinite(length) && length > 0 ? length : undefined;
@@ -100,8 +112,11 @@ async function readBody(response: Response, url: string, onProgress?: (p: FetchP
     }
     return out.buffer;
   } catch (error) {
-    throw new ModelLoadError(`Could not read the model file ${url}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new ModelLoadError(
+      `Could not read the model file ${url}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

@@ -22,7 +22,9 @@ export function resolveModelUrl(model: string): string {
   try {
     return new URL(withSlash, base).href;
   } catch (error) {
-    throw new ModelLoadError(`Could not resolve the model URL \`${model}\`${base ? ` against ${base}` : ''}`, { cause: error });
+    throw new ModelLoadError(`Could not resolve the model URL \`${model}\`${base ? ` against ${base}` : ''}`, {
+      cause: error,
+    });
   }
 }
 
@@ -34,7 +36,9 @@ export function modelIdOf(folderUrl: string, variant: Variant): string {
 export async function loadModelFolder(folderUrl: string): Promise<ModelFolder> {
   // Fetched side by side; when several fail (a missing folder), the error names the first file in this order, not
   // whichever 404 happened to arrive first.
-  const settled = await Promise.allSettled(['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((f) => fetchModelText(`${folderUrl}${f}`)));
+  const settled = await Promise.allSettled(
+    ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((f) => fetchModelText(`${folderUrl}${f}`)),
+  );
   const [configText, tokenizerJson, tokenizerConfigJson] = settled.map((r) => {
     if (r.status === 'rejected') throw r.reason;
     return r.value;
@@ -42,14 +46,23 @@ export async function loadModelFolder(folderUrl: string): Promise<ModelFolder> {
   const config = parseJson(configText, `${folderUrl}config.json`);
   const tokenizerConfig = parseJson(tokenizerConfigJson, `${folderUrl}tokenizer_config.json`);
   parseJson(tokenizerJson, `${folderUrl}tokenizer.json`);
-  return { url: folderUrl, spec: readModelSpec(config, tokenizerConfig, `${folderUrl}config.json`), tokenizerJson, tokenizerConfigJson };
+  return {
+    url: folderUrl,
+    spec: readModelSpec(config, tokenizerConfig, `${folderUrl}config.json`),
+    tokenizerJson,
+    tokenizerConfigJson,
+  };
 }
 
 export function modelFileUrl(folderUrl: string, variant: Variant): string {
   return `${folderUrl}${variantFiles[variant]}`;
 }
 
-export function fetchVariant(folderUrl: string, variant: Variant, onProgress?: (p: FetchProgress) => void): Promise<ArrayBuffer> {
+export function fetchVariant(
+  folderUrl: string,
+  variant: Variant,
+  onProgress?: (p: FetchProgress) => void,
+): Promise<ArrayBuffer> {
   return fetchModelFile(modelFileUrl(folderUrl, variant), onProgress);
 }
 
@@ -57,6 +70,8 @@ function parseJson(text: string, url: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ModelLoadError(`Expected ${url} to be JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ModelLoadError(`Expected ${url} to be JSON: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }

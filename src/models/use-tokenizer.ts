@@ -72,11 +72,19 @@ export class UseTokenizer {
     const model = (json as { model?: { type?: unknown; vocab?: unknown } } | null)?.model;
     const vocab = model?.vocab;
     if (model?.type !== 'Unigram' || !Array.isArray(vocab) || vocab.length <= RESERVED_SYMBOLS) {
-      throw new ModelLoadError('Expected a Unigram tokenizer.json with `model.vocab` as [piece, score] pairs for the `use-unigram` tokenizer');
+      throw new ModelLoadError(
+        'Expected a Unigram tokenizer.json with `model.vocab` as [piece, score] pairs for the `use-unigram` tokenizer',
+      );
     }
     for (const entry of vocab as unknown[]) {
-      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || (typeof entry[1] !== 'number' && entry[1] !== null)) {
-        throw new ModelLoadError(`Expected every \`model.vocab\` entry of tokenizer.json to be [piece, score], got ${JSON.stringify(entry)}`);
+      if (
+        !Array.isArray(entry) ||
+        typeof entry[0] !== 'string' ||
+        (typeof entry[1] !== 'number' && entry[1] !== null)
+      ) {
+        throw new ModelLoadError(
+          `Expected every \`model.vocab\` entry of tokenizer.json to be [piece, score], got ${JSON.stringify(entry)}`,
+        );
       }
     }
     return new UseTokenizer(vocab as Array<[string, number | null]>);

@@ -55,7 +55,14 @@ export const MAX_FILTER_DEPTH = 64;
 const operators = ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'contains', 'icontains'] as const;
 type Operator = (typeof operators)[number];
 
-const combinators: Readonly<Record<string, 'AND' | 'OR' | 'NOT'>> = { AND: 'AND', OR: 'OR', NOT: 'NOT', $and: 'AND', $or: 'OR', $not: 'NOT' };
+const combinators: Readonly<Record<string, 'AND' | 'OR' | 'NOT'>> = {
+  AND: 'AND',
+  OR: 'OR',
+  NOT: 'NOT',
+  $and: 'AND',
+  $or: 'OR',
+  $not: 'NOT',
+};
 
 const always: Predicate = () => true;
 
@@ -67,7 +74,8 @@ export function compileFilter(filters: unknown, path = 'filters'): Predicate {
 
 /** `depth`: how many AND / OR / NOT enclose this filter. */
 function compileObject(filter: unknown, path: string, depth: number): Predicate {
-  if (!isPlainObject(filter)) throw new ValidationError(`Expected \`${path}\` to be a filter object, got ${describe(filter)}`);
+  if (!isPlainObject(filter))
+    throw new ValidationError(`Expected \`${path}\` to be a filter object, got ${describe(filter)}`);
   const parts: Predicate[] = [];
   for (const [key, value] of Object.entries(filter)) {
     if (value === undefined) continue;
@@ -78,7 +86,9 @@ function compileObject(filter: unknown, path: string, depth: number): Predicate 
       continue;
     }
     if (depth >= MAX_FILTER_DEPTH) {
-      throw new ValidationError(`Expected \`${path}\` to nest AND, OR and NOT at most ${MAX_FILTER_DEPTH} levels deep, got \`${key}\` at level ${depth + 1}`);
+      throw new ValidationError(
+        `Expected \`${path}\` to nest AND, OR and NOT at most ${MAX_FILTER_DEPTH} levels deep, got \`${key}\` at level ${depth + 1}`,
+      );
     }
     if (combinator === 'NOT') {
       const inner = Array.isArray(value) ? some(filterList(value, at, depth + 1)) : compileObject(value, at, depth + 1);
@@ -92,7 +102,8 @@ function compileObject(filter: unknown, path: string, depth: number): Predicate 
 }
 
 function filterList(value: unknown, path: string, depth: number): Predicate[] {
-  if (!Array.isArray(value)) throw new ValidationError(`Expected \`${path}\` to be an array of filters, got ${describe(value)}`);
+  if (!Array.isArray(value))
+    throw new ValidationError(`Expected \`${path}\` to be an array of filters, got ${describe(value)}`);
   return value.map((item, i) => compileObject(item, `${path}[${i}]`, depth));
 }
 
@@ -113,7 +124,8 @@ function compileField(field: string, condition: unknown, path: string): Predicat
     }
     parts.push(compileOperator(field, op as Operator, operand, `${path}.${op}`));
   }
-  if (parts.length === 0) throw new ValidationError(`Expected \`${path}\` to hold at least one operator, got ${describe(condition)}`);
+  if (parts.length === 0)
+    throw new ValidationError(`Expected \`${path}\` to hold at least one operator, got ${describe(condition)}`);
   return every(parts);
 }
 
@@ -129,7 +141,8 @@ function compileOperator(field: string, op: Operator, operand: unknown, path: st
     }
     case 'in':
     case 'nin': {
-      if (!Array.isArray(operand)) throw new ValidationError(`Expected \`${path}\` to be an array, got ${describe(operand)}`);
+      if (!Array.isArray(operand))
+        throw new ValidationError(`Expected \`${path}\` to be an array, got ${describe(operand)}`);
       const set = operand.map((v, i) => scalar(v, `${path}[${i}]`));
       const inSet = (m: Metadata) => {
         const value = read(m, field);
@@ -161,7 +174,8 @@ function compileOperator(field: string, op: Operator, operand: unknown, path: st
       };
     }
     case 'icontains': {
-      if (typeof operand !== 'string') throw new ValidationError(`Expected \`${path}\` to be a string, got ${describe(operand)}`);
+      if (typeof operand !== 'string')
+        throw new ValidationError(`Expected \`${path}\` to be a string, got ${describe(operand)}`);
       const needle = operand.toLowerCase();
       const holds = (item: unknown) => typeof item === 'string' && item.toLowerCase().includes(needle);
       return (m) => {
@@ -191,12 +205,18 @@ function equals(value: unknown, expected: FilterValue): boolean {
 }
 
 function scalar(value: unknown, path: string): FilterValue {
-  if (!isScalar(value)) throw new ValidationError(`Expected \`${path}\` to be a string, number, boolean or null, got ${describe(value)}`);
+  if (!isScalar(value))
+    throw new ValidationError(`Expected \`${path}\` to be a string, number, boolean or null, got ${describe(value)}`);
   return value;
 }
 
 function isScalar(value: unknown): value is FilterValue {
-  return value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && !Number.isNaN(value));
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && !Number.isNaN(value))
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -43,13 +43,19 @@ const IDEAL_SHARE = 0.25;
  * a shortlist: a record in neither signal's top `depth` scores at most `(1 - w) * vectorFloor + w * keywordFloor`,
  * and the search widens until its k-th result reaches that bound (Fagin's threshold algorithm).
  */
-export function fuse<R extends { readonly id: string }>(vectors: ScopeIndex<R>, keywords: KeywordIndex<R>, query: FuseQuery<R>): Hit<R>[] {
+export function fuse<R extends { readonly id: string }>(
+  vectors: ScopeIndex<R>,
+  keywords: KeywordIndex<R>,
+  query: FuseQuery<R>,
+): Hit<R>[] {
   const { k, accept, threshold = -Infinity } = query;
   if (k === 0) return [];
   if (query.mode === 'keyword') {
     const { hits, ideal } = keywords.search(query.terms, k, accept);
     const scale = Math.max(hits[0]?.score ?? 0, IDEAL_SHARE * ideal);
-    return hits.map(({ record, score }) => ({ record, score: score / scale, keyword: score / scale })).filter((h) => h.score >= threshold);
+    return hits
+      .map(({ record, score }) => ({ record, score: score / scale, keyword: score / scale }))
+      .filter((h) => h.score >= threshold);
   }
   const vector = query.vector!;
   const w = query.keywordWeight;
@@ -62,8 +68,12 @@ export function fuse<R extends { readonly id: string }>(vectors: ScopeIndex<R>, 
     const add = (record: R, semantic: number, keyword: number) =>
       candidates.set(record.id, { record, semantic, keyword, score: (1 - w) * semantic + w * keyword });
     for (const { record, score } of near) add(record, score, norm(words.score(record.id)));
-    for (const { record, score } of words.hits) if (!candidates.has(record.id)) add(record, vectors.score(record.id, vector)!, norm(score));
-    const ranked = [...candidates.values()].filter((h) => h.score >= threshold).sort((a, b) => b.score - a.score).slice(0, k);
+    for (const { record, score } of words.hits)
+      if (!candidates.has(record.id)) add(record, vectors.score(record.id, vector)!, norm(score));
+    const ranked = [...candidates.values()]
+      .filter((h) => h.score >= threshold)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, k);
     // Every accepted record was a vector candidate: nothing unseen can outrank these.
     if (near.length < depth) return ranked;
     const vectorFloor = near[near.length - 1]!.score;

@@ -133,7 +133,13 @@ export class ScopeIndex<R extends { readonly id: string }> {
 
   /** Bytes held for vectors (capacity, not only the used part). */
   get bytes(): number {
-    return this.#slab.f32.byteLength + this.#slab.i8.byteLength + this.#scales.byteLength + this.#errors.byteLength + this.#l1.byteLength;
+    return (
+      this.#slab.f32.byteLength +
+      this.#slab.i8.byteLength +
+      this.#scales.byteLength +
+      this.#errors.byteLength +
+      this.#l1.byteLength
+    );
   }
 
   has(id: string): boolean {
@@ -228,7 +234,8 @@ export class ScopeIndex<R extends { readonly id: string }> {
     const top = new TopK(Math.min(k, count));
     if (count > 0 && k > 0) {
       if (this.#mode === 'int8') this.#scanInt8(query, count, top, threshold);
-      else if (slab.kernels && this.#errors.length > 0 && count > 4 * k) this.#scanTwoPass(query, count, top, threshold);
+      else if (slab.kernels && this.#errors.length > 0 && count > 4 * k)
+        this.#scanTwoPass(query, count, top, threshold);
       else this.#scanF32(query, count, top, threshold);
     }
     return top.sorted().map(({ slot, score }) => ({ record: records[slot]!, score }));
@@ -255,7 +262,9 @@ export class ScopeIndex<R extends { readonly id: string }> {
   /** int8 scores (scaled) of rows[0..count) into `top`. */
   #scanInt8(query: Float32Array, count: number, top: TopK, threshold: number): void {
     const slab = this.#slab;
-    const factor = slab.kernels ? this.#dotInt8(query, count) : (jsScan(query, slab.i8, slab.rows, count, this.#dimensions, slab.scores), 1);
+    const factor = slab.kernels
+      ? this.#dotInt8(query, count)
+      : (jsScan(query, slab.i8, slab.rows, count, this.#dimensions, slab.scores), 1);
     const { rows, scores } = slab;
     const scales = this.#scales;
     for (let i = 0; i < count; i++) {
@@ -362,13 +371,22 @@ export class ScopeIndex<R extends { readonly id: string }> {
     this.#scales = widen(this.#scales, side);
     this.#errors = widen(this.#errors, this.#mode === 'fp32' ? side : 0);
     this.#l1 = widen(this.#l1, this.#mode === 'fp32' ? side : 0);
-    if (fresh) for (let slot = 0; slot < this.#records.length; slot++) this.#write(slot, next.f32.subarray(slot * this.#dimensions, (slot + 1) * this.#dimensions));
+    if (fresh)
+      for (let slot = 0; slot < this.#records.length; slot++)
+        this.#write(slot, next.f32.subarray(slot * this.#dimensions, (slot + 1) * this.#dimensions));
     this.#identity = 0;
   }
 }
 
 /** The JS scan: four accumulators, so the CPU can overlap independent add chains. */
-function jsScan(query: Float32Array, data: Float32Array | Int8Array, rows: Int32Array, count: number, d: number, scores: Float32Array): void {
+function jsScan(
+  query: Float32Array,
+  data: Float32Array | Int8Array,
+  rows: Int32Array,
+  count: number,
+  d: number,
+  scores: Float32Array,
+): void {
   const d4 = d - (d % 4);
   for (let i = 0; i < count; i++) {
     const offset = rows[i]! * d;

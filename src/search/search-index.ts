@@ -21,9 +21,7 @@ export interface Scoped extends Scope {
 export type ScopeLoader<R> = (field: ScopeField, value: string) => Promise<{ record: R; vector: StoredVector }[]>;
 
 type Change<R> =
-  | { kind: 'upsert'; record: R; vector: StoredVector }
-  | { kind: 'record'; record: R }
-  | { kind: 'remove'; id: string };
+  { kind: 'upsert'; record: R; vector: StoredVector } | { kind: 'record'; record: R } | { kind: 'remove'; id: string };
 
 /** One loaded scope: its vectors and its words, always changed together. */
 interface Loaded<R extends Scoped> {
@@ -103,7 +101,9 @@ export class SearchIndex<R extends Scoped> {
       narrowed && accept ? (r: R) => inScope(r, scope) && accept(r) : narrowed ? (r: R) => inScope(r, scope) : accept;
     const { mode } = query;
     if (mode === 'vector') {
-      return vectors.search(query.vector!, query.k, test, query.threshold).map(({ record, score }) => ({ record, score, semantic: score }));
+      return vectors
+        .search(query.vector!, query.k, test, query.threshold)
+        .map(({ record, score }) => ({ record, score, semantic: score }));
     }
     return fuse(vectors, keywords, { ...query, mode, accept: test, terms: tokenize(query.text) });
   }

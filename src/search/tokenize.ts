@@ -40,7 +40,8 @@ function isWordChar(c: number, s: string, i: number): boolean {
 }
 
 const LETTER = /^[\p{L}\p{N}]/u;
-const CJK = /[\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}\p{Script_Extensions=Hangul}]/u;
+const CJK =
+  /[\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}\p{Script_Extensions=Hangul}]/u;
 
 /** Each distinct raw word's terms, computed once: vocabularies are small and repeat, so most words are hits. */
 const memo = new Map<string, readonly string[]>();

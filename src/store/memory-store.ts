@@ -60,7 +60,14 @@ const scopeIndex = { userId: 'userIds', agentId: 'agentIds', runId: 'runIds' } a
 /** The ADD row of a memory whose entry has not changed since it was added (its text is still the first one). */
 export function addHistory(memory: MemoryRecord): HistoryRecord {
   // The id version 1 used too: written twice, it is still one row.
-  return { id: `${memory.id}:add`, memoryId: memory.id, previousValue: null, newValue: memory.text, event: 'ADD', createdAt: memory.createdAt };
+  return {
+    id: `${memory.id}:add`,
+    memoryId: memory.id,
+    previousValue: null,
+    newValue: memory.text,
+    event: 'ADD',
+    createdAt: memory.createdAt,
+  };
 }
 
 /**
@@ -157,42 +164,51 @@ export class MemoryStore {
     if (groups.length > 0) stores.push('segments', 'segmentVectors');
     if (cache.length > 0) stores.push('embeddings');
     if (stores.length === 0) return { batches: [], segments: [] };
-    return this.#run(describeWrite(pendingBatches.length, groups.length, cache.length), stores, 'readwrite', async (tx) => {
-      // Raw requests: a failed one aborts the transaction and `tx.done` reports it.
-      if (cache.length > 0) {
-        const embeddings = unwrap(tx.objectStore('embeddings'));
-        for (const [key, vector] of cache) embeddings.put(vector, key);
-      }
-      if (pendingBatches.length > 0) {
-        const pending = unwrap(tx.objectStore('pending'));
-        for (const batch of pendingBatches) pending.put(batch);
-      }
-      let todo: readonly AddGroup[] = [];
-      let written: Segment[] = [];
-      if (groups.length > 0) {
-        const pending = tx.objectStore('pending');
-        const ids = groups.map((g) => g.batchId);
-        // One request for the whole group when its batches are neighbours (the usual case), else one per batch.
-        const span = await readSpan(pending, ids);
-        const present = span?.keys ?? new Set((await Promise.all(ids.map((id) => pending.getKey(id)))).filter((k) => k !== undefined).map(String));
-        todo = groups.filter((g) => present.has(g.batchId));
-        const rows = todo.flatMap((g) => g.rows);
-        const segments = unwrap(tx.objectStore('segments'));
-        const vectors = unwrap(tx.objectStore('segmentVectors'));
-        written = rows.length > 0 ? buildSegments(rows, rows[0]!.vector.length, this.#encoding) : [];
-        for (const segment of written) {
-          segments.put(segment.record);
-          vectors.put(segment.vectors);
+    return this.#run(
+      describeWrite(pendingBatches.length, groups.length, cache.length),
+      stores,
+      'readwrite',
+      async (tx) => {
+        // Raw requests: a failed one aborts the transaction and `tx.done` reports it.
+        if (cache.length > 0) {
+          const embeddings = unwrap(tx.objectStore('embeddings'));
+          for (const [key, vector] of cache) embeddings.put(vector, key);
         }
-        const rawPending = unwrap(pending);
-        const done = new Set(todo.map((g) => g.batchId));
-        if (span && done.size > 1 && spanHoldsOnly(span, done)) rawPending.delete(span.range);
-        else for (const id of done) rawPending.delete(id);
-      }
-      await tx.done;
-      for (const segment of written) this.#noteSmall(segment.record);
-      return { batches: todo.map((g) => g.batchId), segments: written.map((s) => s.record.id) };
-    });
+        if (pendingBatches.length > 0) {
+          const pending = unwrap(tx.objectStore('pending'));
+          for (const batch of pendingBatches) pending.put(batch);
+        }
+        let todo: readonly AddGroup[] = [];
+        let written: Segment[] = [];
+        if (groups.length > 0) {
+          const pending = tx.objectStore('pending');
+          const ids = groups.map((g) => g.batchId);
+          // One request for the whole group when its batches are neighbours (the usual case), else one per batch.
+          const span = await readSpan(pending, ids);
+          const present =
+            span?.keys ??
+            new Set(
+              (await Promise.all(ids.map((id) => pending.getKey(id)))).filter((k) => k !== undefined).map(String),
+            );
+          todo = groups.filter((g) => present.has(g.batchId));
+          const rows = todo.flatMap((g) => g.rows);
+          const segments = unwrap(tx.objectStore('segments'));
+          const vectors = unwrap(tx.objectStore('segmentVectors'));
+          written = rows.length > 0 ? buildSegments(rows, rows[0]!.vector.length, this.#encoding) : [];
+          for (const segment of written) {
+            segments.put(segment.record);
+            vectors.put(segment.vectors);
+          }
+          const rawPending = unwrap(pending);
+          const done = new Set(todo.map((g) => g.batchId));
+          if (span && done.size > 1 && spanHoldsOnly(span, done)) rawPending.delete(span.range);
+          else for (const id of done) rawPending.delete(id);
+        }
+        await tx.done;
+        for (const segment of written) this.#noteSmall(segment.record);
+        return { batches: todo.map((g) => g.batchId), segments: written.map((s) => s.record.id) };
+      },
+    );
   }
 
   /** True when enough small segments wait to be merged ({@link compactSmall}). */
@@ -221,7 +237,10 @@ export class MemoryStore {
       const whole = span !== undefined && spanHoldsOnly(span, new Set(ids));
       const [records, vectors] = whole
         ? await Promise.all([segmentStore.getAll(span.range), vectorStore.getAll(span.range)])
-        : await Promise.all([Promise.all(ids.map((id) => segmentStore.get(id))), Promise.all(ids.map((id) => vectorStore.get(id)))]);
+        : await Promise.all([
+            Promise.all(ids.map((id) => segmentStore.get(id))),
+            Promise.all(ids.map((id) => vectorStore.get(id))),
+          ]);
       const vectorsById = new Map<string, SegmentVectors>();
       for (const rows of vectors) if (rows) vectorsById.set(rows.id, rows);
       const parts: Segment[] = [];
@@ -299,7 +318,10 @@ export class MemoryStore {
    * Replaces a memory in one transaction (read, then write its segment), with its UPDATE history row (and the ADD
    * row first, when this is the memory's first change). NotFoundError when it does not exist.
    */
-  async replace(id: string, build: (previous: MemoryRecord) => Replacement): Promise<{ previous: MemoryRecord; next: Replacement }> {
+  async replace(
+    id: string,
+    build: (previous: MemoryRecord) => Replacement,
+  ): Promise<{ previous: MemoryRecord; next: Replacement }> {
     return this.#run('update a memory', ['segments', 'segmentVectors', 'history'], 'readwrite', async (tx) => {
       const segment = await tx.objectStore('segments').index('ids').get(id);
       if (!segment) throw notFound(id);
@@ -307,8 +329,12 @@ export class MemoryStore {
       const next = build(previous);
       const vectors = next.vector ? await tx.objectStore('segmentVectors').get(segment.id) : undefined;
       await logAdds(tx, [previous]);
-      const writes: Promise<unknown>[] = [tx.objectStore('segments').put(withMemory(segment, index, next.memory)), tx.objectStore('history').put(next.history)];
-      if (vectors && next.vector) writes.push(tx.objectStore('segmentVectors').put(withVector(vectors, index, next.vector)));
+      const writes: Promise<unknown>[] = [
+        tx.objectStore('segments').put(withMemory(segment, index, next.memory)),
+        tx.objectStore('history').put(next.history),
+      ];
+      if (vectors && next.vector)
+        writes.push(tx.objectStore('segmentVectors').put(withVector(vectors, index, next.vector)));
       await Promise.all([...writes, tx.done]);
       return { previous, next };
     });
@@ -381,7 +407,9 @@ export class MemoryStore {
   }
 
   async cacheKeys(): Promise<string[]> {
-    return this.#run('list the embedding cache', ['embeddings'], 'readonly', (tx) => tx.objectStore('embeddings').getAllKeys());
+    return this.#run('list the embedding cache', ['embeddings'], 'readonly', (tx) =>
+      tx.objectStore('embeddings').getAllKeys(),
+    );
   }
 
   async cacheGetMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]> {
@@ -392,7 +420,8 @@ export class MemoryStore {
   }
 
   #noteSmall(segment: SegmentRecord): void {
-    if (segment.ids.length < SMALL_SEGMENT && !this.#small.has(segment.id)) this.#small.set(segment.id, segment.ids.length);
+    if (segment.ids.length < SMALL_SEGMENT && !this.#small.has(segment.id))
+      this.#small.set(segment.id, segment.ids.length);
   }
 
   async #run<T>(
@@ -422,14 +451,22 @@ export class MemoryStore {
 
 function wrap(what: string, error: unknown): Error {
   if (error instanceof AgentMemError) return error;
-  const detail = error instanceof Error ? (error.message ? `${error.name}: ${error.message}` : error.name) : String(error);
+  const detail =
+    error instanceof Error ? (error.message ? `${error.name}: ${error.message}` : error.name) : String(error);
   return new StorageError(`IndexedDB could not ${what}: ${detail}`, { cause: error });
 }
 
 /** The name a write's failure gives it: what the transaction was for. */
 function describeWrite(pending: number, groups: number, cache: number): string {
-  const parts = [pending > 0 && 'record pending adds', groups > 0 && 'commit memories', cache > 0 && 'write the embedding cache'];
-  return parts.filter(Boolean).join(', ').replace(/, ([^,]*)$/, ' and $1');
+  const parts = [
+    pending > 0 && 'record pending adds',
+    groups > 0 && 'commit memories',
+    cache > 0 && 'write the embedding cache',
+  ];
+  return parts
+    .filter(Boolean)
+    .join(', ')
+    .replace(/, ([^,]*)$/, ' and $1');
 }
 
 function notFound(id: string): NotFoundError {
@@ -439,7 +476,8 @@ function notFound(id: string): NotFoundError {
 /** The entry of memory `id` in a segment the `ids` index returned for it. */
 function entry(segment: SegmentRecord, id: string): { memory: MemoryRecord; index: number } {
   const index = segment.ids.indexOf(id);
-  if (index < 0) throw new StorageError(`IndexedDB segment \`${segment.id}\` is indexed under \`${id}\` but does not hold it`);
+  if (index < 0)
+    throw new StorageError(`IndexedDB segment \`${segment.id}\` is indexed under \`${id}\` but does not hold it`);
   return { memory: segment.memories[index]!, index };
 }
 

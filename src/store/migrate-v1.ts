@@ -40,7 +40,12 @@ export function migrateV1(db: IDBDatabase, tx: IDBTransaction): void {
         if (kept.length > 0) {
           const id = uuidv7();
           segments.put(segmentRecord(id, kept));
-          segmentVectors.put(joinVectors(id, kept.map((m) => byId.get(m.id)!)));
+          segmentVectors.put(
+            joinVectors(
+              id,
+              kept.map((m) => byId.get(m.id)!),
+            ),
+          );
         }
         page(rows[rows.length - 1]!.id);
       };

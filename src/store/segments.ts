@@ -25,13 +25,29 @@ export interface Segment {
 }
 
 /** Rows in id (creation) order, cut into segments of at most `max`, each under a fresh UUIDv7. */
-export function buildSegments(rows: readonly SegmentRow[], dimensions: number, encoding: VectorEncoding, max = SEGMENT_MAX): Segment[] {
+export function buildSegments(
+  rows: readonly SegmentRow[],
+  dimensions: number,
+  encoding: VectorEncoding,
+  max = SEGMENT_MAX,
+): Segment[] {
   const sorted = [...rows].sort((a, b) => compareIds(a.memory.id, b.memory.id));
   const out: Segment[] = [];
   for (let start = 0; start < sorted.length; start += max) {
     const chunk = sorted.slice(start, start + max);
     const id = uuidv7();
-    out.push({ record: segmentRecord(id, chunk.map((r) => r.memory)), vectors: encodeVectors(id, chunk.map((r) => r.vector), dimensions, encoding) });
+    out.push({
+      record: segmentRecord(
+        id,
+        chunk.map((r) => r.memory),
+      ),
+      vectors: encodeVectors(
+        id,
+        chunk.map((r) => r.vector),
+        dimensions,
+        encoding,
+      ),
+    });
   }
   return out;
 }
@@ -72,12 +88,25 @@ export function mergeSegments(parts: readonly Segment[], id: string = uuidv7()):
   const rows: { memory: MemoryRecord; vector: StoredVector }[] = [];
   for (const { record, vectors } of parts) {
     if (vectors.dimensions !== dimensions || encodingOf(vectors) !== encoding) {
-      throw new RangeError(`Expected segments of ${dimensions} dimensions (${encoding}), got \`${vectors.id}\` with ${vectors.dimensions} (${encodingOf(vectors)})`);
+      throw new RangeError(
+        `Expected segments of ${dimensions} dimensions (${encoding}), got \`${vectors.id}\` with ${vectors.dimensions} (${encodingOf(vectors)})`,
+      );
     }
     record.memories.forEach((memory, i) => rows.push({ memory, vector: vectorAt(vectors, i) }));
   }
   rows.sort((a, b) => compareIds(a.memory.id, b.memory.id));
-  return { record: segmentRecord(id, rows.map((r) => r.memory)), vectors: encodeVectors(id, rows.map((r) => r.vector), dimensions, encoding) };
+  return {
+    record: segmentRecord(
+      id,
+      rows.map((r) => r.memory),
+    ),
+    vectors: encodeVectors(
+      id,
+      rows.map((r) => r.vector),
+      dimensions,
+      encoding,
+    ),
+  };
 }
 
 /** How a segment's vectors are encoded. */
@@ -136,7 +165,10 @@ export function withVector(vectors: SegmentVectors, i: number, vector: Float32Ar
 }
 
 /** The segment without the entries `drop` selects (null when none is left), and the memories dropped. */
-export function removeWhere(segment: Segment, drop: (memory: MemoryRecord) => boolean): { segment: Segment | null; removed: MemoryRecord[] } {
+export function removeWhere(
+  segment: Segment,
+  drop: (memory: MemoryRecord) => boolean,
+): { segment: Segment | null; removed: MemoryRecord[] } {
   const keep: number[] = [];
   const removed: MemoryRecord[] = [];
   segment.record.memories.forEach((m, i) => (drop(m) ? removed.push(m) : keep.push(i)));
@@ -151,7 +183,12 @@ export function removeWhere(segment: Segment, drop: (memory: MemoryRecord) => bo
   };
   const vectors: SegmentVectors = f32
     ? { id, dimensions: d, f32: gather(f32, (n) => new Float32Array(n), d) }
-    : { id, dimensions: d, q: gather(q!, (n) => new Int8Array(n), d), scales: gather(scales!, (n) => new Float32Array(n), 1) };
+    : {
+        id,
+        dimensions: d,
+        q: gather(q!, (n) => new Int8Array(n), d),
+        scales: gather(scales!, (n) => new Float32Array(n), 1),
+      };
   return { segment: { record: segmentRecord(id, memories), vectors }, removed };
 }
 
@@ -159,7 +196,12 @@ export function removeWhere(segment: Segment, drop: (memory: MemoryRecord) => bo
  * The vectors of one segment, fp32 rows or int8 codes + scales. Vectors already quantised keep their codes (int8
  * only: fp32 needs every vector in fp32).
  */
-export function encodeVectors(id: string, vectors: readonly StoredVector[], dimensions: number, encoding: VectorEncoding): SegmentVectors {
+export function encodeVectors(
+  id: string,
+  vectors: readonly StoredVector[],
+  dimensions: number,
+  encoding: VectorEncoding,
+): SegmentVectors {
   for (const v of vectors) {
     const length = v instanceof Float32Array ? v.length : v.q.length;
     if (length !== dimensions) throw new RangeError(`Expected vectors of ${dimensions} dimensions, got ${length}`);
@@ -167,7 +209,8 @@ export function encodeVectors(id: string, vectors: readonly StoredVector[], dime
   if (encoding === 'fp32') {
     const f32 = new Float32Array(vectors.length * dimensions);
     vectors.forEach((v, i) => {
-      if (!(v instanceof Float32Array)) throw new RangeError('Expected fp32 vectors for an fp32 segment, got int8 codes');
+      if (!(v instanceof Float32Array))
+        throw new RangeError('Expected fp32 vectors for an fp32 segment, got int8 codes');
       f32.set(v, i * dimensions);
     });
     return { id, dimensions, f32 };

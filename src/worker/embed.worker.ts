@@ -12,7 +12,15 @@ import type * as Ort from 'onnxruntime-web';
 import { EmbeddingError, ModelLoadError, serializeError } from '../errors.js';
 import { SentenceEncoder } from './encoder.js';
 import { createTokenizer } from './tokenizer.js';
-import { deviceLostErrorName, type EmbedOutput, type EmbedWorkerApi, type WorkerEvent, type WorkerInit, type WorkerReady, type WorkerResult } from './protocol.js';
+import {
+  deviceLostErrorName,
+  type EmbedOutput,
+  type EmbedWorkerApi,
+  type WorkerEvent,
+  type WorkerInit,
+  type WorkerReady,
+  type WorkerResult,
+} from './protocol.js';
 
 /** Short texts of different lengths: enough for the wasm tier-up to see every kernel, cheap enough to be ~free. */
 const warmupTexts = ['warm up', 'a short sentence to warm the model up before real work arrives'];
@@ -48,7 +56,10 @@ async function init(options: WorkerInit): Promise<WorkerReady> {
     try {
       ort = await loadRuntime(options.backend);
     } catch (error) {
-      throw new ModelLoadError(`Could not load onnxruntime-web for ${options.backend}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new ModelLoadError(
+        `Could not load onnxruntime-web for ${options.backend}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     ort.env.logLevel = 'error';
     ort.env.wasm.proxy = false;
@@ -69,9 +80,12 @@ async function init(options: WorkerInit): Promise<WorkerReady> {
         logSeverityLevel: 3, // errors only: the node-placement warnings of the WebGPU EP are expected
       });
     } catch (error) {
-      throw new ModelLoadError(`Could not create the ${options.backend} session: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
+      throw new ModelLoadError(
+        `Could not create the ${options.backend} session: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     const sessionMs = performance.now() - started;
     encoder = new SentenceEncoder({

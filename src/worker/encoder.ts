@@ -107,14 +107,21 @@ export class SentenceEncoder {
   async embed(texts: readonly string[]): Promise<EmbedOutput> {
     const started = performance.now();
     const tokens = texts.map((t) => this.tokenize(t));
-    const runs = planRuns(tokens.map((t) => t.length), this.#plan);
+    const runs = planRuns(
+      tokens.map((t) => t.length),
+      this.#plan,
+    );
     // Every run's tensors are built now and the runs queue on the session in order; each run's pooling then
     // overlaps the next run.
     const shapes = runs.map((run) => runShape(run.indices.length, run.paddedLength, this.#plan));
     const results = await Promise.all(
       runs.map((run, k) => {
         const [rows, length] = shapes[k]!;
-        return this.#run(run.indices.map((i) => tokens[i]!), length, rows);
+        return this.#run(
+          run.indices.map((i) => tokens[i]!),
+          length,
+          rows,
+        );
       }),
     );
     let out: Float32Array | undefined;
@@ -141,7 +148,11 @@ export class SentenceEncoder {
   }
 
   /** One model run of `rows` padded to `seq` tokens, with the first row repeated up to `runRows` rows. */
-  async #run(rows: readonly number[][], seq: number, runRows = rows.length): Promise<{ vectors: Float32Array; dim: number }> {
+  async #run(
+    rows: readonly number[][],
+    seq: number,
+    runRows = rows.length,
+  ): Promise<{ vectors: Float32Array; dim: number }> {
     const batch = rows.length;
     const ids = new Array<number>(runRows * seq).fill(this.#tokenizer.padId);
     const mask = new Uint8Array(runRows * seq);
@@ -162,7 +173,9 @@ export class SentenceEncoder {
       try {
         results = await this.#session.run(feeds, [this.#output]);
       } catch (error) {
-        throw new EmbeddingError(`Model run failed for a batch of ${batch} x ${seq} tokens: ${errorMessage(error)}`, { cause: error });
+        throw new EmbeddingError(`Model run failed for a batch of ${batch} x ${seq} tokens: ${errorMessage(error)}`, {
+          cause: error,
+        });
       }
       const output = results[this.#output] as Tensor;
       try {
@@ -244,16 +257,24 @@ function chooseOutput(session: InferenceSession, pooling: Pooling, named: string
   const names = session.outputNames;
   if (names.length === 0) throw new ModelLoadError('The model has no outputs');
   if (named !== undefined) {
-    if (!names.includes(named)) throw new ModelLoadError(`The model config names the output \`${named}\`, but the model's outputs are ${names.map((n) => `\`${n}\``).join(', ')}`);
+    if (!names.includes(named))
+      throw new ModelLoadError(
+        `The model config names the output \`${named}\`, but the model's outputs are ${names.map((n) => `\`${n}\``).join(', ')}`,
+      );
     return named;
   }
   if (pooling === 'none') {
-    for (const preferred of ['sentence_embedding', 'embeddings', 'output_0']) if (names.includes(preferred)) return preferred;
+    for (const preferred of ['sentence_embedding', 'embeddings', 'output_0'])
+      if (names.includes(preferred)) return preferred;
     const metadata = session.outputMetadata as readonly InferenceSession.ValueMetadata[] | undefined;
     const rank2 = metadata?.findIndex((m) => m.isTensor && m.shape.length === 2) ?? -1;
     return names[rank2 >= 0 ? rank2 : 0]!;
   }
-  return names.includes('last_hidden_state') ? 'last_hidden_state' : names.includes('token_embeddings') ? 'token_embeddings' : names[0]!;
+  return names.includes('last_hidden_state')
+    ? 'last_hidden_state'
+    : names.includes('token_embeddings')
+      ? 'token_embeddings'
+      : names[0]!;
 }
 
 function errorMessage(error: unknown): string {

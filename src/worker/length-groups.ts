@@ -32,7 +32,10 @@ export interface RunPlanOptions {
  * length rounds up to a multiple of `lengthStep`, but not past `maxLength`.
  */
 export function runShape(count: number, len: number, options: RunPlanOptions): [rows: number, length: number] {
-  return [stepRows(count, options.countStep ?? 1), stepLength(len, options.lengthStep ?? 1, options.maxLength ?? Number.POSITIVE_INFINITY)];
+  return [
+    stepRows(count, options.countStep ?? 1),
+    stepLength(len, options.lengthStep ?? 1, options.maxLength ?? Number.POSITIVE_INFINITY),
+  ];
 }
 
 function stepRows(count: number, step: number): number {

@@ -46,7 +46,9 @@ export function l2Normalize(out: Float32Array, offset: number, dim: number): voi
   }
   const norm = Math.sqrt(sq);
   if (!Number.isFinite(norm) || norm === 0) {
-    throw new EmbeddingError(`The model produced a ${norm === 0 ? 'zero' : 'non-finite'} vector; it cannot be normalised`);
+    throw new EmbeddingError(
+      `The model produced a ${norm === 0 ? 'zero' : 'non-finite'} vector; it cannot be normalised`,
+    );
   }
   const inv = 1 / norm;
   for (let d = 0; d < dim; d++) out[offset + d]! *= inv;

@@ -75,7 +75,8 @@ export interface EmbedOutput {
   readonly ms: number;
 }
 
-export type WorkerResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: SerializedError };
+export type WorkerResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: SerializedError };
 
 /** The API a worker exposes through `Comlink.expose`. One call at a time: the pool never overlaps them. */
 export interface EmbedWorkerApi {

@@ -19,7 +19,11 @@ export interface TextTokenizer {
   readonly unknownId: number;
 }
 
-export function createTokenizer(kind: TokenizerKind, tokenizerJson: unknown, tokenizerConfig: Record<string, unknown>): TextTokenizer {
+export function createTokenizer(
+  kind: TokenizerKind,
+  tokenizerJson: unknown,
+  tokenizerConfig: Record<string, unknown>,
+): TextTokenizer {
   if (kind === 'use-unigram') {
     const use = UseTokenizer.fromTokenizerJson(tokenizerJson);
     return { encode: (text) => use.encode(text), suffixLength: 0, padId: 0, unknownId: 0 };
@@ -36,7 +40,11 @@ export function createTokenizer(kind: TokenizerKind, tokenizerJson: unknown, tok
 
 function tokenId(tokenizer: Tokenizer, token: unknown): number | undefined {
   const content =
-    typeof token === 'string' ? token : typeof token === 'object' && token !== null ? (token as { content?: unknown }).content : undefined;
+    typeof token === 'string'
+      ? token
+      : typeof token === 'object' && token !== null
+        ? (token as { content?: unknown }).content
+        : undefined;
   return typeof content === 'string' ? tokenizer.token_to_id(content) : undefined;
 }
 

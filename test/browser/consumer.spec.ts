@@ -5,7 +5,17 @@
  */
 import { test, expect, chromium, type Page } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  readFileSync,
+} from 'node:fs';
 import { resolve, join } from 'node:path';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -19,7 +29,12 @@ let server: ChildProcess | undefined;
 let devServer: ChildProcess | undefined;
 
 function sh(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  return execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
 }
 
 function filesUnder(dir: string): string[] {
@@ -37,13 +52,24 @@ test.beforeAll(async () => {
   mkdirSync(work, { recursive: true });
   // npm pack runs `prepack` (tsc build of dist/lib); --ignore-scripts would skip it, so build first explicitly.
   sh('npm', ['run', 'build:lib', '--silent'], repo);
-  tarball = sh('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], repo).trim().split('\n').pop()!;
+  tarball = sh('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], repo)
+    .trim()
+    .split('\n')
+    .pop()!;
   installConsumer('app', app);
   sh('npx', ['vite', 'build'], app);
   // The app's own vite binary, not npx: killing npx would leave its vite child serving after the suite.
-  server = spawn(join(app, 'node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { cwd: app, stdio: 'ignore', detached: false });
+  server = spawn(
+    join(app, 'node_modules/.bin/vite'),
+    ['preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    { cwd: app, stdio: 'ignore', detached: false },
+  );
   for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return; } catch { /* not up yet */ }
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return;
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error('consumer preview server did not start');
@@ -53,11 +79,20 @@ test.beforeAll(async () => {
 function installConsumer(name: string, dir: string): void {
   cpSync(resolve(repo, 'test/consumer', name), dir, { recursive: true });
   const vite = JSON.parse(readFileSync(resolve(repo, 'node_modules/vite/package.json'), 'utf8')).version as string;
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({
-    name: `consumer-${name}`, private: true, type: 'module',
-    dependencies: { 'agentmem-web': `file:../${tarball}` },
-    devDependencies: { vite },
-  }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: `consumer-${name}`,
+        private: true,
+        type: 'module',
+        dependencies: { 'agentmem-web': `file:../${tarball}` },
+        devDependencies: { vite },
+      },
+      null,
+      2,
+    ),
+  );
   // The model a consumer would put in its own public/ folder.
   cpSync(resolve(repo, 'public/models/lexical'), join(dir, 'public/models/lexical'), { recursive: true });
   sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], dir);
@@ -81,7 +116,9 @@ async function runApp(page: Page, url: string): Promise<{ wasmFetched: string[] 
     if (name.endsWith('.wasm')) wasmFetched.push(name);
   });
   await page.goto(url);
-  await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 120_000 });
+  await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, {
+    timeout: 120_000,
+  });
   const result = await page.evaluate(() => (window as unknown as { __result: AppResult }).__result);
   expect(result.error).toBeUndefined();
   expect((result.top as string[])[0]).toBe('I drink coffee every morning');
@@ -104,22 +141,38 @@ test('the packed package ships only compiled ESM, types and no model or wasm of 
 
 test("the consumer's build carries ORT's WASM build and its WebGPU (JSEP) build, nothing more", () => {
   const assets = filesUnder(join(app, 'dist'));
-  const wasm = assets.filter((f) => f.endsWith('.wasm')).map((f) => f.split('/').pop()!.replace(/-[\w-]{8}\.wasm$/, '.wasm'));
+  const wasm = assets
+    .filter((f) => f.endsWith('.wasm'))
+    .map((f) =>
+      f
+        .split('/')
+        .pop()!
+        .replace(/-[\w-]{8}\.wasm$/, '.wasm'),
+    );
   expect(wasm.sort()).toEqual(['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.wasm']);
 });
 
 test('a fresh Vite app adds, searches and embeds through the documented API', async ({ page }) => {
   // The WASM workers fetch the plain build, the WebGPU worker the JSEP one.
   const { wasmFetched } = await runApp(page, `http://127.0.0.1:${port}/`);
-  expect(wasmFetched.map((f) => f.replace(/-[\w-]{8}\.wasm$/, '.wasm')).sort()).toEqual(['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.wasm']);
+  expect(wasmFetched.map((f) => f.replace(/-[\w-]{8}\.wasm$/, '.wasm')).sort()).toEqual([
+    'ort-wasm-simd-threaded.jsep.wasm',
+    'ort-wasm-simd-threaded.wasm',
+  ]);
 });
 
-test('the same app under the Vite dev server (`vite`, what a developer runs first) works, with no warning from Vite', async ({ page }) => {
+test('the same app under the Vite dev server (`vite`, what a developer runs first) works, with no warning from Vite', async ({
+  page,
+}) => {
   // Vite pre-bundles dependencies in dev and resolves the package's workers and source maps itself: a worker URL
   // or a source map that only survives a production build would break or warn here.
   let output = '';
   // The app's own vite binary (as for preview): npx would also add npm's warnings about this repository's .npmrc.
-  devServer = spawn(join(app, 'node_modules/.bin/vite'), ['--port', String(devPort), '--strictPort', '--host', '127.0.0.1'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  devServer = spawn(
+    join(app, 'node_modules/.bin/vite'),
+    ['--port', String(devPort), '--strictPort', '--host', '127.0.0.1'],
+    { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   devServer.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   devServer.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   for (let i = 0; i < 100 && !output.includes('ready in'); i++) await new Promise((r) => setTimeout(r, 200));
@@ -143,7 +196,12 @@ test('an MV3 extension (test/consumer/extension) keeps memories in its offscreen
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--disable-quic', '--enable-unsafe-webgpu', `--disable-extensions-except=${dist}`, `--load-extension=${dist}`],
+    args: [
+      '--disable-quic',
+      '--enable-unsafe-webgpu',
+      `--disable-extensions-except=${dist}`,
+      `--load-extension=${dist}`,
+    ],
   });
   try {
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
@@ -176,7 +234,15 @@ test('an MV3 extension (test/consumer/extension) keeps memories in its offscreen
       const again = (await memory('search', 'coffee', { userId: 'alice' })) as Found;
       const all = (await memory('getAll', { userId: 'alice' })) as Found;
       const texts = (r: Found) => r.results.map((x) => x.memory);
-      return { first: texts(first), again: texts(again), all: texts(all), rejected, capabilities, backend: stats.embedder.backend, closed };
+      return {
+        first: texts(first),
+        again: texts(again),
+        all: texts(all),
+        rejected,
+        capabilities,
+        backend: stats.embedder.backend,
+        closed,
+      };
     });
     expect(result.first[0]).toBe('I drink coffee every morning');
     expect(result.first).not.toContain('Bob likes tea');
@@ -199,7 +265,9 @@ test('an MV3 extension (test/consumer/extension) keeps memories in its offscreen
     await expect(popup.locator('#results li').first()).toContainText('Alice is allergic to peanuts');
     await popup.fill('#text', '   ');
     await popup.click('#add');
-    await expect(popup.locator('#results li')).toHaveText([/^ValidationError: Expected `text` to be a non-empty string/]);
+    await expect(popup.locator('#results li')).toHaveText([
+      /^ValidationError: Expected `text` to be a non-empty string/,
+    ]);
   } finally {
     await context.close();
   }

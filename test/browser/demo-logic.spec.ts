@@ -11,7 +11,9 @@ test('filter box: each operator, typed values, quotes, and clauses joined with a
   expect(parseFilter('')).toBeUndefined();
   expect(parseFilter('   ')).toBeUndefined();
   expect(parseFilter('category = travel')).toEqual({ AND: [{ category: 'travel' }] });
-  expect(parseFilter('importance >= 4 and category != food')).toEqual({ AND: [{ importance: { gte: 4 } }, { category: { ne: 'food' } }] });
+  expect(parseFilter('importance >= 4 and category != food')).toEqual({
+    AND: [{ importance: { gte: 4 } }, { category: { ne: 'food' } }],
+  });
   expect(parseFilter('a > 1 AND b < 2.5 and c <= -3 and d == x')).toEqual({
     AND: [{ a: { gt: 1 } }, { b: { lt: 2.5 } }, { c: { lte: -3 } }, { d: 'x' }],
   });
@@ -25,7 +27,9 @@ test('filter box: each operator, typed values, quotes, and clauses joined with a
 test('filter box combined with the category select', () => {
   expect(combineFilters('', '')).toBeUndefined();
   expect(combineFilters('travel', '')).toEqual({ AND: [{ category: 'travel' }] });
-  expect(combineFilters('travel', 'importance > 2')).toEqual({ AND: [{ category: 'travel' }, { importance: { gt: 2 } }] });
+  expect(combineFilters('travel', 'importance > 2')).toEqual({
+    AND: [{ category: 'travel' }, { importance: { gt: 2 } }],
+  });
 });
 
 test('sample memories: deterministic per seed, distinct, every category, beyond the plain template space', () => {
@@ -35,7 +39,9 @@ test('sample memories: deterministic per seed, distinct, every category, beyond 
   expect(sampleMemories(1000, 7).map((m) => m.text)).not.toEqual(a.map((m) => m.text));
   expect(new Set(a.map((m) => m.text)).size).toBe(1000);
   expect(new Set(a.map((m) => m.metadata.category))).toEqual(new Set(CATEGORIES));
-  const odd = a.filter((m) => !/^User\b/.test(m.text) || /[{}]/.test(m.text) || m.metadata.importance < 1 || m.metadata.importance > 5);
+  const odd = a.filter(
+    (m) => !/^User\b/.test(m.text) || /[{}]/.test(m.text) || m.metadata.importance < 1 || m.metadata.importance > 5,
+  );
   expect(odd).toEqual([]);
   const many = sampleMemories(5000);
   expect(new Set(many.map((m) => m.text)).size).toBe(5000);

@@ -66,7 +66,9 @@ test('loads, shows model loading progress, starts the engine and lists the model
   expect(errors).toEqual([]);
 });
 
-test('a memory added through the UI is found by search, can be edited with history, and survives a reload', async ({ page }) => {
+test('a memory added through the UI is found by search, can be edited with history, and survives a reload', async ({
+  page,
+}) => {
   await page.goto(`${demo}&backend=wasm&workers=2`);
   await waitReady(page, 'wasm');
   await addThroughUi(page, 'User drinks oat milk lattes every morning', 'food');
@@ -117,7 +119,10 @@ test('a memory added through the UI is found by search, can be edited with histo
   // Reload: the memories come back from IndexedDB and search still finds them.
   await page.reload();
   await waitReady(page, 'wasm');
-  await expect(page.locator('#results .result-text')).toHaveText(['User is planning a trip to Tokyo in April', 'User drinks oat milk lattes every morning']);
+  await expect(page.locator('#results .result-text')).toHaveText([
+    'User is planning a trip to Tokyo in April',
+    'User drinks oat milk lattes every morning',
+  ]);
   await searchThroughUi(page, 'lattes');
   await expect(page.locator('#results .result-text').first()).toHaveText('User drinks oat milk lattes every morning');
   await expect(page.locator('#notices .notice')).toHaveCount(0);
@@ -156,10 +161,14 @@ test('bulk add completes with the count shown, then search and filters work on i
   await expect(results.first().locator('.result-text')).toContainText(/seat|flight|morning/);
 });
 
-test('the default page: the 1,000-memory sample set, a search in plain words, and a full-page screenshot', async ({ page }, testInfo) => {
+test('the default page: the 1,000-memory sample set, a search in plain words, and a full-page screenshot', async ({
+  page,
+}, testInfo) => {
   // The default model (use-lite once generated, else lexical), on WASM by name: `auto` also lands on WASM here
   // (SwiftShader is a fallback adapter), but on a machine with a GPU it would not, and the text below names WASM.
-  const model = existsSync(resolve(import.meta.dirname, '../../public/models/use-lite/config.json')) ? 'use-lite' : 'lexical';
+  const model = existsSync(resolve(import.meta.dirname, '../../public/models/use-lite/config.json'))
+    ? 'use-lite'
+    : 'lexical';
   await page.setViewportSize({ width: 1360, height: 900 });
   await page.goto('/demo/?backend=wasm&workers=2');
   await waitReady(page, 'wasm');
@@ -226,7 +235,10 @@ test('the model picker: another model keeps its own database; a folder URL can b
   await expect(page.locator('#results .result-text')).toHaveText(['User collects miles with KLM']);
 });
 
-test('errors are readable messages in the page: a missing model, WebGPU without an adapter, a full disk', async ({ page, context }) => {
+test('errors are readable messages in the page: a missing model, WebGPU without an adapter, a full disk', async ({
+  page,
+  context,
+}) => {
   await page.goto('/demo/?model=/models/does-not-exist&backend=wasm');
   await expect(page.locator('body')).toHaveAttribute('data-engine', 'failed', engineTimeout);
   await expect(page.locator('#notices .notice')).toContainText('The model could not be loaded');
@@ -235,7 +247,10 @@ test('errors are readable messages in the page: a missing model, WebGPU without 
   await expect(page.locator('#engine-model-url')).toHaveValue('/models/does-not-exist');
 
   // A browser launched without --enable-unsafe-webgpu has navigator.gpu but no adapter.
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-quic'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--disable-quic'],
+  });
   try {
     const other = await browser.newPage({ baseURL: test.info().project.use.baseURL ?? '' });
     await other.goto(`${demo}&backend=webgpu`);

@@ -18,7 +18,9 @@ test.beforeEach(async ({ page }) => {
   await expect(page.locator('#status')).toHaveText('ready');
 });
 
-test('a closed embedder is garbage-collected: 5 create -> embed -> close cycles leave the heap flat', async ({ page }) => {
+test('a closed embedder is garbage-collected: 5 create -> embed -> close cycles leave the heap flat', async ({
+  page,
+}) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     const { texts, heapAfterGc } = window.helpers;
@@ -53,7 +55,9 @@ test('a closed embedder the app still references holds no model bytes, vectors o
     }
     return { heaps, kept: kept.length };
   });
-  console.log(`heap after each cycle, embedders kept (MB): ${result.heaps.map((b) => (b / 2 ** 20).toFixed(1)).join(', ')}`);
+  console.log(
+    `heap after each cycle, embedders kept (MB): ${result.heaps.map((b) => (b / 2 ** 20).toFixed(1)).join(', ')}`,
+  );
   expect(result.kept).toBe(5);
   expect(result.heaps[4]! - result.heaps[0]!).toBeLessThan(4 * 2 ** 20);
 });

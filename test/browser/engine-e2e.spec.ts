@@ -27,12 +27,25 @@ const gpuTexts = texts.slice(0, 7);
 type Run = { batch: number[][]; singles: number[][]; again: number[]; backend: string; dims: number };
 
 /** One batch of the 8 texts; with `singles`, also 8 one-text runs and a repeat (WebGPU on SwiftShader is too slow for those). */
-async function run(page: Page, backend: 'wasm' | 'webgpu', variant: 'int8' | 'fp32', singles: boolean, texts: string[]): Promise<Run> {
+async function run(
+  page: Page,
+  backend: 'wasm' | 'webgpu',
+  variant: 'int8' | 'fp32',
+  singles: boolean,
+  texts: string[],
+): Promise<Run> {
   return page.evaluate(
     async ({ backend, variant, texts, singles }) => {
       const { Embedder } = window.agentmem;
       // cache off: every vector below comes from a model run, none from the cache.
-      const embedder = await Embedder.create({ model: '/models/minilm-l6', backend, variant, workers: 1, cache: false, maxBatch: 8 });
+      const embedder = await Embedder.create({
+        model: '/models/minilm-l6',
+        backend,
+        variant,
+        workers: 1,
+        cache: false,
+        maxBatch: 8,
+      });
       try {
         const batch = await embedder.embedMany(texts); // one batch of 8 mixed-length texts
         const one: Float32Array[] = [];
@@ -44,7 +57,8 @@ async function run(page: Page, backend: 'wasm' | 'webgpu', variant: 'int8' | 'fp
         const stats = embedder.stats();
         const bucket = texts.length >= 8 ? '8-15' : '4-7';
         const expected = singles ? { '1': texts.length + 1, [bucket]: 1 } : { [bucket]: 1 };
-        if (JSON.stringify(stats.batchSizes) !== JSON.stringify(expected)) throw new Error(`unexpected batches ${JSON.stringify(stats.batchSizes)}`);
+        if (JSON.stringify(stats.batchSizes) !== JSON.stringify(expected))
+          throw new Error(`unexpected batches ${JSON.stringify(stats.batchSizes)}`);
         return {
           batch: batch.map((v) => Array.from(v)),
           singles: one.map((v) => Array.from(v)),
@@ -59,7 +73,6 @@ async function run(page: Page, backend: 'wasm' | 'webgpu', variant: 'int8' | 'fp
     { backend, variant, texts, singles },
   );
 }
-
 
 function checkVectors(r: Run): void {
   expect(r.dims).toBe(384);
@@ -97,7 +110,9 @@ test('minilm-l6 in module workers: WASM int8 + fp32, WebGPU fp32 agree', async (
   expect(int8.batch).toHaveLength(8);
   expect(gpu.batch).toHaveLength(gpuTexts.length);
   for (let i = 0; i < gpuTexts.length; i++) {
-    expect(cos(gpu.batch[i]!, fp32.singles[i]!), `text ${i}: WebGPU batch vs WASM fp32 single`).toBeGreaterThanOrEqual(0.999);
+    expect(cos(gpu.batch[i]!, fp32.singles[i]!), `text ${i}: WebGPU batch vs WASM fp32 single`).toBeGreaterThanOrEqual(
+      0.999,
+    );
   }
   for (let i = 0; i < texts.length; i++) {
     expect(cos(int8.singles[i]!, fp32.singles[i]!), `text ${i}: int8 vs fp32`).toBeGreaterThanOrEqual(0.95);

@@ -5,11 +5,16 @@
 import { expect, test } from '@playwright/test';
 import type {} from '../pages/engine.js';
 
-test('a Content-Security-Policy that forbids workers fails create() with ModelLoadError instead of hanging', async ({ page }) => {
+test('a Content-Security-Policy that forbids workers fails create() with ModelLoadError instead of hanging', async ({
+  page,
+}) => {
   // The same page, served with a policy that allows everything but workers (as a strict extension page might).
   await page.route('**/test/pages/engine.html', async (route) => {
     const response = await route.fetch();
-    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': "worker-src 'none'" } });
+    await route.fulfill({
+      response,
+      headers: { ...response.headers(), 'content-security-policy': "worker-src 'none'" },
+    });
   });
   const violations: string[] = [];
   page.on('console', (m) => {
@@ -31,7 +36,10 @@ test('a Content-Security-Policy that forbids workers fails create() with ModelLo
         await e.close();
         return 'created';
       },
-      (e: unknown) => (e instanceof ModelLoadError ? `ModelLoadError: ${e.message} (cause: ${String((e.cause as Error | undefined)?.name)})` : `other: ${String(e)}`),
+      (e: unknown) =>
+        e instanceof ModelLoadError
+          ? `ModelLoadError: ${e.message} (cause: ${String((e.cause as Error | undefined)?.name)})`
+          : `other: ${String(e)}`,
     );
     return { outcome, stages: [...new Set(progress)] };
   });
@@ -41,7 +49,9 @@ test('a Content-Security-Policy that forbids workers fails create() with ModelLo
   expect(violations.length).toBeGreaterThan(0);
 });
 
-test('an onProgress that throws does not stop the load: the error is reported as uncaught, once per call', async ({ page }) => {
+test('an onProgress that throws does not stop the load: the error is reported as uncaught, once per call', async ({
+  page,
+}) => {
   const uncaught: string[] = [];
   page.on('pageerror', (error) => uncaught.push(error.message));
   await page.goto('/test/pages/engine.html');

@@ -11,21 +11,38 @@ test.beforeEach(async ({ page }) => {
   await expect(page.locator('#status')).toHaveText('ready');
 });
 
-test('vectors equal the single-worker unbatched result whatever the batch sizes and worker counts', async ({ page }) => {
+test('vectors equal the single-worker unbatched result whatever the batch sizes and worker counts', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     const { texts, cosine } = window.helpers;
     const input = texts(24, 7);
-    const reference = await Embedder.create({ model: '/models/minilm-l6', backend: 'wasm', workers: 1, maxBatch: 1, cache: false });
+    const reference = await Embedder.create({
+      model: '/models/minilm-l6',
+      backend: 'wasm',
+      workers: 1,
+      maxBatch: 1,
+      cache: false,
+    });
     const expected: Float32Array[] = [];
     for (const t of input) expected.push(await reference.embed(t));
     await reference.close();
 
     const worst: Record<string, number> = {};
     const batchSizes: Record<string, Record<string, number>> = {};
-    for (const [workers, maxBatch] of [[2, 64], [3, 5]] as const) {
-      const embedder = await Embedder.create({ model: '/models/minilm-l6', backend: 'wasm', workers, maxBatch, cache: false });
+    for (const [workers, maxBatch] of [
+      [2, 64],
+      [3, 5],
+    ] as const) {
+      const embedder = await Embedder.create({
+        model: '/models/minilm-l6',
+        backend: 'wasm',
+        workers,
+        maxBatch,
+        cache: false,
+      });
       // Concurrent callers, arriving in two waves so batches of several sizes form.
       const first = Promise.all(input.slice(0, 15).map((t) => embedder.embed(t)));
       await new Promise((r) => setTimeout(r, 5));
@@ -40,7 +57,8 @@ test('vectors equal the single-worker unbatched result whatever the batch sizes 
   console.log(JSON.stringify(result));
   for (const [name, cos] of Object.entries(result.worst)) expect(cos, name).toBeGreaterThanOrEqual(0.9999);
   // The texts really were batched (not all sent one by one).
-  for (const sizes of Object.values(result.batchSizes)) expect(Object.keys(sizes).some((bucket) => bucket !== '1')).toBe(true);
+  for (const sizes of Object.values(result.batchSizes))
+    expect(Object.keys(sizes).some((bucket) => bucket !== '1')).toBe(true);
 });
 
 test('200 concurrent callers each get their own text’s vector', async ({ page }) => {
@@ -48,7 +66,13 @@ test('200 concurrent callers each get their own text’s vector', async ({ page 
     const { Embedder } = window.agentmem;
     const { texts, cosine } = window.helpers;
     const input = texts(200, 3);
-    const reference = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 1, cache: false });
+    const reference = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'wasm',
+      workers: 1,
+      maxBatch: 1,
+      cache: false,
+    });
     const expected: Float32Array[] = [];
     for (const t of input) expected.push(await reference.embed(t));
     await reference.close();
@@ -68,7 +92,12 @@ test('200 concurrent callers each get their own text’s vector', async ({ page 
       }
       if (best === i && cosine(got[i]!, expected[i]!) >= 0.9999) own++;
     }
-    return { own, inferences: stats.inferences, batches: stats.batches, items: stats.workers.reduce((s, w) => s + w.items, 0) };
+    return {
+      own,
+      inferences: stats.inferences,
+      batches: stats.batches,
+      items: stats.workers.reduce((s, w) => s + w.items, 0),
+    };
   });
   expect(result.own).toBe(200);
   expect(result.inferences).toBe(200);
@@ -82,7 +111,13 @@ test('a worker terminated mid-batch loses nothing and duplicates nothing', async
     const { Embedder } = window.agentmem;
     const { texts, cosine } = window.helpers;
     const input = texts(64, 11);
-    const embedder = await Embedder.create({ model: '/models/minilm-l6', backend: 'wasm', workers: 2, maxBatch: 16, cache: false });
+    const embedder = await Embedder.create({
+      model: '/models/minilm-l6',
+      backend: 'wasm',
+      workers: 2,
+      maxBatch: 16,
+      cache: false,
+    });
     let settled = 0;
     const pending = input.map((t) =>
       embedder.embed(t).finally(() => {
@@ -132,7 +167,13 @@ test('the only worker crashing mid-batch is replaced and the queue drains', asyn
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     const input = window.helpers.texts(24, 13);
-    const embedder = await Embedder.create({ model: '/models/minilm-l6', backend: 'wasm', workers: 1, maxBatch: 8, cache: false });
+    const embedder = await Embedder.create({
+      model: '/models/minilm-l6',
+      backend: 'wasm',
+      workers: 1,
+      maxBatch: 8,
+      cache: false,
+    });
     const pending = Promise.all(input.map((t) => embedder.embed(t)));
     await new Promise((r) => setTimeout(r, 0));
     const busy = embedder.stats().workers[0]!.state === 'busy';
@@ -160,7 +201,13 @@ test('a worker whose every run fails while it stays up is replaced; no caller ge
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     const input = window.helpers.texts(24, 19);
-    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 8, cache: false });
+    const embedder = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'wasm',
+      workers: 1,
+      maxBatch: 8,
+      cache: false,
+    });
     const before = await embedder.embedMany(input);
     // The session goes away but the worker does not crash: every run on it now throws.
     const disposed = await window.hooks.disposeSession(embedder, 0);
@@ -170,7 +217,13 @@ test('a worker whose every run fails while it stays up is replaced; no caller ge
     );
     const stats = embedder.stats();
     await embedder.close();
-    return { disposed, outcome, restarts: stats.workers[0]!.restarts, failures: stats.failures, retries: stats.retries };
+    return {
+      disposed,
+      outcome,
+      restarts: stats.workers[0]!.restarts,
+      failures: stats.failures,
+      retries: stats.retries,
+    };
   });
   expect(result.disposed).toBe(true);
   // The same vectors as before the session went away, from the replacement worker.
@@ -185,7 +238,14 @@ test('a batch that keeps timing out fails its callers with EmbeddingError after 
     const { Embedder, EmbeddingError } = window.agentmem;
     // One batch of 300 long texts takes far more than 5 ms to tokenise and run, so every attempt times out
     // (sessions load under a separate, longer limit).
-    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 1024, timeoutMs: 5, cache: false });
+    const embedder = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'wasm',
+      workers: 1,
+      maxBatch: 1024,
+      timeoutMs: 5,
+      cache: false,
+    });
     const input = window.helpers.texts(300, 17).map((t) => `${t} ${'coffee morning window seat '.repeat(40)}`);
     const outcome = await embedder.embedMany(input).then(
       () => 'resolved',
@@ -193,9 +253,17 @@ test('a batch that keeps timing out fails its callers with EmbeddingError after 
     );
     const stats = embedder.stats();
     await embedder.close();
-    return { outcome, failures: stats.failures, retries: stats.retries, restarts: stats.workers[0]!.restarts, batches: stats.batches };
+    return {
+      outcome,
+      failures: stats.failures,
+      retries: stats.retries,
+      restarts: stats.workers[0]!.restarts,
+      batches: stats.batches,
+    };
   });
-  expect(result.outcome).toMatch(/^Embedding failed after 3 attempts: worker 0 timed out; worker 0 timed out; worker 0 timed out$/);
+  expect(result.outcome).toMatch(
+    /^Embedding failed after 3 attempts: worker 0 timed out; worker 0 timed out; worker 0 timed out$/,
+  );
   expect(result.batches).toBe(1);
   expect(result.failures).toBe(300);
   // Retried in halves: 300 -> 2 x 150 -> 4 x 75, each part failing its third try.
@@ -203,10 +271,19 @@ test('a batch that keeps timing out fails its callers with EmbeddingError after 
   expect(result.restarts).toBeGreaterThanOrEqual(6);
 });
 
-test('when no worker can be restarted, every waiting and later call rejects with EmbeddingError (none hangs)', async ({ page }) => {
+test('when no worker can be restarted, every waiting and later call rejects with EmbeddingError (none hangs)', async ({
+  page,
+}) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
-    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 4, maxQueue: 8, cache: false });
+    const embedder = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'wasm',
+      workers: 1,
+      maxBatch: 4,
+      maxQueue: 8,
+      cache: false,
+    });
     (window as unknown as { engine: unknown }).engine = embedder;
     return embedder.stats().workers.length;
   });
@@ -218,7 +295,8 @@ test('when no worker can be restarted, every waiting and later call rejects with
     return route.abort();
   });
   const outcome = await page.evaluate(async () => {
-    const embedder = (window as unknown as { engine: Awaited<ReturnType<typeof window.agentmem.Embedder.create>> }).engine;
+    const embedder = (window as unknown as { engine: Awaited<ReturnType<typeof window.agentmem.Embedder.create>> })
+      .engine;
     const { EmbeddingError } = window.agentmem;
     const input = window.helpers.texts(40, 23); // 4 running, 8 queued, 28 waiting for space
     const settled = input.map((t) =>
@@ -237,7 +315,13 @@ test('when no worker can be restarted, every waiting and later call rejects with
     );
     const stats = embedder.stats();
     await embedder.close();
-    return { waiting, outcomes: [...new Set(outcomes)], later, state: stats.state, queued: stats.queueDepth + stats.waitingForSpace };
+    return {
+      waiting,
+      outcomes: [...new Set(outcomes)],
+      later,
+      state: stats.state,
+      queued: stats.queueDepth + stats.waitingForSpace,
+    };
   });
   expect(outcome.waiting).toBeGreaterThan(0);
   expect(outcome.outcomes).toEqual(['EmbeddingError']);
@@ -247,11 +331,20 @@ test('when no worker can be restarted, every waiting and later call rejects with
   expect(blocked).toBe(3); // three replacements tried, each refused its script
 });
 
-test('backpressure holds the queue at maxQueue; an aborted text rejects with the signal’s reason, the rest complete', async ({ page }) => {
+test('backpressure holds the queue at maxQueue; an aborted text rejects with the signal’s reason, the rest complete', async ({
+  page,
+}) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     const { texts } = window.helpers;
-    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 4, maxQueue: 8, cache: false });
+    const embedder = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'wasm',
+      workers: 1,
+      maxBatch: 4,
+      maxQueue: 8,
+      cache: false,
+    });
     const input = texts(120, 5);
     const controllers = input.map(() => new AbortController());
     const outcomes: Array<'ok' | 'aborted' | 'other'> = [];
@@ -311,7 +404,9 @@ test('backpressure holds the queue at maxQueue; an aborted text rejects with the
   expect(result.earlyOutcome).toBe('too late');
 });
 
-test('an abort after the text reached a worker rejects only that caller; one sharing the text resolves, and the vector is cached', async ({ page }) => {
+test('an abort after the text reached a worker rejects only that caller; one sharing the text resolves, and the vector is cached', async ({
+  page,
+}) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     // minilm-l6: a run lasts long enough (~20 ms) to abort while the worker has the text.
@@ -320,10 +415,17 @@ test('an abort after the text reached a worker rejects only that caller; one sha
       while (embedder.stats().workers[0]!.state !== 'busy') await new Promise((r) => setTimeout(r, 0));
       return embedder.stats().workers[0]!.state;
     };
-    const settle = (p: Promise<Float32Array>) => p.then((v) => `vector ${v.length}`, (e: unknown) => `rejected: ${String(e)}`);
+    const settle = (p: Promise<Float32Array>) =>
+      p.then(
+        (v) => `vector ${v.length}`,
+        (e: unknown) => `rejected: ${String(e)}`,
+      );
     // Two callers share one text; the first aborts while the worker embeds it.
     const first = new AbortController();
-    const shared = [settle(embedder.embed('shared text', { signal: first.signal })), settle(embedder.embed('shared text'))];
+    const shared = [
+      settle(embedder.embed('shared text', { signal: first.signal })),
+      settle(embedder.embed('shared text')),
+    ];
     const sharedStage = await onWorker();
     first.abort('first gave up');
     const sharedOutcomes = await Promise.all(shared);
@@ -337,7 +439,15 @@ test('an abort after the text reached a worker rejects only that caller; one sha
     const again = await settle(embedder.embed('lone text'));
     const stats = embedder.stats();
     await embedder.close();
-    return { sharedStage, sharedOutcomes, loneStage, loneOutcome, again, inferences: stats.inferences, hits: stats.cache.hits };
+    return {
+      sharedStage,
+      sharedOutcomes,
+      loneStage,
+      loneOutcome,
+      again,
+      inferences: stats.inferences,
+      hits: stats.cache.hits,
+    };
   });
   expect(result.sharedStage).toBe('busy');
   expect(result.sharedOutcomes).toEqual(['rejected: first gave up', 'vector 384']);
@@ -348,7 +458,9 @@ test('an abort after the text reached a worker rejects only that caller; one sha
   expect(result.hits).toBe(1);
 });
 
-test('a cache hit returns the identical vector without inference; identical texts in flight are embedded once', async ({ page }) => {
+test('a cache hit returns the identical vector without inference; identical texts in flight are embedded once', async ({
+  page,
+}) => {
   const result = await page.evaluate(async () => {
     const { Embedder, embeddingCacheKey } = window.agentmem;
     const text = 'I drink coffee every morning';
@@ -395,12 +507,19 @@ test('a cache hit returns the identical vector without inference; identical text
   expect(result.modelId).toMatch(/\/models\/lexical\/#int8$/);
 });
 
-test('a text cut at another maxTokens is cached apart: the persistent cache never hands back a vector of another length', async ({ page }) => {
+test('a text cut at another maxTokens is cached apart: the persistent cache never hands back a vector of another length', async ({
+  page,
+}) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     const text = 'coffee morning window seat flight memory agent browser vector search user prefers tea night train';
     const run = async (maxTokens?: number) => {
-      const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, ...(maxTokens ? { maxTokens } : {}) });
+      const embedder = await Embedder.create({
+        model: '/models/lexical',
+        backend: 'wasm',
+        workers: 1,
+        ...(maxTokens ? { maxTokens } : {}),
+      });
       const vector = await embedder.embed(text);
       const stats = embedder.stats();
       await embedder.close();
@@ -455,7 +574,13 @@ test('bad options and bad texts are rejected with ValidationError; only the bad 
     await embedder.close();
     return {
       optionErrors,
-      texts: settled.map((s) => (s.status === 'fulfilled' ? 'ok' : s.reason instanceof ValidationError ? s.reason.message : `other: ${String(s.reason)}`)),
+      texts: settled.map((s) =>
+        s.status === 'fulfilled'
+          ? 'ok'
+          : s.reason instanceof ValidationError
+            ? s.reason.message
+            : `other: ${String(s.reason)}`,
+      ),
       many,
     };
   });
@@ -479,31 +604,79 @@ test('bad options and bad texts are rejected with ValidationError; only the bad 
   expect(result.many).toBe('Expected `texts[1]` to be a string, got `7` (number)');
 });
 
-test('model loading: a missing file names its URL, a missing default variant falls back to fp32; close() is idempotent and rejects waiting callers', async ({ page }) => {
+test('model loading: a missing file names its URL, a missing default variant falls back to fp32; close() is idempotent and rejects waiting callers', async ({
+  page,
+}) => {
   // As if the folder held only fp32 weights (as a hand-made export might).
   for (const file of ['model_fp16.onnx', 'model_quantized.onnx']) {
     await page.route(`**/models/lexical/onnx/${file}`, (route) => route.fulfill({ status: 404, body: 'not here' }));
   }
   const result = await page.evaluate(async () => {
     const { Embedder, ModelLoadError, ClosedError } = window.agentmem;
-    const describe = (e: unknown): string => `${e instanceof ModelLoadError ? 'ModelLoadError' : 'other'}: ${String((e as Error).message)}`;
-    const missingVariant = await Embedder.create({ model: '/models/lexical', backend: 'wasm', variant: 'fp16' }).then(() => 'created', describe);
-    const missingFolder = await Embedder.create({ model: '/models/no-such-model', backend: 'wasm' }).then(() => 'created', describe);
+    const describe = (e: unknown): string =>
+      `${e instanceof ModelLoadError ? 'ModelLoadError' : 'other'}: ${String((e as Error).message)}`;
+    const missingVariant = await Embedder.create({ model: '/models/lexical', backend: 'wasm', variant: 'fp16' }).then(
+      () => 'created',
+      describe,
+    );
+    const missingFolder = await Embedder.create({ model: '/models/no-such-model', backend: 'wasm' }).then(
+      () => 'created',
+      describe,
+    );
     // The default WASM variant (int8) is missing: fp32 loads instead; with `threads` (the page is cross-origin isolated).
-    const fallback = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, threads: Math.min(2, navigator.hardwareConcurrency) });
-    const fallbackInfo = { variant: fallback.variant, modelId: fallback.modelId, dims: (await fallback.embed('coffee')).length };
+    const fallback = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'wasm',
+      workers: 1,
+      threads: Math.min(2, navigator.hardwareConcurrency),
+    });
+    const fallbackInfo = {
+      variant: fallback.variant,
+      modelId: fallback.modelId,
+      dims: (await fallback.embed('coffee')).length,
+    };
     await fallback.close();
     const progress: string[] = [];
-    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, maxBatch: 2, cache: false, onProgress: (p) => progress.push(p.stage) });
-    const pending = window.helpers.texts(30, 9).map((t) => embedder.embed(t).then(() => 'ok', (e: unknown) => (e instanceof ClosedError ? 'closed' : String(e))));
+    const embedder = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'wasm',
+      workers: 1,
+      maxBatch: 2,
+      cache: false,
+      onProgress: (p) => progress.push(p.stage),
+    });
+    const pending = window.helpers.texts(30, 9).map((t) =>
+      embedder.embed(t).then(
+        () => 'ok',
+        (e: unknown) => (e instanceof ClosedError ? 'closed' : String(e)),
+      ),
+    );
     await Promise.all([embedder.close(), embedder.close()]);
     const outcomes = await Promise.all(pending);
-    const after = await embedder.embed('after close').then(() => 'ok', (e: unknown) => (e instanceof ClosedError ? 'closed' : String(e)));
-    return { missingVariant, missingFolder, fallbackInfo, closed: outcomes.filter((o) => o === 'closed').length, other: outcomes.filter((o) => o !== 'closed' && o !== 'ok'), after, stages: [...new Set(progress)], state: embedder.stats().state };
+    const after = await embedder.embed('after close').then(
+      () => 'ok',
+      (e: unknown) => (e instanceof ClosedError ? 'closed' : String(e)),
+    );
+    return {
+      missingVariant,
+      missingFolder,
+      fallbackInfo,
+      closed: outcomes.filter((o) => o === 'closed').length,
+      other: outcomes.filter((o) => o !== 'closed' && o !== 'ok'),
+      after,
+      stages: [...new Set(progress)],
+      state: embedder.stats().state,
+    };
   });
-  expect(result.missingVariant).toMatch(/^ModelLoadError: Could not fetch the model file http:\/\/.*\/models\/lexical\/onnx\/model_fp16\.onnx: HTTP 404/);
+  expect(result.missingVariant).toMatch(
+    /^ModelLoadError: Could not fetch the model file http:\/\/.*\/models\/lexical\/onnx\/model_fp16\.onnx: HTTP 404/,
+  );
   expect(result.missingFolder).toMatch(/^ModelLoadError: .*\/models\/no-such-model\/config\.json/);
-  expect(result.fallbackInfo).toEqual({ variant: 'fp32', modelId: expect.stringMatching(/\/models\/lexical\/#fp32$/), dims: 256 });
+  expect(result.fallbackInfo).toEqual({
+    variant: 'fp32',
+    modelId: expect.stringMatching(/\/models\/lexical\/#fp32$/),
+    dims: 256,
+  });
   expect(result.closed).toBeGreaterThan(0);
   expect(result.other).toEqual([]);
   expect(result.after).toBe('closed');
@@ -556,7 +729,10 @@ test('model files are fetched once: a second load comes from the Cache API with 
   expect(second).toEqual({ dims: 256, total: firstBytes });
 });
 
-test('a Hugging Face folder without our config block (as downloaded) loads by convention, from an absolute URL', async ({ page, baseURL }) => {
+test('a Hugging Face folder without our config block (as downloaded) loads by convention, from an absolute URL', async ({
+  page,
+  baseURL,
+}) => {
   // The lexical model's config as a stock Hugging Face export would have it: no `agentmem` block.
   await page.route('**/hf-style/**', async (route) => {
     const url = new URL(route.request().url());
@@ -569,7 +745,12 @@ test('a Hugging Face folder without our config block (as downloaded) loads by co
   });
   const result = await page.evaluate(async (base) => {
     const { Embedder, helpers } = { ...window.agentmem, helpers: window.helpers };
-    const hf = await Embedder.create({ model: new URL('/hf-style', base).href, backend: 'wasm', workers: 1, cache: false });
+    const hf = await Embedder.create({
+      model: new URL('/hf-style', base).href,
+      backend: 'wasm',
+      workers: 1,
+      cache: false,
+    });
     const ours = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, cache: false });
     const text = 'I drink coffee every morning';
     const [a, b] = [await hf.embed(text), await ours.embed(text)];
@@ -582,12 +763,25 @@ test('a Hugging Face folder without our config block (as downloaded) loads by co
   expect(result.cos).toBeGreaterThanOrEqual(0.9999); // mean pooling, the convention, is what the block said too
 });
 
-test('a sentence-level model (use-lite: rank-2 output, own tokenizer, 128 positions) runs through the same path', async ({ page }) => {
+test('a sentence-level model (use-lite: rank-2 output, own tokenizer, 128 positions) runs through the same path', async ({
+  page,
+}) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     const { cosine, norm } = window.helpers;
-    const embedder = await Embedder.create({ model: '/models/use-lite', backend: 'wasm', variant: 'fp32', workers: 1, cache: false });
-    const input = ['User prefers window seats on morning flights', 'Where does the user like to sit on planes?', 'The cat sat on the mat.', 'word '.repeat(300)];
+    const embedder = await Embedder.create({
+      model: '/models/use-lite',
+      backend: 'wasm',
+      variant: 'fp32',
+      workers: 1,
+      cache: false,
+    });
+    const input = [
+      'User prefers window seats on morning flights',
+      'Where does the user like to sit on planes?',
+      'The cat sat on the mat.',
+      'word '.repeat(300),
+    ];
     const batch = await embedder.embedMany(input);
     const singles: Float32Array[] = [];
     for (const t of input) singles.push(await embedder.embed(t));

@@ -15,7 +15,9 @@ test.beforeEach(async ({ page }) => {
   await expect(page.locator('#status')).toHaveText('ready');
 });
 
-test('auto passes over a fallback adapter (SwiftShader, software WebGPU) and runs on WASM; webgpu asked for by name still runs on it', async ({ page }) => {
+test('auto passes over a fallback adapter (SwiftShader, software WebGPU) and runs on WASM; webgpu asked for by name still runs on it', async ({
+  page,
+}) => {
   const result = await page.evaluate(async () => {
     const { Embedder, capabilities } = window.agentmem;
     const adapter = await navigator.gpu.requestAdapter();
@@ -38,14 +40,19 @@ test('auto passes over a fallback adapter (SwiftShader, software WebGPU) and run
   expect(result.namedBackend).toBe('webgpu');
 });
 
-test('auto picks WebGPU when a hardware adapter exists (SwiftShader presented as one); a lost device fails over to WASM and every caller still resolves', async ({ page }) => {
+test('auto picks WebGPU when a hardware adapter exists (SwiftShader presented as one); a lost device fails over to WASM and every caller still resolves', async ({
+  page,
+}) => {
   // The page (not the workers, whose onnxruntime-web finds its own adapter) sees an adapter that says it is not a
   // fallback one: the same decision a browser with a GPU makes.
   await page.addInitScript(() => {
     const request = GPU.prototype.requestAdapter;
     GPU.prototype.requestAdapter = async function (this: GPU, ...args: Parameters<GPU['requestAdapter']>) {
       const adapter = await request.apply(this, args);
-      if (adapter) Object.defineProperty(adapter, 'info', { value: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, isFallbackAdapter: false } });
+      if (adapter)
+        Object.defineProperty(adapter, 'info', {
+          value: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, isFallbackAdapter: false },
+        });
       return adapter;
     };
   });
@@ -56,7 +63,13 @@ test('auto picks WebGPU when a hardware adapter exists (SwiftShader presented as
     const { texts, cosine } = window.helpers;
     const caps = await capabilities();
     const input = texts(40, 21);
-    const reference = await Embedder.create({ model: '/models/lexical', backend: 'wasm', variant: 'fp32', workers: 1, cache: false });
+    const reference = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'wasm',
+      variant: 'fp32',
+      workers: 1,
+      cache: false,
+    });
     const expected = await reference.embedMany(input);
     await reference.close();
 
@@ -73,7 +86,11 @@ test('auto picks WebGPU when a hardware adapter exists (SwiftShader presented as
       caps,
       chosen,
       lost,
-      after: { backend: stats.backend, workers: stats.workers.map((w) => `${w.backend}:${w.state}`), variant: stats.variant },
+      after: {
+        backend: stats.backend,
+        workers: stats.workers.map((w) => `${w.backend}:${w.state}`),
+        variant: stats.variant,
+      },
       worst: Math.min(...got.map((v, i) => cosine(v, expected[i]!))),
       inferences: stats.inferences,
       failures: stats.failures,
@@ -92,12 +109,20 @@ test('auto picks WebGPU when a hardware adapter exists (SwiftShader presented as
   expect(result.failures).toBe(0);
 });
 
-test('a WebGPU worker holding two batches (tokenising one while the GPU runs the other) is killed: both are retried, nothing lost or duplicated', async ({ page }) => {
+test('a WebGPU worker holding two batches (tokenising one while the GPU runs the other) is killed: both are retried, nothing lost or duplicated', async ({
+  page,
+}) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     const { texts, cosine } = window.helpers;
     const input = texts(40, 33);
-    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'webgpu', workers: 1, maxBatch: 8, cache: false });
+    const embedder = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'webgpu',
+      workers: 1,
+      maxBatch: 8,
+      cache: false,
+    });
     const pending = input.map((t) => embedder.embed(t));
     // The coalescer sends the first batch, then at once a second one: the worker holds two (pipelineDepth 2).
     while (embedder.stats().workers[0]!.state !== 'busy') await new Promise((r) => setTimeout(r, 0));
@@ -125,20 +150,39 @@ test('a WebGPU worker holding two batches (tokenising one while the GPU runs the
   expect(result.worst).toBeGreaterThanOrEqual(0.9999);
 });
 
-test('two WebGPU workers (the default from 8 cores), each with its own device and session, share the work and agree with WASM, run shapes rounded', async ({ page }) => {
+test('two WebGPU workers (the default from 8 cores), each with its own device and session, share the work and agree with WASM, run shapes rounded', async ({
+  page,
+}) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     const { texts, cosine } = window.helpers;
     const input = texts(48, 45);
-    const reference = await Embedder.create({ model: '/models/lexical', backend: 'wasm', variant: 'fp32', workers: 1, cache: false });
+    const reference = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'wasm',
+      variant: 'fp32',
+      workers: 1,
+      cache: false,
+    });
     const expected = await reference.embedMany(input);
     await reference.close();
-    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'webgpu', workers: 2, maxBatch: 8, cache: false });
+    const embedder = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'webgpu',
+      workers: 2,
+      maxBatch: 8,
+      cache: false,
+    });
     const got = await Promise.all(input.map((t) => embedder.embed(t)));
     const stats = embedder.stats();
     await embedder.close();
     return {
-      workers: stats.workers.map((w) => ({ backend: w.backend, items: w.items, padded: w.paddedTokens, real: w.realTokens })),
+      workers: stats.workers.map((w) => ({
+        backend: w.backend,
+        items: w.items,
+        padded: w.paddedTokens,
+        real: w.realTokens,
+      })),
       worst: Math.min(...got.map((v, i) => cosine(v, expected[i]!))),
       inferences: stats.inferences,
     };
@@ -157,12 +201,20 @@ test('two WebGPU workers (the default from 8 cores), each with its own device an
   expect(result.worst).toBeGreaterThanOrEqual(0.999);
 });
 
-test('two WebGPU workers and a lost device: both go to WASM, no WebGPU worker is started again, every caller resolves once', async ({ page }) => {
+test('two WebGPU workers and a lost device: both go to WASM, no WebGPU worker is started again, every caller resolves once', async ({
+  page,
+}) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;
     const { texts, cosine } = window.helpers;
     const input = texts(32, 47);
-    const reference = await Embedder.create({ model: '/models/lexical', backend: 'wasm', variant: 'fp32', workers: 1, cache: false });
+    const reference = await Embedder.create({
+      model: '/models/lexical',
+      backend: 'wasm',
+      variant: 'fp32',
+      workers: 1,
+      cache: false,
+    });
     const expected = await reference.embedMany(input);
     await reference.close();
     const sessions: number[] = [];

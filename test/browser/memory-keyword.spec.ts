@@ -46,7 +46,10 @@ test.beforeEach(async ({ page }) => {
   await ready(page);
 });
 
-test('keyword and vector search find the same memories through every change, a reload and another tab', async ({ page, context }) => {
+test('keyword and vector search find the same memories through every change, a reload and another tab', async ({
+  page,
+  context,
+}) => {
   const ids: string[] = await page.evaluate(async () => {
     const { t } = window;
     t.memory = await t.open({ dbName: 'kw' });
@@ -109,7 +112,9 @@ test('keyword and vector search find the same memories through every change, a r
   }, ids);
   await expect.poll(async () => (await keywordHits(second, 'parcel')).length).toBe(1);
   await expectInStep(second, 5);
-  await expect.poll(async () => (await keywordHits(second, 'parcel')).map((h: any) => h[0])).toEqual(['note: a parcel from tab one']);
+  await expect
+    .poll(async () => (await keywordHits(second, 'parcel')).map((h: any) => h[0]))
+    .toEqual(['note: a parcel from tab one']);
   expect(await keywordHits(second, 'oat milk')).toEqual([]);
   await second.evaluate(async () => window.t.memory.close());
   await page.evaluate(async () => window.t.memory.reset());

@@ -13,7 +13,10 @@ async function ready(page: Page): Promise<void> {
   await expect(page.locator('#status')).toHaveText('ready');
 }
 
-test('QuotaExceededError: the failing add gets StorageError, the others commit, the database stays consistent', async ({ page, context }) => {
+test('QuotaExceededError: the failing add gets StorageError, the others commit, the database stays consistent', async ({
+  page,
+  context,
+}) => {
   await ready(page);
   const cdp = await context.newCDPSession(page);
   const origin = new URL(page.url()).origin;
@@ -47,14 +50,23 @@ test('QuotaExceededError: the failing add gets StorageError, the others commit, 
     const search = await memory.search('small memory', { userId: 'alice', limit: 1000 });
     const counts = await t.rawCounts('quota');
     await memory.close();
-    return { attempts, after, all: all.results.map((r: any) => (r.memory.length > 100 ? `big ${r.metadata.big}` : r.memory)), search: search.results.length, counts };
+    return {
+      attempts,
+      after,
+      all: all.results.map((r: any) => (r.memory.length > 100 ? `big ${r.metadata.big}` : r.memory)),
+      search: search.results.length,
+      counts,
+    };
   });
   await cdp.send('Storage.overrideQuotaForOrigin', { origin });
   const refused = out.attempts.filter((a) => !a.ok);
   const committed = out.attempts.flatMap((a, n) => (a.ok ? [`big ${n}`] : []));
-  console.log(`quota test: ${out.attempts.map((a) => (a.ok ? `${a.size}:ok` : `${a.size}:${a.error.message.includes('commit') ? 'commit' : 'pending'}`)).join(' ')}`);
+  console.log(
+    `quota test: ${out.attempts.map((a) => (a.ok ? `${a.size}:ok` : `${a.size}:${a.error.message.includes('commit') ? 'commit' : 'pending'}`)).join(' ')}`,
+  );
   expect(refused.length).toBeGreaterThan(0);
-  for (const a of refused) expect(a.error).toMatchObject({ name: 'StorageError', isAgentMem: true, cause: 'QuotaExceededError' });
+  for (const a of refused)
+    expect(a.error).toMatchObject({ name: 'StorageError', isAgentMem: true, cause: 'QuotaExceededError' });
   // At least one refusal came from the grouped commit transaction (segment + vectors + pending delete).
   expect(refused.some((a) => a.error.message.startsWith('IndexedDB could not commit memories'))).toBe(true);
   expect(out.after).toBeNull();
@@ -64,7 +76,9 @@ test('QuotaExceededError: the failing add gets StorageError, the others commit, 
   expect(out.counts).toMatchObject({ memories: n, vectors: n, history: 0, pending: 0 });
 });
 
-test('a connection closed underneath: StorageError, and a new instance works on the recreated database', async ({ page }) => {
+test('a connection closed underneath: StorageError, and a new instance works on the recreated database', async ({
+  page,
+}) => {
   await ready(page);
   const out = await page.evaluate(async () => {
     const { t } = window;

@@ -14,21 +14,50 @@ test('a version 1 database is upgraded in place: every memory moved into segment
   const out = await page.evaluate(async () => {
     const { t } = window;
     const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
-    const texts = ['I drink coffee every morning', 'I play tennis on Sundays', 'My cat is called Miso', 'The planner prefers short answers'];
+    const texts = [
+      'I drink coffee every morning',
+      'I play tennis on Sundays',
+      'My cat is called Miso',
+      'The planner prefers short answers',
+    ];
     const vectors: Float32Array[] = await engine.embedMany([...texts, 'I drink black tea every morning']);
     const { modelId, dimensions } = engine;
     await engine.close();
     const id = (n: number) => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
     const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
     const rows: any[] = [
-      { id: id(1), text: texts[0], userId: 'alice', metadata: { kind: 'habit' }, createdAt: at(1), vector: vectors[4], history: [{ previousValue: texts[0], newValue: 'I drink black tea every morning', event: 'UPDATE', createdAt: at(100) }] },
+      {
+        id: id(1),
+        text: texts[0],
+        userId: 'alice',
+        metadata: { kind: 'habit' },
+        createdAt: at(1),
+        vector: vectors[4],
+        history: [
+          { previousValue: texts[0], newValue: 'I drink black tea every morning', event: 'UPDATE', createdAt: at(100) },
+        ],
+      },
       { id: id(2), text: texts[1], userId: 'alice', createdAt: at(2), vector: vectors[1] },
       // An int8 row (a database once opened with quantize: 'int8').
-      { id: id(3), text: texts[2], userId: 'alice', runId: 'r1', createdAt: at(3), vector: { q: Int8Array.from(vectors[2], (x: number) => Math.round(x * 127)), scale: 1 / 127 } },
+      {
+        id: id(3),
+        text: texts[2],
+        userId: 'alice',
+        runId: 'r1',
+        createdAt: at(3),
+        vector: { q: Int8Array.from(vectors[2], (x: number) => Math.round(x * 127)), scale: 1 / 127 },
+      },
       { id: id(4), text: texts[3], agentId: 'planner', createdAt: at(4), vector: vectors[3] },
     ];
     // 1,200 more for one user: the move reads version 1 in pages of 1,000, so this crosses a page boundary.
-    for (let n = 0; n < 1200; n++) rows.push({ id: id(1000 + n), text: `bulk memory ${n}`, userId: 'bulk', createdAt: at(5), vector: vectors[n % 4] });
+    for (let n = 0; n < 1200; n++)
+      rows.push({
+        id: id(1000 + n),
+        text: `bulk memory ${n}`,
+        userId: 'bulk',
+        createdAt: at(5),
+        vector: vectors[n % 4],
+      });
     await t.writeV1('upgrade', { modelId, dimensions }, rows);
     const before = await t.describeDb('upgrade');
 
@@ -71,8 +100,14 @@ test('a version 1 database is upgraded in place: every memory moved into segment
       again,
     };
   });
-  expect(out.before).toEqual({ version: 1, stores: ['embeddings', 'history', 'memories', 'meta', 'pending', 'vectors'] });
-  expect(out.after).toEqual({ version: 2, stores: ['embeddings', 'history', 'meta', 'pending', 'segmentVectors', 'segments'] });
+  expect(out.before).toEqual({
+    version: 1,
+    stores: ['embeddings', 'history', 'memories', 'meta', 'pending', 'vectors'],
+  });
+  expect(out.after).toEqual({
+    version: 2,
+    stores: ['embeddings', 'history', 'meta', 'pending', 'segmentVectors', 'segments'],
+  });
   // 1,204 memories in pages of 1,000: two segments; version 1's history rows (1,204 ADD + 1 UPDATE) kept.
   expect(out.counts).toMatchObject({ memories: 1204, vectors: 1204, segments: 2, history: 1205, pending: 0 });
   expect(out.tea).toBe('I drink black tea every morning');
@@ -81,7 +116,12 @@ test('a version 1 database is upgraded in place: every memory moved into segment
   expect(out.planner).toEqual(['The planner prefers short answers']);
   expect(out.bulk).toBe(1200);
   expect(out.bulkOrdered).toBe(true);
-  expect(out.got).toMatchObject({ memory: 'I drink black tea every morning', userId: 'alice', metadata: { kind: 'habit' }, createdAt: '2026-01-01T00:00:01.000Z' });
+  expect(out.got).toMatchObject({
+    memory: 'I drink black tea every morning',
+    userId: 'alice',
+    metadata: { kind: 'habit' },
+    createdAt: '2026-01-01T00:00:01.000Z',
+  });
   expect(out.historyUpdated).toEqual([
     ['ADD', null, 'I drink coffee every morning'],
     ['UPDATE', 'I drink coffee every morning', 'I drink black tea every morning'],

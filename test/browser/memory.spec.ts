@@ -17,11 +17,16 @@ test.beforeEach(async ({ page }) => {
   await ready(page);
 });
 
-test('every method: add, addMany, search, get, getAll, update, delete, deleteAll, history, stats, reset, close', async ({ page }) => {
+test('every method: add, addMany, search, get, getAll, update, delete, deleteAll, history, stats, reset, close', async ({
+  page,
+}) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
     const memory = await t.open({ dbName: 'methods' });
-    const add = await memory.add('I drink coffee every morning', { userId: 'alice', metadata: { category: 'food', priority: 2 } });
+    const add = await memory.add('I drink coffee every morning', {
+      userId: 'alice',
+      metadata: { category: 'food', priority: 2 },
+    });
     const conversation = await memory.add(
       [
         { role: 'system', content: 'You are helpful' },
@@ -32,15 +37,26 @@ test('every method: add, addMany, search, get, getAll, update, delete, deleteAll
     );
     const many = await memory.addMany([
       { text: 'I play tennis on Sundays', userId: 'alice', metadata: { category: 'sport', priority: 5 } },
-      { text: 'The quarterly report is due Friday', userId: 'alice', runId: 'run-1', metadata: { category: 'work', priority: 9 } },
+      {
+        text: 'The quarterly report is due Friday',
+        userId: 'alice',
+        runId: 'run-1',
+        metadata: { category: 'work', priority: 9 },
+      },
       { text: 'Bob drinks coffee too', userId: 'bob', metadata: { category: 'food' } },
     ]);
     const coffee = await memory.search('coffee', { userId: 'alice' });
     const coffeeBob = await memory.search('coffee', { userId: 'bob' });
     const travel = await memory.search('sister', { agentId: 'travel' });
     const aliceTravel = await memory.getAll({ userId: 'alice', agentId: 'travel' });
-    const filtered = await memory.search('coffee tennis report', { userId: 'alice', filters: { priority: { gte: 5 } } });
-    const orFilter = await memory.getAll({ userId: 'alice', filters: { OR: [{ category: 'food' }, { category: { in: ['work'] } }] } });
+    const filtered = await memory.search('coffee tennis report', {
+      userId: 'alice',
+      filters: { priority: { gte: 5 } },
+    });
+    const orFilter = await memory.getAll({
+      userId: 'alice',
+      filters: { OR: [{ category: 'food' }, { category: { in: ['work'] } }] },
+    });
     const limited = await memory.getAll({ userId: 'alice', limit: 2 });
     const thresholded = await memory.search('coffee', { userId: 'alice', threshold: 0.99 });
     const id = add.results[0].id;
@@ -60,19 +76,49 @@ test('every method: add, addMany, search, get, getAll, update, delete, deleteAll
     const stats = memory.stats();
     const counts = await t.rawCounts('methods');
     await memory.reset();
-    const afterReset = { alice: await memory.getAll({ userId: 'alice' }), bob: await memory.search('coffee', { userId: 'bob' }), counts: await t.rawCounts('methods') };
+    const afterReset = {
+      alice: await memory.getAll({ userId: 'alice' }),
+      bob: await memory.search('coffee', { userId: 'bob' }),
+      counts: await t.rawCounts('methods'),
+    };
     await memory.close();
     const closedState = memory.state;
     return {
-      add, conversation, many, coffee, coffeeBob, travel, aliceTravel, filtered, orFilter, limited, thresholded, got, missing,
-      updatedText, afterUpdate, updatedMeta, afterDelete, searchAfterDelete, history, tennisHistory, deleted, aliceLeft, stats,
-      counts, afterReset, closedState,
+      add,
+      conversation,
+      many,
+      coffee,
+      coffeeBob,
+      travel,
+      aliceTravel,
+      filtered,
+      orFilter,
+      limited,
+      thresholded,
+      got,
+      missing,
+      updatedText,
+      afterUpdate,
+      updatedMeta,
+      afterDelete,
+      searchAfterDelete,
+      history,
+      tennisHistory,
+      deleted,
+      aliceLeft,
+      stats,
+      counts,
+      afterReset,
+      closedState,
     };
   });
 
   // add / addMany results, Mem0-shaped.
   expect(out.add.results).toEqual([{ id: expect.any(String), memory: 'I drink coffee every morning', event: 'ADD' }]);
-  expect(out.conversation.results.map((r: any) => r.memory)).toEqual(['My sister lives in Lisbon', 'Noted, your sister lives in Lisbon']);
+  expect(out.conversation.results.map((r: any) => r.memory)).toEqual([
+    'My sister lives in Lisbon',
+    'Noted, your sister lives in Lisbon',
+  ]);
   expect(out.many.results.map((r: any) => r.memory)).toEqual([
     'I play tennis on Sundays',
     'The quarterly report is due Friday',
@@ -84,13 +130,27 @@ test('every method: add, addMany, search, get, getAll, update, delete, deleteAll
   expect(out.coffee.results.every((r: any) => r.userId === 'alice')).toBe(true);
   expect(out.coffee.results.length).toBe(5);
   expect(out.coffeeBob.results.map((r: any) => r.memory)).toEqual(['Bob drinks coffee too']);
-  expect(out.coffee.results[0]).toMatchObject({ metadata: { category: 'food', priority: 2 }, userId: 'alice', createdAt: expect.any(String), updatedAt: expect.any(String) });
+  expect(out.coffee.results[0]).toMatchObject({
+    metadata: { category: 'food', priority: 2 },
+    userId: 'alice',
+    createdAt: expect.any(String),
+    updatedAt: expect.any(String),
+  });
   // Scope by agent: only the conversation; roles land in metadata.
-  expect(out.travel.results.map((r: any) => r.memory).sort()).toEqual(['My sister lives in Lisbon', 'Noted, your sister lives in Lisbon']);
+  expect(out.travel.results.map((r: any) => r.memory).sort()).toEqual([
+    'My sister lives in Lisbon',
+    'Noted, your sister lives in Lisbon',
+  ]);
   expect(out.aliceTravel.results.map((r: any) => r.metadata.role)).toEqual(['user', 'assistant']);
   // Filters before scoring.
-  expect(out.filtered.results.map((r: any) => r.memory).sort()).toEqual(['I play tennis on Sundays', 'The quarterly report is due Friday']);
-  expect(out.orFilter.results.map((r: any) => r.memory)).toEqual(['I drink coffee every morning', 'The quarterly report is due Friday']);
+  expect(out.filtered.results.map((r: any) => r.memory).sort()).toEqual([
+    'I play tennis on Sundays',
+    'The quarterly report is due Friday',
+  ]);
+  expect(out.orFilter.results.map((r: any) => r.memory)).toEqual([
+    'I drink coffee every morning',
+    'The quarterly report is due Friday',
+  ]);
   expect(out.limited.results.length).toBe(2);
   expect(out.thresholded.results.every((r: any) => r.score >= 0.99)).toBe(true);
   // get / update / delete.
@@ -99,7 +159,10 @@ test('every method: add, addMany, search, get, getAll, update, delete, deleteAll
   expect(out.updatedText.memory).toBe('I drink green tea every morning');
   expect(out.updatedText.hash).not.toBe(out.got.hash);
   expect(out.afterUpdate.results[0].memory).toBe('I drink green tea every morning'); // re-embedded
-  expect(out.updatedMeta).toMatchObject({ memory: 'I drink green tea every morning', metadata: { category: 'drinks' } });
+  expect(out.updatedMeta).toMatchObject({
+    memory: 'I drink green tea every morning',
+    metadata: { category: 'drinks' },
+  });
   expect(out.updatedMeta.metadata).toEqual({ category: 'drinks' }); // replaced, not merged: priority 2 is gone
   expect(out.afterDelete).toBeNull();
   expect(out.searchAfterDelete.results.map((r: any) => r.memory)).not.toContain('I play tennis on Sundays');
@@ -109,17 +172,30 @@ test('every method: add, addMany, search, get, getAll, update, delete, deleteAll
     ['UPDATE', 'I drink coffee every morning', 'I drink green tea every morning'],
     ['UPDATE', 'I drink green tea every morning', 'I drink green tea every morning'],
   ]);
-  expect(out.history[0]).toMatchObject({ id: expect.any(String), memoryId: out.add.results[0].id, createdAt: expect.any(String) });
+  expect(out.history[0]).toMatchObject({
+    id: expect.any(String),
+    memoryId: out.add.results[0].id,
+    createdAt: expect.any(String),
+  });
   expect(out.tennisHistory.map((h: any) => [h.event, h.previousValue, h.newValue])).toEqual([
     ['ADD', null, 'I play tennis on Sundays'],
     ['DELETE', 'I play tennis on Sundays', null],
   ]);
   // deleteAll by a narrowed scope keeps the rest of alice.
   expect(out.deleted).toEqual({ deleted: 2 });
-  expect(out.aliceLeft.results.map((r: any) => r.memory)).toEqual(['I drink green tea every morning', 'The quarterly report is due Friday']);
+  expect(out.aliceLeft.results.map((r: any) => r.memory)).toEqual([
+    'I drink green tea every morning',
+    'The quarterly report is due Friday',
+  ]);
   // On disk: memories and vectors agree, nothing pending.
   expect(out.counts).toMatchObject({ memories: 3, vectors: 3, pending: 0 });
-  expect(out.stats).toMatchObject({ state: 'ready', dbName: 'methods', dimensions: 256, quantize: 'none', committed: 6 });
+  expect(out.stats).toMatchObject({
+    state: 'ready',
+    dbName: 'methods',
+    dimensions: 256,
+    quantize: 'none',
+    committed: 6,
+  });
   expect(out.afterReset.alice.results).toEqual([]);
   expect(out.afterReset.bob.results).toEqual([]);
   expect(out.afterReset.counts).toMatchObject({ memories: 0, vectors: 0, history: 0, pending: 0 });
@@ -131,7 +207,12 @@ test('int8 vectors: stored quantised, same ranking on the lexical model', async 
     const { t } = window;
     const memory = await t.open({ dbName: 'int8', quantize: 'int8' });
     await memory.addMany(
-      ['I drink coffee every morning', 'I play tennis on Sundays', 'My cat is called Miso', 'The report is due Friday'].map((text) => ({ text, userId: 'u' })),
+      [
+        'I drink coffee every morning',
+        'I play tennis on Sundays',
+        'My cat is called Miso',
+        'The report is due Friday',
+      ].map((text) => ({ text, userId: 'u' })),
     );
     const coffee = await memory.search('coffee', { userId: 'u' });
     const cat = await memory.search('what is my cat called', { userId: 'u' });
@@ -166,13 +247,28 @@ test('persists across a page reload', async ({ page }) => {
     const report = await memory.get(ids[1]);
     const history = await memory.history(ids[1]);
     await memory.close();
-    return { first: found.results[0].memory, count: found.results.length, report: report.memory, events: history.map((h: any) => h.event) };
+    return {
+      first: found.results[0].memory,
+      count: found.results.length,
+      report: report.memory,
+      events: history.map((h: any) => h.event),
+    };
   }, ids);
-  expect(out).toEqual({ first: 'I drink coffee every morning', count: 2, report: 'The quarterly report is due Monday', events: ['ADD', 'UPDATE'] });
+  expect(out).toEqual({
+    first: 'I drink coffee every morning',
+    count: 2,
+    report: 'The quarterly report is due Monday',
+    events: ['ADD', 'UPDATE'],
+  });
 });
 
-test('a reload in the middle of a batch: every pending add is committed once on the next create()', async ({ page }) => {
-  const texts = Array.from({ length: 50 }, (_, i) => `note ${i}: the lighthouse keeper logs the weather and the ships ${i}`);
+test('a reload in the middle of a batch: every pending add is committed once on the next create()', async ({
+  page,
+}) => {
+  const texts = Array.from(
+    { length: 50 },
+    (_, i) => `note ${i}: the lighthouse keeper logs the weather and the ships ${i}`,
+  );
   const before = await page.evaluate(async (texts) => {
     const { t } = window;
     // The real engine, answering only the first 20 texts: 20 adds commit, 30 are left in flight.
@@ -185,7 +281,8 @@ test('a reload in the middle of a batch: every pending add is committed once on 
       const batches = (await t.rawAll('crash', 'pending')) as { items: unknown[] }[];
       const pending = batches.reduce((n, b) => n + b.items.length, 0);
       const memories = await t.rawMemories('crash');
-      if (pending === 30 && memories.length === 20) return { pending, committed: memories.length, inFlight: memory.stats().inFlight };
+      if (pending === 30 && memories.length === 20)
+        return { pending, committed: memories.length, inFlight: memory.stats().inFlight };
       await new Promise((r) => setTimeout(r, 10));
     }
   }, texts);
@@ -199,7 +296,10 @@ test('a reload in the middle of a batch: every pending add is committed once on 
     const all = await memory.getAll({ userId: 'alice', limit: 1000 });
     const found = await memory.search('note 42 lighthouse', { userId: 'alice', limit: 1 });
     const counts = await t.rawCounts('crash');
-    const history = (await Promise.all(all.results.map((r: any) => memory.history(r.id)))).flat() as { event: string; memoryId: string }[];
+    const history = (await Promise.all(all.results.map((r: any) => memory.history(r.id)))).flat() as {
+      event: string;
+      memoryId: string;
+    }[];
     await memory.close();
     return {
       replayed,
@@ -221,7 +321,7 @@ test('a reload in the middle of a batch: every pending add is committed once on 
   expect(after.historyIds).toBe(50);
 });
 
-test('a second tab sees the first tab\'s adds, deletes and resets', async ({ page, context }) => {
+test("a second tab sees the first tab's adds, deletes and resets", async ({ page, context }) => {
   const second = await context.newPage();
   await ready(second);
   await page.evaluate(async () => {
@@ -234,13 +334,21 @@ test('a second tab sees the first tab\'s adds, deletes and resets', async ({ pag
     return (await window.t.memory.search('coffee', { userId: 'alice' })).results.map((r: any) => r.memory);
   });
   expect(initial).toEqual(['I drink coffee every morning']);
-  const added = await page.evaluate(async () => (await window.t.memory.add('Espresso after lunch, coffee again', { userId: 'alice' })).results[0].id);
+  const added = await page.evaluate(
+    async () => (await window.t.memory.add('Espresso after lunch, coffee again', { userId: 'alice' })).results[0].id,
+  );
   await expect
-    .poll(() => second.evaluate(async () => (await window.t.memory.search('coffee', { userId: 'alice' })).results.map((r: any) => r.memory).sort()))
+    .poll(() =>
+      second.evaluate(async () =>
+        (await window.t.memory.search('coffee', { userId: 'alice' })).results.map((r: any) => r.memory).sort(),
+      ),
+    )
     .toEqual(['Espresso after lunch, coffee again', 'I drink coffee every morning']);
   await page.evaluate(async (id) => window.t.memory.delete(id), added);
   await expect
-    .poll(() => second.evaluate(async () => (await window.t.memory.search('coffee', { userId: 'alice' })).results.length))
+    .poll(() =>
+      second.evaluate(async () => (await window.t.memory.search('coffee', { userId: 'alice' })).results.length),
+    )
     .toBe(1);
   // Tab 2 writes, tab 1 sees it.
   await second.evaluate(async () => window.t.memory.add('Tab two likes coffee', { userId: 'alice' }));
@@ -248,12 +356,19 @@ test('a second tab sees the first tab\'s adds, deletes and resets', async ({ pag
     .poll(() => page.evaluate(async () => (await window.t.memory.search('coffee', { userId: 'alice' })).results.length))
     .toBe(2);
   await page.evaluate(async () => window.t.memory.reset());
-  await expect.poll(() => second.evaluate(async () => (await window.t.memory.search('coffee', { userId: 'alice' })).results.length)).toBe(0);
+  await expect
+    .poll(() =>
+      second.evaluate(async () => (await window.t.memory.search('coffee', { userId: 'alice' })).results.length),
+    )
+    .toBe(0);
   await second.evaluate(async () => window.t.memory.close());
   await page.evaluate(async () => window.t.memory.close());
 });
 
-test('one add at a time: every 32 small segments are merged into one, and no memory, update, delete or tab loses anything', async ({ page, context }) => {
+test('one add at a time: every 32 small segments are merged into one, and no memory, update, delete or tab loses anything', async ({
+  page,
+  context,
+}) => {
   const second = await context.newPage();
   await ready(second);
   await page.evaluate(async () => {
@@ -278,7 +393,10 @@ test('one add at a time: every 32 small segments are merged into one, and no mem
     }
     const stats = memory.stats();
     const counts = await t.rawCounts('merge');
-    const listed = (await memory.getAll({ userId: 'alice', limit: 100 })).results.map((r: any) => ({ id: r.id, memory: r.memory }));
+    const listed = (await memory.getAll({ userId: 'alice', limit: 100 })).results.map((r: any) => ({
+      id: r.id,
+      memory: r.memory,
+    }));
     const tea = (await memory.search('rewritten with tea', { userId: 'alice', limit: 1 })).results[0];
     const history = (await memory.history(ids[3])).map((h: any) => h.event);
     await memory.close();
@@ -286,7 +404,17 @@ test('one add at a time: every 32 small segments are merged into one, and no mem
     const again = (await reopened.getAll({ userId: 'alice', limit: 100 })).results.map((r: any) => r.id);
     const found = (await reopened.search('coffee note number 7', { userId: 'alice', limit: 1 })).results[0]?.memory;
     await reopened.close();
-    return { ids, compactions: stats.compactions, committed: stats.committed, counts, listed, tea: tea && { id: tea.id, memory: tea.memory }, history, again, found };
+    return {
+      ids,
+      compactions: stats.compactions,
+      committed: stats.committed,
+      counts,
+      listed,
+      tea: tea && { id: tea.id, memory: tea.memory },
+      history,
+      again,
+      found,
+    };
   });
   const expectedIds = out.ids.filter((_: string, i: number) => i !== 5);
   expect(out.committed).toBe(40);
@@ -302,12 +430,18 @@ test('one add at a time: every 32 small segments are merged into one, and no mem
   expect(out.found).toBe('coffee note number 7');
   // Tab 2 followed every commit and the merge: all 39 are in its index (search reads no storage for a held scope).
   await expect
-    .poll(() => second.evaluate(async () => (await window.t.memory.search('coffee note', { userId: 'alice', limit: 100 })).results.length))
+    .poll(() =>
+      second.evaluate(
+        async () => (await window.t.memory.search('coffee note', { userId: 'alice', limit: 100 })).results.length,
+      ),
+    )
     .toBe(39);
   await second.evaluate(async () => window.t.memory.close());
 });
 
-test('a commit deletes only its own pending batches when another add still in flight sits between them', async ({ page }) => {
+test('a commit deletes only its own pending batches when another add still in flight sits between them', async ({
+  page,
+}) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
     // The real engine, except that a text starting with "held" waits for release(): its add stays pending.
@@ -325,7 +459,9 @@ test('a commit deletes only its own pending batches when another add still in fl
     await held;
     const after = await t.rawCounts('spans');
     // A clean neighbourhood: ten adds from one task, committed together.
-    await Promise.all(Array.from({ length: 10 }, (_, i) => memory.add(`one of ten notes, number ${i}`, { userId: 'alice' })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => memory.add(`one of ten notes, number ${i}`, { userId: 'alice' })),
+    );
     const end = await t.rawCounts('spans');
     const listed = (await memory.getAll({ userId: 'alice', limit: 100 })).results.map((r: any) => r.memory);
     await memory.close();
@@ -380,7 +516,8 @@ test('small segments earlier sessions left are merged once a scope load finds 32
     // Two sessions of 20 single adds each: neither reaches 32 small segments of its own, so neither merges.
     for (let session = 0; session < 2; session++) {
       const memory = await t.open({ dbName: 'leftovers' });
-      for (let i = 0; i < 20; i++) ids.push((await memory.add(`tea note ${session * 20 + i}`, { userId: 'alice' })).results[0].id);
+      for (let i = 0; i < 20; i++)
+        ids.push((await memory.add(`tea note ${session * 20 + i}`, { userId: 'alice' })).results[0].id);
       await memory.close();
     }
     const before = await t.rawCounts('leftovers');
@@ -404,7 +541,7 @@ test('small segments earlier sessions left are merged once a scope load finds 32
   expect(out.again).toBe('tea note 7');
 });
 
-test('bad input: each a typed error, and every other caller\'s write still lands', async ({ page }) => {
+test("bad input: each a typed error, and every other caller's write still lands", async ({ page }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
     const memory = await t.open({ dbName: 'bad' });
@@ -438,7 +575,11 @@ test('bad input: each a typed error, and every other caller\'s write still lands
       nulText: () => memory.add('\0 \0\t', { userId: 'alice' }),
       emptyMessages: () => memory.add([], { userId: 'alice' }),
       badMessage: () => memory.add([{ role: 'user', content: '' }], { userId: 'alice' }),
-      addManyOneBad: () => memory.addMany([{ text: 'fine', userId: 'alice' }, { text: '   ', userId: 'alice' }]),
+      addManyOneBad: () =>
+        memory.addMany([
+          { text: 'fine', userId: 'alice' },
+          { text: '   ', userId: 'alice' },
+        ]),
       updateUnknown: () => memory.update('no-such-id', 'new text'),
       deleteUnknown: () => memory.delete('no-such-id'),
       updateEmptyPatch: () => memory.update('no-such-id', {}),
@@ -454,7 +595,9 @@ test('bad input: each a typed error, and every other caller\'s write still lands
     };
     const errors: Record<string, any> = {};
     for (const [name, fn] of Object.entries(cases)) errors[name] = await t.thrown(fn);
-    const cyclic = await t.thrown(() => memory.add('cyclic metadata has no JSON form', { userId: 'alice', metadata: circular }));
+    const cyclic = await t.thrown(() =>
+      memory.add('cyclic metadata has no JSON form', { userId: 'alice', metadata: circular }),
+    );
     const hugeAdd = await memory.add(huge, { userId: 'alice', metadata: { size: 'huge' } });
     await Promise.all(good);
     const hugeBack = await memory.get(hugeAdd.results[0].id);
@@ -468,24 +611,72 @@ test('bad input: each a typed error, and every other caller\'s write still lands
       reset: await t.thrown(() => memory.reset()),
       closeAgain: await t.thrown(() => memory.close()),
     };
-    return { errors, cyclic, hugeLength: hugeBack.memory.length, hugeInput: huge.length, all: all.results.map((r: any) => r.memory), counts, afterClose };
+    return {
+      errors,
+      cyclic,
+      hugeLength: hugeBack.memory.length,
+      hugeInput: huge.length,
+      all: all.results.map((r: any) => r.memory),
+      counts,
+      afterClose,
+    };
   });
   const validation = [
-    'empty', 'whitespace', 'nonString', 'nullText', 'loneSurrogate', 'loneLowSurrogate', 'missingScope', 'missingOptions', 'emptyScope',
-    'searchMissingScope', 'deleteAllMissingScope', 'unknownOperator', 'unknownOperatorGetAll', 'functionMetadata', 'symbolMetadata',
-    'dateMetadata', 'arrayMetadata', 'badLimit', 'badThreshold', 'badMode', 'badKeywordWeight', 'badExplain', 'nulText', 'emptyMessages', 'badMessage', 'addManyOneBad', 'updateEmptyPatch',
-    'createNoModel', 'createBadQuantize',
+    'empty',
+    'whitespace',
+    'nonString',
+    'nullText',
+    'loneSurrogate',
+    'loneLowSurrogate',
+    'missingScope',
+    'missingOptions',
+    'emptyScope',
+    'searchMissingScope',
+    'deleteAllMissingScope',
+    'unknownOperator',
+    'unknownOperatorGetAll',
+    'functionMetadata',
+    'symbolMetadata',
+    'dateMetadata',
+    'arrayMetadata',
+    'badLimit',
+    'badThreshold',
+    'badMode',
+    'badKeywordWeight',
+    'badExplain',
+    'nulText',
+    'emptyMessages',
+    'badMessage',
+    'addManyOneBad',
+    'updateEmptyPatch',
+    'createNoModel',
+    'createBadQuantize',
   ];
   for (const name of validation) {
-    expect(out.errors[name], name).toMatchObject({ name: 'ValidationError', isAgentMem: true, message: expect.stringMatching(/^Expected `/) });
+    expect(out.errors[name], name).toMatchObject({
+      name: 'ValidationError',
+      isAgentMem: true,
+      message: expect.stringMatching(/^Expected `/),
+    });
   }
   expect(out.errors.unknownOperator.message).toContain('got `between`');
   expect(out.errors.searchFilterTypo).toMatchObject({
     name: 'ValidationError',
-    message: 'Unknown option `options.filter`; expected `userId`, `agentId`, `runId`, `filters`, `limit`, `threshold`, `mode`, `keywordWeight`, `explain`',
+    message:
+      'Unknown option `options.filter`; expected `userId`, `agentId`, `runId`, `filters`, `limit`, `threshold`, `mode`, `keywordWeight`, `explain`',
   });
-  for (const [name, key] of [['getAllSnakeCase', 'options.agent_id'], ['addMetaTypo', 'options.meta'], ['addManyItemTypo', 'items[0].runid'], ['updateTypo', 'change.txt'], ['deleteAllTypo', 'options.limit']]) {
-    expect(out.errors[name!], name).toMatchObject({ name: 'ValidationError', isAgentMem: true, message: expect.stringContaining(`Unknown option \`${key}\``) });
+  for (const [name, key] of [
+    ['getAllSnakeCase', 'options.agent_id'],
+    ['addMetaTypo', 'options.meta'],
+    ['addManyItemTypo', 'items[0].runid'],
+    ['updateTypo', 'change.txt'],
+    ['deleteAllTypo', 'options.limit'],
+  ]) {
+    expect(out.errors[name!], name).toMatchObject({
+      name: 'ValidationError',
+      isAgentMem: true,
+      message: expect.stringContaining(`Unknown option \`${key}\``),
+    });
   }
   expect(out.errors.loneSurrogate.message).toContain('lone UTF-16 surrogate');
   expect(out.errors.missingScope.message).toContain('`userId`, `agentId` or `runId`');
@@ -506,7 +697,9 @@ test('bad input: each a typed error, and every other caller\'s write still lands
   expect(out.counts).toMatchObject({ memories: 21, vectors: 21, history: 0, pending: 0 });
 });
 
-test('an add writes two transactions: its pending record, then its commit with the engine cache entry in one', async ({ page }) => {
+test('an add writes two transactions: its pending record, then its commit with the engine cache entry in one', async ({
+  page,
+}) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
     const memory = await t.open({ dbName: 'one-tx' });
@@ -528,7 +721,9 @@ test('an add writes two transactions: its pending record, then its commit with t
   expect(out.countsTwo).toMatchObject({ memories: 2, vectors: 2, pending: 0, embeddings: 2 });
 });
 
-test('concurrent adds commit in grouped transactions, all of them, and the embedding cache lives in the same database', async ({ page }) => {
+test('concurrent adds commit in grouped transactions, all of them, and the embedding cache lives in the same database', async ({
+  page,
+}) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
     const memory = await t.open({ dbName: 'groups' });
@@ -536,7 +731,9 @@ test('concurrent adds commit in grouped transactions, all of them, and the embed
     const results = await Promise.all(texts.map((text, i) => memory.add(text, { userId: `user-${i % 3}` })));
     const stats = memory.stats();
     const counts = await t.rawCounts('groups');
-    const perUser = await Promise.all([0, 1, 2].map(async (u) => (await memory.getAll({ userId: `user-${u}`, limit: 1000 })).results.length));
+    const perUser = await Promise.all(
+      [0, 1, 2].map(async (u) => (await memory.getAll({ userId: `user-${u}`, limit: 1000 })).results.length),
+    );
     await memory.close();
     return { ids: new Set(results.map((r: any) => r.results[0].id)).size, stats, counts, perUser };
   });
@@ -568,7 +765,9 @@ test('Memory.create({ embedder }) uses a caller-owned embedder and leaves it ope
   expect(out).toEqual({ first: 'I drink coffee every morning', stillWorks: out.dims, dims: 256 });
 });
 
-test("memory.embedder embeds with the Memory's own engine and cache, stores nothing, and ends with the Memory", async ({ page }) => {
+test("memory.embedder embeds with the Memory's own engine and cache, stores nothing, and ends with the Memory", async ({
+  page,
+}) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
     const memory = await t.open({ dbName: 'view' });
@@ -608,7 +807,10 @@ test("memory.embedder embeds with the Memory's own engine and cache, stores noth
   expect(out.afterClose).toMatchObject({ name: 'ClosedError', isAgentMem: true });
 });
 
-test('a second tab replays the adds a live tab still has in flight; when that tab finishes them, nothing is duplicated', async ({ page, context }) => {
+test('a second tab replays the adds a live tab still has in flight; when that tab finishes them, nothing is duplicated', async ({
+  page,
+  context,
+}) => {
   const texts = Array.from({ length: 30 }, (_, i) => `shared note ${i} about the harbour`);
   await page.evaluate(async (texts) => {
     const { t } = window;
@@ -643,12 +845,16 @@ test('a second tab replays the adds a live tab still has in flight; when that ta
   expect(out.resolved).toBe(30);
   expect(new Set(out.ids).size).toBe(30);
   expect(out.counts).toMatchObject({ memories: 30, vectors: 30, history: 0, pending: 0 });
-  const seen = await second.evaluate(async () => (await window.t.memory.search('harbour', { userId: 'alice', limit: 100 })).results.length);
+  const seen = await second.evaluate(
+    async () => (await window.t.memory.search('harbour', { userId: 'alice', limit: 100 })).results.length,
+  );
   expect(seen).toBe(30);
   await second.evaluate(async () => window.t.memory.close());
 });
 
-test('reset() while an add is embedding: the add rejects with StorageError and leaves no trace, not even in the index', async ({ page }) => {
+test('reset() while an add is embedding: the add rejects with StorageError and leaves no trace, not even in the index', async ({
+  page,
+}) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
     const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
@@ -656,7 +862,8 @@ test('reset() while an add is embedding: the add rejects with StorageError and l
     const memory = await t.open({ dbName: 'reset-race', embedder: held });
     await memory.add('kept before the reset', { userId: 'alice' });
     const add = t.thrown(() => memory.add('held: coffee at the harbour', { userId: 'alice' }));
-    while (((await t.rawAll('reset-race', 'pending')) as unknown[]).length === 0) await new Promise((r) => setTimeout(r, 10));
+    while (((await t.rawAll('reset-race', 'pending')) as unknown[]).length === 0)
+      await new Promise((r) => setTimeout(r, 10));
     await memory.reset();
     // A search loads the (now empty) scope before the held add's commit arrives.
     const before = (await memory.search('harbour', { userId: 'alice' })).results.length;
@@ -667,25 +874,40 @@ test('reset() while an add is embedding: the add rejects with StorageError and l
     const counts = await t.rawCounts('reset-race');
     await memory.close();
     await engine.close();
-    return { before, error, found: after.results.map((r: { memory: string }) => r.memory), all: all.results.length, counts };
+    return {
+      before,
+      error,
+      found: after.results.map((r: { memory: string }) => r.memory),
+      all: all.results.length,
+      counts,
+    };
   });
   expect(out.before).toBe(0);
   expect(out.error).toMatchObject({ name: 'StorageError', isAgentMem: true });
-  expect(out.error!.message).toMatch(/was discarded before it was committed: its pending record was removed \(reset\(\)/);
+  expect(out.error!.message).toMatch(
+    /was discarded before it was committed: its pending record was removed \(reset\(\)/,
+  );
   expect(out.found).toEqual([]);
   expect(out.all).toBe(0);
   expect(out.counts).toMatchObject({ memories: 0, pending: 0 });
 });
 
-test('a replay that fails does not lock the database out: create() succeeds, the batch stays pending for the next one', async ({ page }) => {
+test('a replay that fails does not lock the database out: create() succeeds, the batch stays pending for the next one', async ({
+  page,
+}) => {
   await page.evaluate(async () => {
     const { t } = window;
     const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
     const memory = await t.open({ dbName: 'replay-fail', embedder: t.holdAfter(engine, 0) });
-    for (const text of ['poison: a note the next engine cannot embed', 'a note about the harbour', 'a note about the lighthouse']) {
+    for (const text of [
+      'poison: a note the next engine cannot embed',
+      'a note about the harbour',
+      'a note about the lighthouse',
+    ]) {
       void memory.add(text, { userId: 'alice' }).catch(() => undefined);
     }
-    while (((await t.rawAll('replay-fail', 'pending')) as unknown[]).length < 3) await new Promise((r) => setTimeout(r, 10));
+    while (((await t.rawAll('replay-fail', 'pending')) as unknown[]).length < 3)
+      await new Promise((r) => setTimeout(r, 10));
   });
   await ready(page); // the tab goes away with three adds pending
   const out = await page.evaluate(async () => {
@@ -693,7 +915,9 @@ test('a replay that fails does not lock the database out: create() succeeds, the
     const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
     const failing = await t.open({ dbName: 'replay-fail', embedder: t.failTexts(engine, 'poison') });
     const first = failing.stats();
-    const usable = (await failing.search('harbour', { userId: 'alice' })).results.map((r: { memory: string }) => r.memory);
+    const usable = (await failing.search('harbour', { userId: 'alice' })).results.map(
+      (r: { memory: string }) => r.memory,
+    );
     await failing.close();
     const pendingBetween = ((await t.rawAll('replay-fail', 'pending')) as unknown[]).length;
     const healthy = await t.open({ dbName: 'replay-fail', embedder: engine });
@@ -702,7 +926,14 @@ test('a replay that fails does not lock the database out: create() succeeds, the
     const counts = await t.rawCounts('replay-fail');
     await healthy.close();
     await engine.close();
-    return { first: [first.replayed, first.replayFailed, first.replayError], usable, pendingBetween, second: [second.replayed, second.replayFailed], all, counts };
+    return {
+      first: [first.replayed, first.replayFailed, first.replayError],
+      usable,
+      pendingBetween,
+      second: [second.replayed, second.replayFailed],
+      all,
+      counts,
+    };
   });
   expect(out.first[0]).toBe(2);
   expect(out.first[1]).toBe(1);
@@ -710,7 +941,11 @@ test('a replay that fails does not lock the database out: create() succeeds, the
   expect(out.usable.slice().sort()).toEqual(['a note about the harbour', 'a note about the lighthouse']);
   expect(out.pendingBetween).toBe(1);
   expect(out.second).toEqual([1, 0]);
-  expect(out.all).toEqual(['a note about the harbour', 'a note about the lighthouse', 'poison: a note the next engine cannot embed']);
+  expect(out.all).toEqual([
+    'a note about the harbour',
+    'a note about the lighthouse',
+    'poison: a note the next engine cannot embed',
+  ]);
   expect(out.counts).toMatchObject({ memories: 3, pending: 0 });
 });
 
@@ -736,7 +971,9 @@ test('results are copies all the way down, and a second close() waits for the sa
   expect(out.firstDone).toBe(true);
 });
 
-test('a late update message from another tab does not bring back a deleted memory or an older text', async ({ page }) => {
+test('a late update message from another tab does not bring back a deleted memory or an older text', async ({
+  page,
+}) => {
   await ready(page);
   const out = await page.evaluate(async () => {
     const { t } = window;
@@ -760,7 +997,9 @@ test('a late update message from another tab does not bring back a deleted memor
     await settle();
     for (const message of updates) spy.postMessage(message); // delivered late
     await settle();
-    const texts = (await b.search('harbour note', { userId: 'alice', limit: 10 })).results.map((r: { memory: string }) => r.memory);
+    const texts = (await b.search('harbour note', { userId: 'alice', limit: 10 })).results.map(
+      (r: { memory: string }) => r.memory,
+    );
     spy.close();
     await a.close();
     await b.close();
@@ -770,7 +1009,10 @@ test('a late update message from another tab does not bring back a deleted memor
   expect(out.texts).toEqual(['harbour note version three']);
 });
 
-test('an add whose own embedding fails after another tab replayed it resolves: the memory is stored, once', async ({ page, context }) => {
+test('an add whose own embedding fails after another tab replayed it resolves: the memory is stored, once', async ({
+  page,
+  context,
+}) => {
   await ready(page);
   await page.evaluate(async () => {
     const { t } = window;
@@ -778,8 +1020,11 @@ test('an add whose own embedding fails after another tab replayed it resolves: t
     // This tab's engine holds the text, then fails it.
     t.held = t.holdTexts(t.failTexts(engine, 'doomed'), 'doomed');
     t.memory = await t.open({ dbName: 'replayed-then-failed', embedder: t.held });
-    t.add = t.thrown(async () => (t.added = await t.memory.add('doomed here, saved by the other tab', { userId: 'alice' })));
-    while (((await t.rawAll('replayed-then-failed', 'pending')) as unknown[]).length === 0) await new Promise((r) => setTimeout(r, 10));
+    t.add = t.thrown(
+      async () => (t.added = await t.memory.add('doomed here, saved by the other tab', { userId: 'alice' })),
+    );
+    while (((await t.rawAll('replayed-then-failed', 'pending')) as unknown[]).length === 0)
+      await new Promise((r) => setTimeout(r, 10));
   });
   const second = await context.newPage();
   await ready(second);

@@ -23,18 +23,25 @@ test.beforeAll(async () => {
   expected = new Map(texts.map((t, i) => [t, vectors[i]!]));
 });
 
-
 test.beforeEach(async ({ page }) => {
   page.on('pageerror', (e) => console.log('[pageerror]', e.message));
   await page.goto('/test/pages/use-lite.html');
   await expect(page.locator('#status')).toHaveText('ready');
 });
 
-for (const [backend, subset] of [['wasm', texts], ['webgpu', webgpuTexts]] as const) {
-  test(`${backend}: fp32 vectors match TF.js (cosine >= 0.999 on each of ${subset.length} sentences)`, async ({ page }) => {
+for (const [backend, subset] of [
+  ['wasm', texts],
+  ['webgpu', webgpuTexts],
+] as const) {
+  test(`${backend}: fp32 vectors match TF.js (cosine >= 0.999 on each of ${subset.length} sentences)`, async ({
+    page,
+  }) => {
     test.setTimeout(backend === 'webgpu' ? 400_000 : 120_000);
     if (backend === 'webgpu') expect(await page.evaluate(() => window.useLite.hasWebGpuAdapter())).toBe(true);
-    const out = await page.evaluate(({ texts, backend }) => window.useLite.embed(texts, backend, 'fp32'), { texts: [...subset], backend });
+    const out = await page.evaluate(({ texts, backend }) => window.useLite.embed(texts, backend, 'fp32'), {
+      texts: [...subset],
+      backend,
+    });
     expect(out.backend).toBe(backend);
     expect(out.variant).toBe('fp32');
     expect(out.dimensions).toBe(512);
@@ -43,7 +50,9 @@ for (const [backend, subset] of [['wasm', texts], ['webgpu', webgpuTexts]] as co
     const cosines = out.vectors.map((v, i) => cosine(v, wanted[i]!));
     let maxAbs = 0;
     out.vectors.forEach((v, i) => v.forEach((x, k) => (maxAbs = Math.max(maxAbs, Math.abs(x - wanted[i]![k]!)))));
-    console.log(`[use-lite] engine ${backend} fp32: min cos ${Math.min(...cosines)}, max |Δ| ${maxAbs.toExponential(2)}`);
+    console.log(
+      `[use-lite] engine ${backend} fp32: min cos ${Math.min(...cosines)}, max |Δ| ${maxAbs.toExponential(2)}`,
+    );
     cosines.forEach((c, i) => expect(c, subset[i]).toBeGreaterThanOrEqual(0.999));
   });
 }

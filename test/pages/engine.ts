@@ -14,8 +14,32 @@ function norm(a: Float32Array): number {
 
 /** Deterministic mixed-length texts (seeded). */
 function texts(count: number, seed = 1): string[] {
-  const words = ['coffee', 'morning', 'window', 'seat', 'flight', 'memory', 'agent', 'browser', 'vector', 'search', 'user',
-    'prefers', 'tea', 'night', 'train', 'Paris', 'numbers', '42', 'café', 'déjà', 'vu', 'résumé', 'emoji', 'naïve'];
+  const words = [
+    'coffee',
+    'morning',
+    'window',
+    'seat',
+    'flight',
+    'memory',
+    'agent',
+    'browser',
+    'vector',
+    'search',
+    'user',
+    'prefers',
+    'tea',
+    'night',
+    'train',
+    'Paris',
+    'numbers',
+    '42',
+    'café',
+    'déjà',
+    'vu',
+    'résumé',
+    'emoji',
+    'naïve',
+  ];
   let state = seed >>> 0;
   const next = (): number => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;

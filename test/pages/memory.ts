@@ -22,7 +22,12 @@ async function thrown(fn: () => unknown): Promise<Thrown | null> {
   } catch (error) {
     const e = error as Error & { cause?: unknown };
     const cause = e.cause instanceof Error || e.cause instanceof DOMException ? (e.cause as Error).name : undefined;
-    return { name: e.name, message: e.message, ...(cause ? { cause } : {}), isAgentMem: error instanceof lib.AgentMemError };
+    return {
+      name: e.name,
+      message: e.message,
+      ...(cause ? { cause } : {}),
+      isAgentMem: error instanceof lib.AgentMemError,
+    };
   }
 }
 
@@ -61,7 +66,11 @@ async function rawMemories(dbName: string): Promise<{ id: string; text: string; 
 
 /** Memories and vector rows (counted inside segments), stored history rows, pending batches, cache entries. */
 async function rawCounts(dbName: string): Promise<Record<string, number>> {
-  const vectors = (await rawAll(dbName, 'segmentVectors')) as { dimensions: number; f32?: Float32Array; scales?: Float32Array }[];
+  const vectors = (await rawAll(dbName, 'segmentVectors')) as {
+    dimensions: number;
+    f32?: Float32Array;
+    scales?: Float32Array;
+  }[];
   return {
     memories: (await rawMemories(dbName)).length,
     vectors: vectors.reduce((n, v) => n + (v.f32 ? v.f32.length / v.dimensions : (v.scales?.length ?? 0)), 0),
@@ -86,7 +95,10 @@ function rawDelete(name: string): Promise<string> {
  * The real engine, except that a call for which `waits(texts)` is true waits for `release()`: the adds behind it
  * stay pending, so a test can close the page (or open another tab, or commit others around them) at a known point.
  */
-function hold(embedder: TextEmbedder, waits: (texts: readonly string[]) => boolean): TextEmbedder & { release(): void } {
+function hold(
+  embedder: TextEmbedder,
+  waits: (texts: readonly string[]) => boolean,
+): TextEmbedder & { release(): void } {
   let open: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (open = resolve));
   const gate = async (texts: readonly string[]) => {
@@ -134,7 +146,21 @@ function holdTexts(embedder: TextEmbedder, prefix: string): TextEmbedder & { rel
   return hold(embedder, (texts) => texts.some((text) => text.startsWith(prefix)));
 }
 
-const helpers = { lib, Embedder, open, holdAfter, holdTexts, failTexts, thrown, rawAll, rawMemories, rawCounts, rawDelete, writeV1, describeDb };
+const helpers = {
+  lib,
+  Embedder,
+  open,
+  holdAfter,
+  holdTexts,
+  failTexts,
+  thrown,
+  rawAll,
+  rawMemories,
+  rawCounts,
+  rawDelete,
+  writeV1,
+  describeDb,
+};
 declare global {
   interface Window {
     t: typeof helpers & { memory?: Memory; [key: string]: unknown };

@@ -13,12 +13,27 @@ interface EmbedResult {
 }
 
 /** Embeds `texts` with a fresh one-worker Embedder on `/models/use-lite`; vectors come back as plain arrays. */
-async function embed(texts: string[], backend: 'wasm' | 'webgpu', variant?: 'fp32' | 'fp16' | 'int8'): Promise<EmbedResult> {
-  const embedder = await Embedder.create({ model: '/models/use-lite', backend, workers: 1, cache: false, ...(variant === undefined ? {} : { variant }) });
+async function embed(
+  texts: string[],
+  backend: 'wasm' | 'webgpu',
+  variant?: 'fp32' | 'fp16' | 'int8',
+): Promise<EmbedResult> {
+  const embedder = await Embedder.create({
+    model: '/models/use-lite',
+    backend,
+    workers: 1,
+    cache: false,
+    ...(variant === undefined ? {} : { variant }),
+  });
   try {
     const vectors = await embedder.embedMany(texts);
     const stats = embedder.stats();
-    return { backend: stats.backend, variant: embedder.variant, dimensions: embedder.dimensions, vectors: vectors.map((v) => Array.from(v)) };
+    return {
+      backend: stats.backend,
+      variant: embedder.variant,
+      dimensions: embedder.dimensions,
+      vectors: vectors.map((v) => Array.from(v)),
+    };
   } finally {
     await embedder.close();
   }

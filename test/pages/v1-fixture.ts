@@ -23,7 +23,11 @@ const done = (tx: IDBTransaction) =>
     tx.onabort = () => reject(tx.error);
   });
 
-export async function writeV1(dbName: string, model: { modelId: string; dimensions: number }, rows: readonly V1Row[]): Promise<void> {
+export async function writeV1(
+  dbName: string,
+  model: { modelId: string; dimensions: number },
+  rows: readonly V1Row[],
+): Promise<void> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const request = indexedDB.open(dbName, 1);
     request.onupgradeneeded = () => {
@@ -43,7 +47,11 @@ export async function writeV1(dbName: string, model: { modelId: string; dimensio
   const tx = db.transaction(['memories', 'vectors', 'history', 'meta'], 'readwrite');
   tx.objectStore('meta').put(model, 'model');
   rows.forEach((row, n) => {
-    const scope = { ...(row.userId ? { userId: row.userId } : {}), ...(row.agentId ? { agentId: row.agentId } : {}), ...(row.runId ? { runId: row.runId } : {}) };
+    const scope = {
+      ...(row.userId ? { userId: row.userId } : {}),
+      ...(row.agentId ? { agentId: row.agentId } : {}),
+      ...(row.runId ? { runId: row.runId } : {}),
+    };
     const last = row.history?.at(-1);
     const text = last?.newValue ?? row.text;
     tx.objectStore('memories').put({
@@ -55,9 +63,17 @@ export async function writeV1(dbName: string, model: { modelId: string; dimensio
       createdAt: row.createdAt,
       updatedAt: last?.createdAt ?? row.createdAt,
     });
-    const vector = row.vector instanceof Float32Array ? { vector: row.vector } : { q: row.vector.q, scale: row.vector.scale };
+    const vector =
+      row.vector instanceof Float32Array ? { vector: row.vector } : { q: row.vector.q, scale: row.vector.scale };
     tx.objectStore('vectors').put({ id: row.id, ...scope, ...vector });
-    tx.objectStore('history').put({ id: `${row.id}:add`, memoryId: row.id, previousValue: null, newValue: row.text, event: 'ADD', createdAt: row.createdAt });
+    tx.objectStore('history').put({
+      id: `${row.id}:add`,
+      memoryId: row.id,
+      previousValue: null,
+      newValue: row.text,
+      event: 'ADD',
+      createdAt: row.createdAt,
+    });
     row.history?.forEach((h, i) => tx.objectStore('history').put({ id: `${row.id}:h${i}`, memoryId: row.id, ...h }));
   });
   await done(tx);

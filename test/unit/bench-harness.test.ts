@@ -20,7 +20,16 @@ const rep = (ops: number, ms: number) => ({ ops, ms, latencies: [ms / ops] });
 /** A repetition of 100 operations at `opsPerSec`. */
 const at = (opsPerSec: number) => ({ ops: 100, ms: 100_000 / opsPerSec, latencies: [] });
 /** A quick-run result file holding `rows`. */
-const fileOf = (rows: Row[]): ResultFile => ({ machine: {}, model: 'm', mode: 'quick', command: 'c', startedAt: '2026-01-01T00:00:00Z', durationS: 1, notes: [], results: rows });
+const fileOf = (rows: Row[]): ResultFile => ({
+  machine: {},
+  model: 'm',
+  mode: 'quick',
+  command: 'c',
+  startedAt: '2026-01-01T00:00:00Z',
+  durationS: 1,
+  notes: [],
+  results: rows,
+});
 
 describe('bench text generator', () => {
   it('is deterministic and a longer list extends a shorter one', () => {
@@ -65,10 +74,22 @@ describe('bench rows', () => {
 
   it('computes ops/s per repetition and the ratios to naive and to the raw ceiling with the same workers', () => {
     const rows: Row[] = [
-      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'W1', reps: [rep(100, 1000), rep(100, 500), rep(100, 250)], resolved: { workers: 2 } }),
+      toRow(
+        'wasm',
+        { system: 'agentmem-web', backend: 'wasm', defaults: true },
+        { workload: 'W1', reps: [rep(100, 1000), rep(100, 500), rep(100, 250)], resolved: { workers: 2 } },
+      ),
       toRow('wasm', { system: 'naive-transformers-js', backend: 'wasm' }, { workload: 'W1', reps: [rep(100, 2000)] }),
-      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'W1', reps: [rep(100, 400)], resolved: { workers: 2 } }),
-      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', workers: 1 }, { workload: 'W1', reps: [rep(100, 100)], resolved: { workers: 1 } }),
+      toRow(
+        'wasm',
+        { system: 'raw-ceiling', backend: 'wasm', defaults: true },
+        { workload: 'W1', reps: [rep(100, 400)], resolved: { workers: 2 } },
+      ),
+      toRow(
+        'wasm',
+        { system: 'raw-ceiling', backend: 'wasm', workers: 1 },
+        { workload: 'W1', reps: [rep(100, 100)], resolved: { workers: 1 } },
+      ),
       errorRow('webgpu', { system: 'entity-db', backend: 'webgpu' }, 'W1', 'no WebGPU'),
     ];
     addRatios(rows);
@@ -87,30 +108,72 @@ describe('bench rows', () => {
 
   it('E1 (the engine alone) gets its ceiling ratio, a column, and a headline line against the single session', () => {
     const rows: Row[] = [
-      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'E1', reps: [rep(500, 2500)], resolved: { workers: 2 } }),
-      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'E1', reps: [rep(500, 2000)], resolved: { workers: 2 } }),
-      toRow('wasm', { system: 'single-session', backend: 'wasm' }, { workload: 'E1', reps: [rep(500, 5000)], resolved: { workers: 1 } }),
+      toRow(
+        'wasm',
+        { system: 'agentmem-web', backend: 'wasm', defaults: true },
+        { workload: 'E1', reps: [rep(500, 2500)], resolved: { workers: 2 } },
+      ),
+      toRow(
+        'wasm',
+        { system: 'raw-ceiling', backend: 'wasm', defaults: true },
+        { workload: 'E1', reps: [rep(500, 2000)], resolved: { workers: 2 } },
+      ),
+      toRow(
+        'wasm',
+        { system: 'single-session', backend: 'wasm' },
+        { workload: 'E1', reps: [rep(500, 5000)], resolved: { workers: 1 } },
+      ),
     ];
     addRatios(rows);
     expect(rows[0]!.ratioToRawCeiling).toBe(0.8); // 200 / 250
     const file = fileOf(rows);
     const [line] = headline(file);
-    expect(line).toContain('E1 (the engine alone: 500 embed() calls from 20 callers, nothing stored): 200 texts/s = 0.80x the raw ceiling');
-    expect(line).toContain('2.00x the single session\'s embed() (goal >= 2.5x; the ceiling itself is 2.50x it)');
+    expect(line).toContain(
+      'E1 (the engine alone: 500 embed() calls from 20 callers, nothing stored): 200 texts/s = 0.80x the raw ceiling',
+    );
+    expect(line).toContain("2.00x the single session's embed() (goal >= 2.5x; the ceiling itself is 2.50x it)");
     expect(markdown(file)).toContain('| system | W1 | W1-sustained | W2-100 | W2-1000 | W3 | E1 |');
   });
 
   it('another model gets no ratio to the minilm-l6 baselines, only to its own raw ceiling, and a headline part', () => {
     const lite = { system: 'agentmem-web', backend: 'wasm', model: 'use-lite' } as const;
     const rows: Row[] = [
-      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'W1-sustained', reps: [rep(1000, 5000)], resolved: { workers: 2 } }),
-      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'W1-sustained', reps: [rep(1000, 4000)], resolved: { workers: 2 } }),
-      toRow('wasm', { system: 'naive-transformers-js', backend: 'wasm' }, { workload: 'W1-sustained', reps: [rep(1000, 10_000)] }),
+      toRow(
+        'wasm',
+        { system: 'agentmem-web', backend: 'wasm', defaults: true },
+        { workload: 'W1-sustained', reps: [rep(1000, 5000)], resolved: { workers: 2 } },
+      ),
+      toRow(
+        'wasm',
+        { system: 'raw-ceiling', backend: 'wasm', defaults: true },
+        { workload: 'W1-sustained', reps: [rep(1000, 4000)], resolved: { workers: 2 } },
+      ),
+      toRow(
+        'wasm',
+        { system: 'naive-transformers-js', backend: 'wasm' },
+        { workload: 'W1-sustained', reps: [rep(1000, 10_000)] },
+      ),
       toRow('wasm', lite, { workload: 'W1-sustained', reps: [rep(1000, 2000)], resolved: { workers: 2 } }),
-      toRow('wasm', { ...lite, system: 'raw-ceiling' }, { workload: 'W1-sustained', reps: [rep(1000, 1600)], resolved: { workers: 2 } }),
-      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', model: 'use-lite' }, { workload: 'W2-1000', reps: [rep(1000, 1000)], resolved: { workers: 2 } }),
-      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'W2-1000', reps: [rep(1000, 4000)], resolved: { workers: 2 } }),
-      toRow('wasm', { system: 'native-ort', backend: 'wasm', workers: 2 }, { workload: 'W2-1000', reps: [rep(1000, 4000)] }),
+      toRow(
+        'wasm',
+        { ...lite, system: 'raw-ceiling' },
+        { workload: 'W1-sustained', reps: [rep(1000, 1600)], resolved: { workers: 2 } },
+      ),
+      toRow(
+        'wasm',
+        { system: 'raw-ceiling', backend: 'wasm', model: 'use-lite' },
+        { workload: 'W2-1000', reps: [rep(1000, 1000)], resolved: { workers: 2 } },
+      ),
+      toRow(
+        'wasm',
+        { system: 'raw-ceiling', backend: 'wasm', defaults: true },
+        { workload: 'W2-1000', reps: [rep(1000, 4000)], resolved: { workers: 2 } },
+      ),
+      toRow(
+        'wasm',
+        { system: 'native-ort', backend: 'wasm', workers: 2 },
+        { workload: 'W2-1000', reps: [rep(1000, 4000)] },
+      ),
     ];
     addRatios(rows);
     expect(rows[0]!.ratioToRawCeiling).toBe(0.8); // minilm: 200 / 250, its own ceiling
@@ -119,7 +182,9 @@ describe('bench rows', () => {
     expect(rows[3]!.ratioToNaive).toBeNull();
     const file = fileOf(rows);
     const [line] = headline(file);
-    expect(line).toContain('model use-lite: W1-sustained 500 adds/s = 0.80x its raw ceiling (goal: >= 400 adds/s from 20 concurrent callers)');
+    expect(line).toContain(
+      'model use-lite: W1-sustained 500 adds/s = 0.80x its raw ceiling (goal: >= 400 adds/s from 20 concurrent callers)',
+    );
     // The browser-vs-native comparison stays on the file's model: use-lite's faster ceiling is not the best minilm one.
     expect(line).toContain('(best browser raw ceiling: 250/s with 2 workers)');
   });
@@ -132,8 +197,16 @@ describe('bench rows', () => {
     expect(pairs.map((r) => r.toFixed(2))).toEqual(['0.90', '0.80', '1.02']);
     expect(pairedRatios([1, 2], [0, 2, 3])).toEqual([1]); // a zero rate makes no pair; unmatched reps are ignored
     const rows: Row[] = [
-      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'W1', reps: agentReps, resolved: { workers: 2 }, extra: { pairRatios: pairs } }),
-      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'W1', reps: ceilingReps, resolved: { workers: 2 } }),
+      toRow(
+        'wasm',
+        { system: 'agentmem-web', backend: 'wasm', defaults: true },
+        { workload: 'W1', reps: agentReps, resolved: { workers: 2 }, extra: { pairRatios: pairs } },
+      ),
+      toRow(
+        'wasm',
+        { system: 'raw-ceiling', backend: 'wasm', defaults: true },
+        { workload: 'W1', reps: ceilingReps, resolved: { workers: 2 } },
+      ),
     ];
     addRatios(rows);
     expect(rows[0]!.opsPerSec!.median / rows[1]!.opsPerSec!.median).toBeCloseTo(1.02); // medians from different pairs
@@ -141,7 +214,9 @@ describe('bench rows', () => {
     expect(rows[0]!.ceilingPairs).toEqual({ min: 0.8, max: 1.02, pairs: 3 });
     expect(rows[1]!.ceilingPairs).toBeUndefined();
     const file = fileOf(rows);
-    expect(headline(file)[0]).toContain('W1 (100 adds): 204 adds/s = 0.90x (3 pairs 0.80–1.02) the raw ceiling (goal >= 0.9x)');
+    expect(headline(file)[0]).toContain(
+      'W1 (100 adds): 204 adds/s = 0.90x (3 pairs 0.80–1.02) the raw ceiling (goal >= 0.9x)',
+    );
     expect(markdown(file)).toContain('| 0.90x [0.80–1.02] |');
   });
 
@@ -156,20 +231,44 @@ describe('bench rows', () => {
       ceilingSinglePairRatios: pairedRatios(ceilingReps.map(repRate), singleReps.map(repRate)),
     };
     const rows: Row[] = [
-      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'E1', reps: agentReps, resolved: { workers: 2 }, extra }),
-      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'E1', reps: ceilingReps, resolved: { workers: 2 } }),
+      toRow(
+        'wasm',
+        { system: 'agentmem-web', backend: 'wasm', defaults: true },
+        { workload: 'E1', reps: agentReps, resolved: { workers: 2 }, extra },
+      ),
+      toRow(
+        'wasm',
+        { system: 'raw-ceiling', backend: 'wasm', defaults: true },
+        { workload: 'E1', reps: ceilingReps, resolved: { workers: 2 } },
+      ),
       // A standalone single session from another time, much faster: the paired ratio must not use it.
-      toRow('wasm', { system: 'single-session', backend: 'wasm' }, { workload: 'E1', reps: [at(100)], resolved: { workers: 1, coalescing: false } }),
-      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'W1', reps: [at(100)], resolved: { workers: 2 } }),
-      toRow('wasm', { system: 'single-session', backend: 'wasm' }, { workload: 'W1', reps: [at(40)], resolved: { workers: 1, coalescing: false } }),
+      toRow(
+        'wasm',
+        { system: 'single-session', backend: 'wasm' },
+        { workload: 'E1', reps: [at(100)], resolved: { workers: 1, coalescing: false } },
+      ),
+      toRow(
+        'wasm',
+        { system: 'agentmem-web', backend: 'wasm', defaults: true },
+        { workload: 'W1', reps: [at(100)], resolved: { workers: 2 } },
+      ),
+      toRow(
+        'wasm',
+        { system: 'single-session', backend: 'wasm' },
+        { workload: 'W1', reps: [at(40)], resolved: { workers: 1, coalescing: false } },
+      ),
     ];
     addRatios(rows);
     expect(rows[0]!.singlePairs).toEqual({ median: 2.8, min: 2.5, max: 3, pairs: 3 });
     expect(rows[3]!.singlePairs).toBeUndefined();
     const file = fileOf(rows);
     const [line] = headline(file);
-    expect(line).toContain("2.80x (3 pairs 2.50–3.00) the single session's embed() (goal >= 2.5x; the ceiling itself is 3.00x (3 pairs 2.58–3.20) it)");
-    expect(line).toContain('W1 (100 adds): 100 adds/s = n/a the raw ceiling (goal >= 0.9x), 2.50x the single session (goal >= 2.5x)');
+    expect(line).toContain(
+      "2.80x (3 pairs 2.50–3.00) the single session's embed() (goal >= 2.5x; the ceiling itself is 3.00x (3 pairs 2.58–3.20) it)",
+    );
+    expect(line).toContain(
+      'W1 (100 adds): 100 adds/s = n/a the raw ceiling (goal >= 0.9x), 2.50x the single session (goal >= 2.5x)',
+    );
   });
 });
 
@@ -183,34 +282,42 @@ describe('bench CPU split', () => {
     expect(kindOf('gpu-process', 'chromium', true)).toBe('other');
   });
 
-  it.runIf(process.platform === 'linux')('samples the CPU of Chromium processes under this process from /proc, and nothing else', async () => {
-    // A child whose command line names Chromium (as the browser process's does) spins for ~400 ms of CPU.
-    const spin = 'const t = process.cpuUsage(); while (process.cpuUsage(t).user < 400_000) {} // chromium stand-in';
-    const before = sampleCpu()!;
-    const child = spawn(process.execPath, ['-e', spin]);
-    await new Promise((resolve) => child.on('spawn', resolve));
-    const during = await new Promise<ReturnType<typeof sampleCpu>>((resolve) => {
-      const poll = setInterval(() => {
-        const now = sampleCpu()!;
-        if (now.browser - before.browser >= 300) {
+  it.runIf(process.platform === 'linux')(
+    'samples the CPU of Chromium processes under this process from /proc, and nothing else',
+    async () => {
+      // A child whose command line names Chromium (as the browser process's does) spins for ~400 ms of CPU.
+      const spin = 'const t = process.cpuUsage(); while (process.cpuUsage(t).user < 400_000) {} // chromium stand-in';
+      const before = sampleCpu()!;
+      const child = spawn(process.execPath, ['-e', spin]);
+      await new Promise((resolve) => child.on('spawn', resolve));
+      const during = await new Promise<ReturnType<typeof sampleCpu>>((resolve) => {
+        const poll = setInterval(() => {
+          const now = sampleCpu()!;
+          if (now.browser - before.browser >= 300) {
+            clearInterval(poll);
+            resolve(now);
+          }
+        }, 20);
+        child.on('exit', () => {
           clearInterval(poll);
-          resolve(now);
-        }
-      }, 20);
-      child.on('exit', () => {
-        clearInterval(poll);
-        resolve(null);
+          resolve(null);
+        });
       });
-    });
-    child.kill();
-    expect(during).not.toBeNull(); // seen while it ran: it has no --type, so it counts as the browser
-    const delta = cpuDelta(before, during)!;
-    expect(delta.browser).toBeGreaterThanOrEqual(300);
-    expect(delta.workers + delta.page).toBe(0);
-  });
+      child.kill();
+      expect(during).not.toBeNull(); // seen while it ran: it has no --type, so it counts as the browser
+      const delta = cpuDelta(before, during)!;
+      expect(delta.browser).toBeGreaterThanOrEqual(300);
+      expect(delta.workers + delta.page).toBe(0);
+    },
+  );
 
   it('per operation: summed over the sampled repetitions, then shown as workers + outside in the rows', () => {
-    const split = (workers: number, page: number, browser: number, other: number) => ({ workers, page, browser, other });
+    const split = (workers: number, page: number, browser: number, other: number) => ({
+      workers,
+      page,
+      browser,
+      other,
+    });
     const reps = [
       { ops: 100, ms: 500, latencies: [], cpu: split(700, 60, 50, 10) },
       { ops: 100, ms: 500, latencies: [], cpu: split(740, 70, 60, 20) },
@@ -221,20 +328,34 @@ describe('bench CPU split', () => {
     expect(cpuDelta(split(1, 2, 3, 4), split(2, 4, 6, 8))).toEqual(split(1, 2, 3, 4));
     expect(cpuDelta(null, split(1, 1, 1, 1))).toBeUndefined();
     const rows: Row[] = [
-      toRow('wasm', { system: 'agentmem-web', backend: 'wasm', defaults: true }, { workload: 'W1-sustained', reps, resolved: { workers: 2 } }),
-      toRow('wasm', { system: 'raw-ceiling', backend: 'wasm', defaults: true }, { workload: 'W1-sustained', reps: [{ ops: 100, ms: 400, latencies: [], cpu: split(690, 10, 5, 5) }], resolved: { workers: 2 } }),
+      toRow(
+        'wasm',
+        { system: 'agentmem-web', backend: 'wasm', defaults: true },
+        { workload: 'W1-sustained', reps, resolved: { workers: 2 } },
+      ),
+      toRow(
+        'wasm',
+        { system: 'raw-ceiling', backend: 'wasm', defaults: true },
+        {
+          workload: 'W1-sustained',
+          reps: [{ ops: 100, ms: 400, latencies: [], cpu: split(690, 10, 5, 5) }],
+          resolved: { workers: 2 },
+        },
+      ),
     ];
     addRatios(rows);
     expect(rows[0]!.extra?.['cpuMsPerOp']).toEqual(split(7.2, 0.65, 0.55, 0.15));
     const file = fileOf(rows);
-    expect(headline(file)[0]).toContain('CPU per add in W1-sustained, in the model\'s workers + outside them (page / browser / other): 7.20 + 1.35 ms (0.65 / 0.55 / 0.15); per text in its raw ceiling: 6.90 + 0.20 ms (0.10 / 0.05 / 0.05)');
+    expect(headline(file)[0]).toContain(
+      "CPU per add in W1-sustained, in the model's workers + outside them (page / browser / other): 7.20 + 1.35 ms (0.65 / 0.55 / 0.15); per text in its raw ceiling: 6.90 + 0.20 ms (0.10 / 0.05 / 0.05)",
+    );
     expect(markdown(file)).toContain('| 7.20 + 1.35 ms (0.65 / 0.55 / 0.15) |');
     // A --quick run has no W1-sustained: the headline takes W1's split; WebGPU rows get none (the model's work is in
     // the GPU process there).
     const quick = rows.map((r) => ({ ...r, workload: 'W1' as const }));
     const gpu = rows.map((r) => ({ ...r, backend: 'webgpu' as const }));
     const quickFile: ResultFile = { ...file, results: [...quick, ...gpu] };
-    expect(headline(quickFile)[0]).toContain('CPU per add in W1, in the model\'s workers');
+    expect(headline(quickFile)[0]).toContain("CPU per add in W1, in the model's workers");
     expect(headline(quickFile).join('\n')).not.toMatch(/webgpu.*CPU per add/);
   });
 });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { decide, fairShare, nextTarget, sizeBucket, type PolicyInput } from '../../src/engine/batch-policy.js';
 
-const base: PolicyInput = { queued: 0, idleWorkers: 2, busyWorkers: 0, inFlightItems: 0, oldestAgeMs: 0, target: 1, maxBatch: 64, maxWaitMs: 4 };
+const base: PolicyInput = {
+  queued: 0,
+  idleWorkers: 2,
+  busyWorkers: 0,
+  inFlightItems: 0,
+  oldestAgeMs: 0,
+  target: 1,
+  maxBatch: 64,
+  maxWaitMs: 4,
+};
 
 describe('decide', () => {
   it('does nothing with an empty queue and holds while every worker is busy', () => {
@@ -16,17 +25,40 @@ describe('decide', () => {
   it('splits a burst fairly over idle workers', () => {
     expect(decide({ ...base, queued: 50, idleWorkers: 2 })).toEqual({ kind: 'flush', size: 25, reason: 'idle' });
     // One worker holding up to two batches (WebGPU): an idle worker takes the whole queue, not a slot's half.
-    expect(decide({ ...base, queued: 7, idleWorkers: 2, workers: 1 })).toEqual({ kind: 'flush', size: 7, reason: 'idle' });
+    expect(decide({ ...base, queued: 7, idleWorkers: 2, workers: 1 })).toEqual({
+      kind: 'flush',
+      size: 7,
+      reason: 'idle',
+    });
     // Its second place fills from what queued since, up to what the worker has not got yet.
-    expect(decide({ ...base, queued: 3000, idleWorkers: 1, busyWorkers: 1, workers: 1, inFlightItems: 1024, target: 1024, maxBatch: 1024 })).toMatchObject({ kind: 'flush', size: 1024 });
+    expect(
+      decide({
+        ...base,
+        queued: 3000,
+        idleWorkers: 1,
+        busyWorkers: 1,
+        workers: 1,
+        inFlightItems: 1024,
+        target: 1024,
+        maxBatch: 1024,
+      }),
+    ).toMatchObject({ kind: 'flush', size: 1024 });
   });
 
   it('gives a freed worker its fair share of queued + in-flight work, capped by maxBatch', () => {
     // The other worker runs 1 text; 48 wait: the free one takes 25, leaving 23 for the other.
-    expect(decide({ ...base, queued: 48, idleWorkers: 1, busyWorkers: 1, inFlightItems: 1 })).toMatchObject({ kind: 'flush', size: 25 });
+    expect(decide({ ...base, queued: 48, idleWorkers: 1, busyWorkers: 1, inFlightItems: 1 })).toMatchObject({
+      kind: 'flush',
+      size: 25,
+    });
     // The other worker runs a big batch: take everything queued.
-    expect(decide({ ...base, queued: 23, idleWorkers: 1, busyWorkers: 1, inFlightItems: 25 })).toMatchObject({ kind: 'flush', size: 23 });
-    expect(decide({ ...base, queued: 500, idleWorkers: 1, busyWorkers: 1, inFlightItems: 64, target: 64 })).toMatchObject({ size: 64 });
+    expect(decide({ ...base, queued: 23, idleWorkers: 1, busyWorkers: 1, inFlightItems: 25 })).toMatchObject({
+      kind: 'flush',
+      size: 23,
+    });
+    expect(
+      decide({ ...base, queued: 500, idleWorkers: 1, busyWorkers: 1, inFlightItems: 64, target: 64 }),
+    ).toMatchObject({ size: 64 });
   });
 
   it('waits up to maxWaitMs for a batch worth the target while some workers are busy', () => {
@@ -39,7 +71,15 @@ describe('decide', () => {
   it('never flushes more than maxBatch nor fewer than one', () => {
     for (let queued = 1; queued < 300; queued += 7) {
       for (const idle of [1, 2, 3]) {
-        const d = decide({ ...base, queued, idleWorkers: idle, busyWorkers: 1, inFlightItems: queued, oldestAgeMs: 100, maxBatch: 16 });
+        const d = decide({
+          ...base,
+          queued,
+          idleWorkers: idle,
+          busyWorkers: 1,
+          inFlightItems: queued,
+          oldestAgeMs: 100,
+          maxBatch: 16,
+        });
         expect(d.kind).toBe('flush');
         if (d.kind === 'flush') {
           expect(d.size).toBeGreaterThanOrEqual(1);
@@ -53,7 +93,9 @@ describe('decide', () => {
 describe('nextTarget', () => {
   it('grows toward the per-worker share while holding, up to maxBatch', () => {
     const hold = { kind: 'hold' } as const;
-    expect(nextTarget({ ...base, queued: 40, idleWorkers: 0, busyWorkers: 2, inFlightItems: 8, target: 1 }, hold)).toBe(24);
+    expect(nextTarget({ ...base, queued: 40, idleWorkers: 0, busyWorkers: 2, inFlightItems: 8, target: 1 }, hold)).toBe(
+      24,
+    );
     expect(nextTarget({ ...base, queued: 4000, idleWorkers: 0, busyWorkers: 2, target: 1 }, hold)).toBe(64);
   });
 
@@ -81,6 +123,16 @@ describe('fairShare and sizeBucket', () => {
     expect(fairShare(10, 0, 3, 64)).toBe(4);
     expect(fairShare(0, 10, 3, 64)).toBe(1);
     expect(fairShare(100, 0, 1, 8)).toBe(8);
-    expect([1, 2, 3, 4, 7, 8, 63, 64, 1024].map(sizeBucket)).toEqual(['1', '2-3', '2-3', '4-7', '4-7', '8-15', '32-63', '64-127', '1024-2047']);
+    expect([1, 2, 3, 4, 7, 8, 63, 64, 1024].map(sizeBucket)).toEqual([
+      '1',
+      '2-3',
+      '2-3',
+      '4-7',
+      '4-7',
+      '8-15',
+      '32-63',
+      '64-127',
+      '1024-2047',
+    ]);
   });
 });

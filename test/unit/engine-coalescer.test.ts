@@ -119,7 +119,14 @@ describe('Coalescer', () => {
     for (const j of jobs) coalescer.submit(j);
     await Promise.resolve();
     // t0,t1 dispatched; t2,t3 queued; t4,t5 waiting for space.
-    expect(jobs.map((j) => j.stage)).toEqual(['dispatched', 'dispatched', 'queued', 'queued', 'waiting-space', 'waiting-space']);
+    expect(jobs.map((j) => j.stage)).toEqual([
+      'dispatched',
+      'dispatched',
+      'queued',
+      'queued',
+      'waiting-space',
+      'waiting-space',
+    ]);
     expect(coalescer.cancel(jobs[0]!)).toBe(false);
     expect(coalescer.cancel(jobs[2]!)).toBe(true);
     expect(coalescer.cancel(jobs[5]!)).toBe(true);
@@ -141,7 +148,14 @@ describe('Coalescer', () => {
     const jobs = Array.from({ length: 6 }, (_, i): Job => ({ id: i, text: `t${i}`, stage: 'lookup', enqueuedAt: 0 }));
     for (const j of jobs) coalescer.submit(j);
     await Promise.resolve();
-    expect(jobs.map((j) => j.stage)).toEqual(['dispatched', 'queued', 'queued', 'waiting-space', 'waiting-space', 'waiting-space']);
+    expect(jobs.map((j) => j.stage)).toEqual([
+      'dispatched',
+      'queued',
+      'queued',
+      'waiting-space',
+      'waiting-space',
+      'waiting-space',
+    ]);
     runner.failure = new Error('every worker failed');
     coalescer.schedule(); // the pool calls it when it fails
     await Promise.resolve();
@@ -159,7 +173,11 @@ describe('Coalescer', () => {
   it('close() settles every job not yet sent with a ClosedError', async () => {
     const runner = new DelayRunner(1, 5, 1);
     const errors: string[] = [];
-    const coalescer = new Coalescer<Job>({ pool: runner, maxQueue: 1, deliver: (_, r) => errors.push(r instanceof Error ? r.name : 'vector') });
+    const coalescer = new Coalescer<Job>({
+      pool: runner,
+      maxQueue: 1,
+      deliver: (_, r) => errors.push(r instanceof Error ? r.name : 'vector'),
+    });
     for (let i = 0; i < 4; i++) coalescer.submit({ id: i, text: `t${i}`, stage: 'lookup', enqueuedAt: 0 });
     await Promise.resolve();
     coalescer.close();

@@ -40,8 +40,15 @@ async function encoder(
       return (run as (...a: unknown[]) => unknown)(feeds, ...rest);
     };
   }
-  const tokenizerConfig = JSON.parse(await readFile(resolve(dir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
-  const tokenizer = createTokenizer('huggingface', JSON.parse(await readFile(resolve(dir, 'tokenizer.json'), 'utf8')), tokenizerConfig);
+  const tokenizerConfig = JSON.parse(await readFile(resolve(dir, 'tokenizer_config.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const tokenizer = createTokenizer(
+    'huggingface',
+    JSON.parse(await readFile(resolve(dir, 'tokenizer.json'), 'utf8')),
+    tokenizerConfig,
+  );
   return new SentenceEncoder({
     session: session as never,
     Tensor: ort.Tensor as never,
@@ -55,7 +62,6 @@ async function encoder(
     shapeSteps,
   });
 }
-
 
 describe('SentenceEncoder vs transformers.js', () => {
   beforeAll(() => {
@@ -104,11 +110,18 @@ describe('SentenceEncoder vs transformers.js', () => {
         running--;
       }
     };
-    const tokenizerConfig = JSON.parse(await readFile(resolve(dir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    const tokenizerConfig = JSON.parse(await readFile(resolve(dir, 'tokenizer_config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const ours = new SentenceEncoder({
       session: session as never,
       Tensor: ort.Tensor as never,
-      tokenizer: createTokenizer('huggingface', JSON.parse(await readFile(resolve(dir, 'tokenizer.json'), 'utf8')), tokenizerConfig),
+      tokenizer: createTokenizer(
+        'huggingface',
+        JSON.parse(await readFile(resolve(dir, 'tokenizer.json'), 'utf8')),
+        tokenizerConfig,
+      ),
       pooling: 'mean',
       maxTokens: 256,
       runOverheadTokens: 8, // several runs per batch, so runs of different batches queue together
@@ -123,7 +136,9 @@ describe('SentenceEncoder vs transformers.js', () => {
       expect(together[k]!.vectors.length).toBe(batch.length * 384);
       for (let i = 0; i < batch.length; i++) {
         const a = together[k]!.vectors.subarray(i * 384, (i + 1) * 384);
-        expect(cos(a, alone.vectors.subarray(i * 384, (i + 1) * 384)), `${k}:${batch[i]}`).toBeGreaterThanOrEqual(0.99999);
+        expect(cos(a, alone.vectors.subarray(i * 384, (i + 1) * 384)), `${k}:${batch[i]}`).toBeGreaterThanOrEqual(
+          0.99999,
+        );
       }
     }
     await ours.release();
@@ -134,7 +149,14 @@ describe('SentenceEncoder vs transformers.js', () => {
     const shapes: number[][] = [];
     const batch = [...texts, ...texts, ...texts, ...texts.slice(0, 3)];
     const a = await plain.embed(batch);
-    const spied = await encoder('minilm-l6', 'onnx/model_quantized.onnx', 256, 'sentence_embedding', { length: 8, count: 4 }, (dims) => shapes.push([...dims]));
+    const spied = await encoder(
+      'minilm-l6',
+      'onnx/model_quantized.onnx',
+      256,
+      'sentence_embedding',
+      { length: 8, count: 4 },
+      (dims) => shapes.push([...dims]),
+    );
     const b = await spied.embed(batch);
     expect(shapes.length).toBe(b.runs);
     for (const [rows, length] of shapes) {
@@ -145,7 +167,10 @@ describe('SentenceEncoder vs transformers.js', () => {
     expect(b.paddedTokens).toBe(shapes.reduce((n, [rows, length]) => n + rows! * length!, 0));
     expect(b.vectors.length).toBe(batch.length * 384);
     for (let i = 0; i < batch.length; i++) {
-      expect(cos(a.vectors.subarray(i * 384, (i + 1) * 384), b.vectors.subarray(i * 384, (i + 1) * 384)), batch[i]).toBeGreaterThanOrEqual(0.9999);
+      expect(
+        cos(a.vectors.subarray(i * 384, (i + 1) * 384), b.vectors.subarray(i * 384, (i + 1) * 384)),
+        batch[i],
+      ).toBeGreaterThanOrEqual(0.9999);
     }
     // Never past maxTokens: a 16-token cap keeps a 16-long run at 16 even with a step of 12.
     const capped = await encoder('lexical', 'onnx/model.onnx', 16, undefined, { length: 12, count: 1 });
@@ -155,22 +180,42 @@ describe('SentenceEncoder vs transformers.js', () => {
 
   it('an attention bound splits long texts into smaller runs (rows x length² within it) and changes no vector', async () => {
     // Paragraphs of ~10-120 tokens between short texts.
-    const paragraphs = Array.from({ length: 8 }, (_, k) => Array.from({ length: 1 + k }, (_, j) => texts[(j + k) % 4]).join(' '));
+    const paragraphs = Array.from({ length: 8 }, (_, k) =>
+      Array.from({ length: 1 + k }, (_, j) => texts[(j + k) % 4]).join(' '),
+    );
     const batch = [...paragraphs, ...texts];
     const bound = 20_000;
     const plainShapes: number[][] = [];
-    const plain = await encoder('minilm-l6', 'onnx/model_quantized.onnx', 256, 'sentence_embedding', undefined, (dims) => plainShapes.push([...dims]));
+    const plain = await encoder(
+      'minilm-l6',
+      'onnx/model_quantized.onnx',
+      256,
+      'sentence_embedding',
+      undefined,
+      (dims) => plainShapes.push([...dims]),
+    );
     const a = await plain.embed(batch);
     expect(plainShapes.some(([rows, length]) => rows! > 1 && rows! * length! * length! > bound)).toBe(true); // without it
     const shapes: number[][] = [];
-    const spied = await encoder('minilm-l6', 'onnx/model_quantized.onnx', 256, 'sentence_embedding', undefined, (dims) => shapes.push([...dims]), bound);
+    const spied = await encoder(
+      'minilm-l6',
+      'onnx/model_quantized.onnx',
+      256,
+      'sentence_embedding',
+      undefined,
+      (dims) => shapes.push([...dims]),
+      bound,
+    );
     const b = await spied.embed(batch);
     expect(shapes.length).toBe(b.runs);
     for (const [rows, length] of shapes) if (rows! > 1) expect(rows! * length! * length!).toBeLessThanOrEqual(bound);
     expect(shapes.some(([rows, length]) => rows === 1 && length! * length! > bound / 2)).toBe(true); // long texts alone
     expect(shapes.some(([rows]) => rows! > 2)).toBe(true); // short ones still share runs
     for (let i = 0; i < batch.length; i++) {
-      expect(cos(a.vectors.subarray(i * 384, (i + 1) * 384), b.vectors.subarray(i * 384, (i + 1) * 384)), batch[i]).toBeGreaterThanOrEqual(0.9999);
+      expect(
+        cos(a.vectors.subarray(i * 384, (i + 1) * 384), b.vectors.subarray(i * 384, (i + 1) * 384)),
+        batch[i],
+      ).toBeGreaterThanOrEqual(0.9999);
     }
     for (const e of [plain, spied]) await e.release();
   });
@@ -183,7 +228,11 @@ describe('SentenceEncoder vs transformers.js', () => {
     expect(ids[15]).toBe(102);
     expect(ours.tokenize('hello world')).toEqual([101, 7592, 2088, 102]);
     // A megabyte text is clipped before tokenising (only its first 16 tokens count anyway).
-    expect(ours.tokenize('coffee '.repeat(150_000))).toEqual([101, ...Array<number>(14).fill(ours.tokenize('coffee')[1]!), 102]);
+    expect(ours.tokenize('coffee '.repeat(150_000))).toEqual([
+      101,
+      ...Array<number>(14).fill(ours.tokenize('coffee')[1]!),
+      102,
+    ]);
     const out = await ours.embed([texts[5]!]);
     expect(out.realTokens).toBe(16);
     await ours.release();

@@ -36,8 +36,17 @@ function bruteForce(sorted: number[], plan: RunPlanOptions): number {
 /** planRuns' plan costs what the brute-force optimum costs (each run at its rounded shape). */
 function expectOptimal(lengths: number[], plan: RunPlanOptions): void {
   const runs = planRuns(lengths, plan);
-  const cost = runs.reduce((s, r) => s + runCost(...runShape(r.indices.length, r.paddedLength, plan), plan.overhead), 0);
-  expect(cost).toBeCloseTo(bruteForce([...lengths].sort((a, b) => a - b), plan), 6);
+  const cost = runs.reduce(
+    (s, r) => s + runCost(...runShape(r.indices.length, r.paddedLength, plan), plan.overhead),
+    0,
+  );
+  expect(cost).toBeCloseTo(
+    bruteForce(
+      [...lengths].sort((a, b) => a - b),
+      plan,
+    ),
+    6,
+  );
 }
 
 describe('planRuns', () => {
@@ -77,7 +86,11 @@ describe('planRuns', () => {
     for (let trial = 0; trial < 30; trial++) {
       const n = 2 + Math.floor(rand() * 9);
       const lengths = Array.from({ length: n }, () => 2 + Math.floor(rand() * 120));
-      expectOptimal(lengths, { overhead: [0, 16, 64, 4096][trial % 4]!, maxTokensPerRun: 4096, maxAttentionPerRun: 20_000 });
+      expectOptimal(lengths, {
+        overhead: [0, 16, 64, 4096][trial % 4]!,
+        maxTokensPerRun: 4096,
+        maxAttentionPerRun: 20_000,
+      });
     }
     // Forty texts of 180 tokens: the token bound alone allows 22 per run, the attention bound 2 (2 x 180² = 64,800).
     const long = Array.from({ length: 40 }, () => 180);
@@ -86,14 +99,21 @@ describe('planRuns', () => {
     expect(capped.every((r) => r.indices.length === 2)).toBe(true);
     expect(planRuns(long, { overhead: 4096, maxTokensPerRun: 4096 })).toHaveLength(2);
     // Short texts are not affected: 64 x 30² = 57,600.
-    expect(planRuns(Array.from({ length: 64 }, () => 30), { overhead: 4096, maxTokensPerRun: 4096, maxAttentionPerRun: 65_536 })).toHaveLength(1);
+    expect(
+      planRuns(
+        Array.from({ length: 64 }, () => 30),
+        { overhead: 4096, maxTokensPerRun: 4096, maxAttentionPerRun: 65_536 },
+      ),
+    ).toHaveLength(1);
     // One text over the bound still gets its own run.
     expect(planRuns([300, 300], { overhead: 0, maxTokensPerRun: 4096, maxAttentionPerRun: 65_536 })).toHaveLength(2);
   });
 
   it('rounds shapes: rows to powers of two below the row step and its multiples above, lengths up to the cap', () => {
     const plan = { overhead: 0, maxTokensPerRun: 1 << 20, countStep: 64, lengthStep: 8, maxLength: 36 };
-    expect([1, 2, 3, 5, 33, 64, 65, 129, 1000].map((n) => runShape(n, 9, plan)[0])).toEqual([1, 2, 4, 8, 64, 64, 128, 192, 1024]);
+    expect([1, 2, 3, 5, 33, 64, 65, 129, 1000].map((n) => runShape(n, 9, plan)[0])).toEqual([
+      1, 2, 4, 8, 64, 64, 128, 192, 1024,
+    ]);
     expect([1, 8, 9, 30, 33, 36, 40].map((len) => runShape(1, len, plan)[1])).toEqual([8, 8, 16, 32, 36, 36, 40]);
     expect(runShape(7, 9, { overhead: 0, maxTokensPerRun: 100 })).toEqual([7, 9]); // no steps: exact
   });

@@ -10,8 +10,19 @@ const env = { hardwareConcurrency: 8, crossOriginIsolated: true };
 describe('checkOptions', () => {
   it('accepts the documented options and fills defaults with ?? (a 0 survives)', () => {
     const o = checkOptions({ model: '/models/minilm-l6', maxWaitMs: 0, cache: { memoryEntries: 0 } });
-    expect(o).toMatchObject({ backend: 'auto', maxWaitMs: 0, memoryEntries: 0, cacheEnabled: true, maxQueue: 4096, maxTokens: 256 });
-    expect(checkOptions({ model: 'm', cache: false })).toMatchObject({ cacheEnabled: false, memoryEntries: 0, persistentCache: undefined });
+    expect(o).toMatchObject({
+      backend: 'auto',
+      maxWaitMs: 0,
+      memoryEntries: 0,
+      cacheEnabled: true,
+      maxQueue: 4096,
+      maxTokens: 256,
+    });
+    expect(checkOptions({ model: 'm', cache: false })).toMatchObject({
+      cacheEnabled: false,
+      memoryEntries: 0,
+      persistentCache: undefined,
+    });
   });
 
   it.each([
@@ -22,9 +33,15 @@ describe('checkOptions', () => {
     [{ model: 'm', maxWaitMs: -1 }, 'Expected `maxWaitMs` to be a number from 0 to 10000, got `-1` (number)'],
     [{ model: 'm', maxQueue: 0 }, 'Expected `maxQueue` to be an integer from 1 to 1000000, got `0` (number)'],
     [{ model: 'm', maxTokens: 1 }, 'Expected `maxTokens` to be an integer from 2 to 8192, got `1` (number)'],
-    [{ model: 'm', timeoutMs: Number.NaN }, 'Expected `timeoutMs` to be a number from 1 to 86400000, got `NaN` (number)'],
+    [
+      { model: 'm', timeoutMs: Number.NaN },
+      'Expected `timeoutMs` to be a number from 1 to 86400000, got `NaN` (number)',
+    ],
     [{ model: 'm', onProgress: 'log' }, 'Expected `onProgress` to be a function, got `"log"` (string)'],
-    [{ model: 'm', persistentCache: {} }, 'Expected `persistentCache` to be an object with `getMany` and `putMany` methods, got `{}` (object)'],
+    [
+      { model: 'm', persistentCache: {} },
+      'Expected `persistentCache` to be an object with `getMany` and `putMany` methods, got `{}` (object)',
+    ],
     [{ model: 'm', wasmPaths: { wasm: 1 } }, 'Expected `wasmPaths.wasm` to be a string, got `1` (number)'],
     [{ model: 42 }, 'Expected `model` to be a string, got `42` (number)'],
     [null, 'Expected `options` to be a plain object, got `null` (null)'],
@@ -44,11 +61,21 @@ describe('settingsFor', () => {
     expect(settingsFor(o, 'wasm', { ...env, hardwareConcurrency: 2 })).toMatchObject({ workers: 2 });
     expect(settingsFor(o, 'wasm', env)).toMatchObject({ pipelineDepth: 1, shapeSteps: undefined });
     // WebGPU: one worker per 4 cores, 1 to 3; two batches in hand each.
-    expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 2 })).toMatchObject({ workers: 1, maxBatch: 1024, pipelineDepth: 2, shapeSteps: { count: 64, length: 8 } });
+    expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 2 })).toMatchObject({
+      workers: 1,
+      maxBatch: 1024,
+      pipelineDepth: 2,
+      shapeSteps: { count: 64, length: 8 },
+    });
     expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 8 })).toMatchObject({ workers: 2 });
     expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 16 })).toMatchObject({ workers: 3 });
     expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 64 })).toMatchObject({ workers: 3 });
-    expect(settingsFor(checkOptions({ model: 'm', workers: 1, maxBatch: 4096 }), 'webgpu', { ...env, hardwareConcurrency: 16 })).toMatchObject({ workers: 1, maxBatch: 4096 });
+    expect(
+      settingsFor(checkOptions({ model: 'm', workers: 1, maxBatch: 4096 }), 'webgpu', {
+        ...env,
+        hardwareConcurrency: 16,
+      }),
+    ).toMatchObject({ workers: 1, maxBatch: 4096 });
   });
 
   it('uses threads only when cross-origin isolated, and caps workers x threads', () => {
@@ -59,17 +86,24 @@ describe('settingsFor', () => {
       'Expected `workers` × `threads` to be at most navigator.hardwareConcurrency (4), got 2 × 4',
     );
     // Threads are ignored without isolation, so they cannot oversubscribe the cores there.
-    expect(settingsFor(o, 'wasm', { ...env, hardwareConcurrency: 4, crossOriginIsolated: false })).toMatchObject({ workers: 2, threads: 1 });
+    expect(settingsFor(o, 'wasm', { ...env, hardwareConcurrency: 4, crossOriginIsolated: false })).toMatchObject({
+      workers: 2,
+      threads: 1,
+    });
   });
 
   it('sizes the default worker count by threads; single-threaded workers may outnumber the cores', () => {
     const threaded = checkOptions({ model: 'm', threads: 2 });
     expect(settingsFor(threaded, 'wasm', { ...env, hardwareConcurrency: 4 })).toMatchObject({ workers: 2, threads: 2 });
     expect(settingsFor(threaded, 'wasm', { ...env, hardwareConcurrency: 2 })).toMatchObject({ workers: 1, threads: 2 });
-    expect(() => settingsFor(checkOptions({ model: 'm', threads: 4 }), 'wasm', { ...env, hardwareConcurrency: 2 })).toThrow(
+    expect(() =>
+      settingsFor(checkOptions({ model: 'm', threads: 4 }), 'wasm', { ...env, hardwareConcurrency: 2 }),
+    ).toThrow(
       'Expected `workers` × `threads` to be at most navigator.hardwareConcurrency (2), got 1 (the default) × 4',
     );
-    expect(settingsFor(checkOptions({ model: 'm', workers: 4 }), 'wasm', { ...env, hardwareConcurrency: 2 })).toMatchObject({ workers: 4, threads: 1 });
+    expect(
+      settingsFor(checkOptions({ model: 'm', workers: 4 }), 'wasm', { ...env, hardwareConcurrency: 2 }),
+    ).toMatchObject({ workers: 4, threads: 1 });
   });
 });
 
@@ -89,32 +123,67 @@ describe('validateText', () => {
     expect(() => validateText('')).toThrow(ValidationError);
     expect(() => validateText(' \n\t')).toThrow(/non-empty/);
     expect(() => validateText(undefined)).toThrow('Expected `text` to be a string, got `undefined` (undefined)');
-    expect(() => validateText('ab\uDC00')).toThrow('Expected `text` to be well-formed UTF-16, got a lone surrogate at index 2');
+    expect(() => validateText('ab\uDC00')).toThrow(
+      'Expected `text` to be well-formed UTF-16, got a lone surrogate at index 2',
+    );
   });
 });
 
 describe('readModelSpec', () => {
   it('reads the project block', () => {
-    const spec = readModelSpec({ hidden_size: 384, max_position_embeddings: 512, agentmem: { pooling: 'mean', dimensions: 384 } }, { model_max_length: 512 }, 'c');
-    expect(spec).toEqual({ pooling: 'mean', tokenizer: 'huggingface', output: undefined, dimensions: 384, maxPositions: 512 });
+    const spec = readModelSpec(
+      { hidden_size: 384, max_position_embeddings: 512, agentmem: { pooling: 'mean', dimensions: 384 } },
+      { model_max_length: 512 },
+      'c',
+    );
+    expect(spec).toEqual({
+      pooling: 'mean',
+      tokenizer: 'huggingface',
+      output: undefined,
+      dimensions: 384,
+      maxPositions: 512,
+    });
   });
 
   it('falls back to Hugging Face fields for a downloaded all-MiniLM-L6-v2 (no agentmem block)', () => {
     const hf = { architectures: ['BertModel'], hidden_size: 384, max_position_embeddings: 512 };
     // sentence-transformers' tokenizer config caps the sequence at 256 (and others say 1e30 for "no limit")
-    expect(readModelSpec(hf, { model_max_length: 256 }, 'c')).toMatchObject({ pooling: 'mean', dimensions: 384, maxPositions: 256 });
+    expect(readModelSpec(hf, { model_max_length: 256 }, 'c')).toMatchObject({
+      pooling: 'mean',
+      dimensions: 384,
+      maxPositions: 256,
+    });
     expect(readModelSpec(hf, { model_max_length: 1e30 }, 'c')).toMatchObject({ maxPositions: 512 });
   });
 
   it('reads a sentence-level model (use-lite)', () => {
-    const use = { hidden_size: 512, max_position_embeddings: 128, agentmem: { pooling: 'none', dimensions: 512, maxTokens: 128, tokenizer: 'use-unigram', output: 'sentence_embedding' } };
-    expect(readModelSpec(use, {}, 'c')).toEqual({ pooling: 'none', tokenizer: 'use-unigram', output: 'sentence_embedding', dimensions: 512, maxPositions: 128 });
+    const use = {
+      hidden_size: 512,
+      max_position_embeddings: 128,
+      agentmem: {
+        pooling: 'none',
+        dimensions: 512,
+        maxTokens: 128,
+        tokenizer: 'use-unigram',
+        output: 'sentence_embedding',
+      },
+    };
+    expect(readModelSpec(use, {}, 'c')).toEqual({
+      pooling: 'none',
+      tokenizer: 'use-unigram',
+      output: 'sentence_embedding',
+      dimensions: 512,
+      maxPositions: 128,
+    });
   });
 
   it('reads the feed-forward width and the attention heads that size a run', () => {
     const bert = { hidden_size: 768, intermediate_size: 3072, num_attention_heads: 12, max_position_embeddings: 512 };
     expect(readModelSpec(bert, {}, 'c')).toMatchObject({ intermediateSize: 3072, attentionHeads: 12 });
-    expect(readModelSpec({ dim: 768, hidden_dim: 3072, n_heads: 12 }, {}, 'c')).toMatchObject({ intermediateSize: 3072, attentionHeads: 12 }); // DistilBERT
+    expect(readModelSpec({ dim: 768, hidden_dim: 3072, n_heads: 12 }, {}, 'c')).toMatchObject({
+      intermediateSize: 3072,
+      attentionHeads: 12,
+    }); // DistilBERT
     expect(readModelSpec({ hidden_size: 512 }, {}, 'c')).not.toHaveProperty('intermediateSize');
   });
 
@@ -153,8 +222,14 @@ describe('boundRunsForModel', () => {
 
   it('lowers them for a wider model, so its largest tensors stay the same size', () => {
     // A BERT-base: feed-forward 3,072 wide (10,922 tokens x 3,072 floats ~ 128 MiB), 12 heads.
-    expect(boundRunsForModel(gpu, { intermediateSize: 3072, attentionHeads: 12 })).toMatchObject({ maxTokensPerRun: 10_922, maxAttentionPerRun: 2_796_202 });
-    expect(boundRunsForModel(gpu, { intermediateSize: 4096, attentionHeads: 16 })).toMatchObject({ maxTokensPerRun: 8192, maxAttentionPerRun: 2_097_152 });
+    expect(boundRunsForModel(gpu, { intermediateSize: 3072, attentionHeads: 12 })).toMatchObject({
+      maxTokensPerRun: 10_922,
+      maxAttentionPerRun: 2_796_202,
+    });
+    expect(boundRunsForModel(gpu, { intermediateSize: 4096, attentionHeads: 16 })).toMatchObject({
+      maxTokensPerRun: 8192,
+      maxAttentionPerRun: 2_097_152,
+    });
   });
 
   it('leaves WASM alone (its bounds are about CPU caches)', () => {

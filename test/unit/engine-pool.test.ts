@@ -59,7 +59,14 @@ class InProcessWorker implements PoolWorker {
     return this.#call(() => {
       this.#backend = init.backend;
       this.#session = 'ready';
-      return { backend: init.backend, dimensions, inputNames: ['input_ids'], outputName: 'sentence_embedding', pooled: true, sessionMs: 0 };
+      return {
+        backend: init.backend,
+        dimensions,
+        inputNames: ['input_ids'],
+        outputName: 'sentence_embedding',
+        pooled: true,
+        sessionMs: 0,
+      };
     });
   }
 
@@ -90,7 +97,10 @@ class InProcessWorker implements PoolWorker {
   loseDevice(): Promise<boolean> {
     if (this.#backend !== 'webgpu') return Promise.resolve(false);
     // As the real worker: the device goes, then its lost event arrives.
-    setTimeout(() => this.terminate(new WorkerFailure('lost its WebGPU device', `${this.label} lost its WebGPU device`)), 0);
+    setTimeout(
+      () => this.terminate(new WorkerFailure('lost its WebGPU device', `${this.label} lost its WebGPU device`)),
+      0,
+    );
     return Promise.resolve(true);
   }
 
@@ -104,9 +114,11 @@ class InProcessWorker implements PoolWorker {
   }
 
   #run(texts: readonly string[]): EmbedOutput {
-    if (this.#session !== 'ready') throw new EmbeddingError(`Expected the worker to be ready for \`embed()\`, but it is ${this.#session}`);
+    if (this.#session !== 'ready')
+      throw new EmbeddingError(`Expected the worker to be ready for \`embed()\`, but it is ${this.#session}`);
     const poison = this.#faults.poison;
-    if (poison !== undefined && texts.some((t) => t.includes(poison))) throw new Error('the model cannot take this text');
+    if (poison !== undefined && texts.some((t) => t.includes(poison)))
+      throw new Error('the model cannot take this text');
     const vectors = new Float32Array(texts.length * dimensions);
     texts.forEach((t, i) => vectors.set(embedText(t), i * dimensions));
     const longest = Math.max(...texts.map(words));
@@ -131,7 +143,10 @@ class InProcessWorker implements PoolWorker {
 }
 
 function setupFor(backend: Backend, workers: number): PoolSetup {
-  const settings = settingsFor(checkOptions({ model: '/models/test', workers }), backend, { hardwareConcurrency: 8, crossOriginIsolated: false });
+  const settings = settingsFor(checkOptions({ model: '/models/test', workers }), backend, {
+    hardwareConcurrency: 8,
+    crossOriginIsolated: false,
+  });
   return {
     settings,
     warmupRuns: backend === 'wasm' ? 1 : 0,
@@ -173,14 +188,20 @@ async function startPool(options: { workers: number; faults?: Faults; backend?: 
   return { pool, made, faults };
 }
 
-const texts = (n: number, tag = 't'): string[] => Array.from({ length: n }, (_, i) => `${tag}${i} ${'word '.repeat(i % 5)}end`);
+const texts = (n: number, tag = 't'): string[] =>
+  Array.from({ length: n }, (_, i) => `${tag}${i} ${'word '.repeat(i % 5)}end`);
 
 /** Each result is its own text's vector, or the error's message. */
 function outcomes(input: readonly string[], results: readonly ItemResult[]): Array<true | string> {
-  return results.map((r, i) => (r instanceof Float32Array ? r.every((x, d) => x === embedText(input[i]!)[d]) || `wrong vector for ${i}` : `${r.name}: ${r.message}`));
+  return results.map((r, i) =>
+    r instanceof Float32Array
+      ? r.every((x, d) => x === embedText(input[i]!)[d]) || `wrong vector for ${i}`
+      : `${r.name}: ${r.message}`,
+  );
 }
 
-const total = (pool: WorkerPool, key: 'items' | 'realTokens' | 'restarts') => pool.stats().reduce((s, w) => s + w[key], 0);
+const total = (pool: WorkerPool, key: 'items' | 'realTokens' | 'restarts') =>
+  pool.stats().reduce((s, w) => s + w[key], 0);
 
 describe('WorkerPool', () => {
   it('splits a batch around a bad text: only that text fails, and its healthy worker stays', async () => {
@@ -189,7 +210,16 @@ describe('WorkerPool', () => {
     input[5] = 'poison pill';
     const results = await pool.run(input);
     pool.close();
-    expect(outcomes(input, results)).toEqual([true, true, true, true, true, 'EmbeddingError: Embedding failed: the model cannot take this text', true, true]);
+    expect(outcomes(input, results)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      'EmbeddingError: Embedding failed: the model cannot take this text',
+      true,
+      true,
+    ]);
     expect(made).toHaveLength(1); // never replaced
     expect(made[0]!.batches).toEqual([8, 4, 4, 2, 1, 1, 2]);
     expect(made[0]!.probes).toBe(2); // the start-up warm-up, and the check before the lone text got its error
@@ -254,10 +284,13 @@ describe('WorkerPool', () => {
       'agentmem embed worker 0 (wasm)',
       'agentmem embed worker 1 (wasm)',
     ]);
-    expect(outcomes([...first, ...second], [...firstResults.flat(), ...secondResults.flat()])).toEqual([...first, ...second].map(() => true));
+    expect(outcomes([...first, ...second], [...firstResults.flat(), ...secondResults.flat()])).toEqual(
+      [...first, ...second].map(() => true),
+    );
     const after = pool.stats();
     for (const key of ['batches', 'items', 'runs', 'paddedTokens', 'realTokens', 'busyMs'] as const) {
-      for (const slot of [0, 1]) expect(after[slot]![key], `${key} of slot ${slot}`).toBeGreaterThanOrEqual(before[slot]![key]);
+      for (const slot of [0, 1])
+        expect(after[slot]![key], `${key} of slot ${slot}`).toBeGreaterThanOrEqual(before[slot]![key]);
     }
     expect(total(pool, 'items')).toBe(20);
     expect(total(pool, 'realTokens')).toBe([...first, ...second].reduce((s, t) => s + words(t), 0));

@@ -41,7 +41,12 @@ describe('l2Normalize', () => {
 describe('float16 outputs', () => {
   it('decodes IEEE half values', () => {
     expect([0x3c00, 0xc000, 0x0000, 0x7bff, 0x0001, 0x3555].map(halfToFloat)).toEqual([
-      1, -2, 0, 65504, 2 ** -24, 0.333251953125,
+      1,
+      -2,
+      0,
+      65504,
+      2 ** -24,
+      0.333251953125,
     ]);
     expect(halfToFloat(0x7c00)).toBe(Number.POSITIVE_INFINITY);
     expect(halfToFloat(0x7e00)).toBeNaN();

@@ -3,9 +3,34 @@ import { compileFilter, MAX_FILTER_DEPTH, type Filter } from '../../src/search/f
 import { ValidationError } from '../../src/errors.js';
 
 const docs = [
-  { name: 'a', category: 'food', priority: 1, tags: ['coffee', 'morning'], note: 'I like espresso', done: false, date: '2026-01-05' },
-  { name: 'b', category: 'work', priority: 5, tags: ['meeting'], note: 'Standup at nine', done: true, date: '2026-03-01' },
-  { name: 'c', category: 'food', priority: 3, tags: [], note: 'Lunch: ramen', done: true, date: '2026-02-10', extra: null },
+  {
+    name: 'a',
+    category: 'food',
+    priority: 1,
+    tags: ['coffee', 'morning'],
+    note: 'I like espresso',
+    done: false,
+    date: '2026-01-05',
+  },
+  {
+    name: 'b',
+    category: 'work',
+    priority: 5,
+    tags: ['meeting'],
+    note: 'Standup at nine',
+    done: true,
+    date: '2026-03-01',
+  },
+  {
+    name: 'c',
+    category: 'food',
+    priority: 3,
+    tags: [],
+    note: 'Lunch: ramen',
+    done: true,
+    date: '2026-02-10',
+    extra: null,
+  },
   { name: 'd', priority: 10, note: 'no category here', date: '2025-12-31' },
 ];
 
@@ -65,7 +90,9 @@ describe('compileFilter', () => {
     expect(names({ OR: [{ category: 'work' }, { priority: { gte: 10 } }] })).toEqual(['b', 'd']);
     expect(names({ NOT: { category: 'food' } })).toEqual(['b', 'd']);
     expect(names({ NOT: [{ category: 'food' }, { done: true }] })).toEqual(['d']); // none of them
-    expect(names({ OR: [{ AND: [{ category: 'food' }, { done: false }] }, { NOT: { priority: { lt: 10 } } }] })).toEqual(['a', 'd']);
+    expect(
+      names({ OR: [{ AND: [{ category: 'food' }, { done: false }] }, { NOT: { priority: { lt: 10 } } }] }),
+    ).toEqual(['a', 'd']);
     expect(names({ category: 'food', OR: [{ priority: 1 }, { priority: 3 }], NOT: { done: false } })).toEqual(['c']);
     expect(names({ AND: [] })).toEqual(['a', 'b', 'c', 'd']);
     expect(names({ OR: [] })).toEqual([]);
@@ -97,7 +124,9 @@ describe('compileFilter', () => {
   });
 
   it('$and, $or and $not are aliases of AND, OR and NOT', () => {
-    expect(names({ $and: [{ category: 'food' }, { priority: { gt: 2 } }] })).toEqual(names({ AND: [{ category: 'food' }, { priority: { gt: 2 } }] }));
+    expect(names({ $and: [{ category: 'food' }, { priority: { gt: 2 } }] })).toEqual(
+      names({ AND: [{ category: 'food' }, { priority: { gt: 2 } }] }),
+    );
     expect(names({ $or: [{ category: 'work' }, { priority: { gte: 10 } }] })).toEqual(['b', 'd']);
     expect(names({ $not: { category: 'food' } })).toEqual(['b', 'd']);
     expect(names({ $not: [{ category: 'food' }, { done: true }] })).toEqual(['d']);
@@ -117,7 +146,10 @@ describe('compileFilter', () => {
   });
 
   it('OR nested in AND', () => {
-    expect(names({ AND: [{ OR: [{ category: 'work' }, { priority: 1 }] }, { priority: { lt: 10 } }] })).toEqual(['a', 'b']);
+    expect(names({ AND: [{ OR: [{ category: 'work' }, { priority: 1 }] }, { priority: { lt: 10 } }] })).toEqual([
+      'a',
+      'b',
+    ]);
     expect(names({ AND: [{ done: true }, { OR: [{ category: 'food' }, { tags: 'meeting' }] }] })).toEqual(['b', 'c']);
   });
 
@@ -131,10 +163,14 @@ describe('compileFilter', () => {
     expect(names(nest(MAX_FILTER_DEPTH, 'NOT'))).toEqual(['a', 'c']); // an even number of NOTs
     for (const key of ['AND', 'OR', 'NOT', '$not'] as const) {
       expect(() => compileFilter(nest(MAX_FILTER_DEPTH + 1, key)), key).toThrow(ValidationError);
-      expect(() => compileFilter(nest(MAX_FILTER_DEPTH + 1, key))).toThrow(/at most 64 levels deep, got `\$?\w+` at level 65/);
+      expect(() => compileFilter(nest(MAX_FILTER_DEPTH + 1, key))).toThrow(
+        /at most 64 levels deep, got `\$?\w+` at level 65/,
+      );
     }
     // Far deeper (or circular) filters fail the same way, never with a RangeError from the stack.
-    expect(() => compileFilter(nest(100_000, 'AND'), 'options.filters')).toThrow(/^Expected `options\.filters\.AND\[0\]/);
+    expect(() => compileFilter(nest(100_000, 'AND'), 'options.filters')).toThrow(
+      /^Expected `options\.filters\.AND\[0\]/,
+    );
     const circular: Record<string, unknown> = {};
     circular.OR = [circular];
     expect(() => compileFilter(circular)).toThrow(ValidationError);
@@ -153,7 +189,10 @@ describe('compileFilter', () => {
 
   it('rejects unknown operators and malformed filters with ValidationError', () => {
     const bad: [unknown, RegExp][] = [
-      [{ priority: { between: [1, 2] } }, /operator to be one of eq, ne, in, nin, gt, gte, lt, lte, contains, icontains, got `between`/],
+      [
+        { priority: { between: [1, 2] } },
+        /operator to be one of eq, ne, in, nin, gt, gte, lt, lte, contains, icontains, got `between`/,
+      ],
       [{ priority: { $gt: 1 } }, /got `\$gt`/],
       [{ OR: [{ priority: { like: 'x' } }] }, /filters\.OR\[0\]\.priority/],
       [{ NOT: { a: { eq: 1, nope: 2 } } }, /got `nope`/],

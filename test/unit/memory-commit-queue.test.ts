@@ -28,7 +28,10 @@ describe('CommitQueue', () => {
     gate = undefined;
     release();
     await Promise.all([...first, ...second, third]);
-    expect(groups).toEqual([['a', 'b', 'c'], ['d', 'e', 'f', 'g']]);
+    expect(groups).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e', 'f', 'g'],
+    ]);
     expect(q.stats()).toEqual({ groups: 2, items: 7, largest: 4 });
   });
 
@@ -61,7 +64,7 @@ describe('CommitQueue', () => {
     expect(calls).toBe(1);
   });
 
-  it('never splits one caller\'s items across groups, and onIdle waits for everything', async () => {
+  it("never splits one caller's items across groups, and onIdle waits for everything", async () => {
     const groups: string[][] = [];
     const q = queue(async (items) => {
       groups.push(items);

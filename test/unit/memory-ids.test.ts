@@ -4,15 +4,26 @@ import { contentHash, uuidv7 } from '../../src/store/ids.js';
 
 describe('ids and hashes', () => {
   it('contentHash is SHA-256 of the UTF-8 text (checked against node:crypto)', () => {
-    const texts = ['', 'abc', 'I drink coffee every morning', 'émoji 😀 ünïcode', 'x'.repeat(55), 'y'.repeat(56), 'z'.repeat(64), 'w'.repeat(100_000)];
-    for (const text of texts) expect(contentHash(text), text.slice(0, 10)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
+    const texts = [
+      '',
+      'abc',
+      'I drink coffee every morning',
+      'émoji 😀 ünïcode',
+      'x'.repeat(55),
+      'y'.repeat(56),
+      'z'.repeat(64),
+      'w'.repeat(100_000),
+    ];
+    for (const text of texts)
+      expect(contentHash(text), text.slice(0, 10)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
   });
 
   it('uuidv7 ids are well-formed, unique and sort in creation order, even within one millisecond', () => {
     const ids = Array.from({ length: 5000 }, () => uuidv7(1_700_000_000_000));
     expect(new Set(ids).size).toBe(5000);
     expect([...ids].sort()).toEqual(ids);
-    for (const id of ids.slice(0, 10)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of ids.slice(0, 10))
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const later = uuidv7(Date.now() + 10_000);
     expect(later > ids.at(-1)!).toBe(true);
   });

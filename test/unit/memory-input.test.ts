@@ -34,7 +34,14 @@ describe('memory input checks', () => {
   });
 
   it('metadata: plain JSON objects, returned as a deep copy', () => {
-    const original = { a: 1, s: 'x', ok: true, none: null, nested: { b: [1, 2, { c: [] }] }, when: new Date(0).toISOString() };
+    const original = {
+      a: 1,
+      s: 'x',
+      ok: true,
+      none: null,
+      nested: { b: [1, 2, { c: [] }] },
+      when: new Date(0).toISOString(),
+    };
     const copy = input.metadata('m', original);
     expect(copy).toEqual(original);
     expect(copy).not.toBe(original);
@@ -43,7 +50,8 @@ describe('memory input checks', () => {
     expect(copy.nested).toEqual({ b: [1, 2, { c: [] }] }); // the caller's later changes do not reach the copy
     expect(input.metadata('m', undefined)).toEqual({});
     expect(input.metadata('m', Object.create(null))).toEqual({});
-    for (const bad of [new Date(), [1], 'x', 1, null, new Map()]) expect(() => input.metadata('m', bad)).toThrow(ValidationError);
+    for (const bad of [new Date(), [1], 'x', 1, null, new Map()])
+      expect(() => input.metadata('m', bad)).toThrow(ValidationError);
   });
 
   it('metadata: keys whose value is undefined are dropped, as JSON drops them', () => {
@@ -68,11 +76,20 @@ describe('memory input checks', () => {
       x = 1;
     }
     const bad: [unknown, string | RegExp][] = [
-      [{ a: { b: 10n } }, /^Expected `options\.metadata\.a\.b` to be a JSON value .*, got `10n` \(bigint\): JSON has no BigInt/],
-      [{ n: Number.NaN }, 'Expected `options.metadata.n` to be a finite number, got `NaN` (number): JSON writes it as null'],
+      [
+        { a: { b: 10n } },
+        /^Expected `options\.metadata\.a\.b` to be a JSON value .*, got `10n` \(bigint\): JSON has no BigInt/,
+      ],
+      [
+        { n: Number.NaN },
+        'Expected `options.metadata.n` to be a finite number, got `NaN` (number): JSON writes it as null',
+      ],
       [{ n: [Infinity] }, 'Expected `options.metadata.n[0]` to be a finite number, got `Infinity` (number)'],
       [{ n: { m: -Infinity } }, 'Expected `options.metadata.n.m` to be a finite number, got `-Infinity` (number)'],
-      [{ list: [1, undefined] }, /`options\.metadata\.list\[1\]` .*got `undefined`: JSON writes undefined in an array as null; pass null/],
+      [
+        { list: [1, undefined] },
+        /`options\.metadata\.list\[1\]` .*got `undefined`: JSON writes undefined in an array as null; pass null/,
+      ],
       [{ list: [1, , 3] }, /`options\.metadata\.list\[1\]` .*got `undefined`/], // a hole
       [{ fn: () => 1 }, /^Expected `options\.metadata\.fn` to be a JSON value .*, got `function` \(function\)$/],
       [{ s: Symbol('x') }, /`options\.metadata\.s` .*got `Symbol\(x\)` \(symbol\)$/],
@@ -99,7 +116,9 @@ describe('memory input checks', () => {
     const inner: Record<string, unknown> = {};
     const list: unknown[] = [inner];
     inner.back = list;
-    expect(() => input.metadata('m', { x: { list } })).toThrow(/`m\.x\.list\[0\]\.back` .*circular reference to `m\.x\.list`/);
+    expect(() => input.metadata('m', { x: { list } })).toThrow(
+      /`m\.x\.list\[0\]\.back` .*circular reference to `m\.x\.list`/,
+    );
   });
 
   it('metadata: at most 64 levels of objects and arrays', () => {
@@ -112,7 +131,9 @@ describe('memory input checks', () => {
     for (const wrap of [(v: unknown) => ({ a: v }), (v: unknown) => [v]]) {
       expect(input.metadata('m', nest(64, wrap))).toEqual(nest(64, wrap));
       expect(() => input.metadata('m', nest(65, wrap))).toThrow(ValidationError);
-      expect(() => input.metadata('m', nest(65, wrap))).toThrow(/to nest objects and arrays at most 64 levels deep, got level 65$/);
+      expect(() => input.metadata('m', nest(65, wrap))).toThrow(
+        /to nest objects and arrays at most 64 levels deep, got level 65$/,
+      );
       expect(() => input.metadata('m', nest(100_000, wrap))).toThrow(/at most 64 levels deep/); // never a RangeError
     }
   });

@@ -36,53 +36,62 @@ function listFiles(root: string): string[] {
 
 function hashes(root: string): Record<string, string> {
   return Object.fromEntries(
-    listFiles(root).map((f) => [f, createHash('sha256').update(readFileSync(join(root, f))).digest('hex')]),
+    listFiles(root).map((f) => [
+      f,
+      createHash('sha256')
+        .update(readFileSync(join(root, f)))
+        .digest('hex'),
+    ]),
   );
 }
 
 describe('generate', () => {
-  it('writes every model in transformers.js layout, byte-identical across runs, and skips when current', { timeout: 180_000 }, async () => {
-    const a = tempRoot();
-    const b = tempRoot();
-    await generate(a, { log: false });
-    await generate(b, { log: false });
-    generated = b;
-    const expected = [
-      '.agentmem-stamp.json',
-      'config.json',
-      'onnx/model.onnx',
-      'onnx/model_fp16.onnx',
-      'onnx/model_quantized.onnx',
-      'tokenizer.json',
-      'tokenizer_config.json',
-    ];
-    for (const name of MODEL_NAMES) expect(listFiles(join(a, name))).toEqual(expected);
-    const ha = hashes(a);
-    expect(Object.keys(ha)).toHaveLength(expected.length * MODEL_NAMES.length);
-    expect(hashes(b)).toEqual(ha);
+  it(
+    'writes every model in transformers.js layout, byte-identical across runs, and skips when current',
+    { timeout: 180_000 },
+    async () => {
+      const a = tempRoot();
+      const b = tempRoot();
+      await generate(a, { log: false });
+      await generate(b, { log: false });
+      generated = b;
+      const expected = [
+        '.agentmem-stamp.json',
+        'config.json',
+        'onnx/model.onnx',
+        'onnx/model_fp16.onnx',
+        'onnx/model_quantized.onnx',
+        'tokenizer.json',
+        'tokenizer_config.json',
+      ];
+      for (const name of MODEL_NAMES) expect(listFiles(join(a, name))).toEqual(expected);
+      const ha = hashes(a);
+      expect(Object.keys(ha)).toHaveLength(expected.length * MODEL_NAMES.length);
+      expect(hashes(b)).toEqual(ha);
 
-    // Current: a second run leaves the files alone (mtimes unchanged).
-    const model = join(a, 'minilm-l6', 'onnx', 'model.onnx');
-    const before = statSync(model).mtimeMs;
-    await generate(a, { log: false });
-    expect(statSync(model).mtimeMs).toBe(before);
+      // Current: a second run leaves the files alone (mtimes unchanged).
+      const model = join(a, 'minilm-l6', 'onnx', 'model.onnx');
+      const before = statSync(model).mtimeMs;
+      await generate(a, { log: false });
+      expect(statSync(model).mtimeMs).toBe(before);
 
-    // Damaged (truncated file): regenerated, same bytes as before.
-    writeFileSync(model, 'truncated');
-    await generate(a, { log: false });
-    expect(hashes(a)).toEqual(ha);
+      // Damaged (truncated file): regenerated, same bytes as before.
+      writeFileSync(model, 'truncated');
+      await generate(a, { log: false });
+      expect(hashes(a)).toEqual(ha);
 
-    // Stale stamp (another generator version): regenerated.
-    const stampPath = join(a, 'lexical', '.agentmem-stamp.json');
-    const stamp = JSON.parse(readFileSync(stampPath, 'utf8')) as { generator: string };
-    writeFileSync(stampPath, JSON.stringify({ ...stamp, generator: 'older' }));
-    const lexical = join(a, 'lexical', 'onnx', 'model.onnx');
-    const lexBefore = statSync(lexical).mtimeMs;
-    await new Promise((r) => setTimeout(r, 20));
-    await generate(a, { log: false });
-    expect(statSync(lexical).mtimeMs).toBeGreaterThan(lexBefore);
-    expect(hashes(a)).toEqual(ha);
-  });
+      // Stale stamp (another generator version): regenerated.
+      const stampPath = join(a, 'lexical', '.agentmem-stamp.json');
+      const stamp = JSON.parse(readFileSync(stampPath, 'utf8')) as { generator: string };
+      writeFileSync(stampPath, JSON.stringify({ ...stamp, generator: 'older' }));
+      const lexical = join(a, 'lexical', 'onnx', 'model.onnx');
+      const lexBefore = statSync(lexical).mtimeMs;
+      await new Promise((r) => setTimeout(r, 20));
+      await generate(a, { log: false });
+      expect(statSync(lexical).mtimeMs).toBeGreaterThan(lexBefore);
+      expect(hashes(a)).toEqual(ha);
+    },
+  );
 
   it('writes configs with the BERT fields and the agentmem block', { timeout: 120_000 }, async () => {
     const root = generated ?? tempRoot();
@@ -103,7 +112,10 @@ describe('generate', () => {
     });
     const lexical = JSON.parse(readFileSync(join(root, 'lexical', 'config.json'), 'utf8')) as Record<string, unknown>;
     expect(lexical).toMatchObject({ model_type: 'bert', agentmem: { pooling: 'mean', dimensions: 256 } });
-    const tokConfig = JSON.parse(readFileSync(join(root, 'lexical', 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    const tokConfig = JSON.parse(readFileSync(join(root, 'lexical', 'tokenizer_config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(tokConfig).toMatchObject({ tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 512 });
   });
 });

@@ -42,12 +42,16 @@ beforeAll(async () => {
 afterAll(releaseNodeSessions);
 
 describe('lexical model', () => {
-  it.each(['fp32', 'fp16', 'int8'] as NodeVariant[])('%s: finds memories sharing rare words', async (variant) => {
-    expect((await rank('coffee', variant))[0]).toBe('I drink coffee every morning');
-    expect((await rank('window seat flights', variant))[0]).toBe('User prefers window seats on morning flights');
-    expect((await rank('Where does my sister live?', variant))[0]).toBe('My sister lives in Berlin');
-    expect((await rank('jazz guitar', variant))[0]).toBe('He plays bass guitar in a jazz band');
-  }, 60_000);
+  it.each(['fp32', 'fp16', 'int8'] as NodeVariant[])(
+    '%s: finds memories sharing rare words',
+    async (variant) => {
+      expect((await rank('coffee', variant))[0]).toBe('I drink coffee every morning');
+      expect((await rank('window seat flights', variant))[0]).toBe('User prefers window seats on morning flights');
+      expect((await rank('Where does my sister live?', variant))[0]).toBe('My sister lives in Berlin');
+      expect((await rank('jazz guitar', variant))[0]).toBe('He plays bass guitar in a jazz band');
+    },
+    60_000,
+  );
 
   it('makes a sentence most similar to itself, and stopwords count little', async () => {
     const vectors = await embedNode(dir, memories, 'fp32');

@@ -37,31 +37,43 @@ beforeAll(async () => {
 afterAll(releaseNodeSessions);
 
 describe('minilm-l6 in onnxruntime-node', () => {
-  it.each(['fp32', 'fp16', 'int8'] as NodeVariant[])('%s: one unit-length 384-d vector per text, varying with the text', async (variant) => {
-    const vectors = await embedNode(dir, sentences, variant);
-    expect(vectors).toHaveLength(sentences.length);
-    for (const v of vectors) {
-      expect(v).toHaveLength(384);
-      expect(v.every(Number.isFinite)).toBe(true);
-      expect(Math.sqrt(dot(v, v))).toBeCloseTo(1, 5);
-    }
-    for (let i = 1; i < vectors.length; i++) expect(dot(vectors[0]!, vectors[i]!)).toBeLessThan(0.99);
-  }, 60_000);
+  it.each(['fp32', 'fp16', 'int8'] as NodeVariant[])(
+    '%s: one unit-length 384-d vector per text, varying with the text',
+    async (variant) => {
+      const vectors = await embedNode(dir, sentences, variant);
+      expect(vectors).toHaveLength(sentences.length);
+      for (const v of vectors) {
+        expect(v).toHaveLength(384);
+        expect(v.every(Number.isFinite)).toBe(true);
+        expect(Math.sqrt(dot(v, v))).toBeCloseTo(1, 5);
+      }
+      for (let i = 1; i < vectors.length; i++) expect(dot(vectors[0]!, vectors[i]!)).toBeLessThan(0.99);
+    },
+    60_000,
+  );
 
-  it.each(['fp16', 'int8'] as NodeVariant[])('%s agrees with fp32 (cosine of pooled vectors)', async (variant) => {
-    const ref = await embedNode(dir, sentences, 'fp32');
-    const got = await embedNode(dir, sentences, variant);
-    const cosines = ref.map((r, i) => dot(r, got[i]!));
-    expect(Math.min(...cosines)).toBeGreaterThan(variant === 'fp16' ? 0.999 : 0.99);
-  }, 60_000);
+  it.each(['fp16', 'int8'] as NodeVariant[])(
+    '%s agrees with fp32 (cosine of pooled vectors)',
+    async (variant) => {
+      const ref = await embedNode(dir, sentences, 'fp32');
+      const got = await embedNode(dir, sentences, variant);
+      const cosines = ref.map((r, i) => dot(r, got[i]!));
+      expect(Math.min(...cosines)).toBeGreaterThan(variant === 'fp16' ? 0.999 : 0.99);
+    },
+    60_000,
+  );
 
-  it.each(['fp32', 'int8'] as NodeVariant[])('%s: a text gets the same vector alone and in a mixed-length batch', async (variant) => {
-    const batched = await embedNode(dir, sentences, variant, { batchSize: sentences.length });
-    for (let i = 0; i < sentences.length; i++) {
-      const [single] = await embedNode(dir, [sentences[i]!], variant);
-      expect(dot(single!, batched[i]!)).toBeGreaterThan(0.99999);
-    }
-  }, 60_000);
+  it.each(['fp32', 'int8'] as NodeVariant[])(
+    '%s: a text gets the same vector alone and in a mixed-length batch',
+    async (variant) => {
+      const batched = await embedNode(dir, sentences, variant, { batchSize: sentences.length });
+      for (let i = 0; i < sentences.length; i++) {
+        const [single] = await embedNode(dir, [sentences[i]!], variant);
+        expect(dot(single!, batched[i]!)).toBeGreaterThan(0.99999);
+      }
+    },
+    60_000,
+  );
 });
 
 describe('minilm-l6 in onnxruntime-web (WASM backend, Node)', () => {
@@ -74,12 +86,21 @@ describe('minilm-l6 in onnxruntime-web (WASM backend, Node)', () => {
     const dims = [2, 7];
     const feeds = {
       input_ids: new ortWeb.Tensor('int64', BigInt64Array.from(ids.flat(), BigInt), dims),
-      attention_mask: new ortWeb.Tensor('int64', BigInt64Array.from(ids.flat(), (v) => (v === 0 ? 0n : 1n)), dims),
+      attention_mask: new ortWeb.Tensor(
+        'int64',
+        BigInt64Array.from(ids.flat(), (v) => (v === 0 ? 0n : 1n)),
+        dims,
+      ),
       token_type_ids: new ortWeb.Tensor('int64', new BigInt64Array(14), dims),
     };
     // Reference: the same two texts through onnxruntime-node ("hello world", "i love and it ,").
-    for (const [variant, file] of [['fp32', 'model.onnx'], ['int8', 'model_quantized.onnx']] as const) {
-      const session = await ortWeb.InferenceSession.create(await readFile(join(dir, 'onnx', file)), { executionProviders: ['wasm'] });
+    for (const [variant, file] of [
+      ['fp32', 'model.onnx'],
+      ['int8', 'model_quantized.onnx'],
+    ] as const) {
+      const session = await ortWeb.InferenceSession.create(await readFile(join(dir, 'onnx', file)), {
+        executionProviders: ['wasm'],
+      });
       const out = (await session.run(feeds))['last_hidden_state']!;
       expect(out.dims).toEqual([2, 7, 384]);
       const data = out.data as Float32Array;
@@ -96,31 +117,44 @@ describe('minilm-l6 in onnxruntime-web (WASM backend, Node)', () => {
     }
   }, 60_000);
 
-  it.each(['model.onnx', 'model_fp16.onnx', 'model_quantized.onnx'])('%s: sentence_embedding is the masked mean of last_hidden_state', async (file) => {
-    const ids = [
-      [101, 7592, 2088, 102, 0, 0, 0],
-      [101, 1045, 2293, 1998, 2009, 1010, 102],
-    ];
-    const dims = [2, 7];
-    const session = await ortWeb.InferenceSession.create(await readFile(join(dir, 'onnx', file)), { executionProviders: ['wasm'] });
-    const out = await session.run({
-      input_ids: new ortWeb.Tensor('int64', BigInt64Array.from(ids.flat(), BigInt), dims),
-      attention_mask: new ortWeb.Tensor('int64', BigInt64Array.from(ids.flat(), (v) => (v === 0 ? 0n : 1n)), dims),
-      token_type_ids: new ortWeb.Tensor('int64', new BigInt64Array(14), dims),
-    });
-    const hidden = out['last_hidden_state']!.data as Float32Array;
-    const sentence = out['sentence_embedding']!;
-    expect(sentence.dims).toEqual([2, 384]);
-    expect(sentence.type).toBe('float32');
-    for (const [row, length] of [[0, 4], [1, 7]] as const) {
-      for (let j = 0; j < 384; j++) {
-        let sum = 0;
-        for (let t = 0; t < length; t++) sum += hidden[(row * 7 + t) * 384 + j]!;
-        expect((sentence.data as Float32Array)[row * 384 + j]!).toBeCloseTo(sum / length, 5);
+  it.each(['model.onnx', 'model_fp16.onnx', 'model_quantized.onnx'])(
+    '%s: sentence_embedding is the masked mean of last_hidden_state',
+    async (file) => {
+      const ids = [
+        [101, 7592, 2088, 102, 0, 0, 0],
+        [101, 1045, 2293, 1998, 2009, 1010, 102],
+      ];
+      const dims = [2, 7];
+      const session = await ortWeb.InferenceSession.create(await readFile(join(dir, 'onnx', file)), {
+        executionProviders: ['wasm'],
+      });
+      const out = await session.run({
+        input_ids: new ortWeb.Tensor('int64', BigInt64Array.from(ids.flat(), BigInt), dims),
+        attention_mask: new ortWeb.Tensor(
+          'int64',
+          BigInt64Array.from(ids.flat(), (v) => (v === 0 ? 0n : 1n)),
+          dims,
+        ),
+        token_type_ids: new ortWeb.Tensor('int64', new BigInt64Array(14), dims),
+      });
+      const hidden = out['last_hidden_state']!.data as Float32Array;
+      const sentence = out['sentence_embedding']!;
+      expect(sentence.dims).toEqual([2, 384]);
+      expect(sentence.type).toBe('float32');
+      for (const [row, length] of [
+        [0, 4],
+        [1, 7],
+      ] as const) {
+        for (let j = 0; j < 384; j++) {
+          let sum = 0;
+          for (let t = 0; t < length; t++) sum += hidden[(row * 7 + t) * 384 + j]!;
+          expect((sentence.data as Float32Array)[row * 384 + j]!).toBeCloseTo(sum / length, 5);
+        }
       }
-    }
-    await session.release();
-  }, 60_000);
+      await session.release();
+    },
+    60_000,
+  );
 });
 
 describe('minilm-l6 graphs', () => {
@@ -147,7 +181,10 @@ describe('minilm-l6 graphs', () => {
     env.localModelPath = `${root}/`;
     env.allowRemoteModels = false;
     const texts = sentences.slice(0, 4);
-    for (const [dtype, variant] of [['fp32', 'fp32'], ['q8', 'int8']] as const) {
+    for (const [dtype, variant] of [
+      ['fp32', 'fp32'],
+      ['q8', 'int8'],
+    ] as const) {
       const extractor = await pipeline('feature-extraction', 'minilm-l6', { dtype });
       const out = await extractor(texts, { pooling: 'mean', normalize: true });
       const data = out.data as Float32Array;

@@ -34,9 +34,17 @@ describe('GraphBuilder', () => {
       opset_import: { domain?: string; version: number }[];
       metadata_props: { key: string; value: string }[];
       graph: {
-        node: { op_type: string; input: string[]; output: string[]; attribute?: { name: string; i?: number; type: number }[] }[];
+        node: {
+          op_type: string;
+          input: string[];
+          output: string[];
+          attribute?: { name: string; i?: number; type: number }[];
+        }[];
         initializer: { name: string; dims: number[]; data_type: number; raw_data: Uint8Array }[];
-        input: { name: string; type: { tensor_type: { shape: { dim: { dim_param?: string; dim_value?: number }[] } } } }[];
+        input: {
+          name: string;
+          type: { tensor_type: { shape: { dim: { dim_param?: string; dim_value?: number }[] } } };
+        }[];
         output: { name: string }[];
       };
     };
@@ -55,7 +63,9 @@ describe('GraphBuilder', () => {
 
   it('runs in onnxruntime-node', async () => {
     const session = await ort.InferenceSession.create(tinyModel());
-    const result = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 0, 0, 0, 2]), [2, 4]) });
+    const result = await session.run({
+      x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 0, 0, 0, 2]), [2, 4]),
+    });
     const probs = Array.from(result['probs']!.data as Float32Array);
     const e = Math.exp(-1); // row 0: logits 0.5 * [4, 6]; row 1: 0.5 * [0, 2]
     expect(probs[0]).toBeCloseTo(e / (1 + e), 6);
@@ -115,7 +125,8 @@ describe('float16', () => {
       if ((bits & 0x7c00) === 0x7c00) continue;
       const value = float16ToNumber(bits);
       const back = float16Bits(value);
-      if (back !== bits && !(value === 0 && (back | bits) === 0x8000)) throw new Error(`bits ${bits.toString(16)} -> ${back.toString(16)}`);
+      if (back !== bits && !(value === 0 && (back | bits) === 0x8000))
+        throw new Error(`bits ${bits.toString(16)} -> ${back.toString(16)}`);
     }
   });
 });

@@ -47,7 +47,12 @@ describe('KeywordIndex', () => {
     expect(index.search(tokenize('parrots'), 10).hits.map((h) => h.record.id)).toEqual(['m1']);
     for (let i = 2; i < 200; i++) index.remove(`m${i}`);
     expect(index.size).toBe(2);
-    expect(index.search(tokenize('note'), 10).hits.map((h) => h.record.id).sort()).toEqual(['m0', 'm1']);
+    expect(
+      index
+        .search(tokenize('note'), 10)
+        .hits.map((h) => h.record.id)
+        .sort(),
+    ).toEqual(['m0', 'm1']);
     expect(index.search(tokenize('cats'), 10).hits).toEqual([]);
     expect(index.remove('m5')).toBe(false);
   });
@@ -55,11 +60,22 @@ describe('KeywordIndex', () => {
 
 describe('fuse', () => {
   // Brute force: every record's fused score, best first.
-  function bruteForce(vectors: ScopeIndex<R>, keywords: KeywordIndex<R>, records: R[], query: Float32Array, terms: string[], k: number, w: number) {
+  function bruteForce(
+    vectors: ScopeIndex<R>,
+    keywords: KeywordIndex<R>,
+    records: R[],
+    query: Float32Array,
+    terms: string[],
+    k: number,
+    w: number,
+  ) {
     const found = keywords.search(terms, records.length);
     const scale = Math.max(found.hits[0]?.score ?? 0, 0.25 * found.ideal);
     return records
-      .map((r) => ({ id: r.id, score: (1 - w) * vectors.score(r.id, query)! + w * (scale > 0 ? found.score(r.id) / scale : 0) }))
+      .map((r) => ({
+        id: r.id,
+        score: (1 - w) * vectors.score(r.id, query)! + w * (scale > 0 ? found.score(r.id) / scale : 0),
+      }))
       .sort((a, b) => b.score - a.score)
       .slice(0, k);
   }
@@ -78,7 +94,13 @@ describe('fuse', () => {
       vectors.upsert(r, vs[i]!);
       keywords.upsert(r);
     }
-    for (const [q, w, k] of [[n, 0.5, 10], [n + 1, 0.9, 5], [n + 2, 0.1, 100], [n + 3, 1, 10], [n + 4, 0, 10]] as const) {
+    for (const [q, w, k] of [
+      [n, 0.5, 10],
+      [n + 1, 0.9, 5],
+      [n + 2, 0.1, 100],
+      [n + 3, 1, 10],
+      [n + 4, 0, 10],
+    ] as const) {
       const query = vs[q]!;
       const terms = tokenize('violin and pottery');
       const got = fuse(vectors, keywords, { mode: 'hybrid', terms, vector: query, k, keywordWeight: w });
@@ -92,14 +114,30 @@ describe('fuse', () => {
     const vectors = new ScopeIndex<R>(16, 'fp32');
     const keywords = new KeywordIndex<R>(fieldsOf);
     const vs = randomUnitVectors(3, 16, 3);
-    const records = [{ id: 'a', text: 'violin lessons' }, { id: 'b', text: 'violin' }, { id: 'c', text: 'piano' }];
+    const records = [
+      { id: 'a', text: 'violin lessons' },
+      { id: 'b', text: 'violin' },
+      { id: 'c', text: 'piano' },
+    ];
     records.forEach((r, i) => (vectors.upsert(r, vs[i]!), keywords.upsert(r)));
-    const hits = fuse(vectors, keywords, { mode: 'keyword', terms: tokenize('violin lessons'), k: 10, keywordWeight: 0.5 });
+    const hits = fuse(vectors, keywords, {
+      mode: 'keyword',
+      terms: tokenize('violin lessons'),
+      k: 10,
+      keywordWeight: 0.5,
+    });
     expect(hits.map((h) => h.record.id)).toEqual(['a', 'b']);
     expect(hits[0]!.score).toBe(1); // holds every query word: its own best
     expect(hits[1]!.score).toBeGreaterThan(0);
     expect(hits[1]!.score).toBeLessThan(1);
-    const hybrid = fuse(vectors, keywords, { mode: 'hybrid', terms: tokenize('violin'), vector: vs[2]!, k: 10, keywordWeight: 0.5, threshold: 0.4 });
+    const hybrid = fuse(vectors, keywords, {
+      mode: 'hybrid',
+      terms: tokenize('violin'),
+      vector: vs[2]!,
+      k: 10,
+      keywordWeight: 0.5,
+      threshold: 0.4,
+    });
     expect(hybrid.every((h) => h.score >= 0.4)).toBe(true);
     expect(hybrid.map((h) => h.record.id)).toContain('c'); // its own vector: cosine 1, half of the score
   });

@@ -29,7 +29,13 @@ export function randomUnitVectors(count: number, dims: number, seed: number): Fl
 }
 
 /** `clusters` random centres, each point = centre + noise of `spread`, normalised: near-ties within a cluster. */
-export function clusteredUnitVectors(count: number, dims: number, clusters: number, spread: number, seed: number): Float32Array[] {
+export function clusteredUnitVectors(
+  count: number,
+  dims: number,
+  clusters: number,
+  spread: number,
+  seed: number,
+): Float32Array[] {
   const g = gaussian(mulberry32(seed));
   const centres = Array.from({ length: clusters }, () => normalize(Float32Array.from({ length: dims }, g)));
   return Array.from({ length: count }, (_, i) => {

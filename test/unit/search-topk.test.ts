@@ -7,7 +7,13 @@ import { clusteredUnitVectors, mulberry32, randomUnitVectors } from './search-ra
 describe('TopK', () => {
   it('keeps the k highest of a seeded stream, best first, same as a full sort', () => {
     const rand = mulberry32(7);
-    for (const [n, k] of [[1000, 10], [5, 10], [100, 1], [64, 64], [0, 3]] as const) {
+    for (const [n, k] of [
+      [1000, 10],
+      [5, 10],
+      [100, 1],
+      [64, 64],
+      [0, 3],
+    ] as const) {
       const scores = Array.from({ length: n }, () => rand() * 2 - 1);
       const top = new TopK(k);
       scores.forEach((s, i) => top.push(i, s));
@@ -23,7 +29,10 @@ describe('TopK', () => {
   it('breaks ties by slot and keeps nothing for k = 0', () => {
     const top = new TopK(2);
     [0.5, 0.9, 0.9, 0.1].forEach((s, i) => top.push(i, s));
-    expect(top.sorted()).toEqual([{ slot: 1, score: 0.9 }, { slot: 2, score: 0.9 }]);
+    expect(top.sorted()).toEqual([
+      { slot: 1, score: 0.9 },
+      { slot: 2, score: 0.9 },
+    ]);
     const none = new TopK(0);
     none.push(0, 1);
     expect(none.sorted()).toEqual([]);
@@ -92,7 +101,11 @@ describe('ScopeIndex', () => {
   });
 
   it('the WebAssembly SIMD kernel (dims % 16 = 0) and the JS loop (other dims) both rank exactly as brute force', () => {
-    for (const [d, simd] of [[32, true], [24, false], [7, false]] as const) {
+    for (const [d, simd] of [
+      [32, true],
+      [24, false],
+      [7, false],
+    ] as const) {
       for (const mode of ['fp32', 'int8'] as const) {
         const data = randomUnitVectors(300, d, 100 + d);
         const index = new ScopeIndex<{ id: string }>(d, mode, 16);
@@ -108,7 +121,9 @@ describe('ScopeIndex', () => {
           hits.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i]!.score, 5));
         } else {
           // int8: scores within quantisation error of the exact ones.
-          hits.forEach((h) => expect(Math.abs(h.score - exact.find((e) => e.id === h.record.id)!.score)).toBeLessThan(0.02));
+          hits.forEach((h) =>
+            expect(Math.abs(h.score - exact.find((e) => e.id === h.record.id)!.score)).toBeLessThan(0.02),
+          );
         }
         // Filtered (row list) and unfiltered (identity rows) give the same result for an accept-all filter.
         expect(index.search(query, 5, () => true).map((h) => h.record.id)).toEqual(hits.map((h) => h.record.id));
@@ -116,38 +131,42 @@ describe('ScopeIndex', () => {
     }
   });
 
-  it('fp32 two-pass search (int8 bound, then exact rescoring) returns exactly what a full fp32 scan returns', { timeout: 60_000 }, () => {
-    const d = 384;
-    const few = randomUnitVectors(50, d, 23);
-    const sets = {
-      random: randomUnitVectors(4000, d, 21),
-      clustered: clusteredUnitVectors(4000, d, 40, 0.05, 22),
-      duplicates: Array.from({ length: 4000 }, (_, i) => few[i % 50]!), // exact ties everywhere
-    };
-    for (const [name, data] of Object.entries(sets)) {
-      const index = new ScopeIndex<{ id: string; n: number }>(d, 'fp32', 16);
-      data.forEach((v, i) => index.upsert({ id: String(i), n: i }, v));
-      for (let i = 0; i < 4000; i += 7) index.remove(String(i)); // swapped slots keep their bounds
-      expect(index.simd).toBe(true);
-      const queries = [...randomUnitVectors(5, d, 24), data[1]!, data[2]!.map((x, j) => x + 0.01 * Math.sin(j))];
-      let pruned = 0;
-      for (const q of queries) {
-        for (const [k, accept, threshold] of [
-          [10, undefined, undefined],
-          [3, (r: { n: number }) => r.n % 3 === 0, undefined],
-          [10, undefined, 0.1],
-        ] as const) {
-          const full = index.search(q, index.size, accept, threshold); // k >= size/4: the plain full scan
-          expect(index.lastRescored).toBeGreaterThanOrEqual(full.length);
-          const fast = index.search(q, k, accept, threshold);
-          pruned += index.lastRescored;
-          expect(fast, name).toEqual(full.slice(0, k));
+  it(
+    'fp32 two-pass search (int8 bound, then exact rescoring) returns exactly what a full fp32 scan returns',
+    { timeout: 60_000 },
+    () => {
+      const d = 384;
+      const few = randomUnitVectors(50, d, 23);
+      const sets = {
+        random: randomUnitVectors(4000, d, 21),
+        clustered: clusteredUnitVectors(4000, d, 40, 0.05, 22),
+        duplicates: Array.from({ length: 4000 }, (_, i) => few[i % 50]!), // exact ties everywhere
+      };
+      for (const [name, data] of Object.entries(sets)) {
+        const index = new ScopeIndex<{ id: string; n: number }>(d, 'fp32', 16);
+        data.forEach((v, i) => index.upsert({ id: String(i), n: i }, v));
+        for (let i = 0; i < 4000; i += 7) index.remove(String(i)); // swapped slots keep their bounds
+        expect(index.simd).toBe(true);
+        const queries = [...randomUnitVectors(5, d, 24), data[1]!, data[2]!.map((x, j) => x + 0.01 * Math.sin(j))];
+        let pruned = 0;
+        for (const q of queries) {
+          for (const [k, accept, threshold] of [
+            [10, undefined, undefined],
+            [3, (r: { n: number }) => r.n % 3 === 0, undefined],
+            [10, undefined, 0.1],
+          ] as const) {
+            const full = index.search(q, index.size, accept, threshold); // k >= size/4: the plain full scan
+            expect(index.lastRescored).toBeGreaterThanOrEqual(full.length);
+            const fast = index.search(q, k, accept, threshold);
+            pruned += index.lastRescored;
+            expect(fast, name).toEqual(full.slice(0, k));
+          }
         }
+        // The bound prunes: far fewer exact rescorings than slots (3 searches per query).
+        expect(pruned, name).toBeLessThan(queries.length * 3 * index.size * 0.5);
       }
-      // The bound prunes: far fewer exact rescorings than slots (3 searches per query).
-      expect(pruned, name).toBeLessThan(queries.length * 3 * index.size * 0.5);
-    }
-  });
+    },
+  );
 
   it('updateRecord replaces the record only', () => {
     const index = new ScopeIndex<{ id: string; n: number }>(dims, 'int8');
@@ -167,7 +186,13 @@ describe('SearchIndex', () => {
     vector,
   }));
   const make = (loader: ScopeLoader<R>, maxScopes?: number) =>
-    new SearchIndex<R>({ dimensions: dims, mode: 'fp32', loader, fieldsOf: (r) => ({ text: r.id }), ...(maxScopes ? { maxScopes } : {}) });
+    new SearchIndex<R>({
+      dimensions: dims,
+      mode: 'fp32',
+      loader,
+      fieldsOf: (r) => ({ text: r.id }),
+      ...(maxScopes ? { maxScopes } : {}),
+    });
   const vec = (vector: Float32Array, k: number) => ({ mode: 'vector' as const, text: '', vector, k, keywordWeight: 0 });
 
   it('loads a scope once, never returns another scope, and narrows by the other scope keys', async () => {

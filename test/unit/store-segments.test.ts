@@ -2,12 +2,37 @@ import { describe, expect, it } from 'vitest';
 import { quantize } from '../../src/search/quantize.js';
 import { uuidv7 } from '../../src/store/ids.js';
 import type { MemoryRecord } from '../../src/store/records.js';
-import { COMPACT_AT, SEGMENT_MAX, SMALL_SEGMENT, buildSegments, encodeVectors, mergeSegments, pickSmall, removeWhere, segmentRecord, vectorAt, vectorRows, withMemory, withVector } from '../../src/store/segments.js';
+import {
+  COMPACT_AT,
+  SEGMENT_MAX,
+  SMALL_SEGMENT,
+  buildSegments,
+  encodeVectors,
+  mergeSegments,
+  pickSmall,
+  removeWhere,
+  segmentRecord,
+  vectorAt,
+  vectorRows,
+  withMemory,
+  withVector,
+} from '../../src/store/segments.js';
 
 const D = 8;
 
-function memory(i: number, scope: Partial<Pick<MemoryRecord, 'userId' | 'agentId' | 'runId'>> = { userId: 'alice' }): MemoryRecord {
-  return { id: uuidv7(), text: `memory ${i}`, hash: `h${i}`, ...scope, metadata: { i }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+function memory(
+  i: number,
+  scope: Partial<Pick<MemoryRecord, 'userId' | 'agentId' | 'runId'>> = { userId: 'alice' },
+): MemoryRecord {
+  return {
+    id: uuidv7(),
+    text: `memory ${i}`,
+    hash: `h${i}`,
+    ...scope,
+    metadata: { i },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
 }
 
 function vector(i: number): Float32Array {
@@ -16,7 +41,8 @@ function vector(i: number): Float32Array {
   return v.map((x) => x / n);
 }
 
-const rows = (n: number, scope?: Parameters<typeof memory>[1]) => Array.from({ length: n }, (_, i) => ({ memory: memory(i, scope), vector: vector(i) }));
+const rows = (n: number, scope?: Parameters<typeof memory>[1]) =>
+  Array.from({ length: n }, (_, i) => ({ memory: memory(i, scope), vector: vector(i) }));
 
 describe('segments', () => {
   it('cuts rows into segments of at most `max`, in id order, every vector in its row', () => {
@@ -24,7 +50,9 @@ describe('segments', () => {
     const shuffled = [...input].reverse();
     const segments = buildSegments(shuffled, D, 'fp32', 10);
     expect(segments.map((s) => s.record.memories.length)).toEqual([10, 10, 5]);
-    const flat = segments.flatMap((s) => s.record.memories.map((m, i) => ({ id: m.id, vector: vectorAt(s.vectors, i) as Float32Array })));
+    const flat = segments.flatMap((s) =>
+      s.record.memories.map((m, i) => ({ id: m.id, vector: vectorAt(s.vectors, i) as Float32Array })),
+    );
     expect(flat.map((r) => r.id)).toEqual(input.map((r) => r.memory.id));
     flat.forEach((r, i) => expect(Array.from(r.vector)).toEqual(Array.from(input[i]!.vector)));
     for (const s of segments) {
@@ -39,7 +67,9 @@ describe('segments', () => {
     for (const encoding of ['fp32', 'int8'] as const) {
       const input = rows(7, { userId: 'a' }).concat(rows(3, { userId: 'b', runId: 'r' }));
       // Single adds interleaved with a larger commit: parts overlap in time, so merging must sort.
-      const parts = [input.slice(0, 1), input.slice(3, 9), input.slice(1, 2), input.slice(9), input.slice(2, 3)].map((part) => buildSegments(part, D, encoding)[0]!);
+      const parts = [input.slice(0, 1), input.slice(3, 9), input.slice(1, 2), input.slice(9), input.slice(2, 3)].map(
+        (part) => buildSegments(part, D, encoding)[0]!,
+      );
       const merged = mergeSegments(parts);
       expect(parts.map((p) => p.record.id)).not.toContain(merged.record.id);
       expect(merged.vectors.id).toBe(merged.record.id);
@@ -65,7 +95,11 @@ describe('segments', () => {
   });
 
   it('lists each scope value once, and only those present', () => {
-    const record = segmentRecord('s', [memory(0, { userId: 'a', runId: 'r1' }), memory(1, { userId: 'a', agentId: 'p' }), memory(2, { userId: 'b', runId: 'r1' })]);
+    const record = segmentRecord('s', [
+      memory(0, { userId: 'a', runId: 'r1' }),
+      memory(1, { userId: 'a', agentId: 'p' }),
+      memory(2, { userId: 'b', runId: 'r1' }),
+    ]);
     expect(record.userIds).toEqual(['a', 'b']);
     expect(record.agentIds).toEqual(['p']);
     expect(record.runIds).toEqual(['r1']);
@@ -129,13 +163,20 @@ describe('segments', () => {
   });
 
   it('refuses vectors of the wrong length', () => {
-    expect(() => buildSegments([{ memory: memory(0), vector: new Float32Array(D - 1) }], D, 'fp32')).toThrow(RangeError);
+    expect(() => buildSegments([{ memory: memory(0), vector: new Float32Array(D - 1) }], D, 'fp32')).toThrow(
+      RangeError,
+    );
   });
 });
 
 describe('pickSmall', () => {
   it('takes the oldest small segments that fit in one segment, and none when fewer than two would', () => {
-    const small = new Map([['a', 10], ['b', 31], ['c', 5], ['d', 1]]);
+    const small = new Map([
+      ['a', 10],
+      ['b', 31],
+      ['c', 5],
+      ['d', 1],
+    ]);
     expect(pickSmall(small, 1000)).toEqual(['a', 'b', 'c', 'd']);
     expect(pickSmall(small, 46)).toEqual(['a', 'b', 'c']);
     expect(pickSmall(small, 41)).toEqual(['a', 'b']);
@@ -145,7 +186,9 @@ describe('pickSmall', () => {
 
   it('COMPACT_AT small segments always fit in one merge (the store counts on it: a due merge always takes them)', () => {
     expect(COMPACT_AT * (SMALL_SEGMENT - 1)).toBeLessThanOrEqual(SEGMENT_MAX);
-    const fullest = new Map(Array.from({ length: COMPACT_AT }, (_, i) => [`s${i}`, SMALL_SEGMENT - 1] as [string, number]));
+    const fullest = new Map(
+      Array.from({ length: COMPACT_AT }, (_, i) => [`s${i}`, SMALL_SEGMENT - 1] as [string, number]),
+    );
     expect(pickSmall(fullest)).toHaveLength(COMPACT_AT);
   });
 

@@ -38,7 +38,12 @@ describe('vocabulary', () => {
   it('converts the SentencePiece-style pieces to vocab.txt order', () => {
     expect(vocab).toHaveLength(30522);
     expect([vocab[0], vocab[1], vocab[100], vocab[101], vocab[102], vocab[103]]).toEqual([
-      '[PAD]', '[unused0]', '[UNK]', '[CLS]', '[SEP]', '[MASK]',
+      '[PAD]',
+      '[unused0]',
+      '[UNK]',
+      '[CLS]',
+      '[SEP]',
+      '[MASK]',
     ]);
     expect(vocab[1996]).toBe('the');
     expect(vocab[999]).toBe('!');
@@ -67,7 +72,18 @@ describe('tokenizer.json', () => {
   it('lowercases, splits punctuation and digits', () => {
     expect(ids('Hello, World!')).toEqual([101, 7592, 1010, 2088, 999, 102]);
     expect(hf.encode('It costs $12.50 in 2024.').tokens).toEqual([
-      '[CLS]', 'it', 'costs', '$', '12', '.', '50', 'in', '202', '##4', '.', '[SEP]',
+      '[CLS]',
+      'it',
+      'costs',
+      '$',
+      '12',
+      '.',
+      '50',
+      'in',
+      '202',
+      '##4',
+      '.',
+      '[SEP]',
     ]);
   });
 

@@ -43,20 +43,59 @@ const consts: ConstSpec[] = [
 ];
 
 const nodes: Json[] = [
-  { name: 'x', op: 'Placeholder', attr: { dtype: type('DT_FLOAT'), shape: { shape: { dim: [{ size: '-1' }, { size: '3' }, { size: '4' }] } } } },
-  ...consts.map((c) => ({ name: c.name, op: 'Const', attr: { dtype: type(c.dtype), value: { tensor: { dtype: c.dtype, tensorShape: { dim: c.shape.map((d) => ({ size: String(d) })) } } } } })),
-  { name: 'mm', op: 'BatchMatMulV2', input: ['x', 'w'], attr: { T: type('DT_FLOAT'), adj_x: { b: false }, adj_y: { b: false } } },
-  { name: 'biased', op: 'BiasAdd', input: ['mm', 'bias'], attr: { T: type('DT_FLOAT'), data_format: { s: b64('NHWC') } } },
-  { name: 'att', op: 'BatchMatMulV2', input: ['x', 'x'], attr: { T: type('DT_FLOAT'), adj_x: { b: false }, adj_y: { b: true } } },
+  {
+    name: 'x',
+    op: 'Placeholder',
+    attr: { dtype: type('DT_FLOAT'), shape: { shape: { dim: [{ size: '-1' }, { size: '3' }, { size: '4' }] } } },
+  },
+  ...consts.map((c) => ({
+    name: c.name,
+    op: 'Const',
+    attr: {
+      dtype: type(c.dtype),
+      value: { tensor: { dtype: c.dtype, tensorShape: { dim: c.shape.map((d) => ({ size: String(d) })) } } },
+    },
+  })),
+  {
+    name: 'mm',
+    op: 'BatchMatMulV2',
+    input: ['x', 'w'],
+    attr: { T: type('DT_FLOAT'), adj_x: { b: false }, adj_y: { b: false } },
+  },
+  {
+    name: 'biased',
+    op: 'BiasAdd',
+    input: ['mm', 'bias'],
+    attr: { T: type('DT_FLOAT'), data_format: { s: b64('NHWC') } },
+  },
+  {
+    name: 'att',
+    op: 'BatchMatMulV2',
+    input: ['x', 'x'],
+    attr: { T: type('DT_FLOAT'), adj_x: { b: false }, adj_y: { b: true } },
+  },
   { name: 'sm', op: 'Softmax', input: ['att'], attr: { T: type('DT_FLOAT') } },
   {
     name: 'last',
     op: 'StridedSlice',
     input: ['sm', 'ss_begin', 'ss_end', 'ss_strides'],
-    attr: { T: type('DT_FLOAT'), Index: type('DT_INT32'), begin_mask: int(1), end_mask: int(1), shrink_axis_mask: int(2), ellipsis_mask: int(0), new_axis_mask: int(0) },
+    attr: {
+      T: type('DT_FLOAT'),
+      Index: type('DT_INT32'),
+      begin_mask: int(1),
+      end_mask: int(1),
+      shrink_axis_mask: int(2),
+      ellipsis_mask: int(0),
+      new_axis_mask: int(0),
+    },
   },
   { name: 'sq', op: 'Square', input: ['biased'], attr: { T: type('DT_FLOAT') } },
-  { name: 'ssum', op: 'Sum', input: ['sq', 'red'], attr: { T: type('DT_FLOAT'), Tidx: type('DT_INT32'), keep_dims: { b: true } } },
+  {
+    name: 'ssum',
+    op: 'Sum',
+    input: ['sq', 'red'],
+    attr: { T: type('DT_FLOAT'), Tidx: type('DT_INT32'), keep_dims: { b: true } },
+  },
   { name: 'plus', op: 'AddV2', input: ['ssum', 'one'], attr: { T: type('DT_FLOAT') } },
   { name: 'rs', op: 'Rsqrt', input: ['plus'], attr: { T: type('DT_FLOAT') } },
   { name: 'normed', op: 'Mul', input: ['biased', 'rs'], attr: { T: type('DT_FLOAT') } },
@@ -66,13 +105,36 @@ const nodes: Json[] = [
     name: 'batch',
     op: 'StridedSlice',
     input: ['shape', 'first_begin', 'first_end', 'first_strides'],
-    attr: { T: type('DT_INT32'), Index: type('DT_INT32'), begin_mask: int(0), end_mask: int(0), shrink_axis_mask: int(1), ellipsis_mask: int(0), new_axis_mask: int(0) },
+    attr: {
+      T: type('DT_INT32'),
+      Index: type('DT_INT32'),
+      begin_mask: int(0),
+      end_mask: int(0),
+      shrink_axis_mask: int(1),
+      ellipsis_mask: int(0),
+      new_axis_mask: int(0),
+    },
   },
   { name: 'packed', op: 'Pack', input: ['batch', 'fifteen'], attr: { T: type('DT_INT32'), N: int(2), axis: int(0) } },
   { name: 'flat', op: 'Reshape', input: ['tr', 'packed'], attr: { T: type('DT_FLOAT'), Tshape: type('DT_INT32') } },
-  { name: 'expanded', op: 'ExpandDims', input: ['last', 'axis_last'], attr: { T: type('DT_FLOAT'), Tdim: type('DT_INT32') } },
-  { name: 'squeezed', op: 'Squeeze', input: ['expanded'], attr: { T: type('DT_FLOAT'), squeeze_dims: { list: { i: ['2'] } } } },
-  { name: 'both', op: 'ConcatV2', input: ['flat', 'squeezed', 'axis_last'], attr: { T: type('DT_FLOAT'), N: int(2), Tidx: type('DT_INT32') } },
+  {
+    name: 'expanded',
+    op: 'ExpandDims',
+    input: ['last', 'axis_last'],
+    attr: { T: type('DT_FLOAT'), Tdim: type('DT_INT32') },
+  },
+  {
+    name: 'squeezed',
+    op: 'Squeeze',
+    input: ['expanded'],
+    attr: { T: type('DT_FLOAT'), squeeze_dims: { list: { i: ['2'] } } },
+  },
+  {
+    name: 'both',
+    op: 'ConcatV2',
+    input: ['flat', 'squeezed', 'axis_last'],
+    attr: { T: type('DT_FLOAT'), N: int(2), Tidx: type('DT_INT32') },
+  },
   { name: 'count', op: 'Cast', input: ['limit'], attr: { SrcT: type('DT_INT64'), DstT: type('DT_FLOAT') } },
   { name: 'scaled', op: 'RealDiv', input: ['both', 'count'], attr: { T: type('DT_FLOAT') } },
   { name: 'out', op: 'Tanh', input: ['scaled'], attr: { T: type('DT_FLOAT') } },
@@ -85,11 +147,21 @@ let weightData: ArrayBuffer;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tfjs-graph-'));
   // The manifest has no int64: int64 constants are written as int32, as tensorflowjs_converter does.
-  weightSpecs = consts.map((c) => ({ name: c.name, shape: c.shape, dtype: c.dtype === 'DT_FLOAT' ? 'float32' : 'int32' }));
-  const parts = consts.map((c) => Buffer.from((c.dtype === 'DT_FLOAT' ? Float32Array.from(c.values) : Int32Array.from(c.values)).buffer));
+  weightSpecs = consts.map((c) => ({
+    name: c.name,
+    shape: c.shape,
+    dtype: c.dtype === 'DT_FLOAT' ? 'float32' : 'int32',
+  }));
+  const parts = consts.map((c) =>
+    Buffer.from((c.dtype === 'DT_FLOAT' ? Float32Array.from(c.values) : Int32Array.from(c.values)).buffer),
+  );
   const all = Buffer.concat(parts);
   weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
-  const modelJson = { format: 'graph-model', modelTopology: { node: nodes, versions: {} }, weightsManifest: [{ paths: ['w.bin'], weights: weightSpecs }] };
+  const modelJson = {
+    format: 'graph-model',
+    modelTopology: { node: nodes, versions: {} },
+    weightsManifest: [{ paths: ['w.bin'], weights: weightSpecs }],
+  };
   await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
   await writeFile(join(dir, 'w.bin'), all);
   await tf.setBackend('cpu');
@@ -118,12 +190,17 @@ describe('TF -> ONNX op mapping', () => {
     const graph = await readTfjsGraph(join(dir, 'model.json'));
     const g = new GraphBuilder('synthetic');
     const x = g.input('x_in', DataType.FLOAT, ['batch', 3, 4]);
-    const out = new TfToOnnx(graph, g).convert({ overrides: new Map([['x', { name: x, kind: 'float', dims: [null, 3, 4] }]]), output: 'out' });
+    const out = new TfToOnnx(graph, g).convert({
+      overrides: new Map([['x', { name: x, kind: 'float', dims: [null, 3, 4] }]]),
+      output: 'out',
+    });
     g.output(out.name, DataType.FLOAT, ['batch', 18]);
     const session = await ort.InferenceSession.create(g.toBytes());
 
     const input = Float32Array.from({ length: 2 * 3 * 4 }, (_, k) => Math.cos(k * 0.37) * 2);
-    const model = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: { node: nodes, versions: {} }, weightSpecs, weightData }));
+    const model = await tf.loadGraphModel(
+      tf.io.fromMemory({ modelTopology: { node: nodes, versions: {} }, weightSpecs, weightData }),
+    );
     const xt = tf.tensor3d(input, [2, 3, 4]);
     const wanted = (await (model.execute({ x: xt }, 'out') as tf.Tensor).data()) as Float32Array;
     xt.dispose();
@@ -143,8 +220,11 @@ describe('TF -> ONNX op mapping', () => {
     patched.byName.set('out', { name: 'out', op: 'Erf', inputs: ['scaled'], attrs: new Map() });
     const g = new GraphBuilder('unsupported');
     const x = g.input('x_in', DataType.FLOAT, ['batch', 3, 4]);
-    expect(() => new TfToOnnx(patched, g).convert({ overrides: new Map([['x', { name: x, kind: 'float', dims: [null, 3, 4] }]]), output: 'out' })).toThrow(
-      /TF op Erf \(`out`\) has no ONNX mapping/,
-    );
+    expect(() =>
+      new TfToOnnx(patched, g).convert({
+        overrides: new Map([['x', { name: x, kind: 'float', dims: [null, 3, 4] }]]),
+        output: 'out',
+      }),
+    ).toThrow(/TF op Erf \(`out`\) has no ONNX mapping/);
   });
 });

@@ -46,7 +46,6 @@ async function embedder(runtime: 'node' | 'web-wasm', file = 'onnx/model.onnx'):
   return e;
 }
 
-
 function compare(actual: readonly Float32Array[], wanted: readonly Float32Array[]): { minCos: number; maxAbs: number } {
   let minCos = 1;
   let maxAbs = 0;
@@ -59,11 +58,26 @@ function compare(actual: readonly Float32Array[], wanted: readonly Float32Array[
 
 describe('use-lite conversion', () => {
   it('writes the transformers.js layout with a config the engine reads', async () => {
-    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_fp16.onnx', 'onnx/model_quantized.onnx', STAMP_FILE]) {
+    for (const f of [
+      'config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'onnx/model.onnx',
+      'onnx/model_fp16.onnx',
+      'onnx/model_quantized.onnx',
+      STAMP_FILE,
+    ]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
-    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { agentmem: Record<string, unknown> };
-    expect(config.agentmem).toMatchObject({ pooling: 'none', dimensions: 512, maxTokens: 128, tokenizer: 'use-unigram' });
+    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as {
+      agentmem: Record<string, unknown>;
+    };
+    expect(config.agentmem).toMatchObject({
+      pooling: 'none',
+      dimensions: 512,
+      maxTokens: 128,
+      tokenizer: 'use-unigram',
+    });
     expect(Object.keys(config.agentmem['variants'] as object).sort()).toEqual(['fp16', 'fp32', 'int8']);
   });
 
@@ -75,7 +89,14 @@ describe('use-lite conversion', () => {
     const other = await mkdtemp(join(tmpdir(), 'use-lite-again-'));
     try {
       await generate(other);
-      for (const f of ['onnx/model.onnx', 'onnx/model_fp16.onnx', 'onnx/model_quantized.onnx', 'tokenizer.json', 'config.json', STAMP_FILE]) {
+      for (const f of [
+        'onnx/model.onnx',
+        'onnx/model_fp16.onnx',
+        'onnx/model_quantized.onnx',
+        'tokenizer.json',
+        'config.json',
+        STAMP_FILE,
+      ]) {
         expect(Buffer.compare(await readFile(join(dir, f)), await readFile(join(other, 'use-lite', f))), f).toBe(0);
       }
     } finally {
@@ -108,7 +129,10 @@ describe('use-lite parity with the TF.js original', () => {
   }
 
   // Smaller files, looser: fp16 stores weights only (float32 compute); int8 quantises weights and activations.
-  for (const [file, floor] of [['onnx/model_fp16.onnx', 0.9999], ['onnx/model_quantized.onnx', 0.995]] as const) {
+  for (const [file, floor] of [
+    ['onnx/model_fp16.onnx', 0.9999],
+    ['onnx/model_quantized.onnx', 0.995],
+  ] as const) {
     it(`${file}: cosine >= ${floor} on each of 100 sentences`, async () => {
       const actual = await (await embedder('node', file)).embed(USE_LITE_SENTENCES);
       const { minCos } = compare(actual, expected);
@@ -162,9 +186,12 @@ describe('use-lite retrieval', () => {
     const recall = recallAt1(await e.embed(memories), await e.embed(queries));
 
     const lexicalDir = resolve('public/models/lexical');
-    if (!existsSync(join(lexicalDir, 'onnx/model.onnx'))) await generateProjectModels(resolve('public/models'), { log: false });
+    if (!existsSync(join(lexicalDir, 'onnx/model.onnx')))
+      await generateProjectModels(resolve('public/models'), { log: false });
     const lexical = recallAt1(await embedNode(lexicalDir, memories), await embedNode(lexicalDir, queries));
-    console.log(`[use-lite] recall@1 on ${MEMORY_CASES.length} paraphrased memories: use-lite ${recall}, lexical ${lexical}`);
+    console.log(
+      `[use-lite] recall@1 on ${MEMORY_CASES.length} paraphrased memories: use-lite ${recall}, lexical ${lexical}`,
+    );
     expect(recall).toBeGreaterThanOrEqual(0.8);
     expect(recall - lexical).toBeGreaterThanOrEqual(0.3);
   }, 120_000);

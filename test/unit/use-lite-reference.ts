@@ -25,7 +25,9 @@ export interface UseReference {
 export async function loadUseReference(): Promise<UseReference> {
   const vocabulary = JSON.parse(await readFile(join(USE_PACKAGE_DIR, 'vocab.json'), 'utf8')) as unknown;
   // The package does not export its Tokenizer; EmbeddingsModel builds one from the vocabulary in its constructor.
-  const { EmbeddingsModel } = require('@energetic-ai/embeddings') as { EmbeddingsModel: new (data: { vocabulary: unknown; model: unknown }) => { tokenizer: PackageTokenizer } };
+  const { EmbeddingsModel } = require('@energetic-ai/embeddings') as {
+    EmbeddingsModel: new (data: { vocabulary: unknown; model: unknown }) => { tokenizer: PackageTokenizer };
+  };
   const tokenizer = new EmbeddingsModel({ vocabulary, model: null }).tokenizer;
   // The package bundles a TF.js WASM backend and registers it above 'cpu' in TF.js's global engine, so the reference
   // ran there (~7 s for the 100 sentences; 'cpu' takes ~150 s) but picked it lazily: once, in CI, a tensor went to

@@ -38,7 +38,9 @@ function fuzzStrings(count: number): string[] {
   const symbols = [...'abcE1-:. \u2581é你🙂\t,!?EEE111---::~ʬ'];
   let seed = 12345;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  return Array.from({ length: count }, () => Array.from({ length: 1 + Math.floor(next() * 24) }, () => symbols[Math.floor(next() * symbols.length)]).join(''));
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 1 + Math.floor(next() * 24) }, () => symbols[Math.floor(next() * symbols.length)]).join(''),
+  );
 }
 
 /** Where a stock Unigram is known to differ from USE (USE-LITE.md §4): a run of >= 3 equal characters or a leading ':'. */
@@ -83,10 +85,14 @@ describe('USE tokenizer', () => {
 describe('use-lite tokenizer.json', () => {
   it('loads in @huggingface/tokenizers and matches USE except on the documented quirks', () => {
     const hf = new Tokenizer(tokenizerJson as object, tokenizerConfig);
-    const differing = USE_LITE_SENTENCES.filter((s) => hf.encode(s, { add_special_tokens: false }).ids.join() !== reference.tokenize(s).join());
+    const differing = USE_LITE_SENTENCES.filter(
+      (s) => hf.encode(s, { add_special_tokens: false }).ids.join() !== reference.tokenize(s).join(),
+    );
     expect(differing.every(isKnownUnigramQuirk)).toBe(true);
     expect(differing.length).toBeLessThanOrEqual(10);
-    console.log(`[use-lite] stock Unigram (tokenizer.json) matches USE on ${100 - differing.length}/100 sentences; use-unigram on 100/100`);
+    console.log(
+      `[use-lite] stock Unigram (tokenizer.json) matches USE on ${100 - differing.length}/100 sentences; use-unigram on 100/100`,
+    );
   });
 
   it('loads in transformers.js AutoTokenizer with the same ids as @huggingface/tokenizers', async () => {

@@ -24,8 +24,16 @@ function engineOptions(spec: SystemSpec): MemoryOptions {
 
 function resolvedOf(stats: unknown, spec: SystemSpec): BenchSystem['resolved'] {
   const s = (stats ?? {}) as { workers?: unknown[] | number; backend?: string; variant?: string; embedder?: unknown };
-  const e = (s.embedder ?? s) as { workers?: { backend?: string; variant?: string }[] | number; backend?: string; variant?: string };
-  const workers = Array.isArray(e.workers) ? e.workers.length : typeof e.workers === 'number' ? e.workers : spec.workers;
+  const e = (s.embedder ?? s) as {
+    workers?: { backend?: string; variant?: string }[] | number;
+    backend?: string;
+    variant?: string;
+  };
+  const workers = Array.isArray(e.workers)
+    ? e.workers.length
+    : typeof e.workers === 'number'
+      ? e.workers
+      : spec.workers;
   const first = Array.isArray(e.workers) ? e.workers[0] : undefined;
   const backend = e.backend ?? first?.backend ?? spec.backend;
   const variant = e.variant ?? first?.variant;
@@ -51,7 +59,9 @@ function compact(stats: unknown): Record<string, unknown> {
     targetBatch: e['targetBatch'],
     cache: e['cache'],
     perWorkerItems: workers?.map((w) => w.items),
-    ...(s.embedder !== undefined ? { committed: s.committed, commitGroups: s.commitGroups, largestGroup: s.largestGroup } : {}),
+    ...(s.embedder !== undefined
+      ? { committed: s.committed, commitGroups: s.commitGroups, largestGroup: s.largestGroup }
+      : {}),
   };
 }
 
@@ -61,7 +71,9 @@ export async function createAgentmem(spec: SystemSpec, model: string, dbName: st
   const open = async (): Promise<Memory> => await Memory.create({ dbName, model, ...engineOptions(spec) });
   let memory = await open();
   // Its own worker and database; idle (no CPU) while agentmem-web runs, and the other way round.
-  const single = spec.single?.length ? await createSingleSession({ system: 'single-session', backend: spec.backend }, model, `${dbName}-single`) : undefined;
+  const single = spec.single?.length
+    ? await createSingleSession({ system: 'single-session', backend: spec.backend }, model, `${dbName}-single`)
+    : undefined;
   return {
     resolved: resolvedOf(memory.stats(), spec),
     ...(single ? { single } : {}),
@@ -129,7 +141,8 @@ async function seedThroughMemory(
   await memory.close();
   const seeder = await Memory.create({ dbName, model, embedder: synthetic });
   const t0 = performance.now();
-  for (let i = 0; i < texts.length; i += 5000) await seeder.addMany(texts.slice(i, i + 5000).map((text) => ({ text, ...scope })));
+  for (let i = 0; i < texts.length; i += 5000)
+    await seeder.addMany(texts.slice(i, i + 5000).map((text) => ({ text, ...scope })));
   const writeMs = performance.now() - t0;
   await seeder.close();
   return { how: 'Memory.addMany via a seeded-vector embedder (no inference), reopened with the real engine', writeMs };
@@ -138,7 +151,14 @@ async function seedThroughMemory(
 export async function createSingleSession(spec: SystemSpec, model: string, dbName: string): Promise<BenchSystem> {
   // The engine built here and handed to Memory (what Memory.create({ model, ...these options }) builds itself), so E1
   // can call the same session's embed() behind the same lock.
-  const embedder = await Embedder.create({ model, backend: spec.backend, workers: 1, maxBatch: 1, maxWaitMs: 0, cache: false });
+  const embedder = await Embedder.create({
+    model,
+    backend: spec.backend,
+    workers: 1,
+    maxBatch: 1,
+    maxWaitMs: 0,
+    cache: false,
+  });
   const memory = await Memory.create({ dbName, embedder });
   const lock = new PromiseLock();
   return {

@@ -21,7 +21,8 @@ interface EntityDbInstance {
 }
 
 export async function createEntityDb(backend: 'wasm' | 'webgpu'): Promise<BenchSystem> {
-  if (backend !== 'wasm') throw new Error('EntityDB embeds with transformers.js v2 (onnxruntime-web 1.14), which has no WebGPU backend');
+  if (backend !== 'wasm')
+    throw new Error('EntityDB embeds with transformers.js v2 (onnxruntime-web 1.14), which has no WebGPU backend');
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   const abs = (u: string): string => new URL(u, location.href).href;
@@ -32,7 +33,9 @@ export async function createEntityDb(backend: 'wasm' | 'webgpu'): Promise<BenchS
     'ort-wasm.wasm': abs(plain),
     'ort-wasm-threaded.wasm': abs(threaded),
   };
-  const { EntityDB } = (await import('@babycommando/entity-db')) as unknown as { EntityDB: new (o: { vectorPath: string }) => EntityDbInstance };
+  const { EntityDB } = (await import('@babycommando/entity-db')) as unknown as {
+    EntityDB: new (o: { vectorPath: string }) => EntityDbInstance;
+  };
   const db = new EntityDB({ vectorPath: 'vector' });
   return {
     resolved: { backend, variant: 'q8 (model_quantized.onnx)', coalescing: false },
@@ -45,7 +48,9 @@ export async function createEntityDb(backend: 'wasm' | 'webgpu'): Promise<BenchS
     async seed(texts, vectors) {
       // insertManualVectors: one transaction per row, EntityDB's only path that takes ready vectors.
       const t0 = performance.now();
-      await Promise.all(texts.map((text, i) => db.insertManualVectors({ text, vector: Array.from(vectors(i)), userId: 'bench' })));
+      await Promise.all(
+        texts.map((text, i) => db.insertManualVectors({ text, vector: Array.from(vectors(i)), userId: 'bench' })),
+      );
       return { how: 'insertManualVectors of seeded unit vectors (no inference)', writeMs: performance.now() - t0 };
     },
     async search(query, limit) {

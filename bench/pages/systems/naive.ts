@@ -9,7 +9,12 @@ import ortMjs from '../../../node_modules/@huggingface/transformers/node_modules
 import ortWasm from '../../../node_modules/@huggingface/transformers/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { getAll, openStore, put, putMany, type BenchSystem } from './system.js';
 
-interface Row { id?: number; text: string; vector: Float32Array; userId: string }
+interface Row {
+  id?: number;
+  text: string;
+  vector: Float32Array;
+  userId: string;
+}
 
 export async function createNaive(model: string, backend: 'wasm' | 'webgpu', dbName: string): Promise<BenchSystem> {
   env.allowRemoteModels = false;
@@ -17,10 +22,14 @@ export async function createNaive(model: string, backend: 'wasm' | 'webgpu', dbN
   const slash = model.lastIndexOf('/');
   env.localModelPath = model.slice(0, slash + 1); // '/models/'
   const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
-  if (onnx.wasm) onnx.wasm.wasmPaths = { mjs: new URL(ortMjs, location.href).href, wasm: new URL(ortWasm, location.href).href };
+  if (onnx.wasm)
+    onnx.wasm.wasmPaths = { mjs: new URL(ortMjs, location.href).href, wasm: new URL(ortWasm, location.href).href };
   // int8 on WASM like every other row; on WebGPU the same fp32 weights the engine uses without shader-f16.
   const dtype = backend === 'wasm' ? 'q8' : 'fp32';
-  const extractor = (await pipeline('feature-extraction', model.slice(slash + 1), { dtype, device: backend })) as FeatureExtractionPipeline;
+  const extractor = (await pipeline('feature-extraction', model.slice(slash + 1), {
+    dtype,
+    device: backend,
+  })) as FeatureExtractionPipeline;
   const db = await openStore(dbName, 'memories');
   const embed = async (text: string): Promise<Float32Array> => {
     const out = await extractor(text, { pooling: 'mean', normalize: true });
@@ -39,7 +48,11 @@ export async function createNaive(model: string, backend: 'wasm' | 'webgpu', dbN
     async seed(texts, vectors) {
       const t0 = performance.now();
       for (let i = 0; i < texts.length; i += 5000) {
-        await putMany(db, 'memories', texts.slice(i, i + 5000).map((text, j) => ({ text, vector: vectors(i + j), userId: 'bench' })));
+        await putMany(
+          db,
+          'memories',
+          texts.slice(i, i + 5000).map((text, j) => ({ text, vector: vectors(i + j), userId: 'bench' })),
+        );
       }
       return { how: 'IndexedDB puts of seeded unit vectors (no inference)', writeMs: performance.now() - t0 };
     },

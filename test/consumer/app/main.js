@@ -29,6 +29,12 @@ async function run() {
 }
 
 run().then(
-  (value) => { window.__result = value; document.querySelector('#out').textContent = JSON.stringify(value, null, 2); },
-  (error) => { window.__result = { error: `${error?.name}: ${error?.message}` }; document.querySelector('#out').textContent = String(error?.stack ?? error); },
+  (value) => {
+    window.__result = value;
+    document.querySelector('#out').textContent = JSON.stringify(value, null, 2);
+  },
+  (error) => {
+    window.__result = { error: `${error?.name}: ${error?.message}` };
+    document.querySelector('#out').textContent = String(error?.stack ?? error);
+  },
 );

@@ -6,7 +6,11 @@ let creating;
 async function ensureOffscreen() {
   if (await chrome.offscreen.hasDocument()) return;
   creating ??= chrome.offscreen
-    .createDocument({ url: OFFSCREEN, reasons: ['WORKERS'], justification: 'Embeds and stores memories in Web Workers' })
+    .createDocument({
+      url: OFFSCREEN,
+      reasons: ['WORKERS'],
+      justification: 'Embeds and stores memories in Web Workers',
+    })
     .finally(() => (creating = undefined));
   await creating;
 }
