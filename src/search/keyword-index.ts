@@ -24,32 +24,42 @@ export interface KeywordHit<R> {
 export interface KeywordSearch<R> {
   /** Best first, at most k, only records `accept` lets through. */
   readonly hits: KeywordHit<R>[];
-  /** Every accepted record that matched a term (hits holds the best k of them). */
-  readonly matched: number;
   /** The score of a record holding every query term (absent ones weigh as a term no record has). */
   readonly ideal: number;
   /** The BM25F score of any record of this index for the query (0 when no term matched); valid until the next search. */
   score(id: string): number;
 }
 
+/** One term's postings: parallel typed arrays, grown by doubling (a 100k scope scores ~30k postings per query). */
+interface Postings {
+  docs: Int32Array;
+  tfs: Float32Array;
+  size: number;
+}
+
 /**
- * One scope's inverted index: per term, a flat list of (document, weighted term frequency) pairs. Term frequencies
- * are weighted integers (x10, see `BM25.weights`) so the lists stay small-integer arrays. Removing a memory leaves
- * its postings behind as dead entries (skipped, and dropped by a rebuild once they outnumber the live ones).
+ * One scope's inverted index: per term, the (document, weighted term frequency) pairs. Term frequencies are
+ * weighted by field (see `BM25.weights`). Removing a memory leaves its postings behind as dead entries (skipped,
+ * and dropped by a rebuild once they outnumber the live ones).
  */
 export class KeywordIndex<R extends { readonly id: string }> {
   readonly #fieldsOf: (record: R) => KeywordFields;
   readonly #docOf = new Map<string, number>();
   /** Per document number: its record, or undefined once removed. */
   #records: (R | undefined)[] = [];
-  #lengths: number[] = [];
-  #postings = new Map<string, number[]>();
+  /** Per document number: 1 while live, and its length (sum of weighted term frequencies). */
+  #live = new Uint8Array(64);
+  #lengths = new Float32Array(64);
+  #postings = new Map<string, Postings>();
   /** Live documents per term. */
   #df = new Map<string, number>();
   #totalLength = 0;
   #scores = new Float64Array(0);
-  /** The documents the last search scored (their entries in #scores are non-zero). */
-  #touched: number[] = [];
+  /** The documents the last search scored (their entries in #scores are non-zero): the first #touchedCount. */
+  #touched = new Int32Array(0);
+  #touchedCount = 0;
+  /** Bumped by every search: a KeywordSearch reads scores only while it is the latest. */
+  #generation = 0;
 
   constructor(fieldsOf: (record: R) => KeywordFields) {
     this.#fieldsOf = fieldsOf;
@@ -63,17 +73,27 @@ export class KeywordIndex<R extends { readonly id: string }> {
   upsert(record: R): void {
     this.remove(record.id);
     const doc = this.#records.length;
+    if (doc === this.#live.length) {
+      this.#live = grow(this.#live, doc * 2);
+      this.#lengths = grow(this.#lengths, doc * 2);
+    }
     const counts = this.#termCounts(record);
     let length = 0;
     for (const [term, tf] of counts) {
       length += tf;
       let list = this.#postings.get(term);
-      if (!list) this.#postings.set(term, (list = []));
-      list.push(doc, tf);
+      if (!list) this.#postings.set(term, (list = { docs: new Int32Array(4), tfs: new Float32Array(4), size: 0 }));
+      if (list.size === list.docs.length) {
+        list.docs = grow(list.docs, list.size * 2);
+        list.tfs = grow(list.tfs, list.size * 2);
+      }
+      list.docs[list.size] = doc;
+      list.tfs[list.size++] = tf;
       this.#df.set(term, (this.#df.get(term) ?? 0) + 1);
     }
     this.#records.push(record);
-    this.#lengths.push(length);
+    this.#live[doc] = 1;
+    this.#lengths[doc] = length;
     this.#docOf.set(record.id, doc);
     this.#totalLength += length;
   }
@@ -94,6 +114,7 @@ export class KeywordIndex<R extends { readonly id: string }> {
     }
     this.#totalLength -= this.#lengths[doc]!;
     this.#records[doc] = undefined;
+    this.#live[doc] = 0;
     this.#docOf.delete(id);
     if (this.#records.length > 64 && this.#docOf.size * 2 < this.#records.length) this.#rebuild();
     return true;
@@ -102,44 +123,60 @@ export class KeywordIndex<R extends { readonly id: string }> {
   /** The k records that best match `terms` (from `tokenize`) by BM25F. */
   search(terms: readonly string[], k: number, accept?: (record: R) => boolean): KeywordSearch<R> {
     const n = this.#docOf.size;
-    if (this.#scores.length < this.#records.length) this.#scores = new Float64Array(this.#records.length * 2);
+    const count = this.#records.length;
+    if (this.#scores.length < count) {
+      this.#scores = new Float64Array(count * 2);
+      this.#touched = new Int32Array(count * 2);
+      this.#touchedCount = 0;
+    }
     const scores = this.#scores;
+    const touched = this.#touched;
     // The last search's scores stay readable through its score() until now.
-    for (const doc of this.#touched) scores[doc] = 0;
-    const touched: number[] = [];
-    this.#touched = touched;
+    for (let i = 0; i < this.#touchedCount; i++) scores[touched[i]!] = 0;
+    let touchedCount = 0;
+    const live = this.#live;
+    const lengths = this.#lengths;
     const { k1, b } = BM25;
     const average = n > 0 ? this.#totalLength / n : 1;
+    // BM25's length norm k1 * (1 - b + b * length / average), split so the loop does one multiply-add.
+    const base = k1 * (1 - b);
+    const perLength = (k1 * b) / average;
     let ideal = 0;
     for (const term of new Set(terms)) {
       const df = this.#df.get(term) ?? 0;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      ideal += idf * (k1 + 1);
+      const weight = idf * (k1 + 1);
+      ideal += weight;
       const list = this.#postings.get(term);
       if (df === 0 || !list) continue;
-      for (let i = 0; i < list.length; i += 2) {
-        const doc = list[i]!;
-        if (this.#records[doc] === undefined) continue;
-        const tf = list[i + 1]!;
-        if (scores[doc] === 0) touched.push(doc);
-        scores[doc] = scores[doc]! + (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * this.#lengths[doc]!) / average));
+      const { docs, tfs, size } = list;
+      for (let i = 0; i < size; i++) {
+        const doc = docs[i]!;
+        if (live[doc] === 0) continue;
+        const tf = tfs[i]!;
+        const before = scores[doc]!;
+        if (before === 0) touched[touchedCount++] = doc;
+        scores[doc] = before + (weight * tf) / (tf + base + perLength * lengths[doc]!);
       }
     }
-    const top = new TopK(Math.min(k, touched.length));
-    let matched = 0;
-    for (const doc of touched) {
-      if (accept && !accept(this.#records[doc]!)) continue;
-      matched++;
-      top.push(doc, scores[doc]!);
+    this.#touchedCount = touchedCount;
+    const generation = ++this.#generation;
+    const top = new TopK(Math.min(k, touchedCount));
+    const records = this.#records;
+    for (let i = 0; i < touchedCount; i++) {
+      const doc = touched[i]!;
+      const score = scores[doc]!;
+      // The filter runs only for a record that would enter the top k: most matches of a common word never do.
+      if (score <= top.threshold || (accept && !accept(records[doc]!))) continue;
+      top.push(doc, score);
     }
-    const hits = top.sorted().map(({ slot, score }) => ({ record: this.#records[slot]!, score }));
+    const hits = top.sorted().map(({ slot, score }) => ({ record: records[slot]!, score }));
     return {
       hits,
-      matched,
       ideal,
       score: (id) => {
         const doc = this.#docOf.get(id);
-        return doc === undefined || this.#touched !== touched ? 0 : scores[doc]!;
+        return doc === undefined || this.#generation !== generation ? 0 : scores[doc]!;
       },
     };
   }
@@ -162,12 +199,21 @@ export class KeywordIndex<R extends { readonly id: string }> {
     const live = this.#records.filter((r): r is R => r !== undefined);
     this.#docOf.clear();
     this.#records = [];
-    this.#lengths = [];
+    this.#live = new Uint8Array(64);
+    this.#lengths = new Float32Array(64);
     this.#postings = new Map();
     this.#df = new Map();
     this.#totalLength = 0;
-    this.#touched = [];
+    this.#touched = new Int32Array(0);
+    this.#touchedCount = 0;
     this.#scores = new Float64Array(0);
+    this.#generation++;
     for (const record of live) this.upsert(record);
   }
+}
+
+function grow<T extends Uint8Array | Int32Array | Float32Array>(array: T, length: number): T {
+  const next = new (array.constructor as new (length: number) => T)(length);
+  next.set(array);
+  return next;
 }

@@ -1,7 +1,8 @@
 /**
  * Schema upgrade: a database written by version 1 (one record per memory, test/pages/v1-fixture.ts) opens with
  * the current code, which moves every memory into segments inside the upgrade transaction: nothing lost, search,
- * get, getAll, history, update and delete all work on the moved memories.
+ * get, getAll, history, update and delete all work on the moved memories, and keyword search finds exactly what
+ * vector search finds (the text index is derived from the moved texts).
  */
 import { test, expect } from '@playwright/test';
 
@@ -68,6 +69,13 @@ test('a version 1 database is upgraded in place: every memory moved into segment
     const cat = await memory.search('what is my cat called', { userId: 'alice', runId: 'r1' });
     const planner = await memory.getAll({ agentId: 'planner' });
     const bulk = await memory.getAll({ userId: 'bulk', limit: 5000 });
+    // The keyword index is derived from the moved texts: it finds exactly what vector search and getAll find.
+    const ids = (r: { results: { id: string }[] }) => r.results.map((x) => x.id).sort();
+    const bulkKeyword = ids(await memory.search('bulk memory', { userId: 'bulk', limit: 5000, mode: 'keyword' }));
+    const bulkVector = ids(await memory.search('bulk memory', { userId: 'bulk', limit: 5000, mode: 'vector' }));
+    const teaKeyword = (await memory.search('tea', { userId: 'alice', mode: 'keyword' })).results.map(
+      (r: any) => r.memory,
+    );
     const got = await memory.get(id(1));
     const historyUpdated = await memory.history(id(1));
     const historyPlain = await memory.history(id(2));
@@ -76,9 +84,15 @@ test('a version 1 database is upgraded in place: every memory moved into segment
     const historyAfterUpdate = await memory.history(id(2));
     const historyDeleted = await memory.history(id(4));
     const tennis = await memory.search('tennis', { userId: 'alice', limit: 1 });
+    const keywordAfter = async (m: any, q: string, scope: object) =>
+      (await m.search(q, { ...scope, mode: 'keyword' })).results.map((r: any) => r.memory);
+    const saturdays = await keywordAfter(memory, 'saturdays', { userId: 'alice' });
+    const sundays = await keywordAfter(memory, 'sundays', { userId: 'alice' });
+    const plannerGone = await keywordAfter(memory, 'planner', { agentId: 'planner' });
     await memory.close();
     const reopened = await t.open({ dbName: 'upgrade' });
     const again = (await reopened.getAll({ userId: 'alice' })).results.map((r: any) => r.memory);
+    const saturdaysReopened = await keywordAfter(reopened, 'saturdays', { userId: 'alice' });
     await reopened.close();
     const ev = (h: any[]) => h.map((r) => [r.event, r.previousValue, r.newValue]);
     return {
@@ -91,6 +105,14 @@ test('a version 1 database is upgraded in place: every memory moved into segment
       planner: planner.results.map((r: any) => r.memory),
       bulk: bulk.results.length,
       bulkOrdered: bulk.results.every((r: any, i: number) => r.memory === `bulk memory ${i}`),
+      bulkListed: ids(bulk),
+      bulkKeyword,
+      bulkVector,
+      teaKeyword,
+      saturdays,
+      sundays,
+      plannerGone,
+      saturdaysReopened,
       got,
       historyUpdated: ev(historyUpdated),
       historyPlain: ev(historyPlain),
@@ -116,6 +138,9 @@ test('a version 1 database is upgraded in place: every memory moved into segment
   expect(out.planner).toEqual(['The planner prefers short answers']);
   expect(out.bulk).toBe(1200);
   expect(out.bulkOrdered).toBe(true);
+  expect(out.bulkKeyword).toEqual(out.bulkListed);
+  expect(out.bulkVector).toEqual(out.bulkListed);
+  expect(out.teaKeyword).toEqual(['I drink black tea every morning']);
   expect(out.got).toMatchObject({
     memory: 'I drink black tea every morning',
     userId: 'alice',
@@ -136,5 +161,9 @@ test('a version 1 database is upgraded in place: every memory moved into segment
     ['DELETE', 'The planner prefers short answers', null],
   ]);
   expect(out.tennis).toBe('I play tennis on Saturdays');
+  expect(out.saturdays).toEqual(['I play tennis on Saturdays']);
+  expect(out.sundays).toEqual([]);
+  expect(out.plannerGone).toEqual([]);
+  expect(out.saturdaysReopened).toEqual(['I play tennis on Saturdays']);
   expect(out.again).toEqual(['I drink black tea every morning', 'I play tennis on Saturdays', 'My cat is called Miso']);
 });
