@@ -45,7 +45,10 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
       // `npm run build:demo` builds the demo alone (AGENTMEM_PAGES=demo); tests and the benchmark build every page.
-      input: Object.assign({}, ...(process.env.AGENTMEM_PAGES ?? 'demo,test/pages,bench/pages').split(',').map(pages)),
+      input: Object.assign(
+        {},
+        ...(process.env.AGENTMEM_PAGES ?? 'demo,test/pages,bench/pages').split(',').map(pages),
+      ) as Record<string, string>,
     },
   },
   test: {

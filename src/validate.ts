@@ -9,7 +9,7 @@ export function describe(value: unknown): string {
   else if (typeof value === 'function') shown = 'function';
   else if (value !== null && typeof value === 'object') {
     try {
-      shown = JSON.stringify(value)?.slice(0, 60) ?? String(value);
+      shown = JSON.stringify(value)?.slice(0, 60) ?? Object.prototype.toString.call(value);
     } catch {
       shown = Object.prototype.toString.call(value);
     }

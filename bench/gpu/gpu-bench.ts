@@ -139,7 +139,7 @@ async function main(): Promise<void> {
       const r = await sustained(targets, config, pool, label);
       rows.push(r);
       log(
-        `${label}: ${r.extra?.['overallAddsPerSec']} adds/s; p50 ${r.latencyMs?.p50} ms p95 ${r.latencyMs?.p95} ms; batches ${JSON.stringify(r.extra?.['batchSizes'])}`,
+        `${label}: ${String(r.extra?.['overallAddsPerSec'])} adds/s; p50 ${r.latencyMs?.p50} ms p95 ${r.latencyMs?.p95} ms; batches ${JSON.stringify(r.extra?.['batchSizes'])}`,
       );
     }
   };

@@ -178,7 +178,7 @@ export async function sustained(
   };
   coalescer = new Coalescer<Job>({ pool: runner, maxQueue: 4096, deliver: (job, result) => job.resolve(result) });
   const embed = (text: string): Promise<ItemResult> =>
-    new Promise((resolve) => coalescer!.submit({ text, stage: 'lookup', enqueuedAt: 0, resolve }));
+    new Promise((resolve) => coalescer.submit({ text, stage: 'lookup', enqueuedAt: 0, resolve }));
   let next = 0;
   const take = (): string => pool[next++ % pool.length]!;
   const runFor = async (

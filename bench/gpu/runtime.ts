@@ -81,7 +81,7 @@ export async function installWebGpu(): Promise<Record<string, unknown>> {
 function patchFileFetch(): void {
   const original = globalThis.fetch;
   const urls = new WeakMap<Blob, string>();
-  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (url.startsWith('file:')) {
       const buf = readFileSync(fileURLToPath(url));
@@ -89,11 +89,11 @@ function patchFileFetch(): void {
       urls.set(blob, url);
       // blob() must hand back this Blob: createObjectURL below maps it to the file URL, which import() can load.
       const response = new Response(buf, { status: 200 });
-      Object.defineProperty(response, 'blob', { value: async () => blob });
+      Object.defineProperty(response, 'blob', { value: () => Promise.resolve(blob) });
       return response;
     }
     return original(input, init);
-  }) as typeof fetch;
+  };
   const create = URL.createObjectURL.bind(URL);
   URL.createObjectURL = (o: Blob) => urls.get(o) ?? create(o);
 }

@@ -277,9 +277,10 @@ function cpuText(row: Row | undefined): string {
 
 export function markdown(file: ResultFile): string {
   const out: string[] = [];
-  const m = file.machine as Record<string, unknown>;
+  const m = file.machine;
+  const text = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
   out.push(
-    `Model \`${file.model}\`; ${file.mode} run of \`${file.command}\` on ${String(m['cpuModel'] ?? '?')} (${String(m['cores'] ?? '?')} cores), ${String(m['chromium'] ?? '')}, ${file.startedAt}, ${file.durationS} s.`,
+    `Model \`${file.model}\`; ${file.mode} run of \`${file.command}\` on ${text(m['cpuModel'], '?')} (${typeof m['cores'] === 'number' ? m['cores'] : '?'} cores), ${text(m['chromium'], '')}, ${file.startedAt}, ${file.durationS} s.`,
   );
   out.push('');
   const lines = headline(file);
@@ -337,7 +338,7 @@ export function markdown(file: ResultFile): string {
         const scan = search.find((x) => x.system === r.system && x.workload === `${r.workload}-scan`);
         const size = r.workload.slice(3);
         out.push(
-          `| ${label(r)} | ${size} | ${r.error ? 'error' : `${fmt(scan?.latencyMs?.p50, 2)} / ${fmt(scan?.latencyMs?.p95, 2)}`} | ${r.error ? `error: ${r.error}` : `${fmt(r.latencyMs?.p50, 1)} / ${fmt(r.latencyMs?.p95, 1)}`} | ${fmt(r.extra?.['persistPerSec'] as number | undefined)} | ${fmt(r.extra?.['firstSearchMs'] as number | undefined)} | ${String(r.extra?.['seededWith'] ?? '')} |`,
+          `| ${label(r)} | ${size} | ${r.error ? 'error' : `${fmt(scan?.latencyMs?.p50, 2)} / ${fmt(scan?.latencyMs?.p95, 2)}`} | ${r.error ? `error: ${r.error}` : `${fmt(r.latencyMs?.p50, 1)} / ${fmt(r.latencyMs?.p95, 1)}`} | ${fmt(r.extra?.['persistPerSec'] as number | undefined)} | ${fmt(r.extra?.['firstSearchMs'] as number | undefined)} | ${typeof r.extra?.['seededWith'] === 'string' ? r.extra['seededWith'] : ''} |`,
         );
       }
       out.push('');

@@ -39,7 +39,7 @@ interface WorkerTrack {
 
 function engineOf(stats: MemoryStats): EngineStatsShape {
   const engine = stats.embedder;
-  return typeof engine === 'object' && engine !== null ? (engine as EngineStatsShape) : {};
+  return typeof engine === 'object' && engine !== null ? engine : {};
 }
 
 /** The engine's power-of-two buckets: '1', '2-3', '4-7', '8-15', ... */

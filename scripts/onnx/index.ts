@@ -39,5 +39,5 @@ import { modelType } from './schema.js';
 /** Decodes ONNX bytes into a plain object (keepCase field names, int64 as numbers, bytes as Uint8Array). */
 export function decodeModel(bytes: Uint8Array): Record<string, unknown> {
   const type = modelType();
-  return type.toObject(type.decode(bytes), { longs: Number, defaults: false }) as Record<string, unknown>;
+  return type.toObject(type.decode(bytes), { longs: Number, defaults: false });
 }

@@ -274,7 +274,7 @@ export class TfToOnnx {
           RealDiv: 'Div',
           Maximum: 'Max',
           Minimum: 'Min',
-        }[node.op]!;
+        }[node.op];
         return v(this.#emit(node, op, [a.name, b.name]), a.kind, broadcastDims(a.dims, b.dims));
       }
       case 'Less':
@@ -525,7 +525,7 @@ export class TfToOnnx {
               : a.dims!.filter((_, k) => !set.has(k));
         const op = { Sum: 'ReduceSum', Mean: 'ReduceMean', Max: 'ReduceMax', Min: 'ReduceMin', Prod: 'ReduceProd' }[
           node.op
-        ]!;
+        ];
         const name =
           op === 'ReduceSum'
             ? this.#emit(node, op, [a.name, this.#const(axes, 'axes')], { keepdims })

@@ -21,7 +21,7 @@ export type TfTensor =
   | { readonly dtype: 'bool'; readonly shape: readonly number[]; readonly data: Uint8Array };
 
 /** A decoded attr value. Lists become arrays; `type` attrs become TfDtype names (or `DT_<n>` when unknown). */
-export type TfAttr = number | boolean | string | TfDtype | readonly number[] | readonly string[] | readonly boolean[];
+export type TfAttr = number | boolean | string | readonly number[] | readonly string[] | readonly boolean[];
 
 export interface TfNode {
   readonly name: string;
@@ -51,7 +51,7 @@ const DTYPES: Record<string, TfDtype> = {
   DT_BOOL: 'bool',
 };
 
-function dtypeOf(raw: unknown): TfDtype | string {
+function dtypeOf(raw: unknown): string {
   return DTYPES[String(raw)] ?? `DT_${String(raw)}`;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Validates {@link EmbedderOptions} (p-queue-style messages) and derives the per-backend defaults.
+ * Validates the `EmbedderOptions` (p-queue-style messages) and derives the per-backend defaults.
  * Validation is synchronous and complete before anything is fetched; the derived settings need the backend,
  * which `auto` only knows after probing.
  */
@@ -7,7 +7,7 @@ import { ValidationError } from '../errors.js';
 import type { ModelSpec } from '../models/config.js';
 import { expected, integerInRange, nonEmptyString, numberInRange, oneOf, plainObject } from '../validate.js';
 import type { Backend, ShapeSteps, Variant } from '../worker/protocol.js';
-import type { EmbedderOptions, EmbedderProgress, PersistentEmbeddingCache } from './types.js';
+import type { EmbedderProgress, PersistentEmbeddingCache } from './types.js';
 
 const known = new Set([
   'model',
@@ -109,7 +109,7 @@ export function checkOptions(options: unknown): CheckedOptions {
         throw new ValidationError(`Unknown option \`wasmPaths.${key}\`; expected \`wasm\` or \`mjs\``);
       if (typeof w[key] !== 'string') throw expected(`wasmPaths.${key}`, 'a string', w[key]);
     }
-    return w as { wasm?: string; mjs?: string };
+    return w;
   });
 
   const onProgress = optional('onProgress', (v) => {

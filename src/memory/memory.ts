@@ -142,7 +142,7 @@ export class Memory {
     const writer = new StoreWriter(store);
     let embedder: TextEmbedder | undefined;
     try {
-      if (given) embedder = given as TextEmbedder;
+      if (given) embedder = given;
       else {
         const { dbName: _d, quantize: _q, embedder: _e, ...engine } = options;
         // The engine's persistent cache lives in this database (`cache: false` turns caching off altogether).

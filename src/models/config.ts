@@ -27,6 +27,8 @@ export interface ModelSpec {
 
 const poolings: readonly Pooling[] = ['mean', 'cls', 'none'];
 
+const shown = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
 /** The ONNX file of each variant, as transformers.js names them. */
 export const variantFiles: Readonly<Record<Variant, string>> = {
   fp32: 'onnx/model.onnx',
@@ -44,13 +46,13 @@ export function readModelSpec(config: unknown, tokenizerConfig: unknown, source:
   const pooling = ours['pooling'] ?? c['pooling'] ?? 'mean';
   if (!poolings.includes(pooling as Pooling)) {
     throw new ModelLoadError(
-      `Expected the pooling in ${source} to be one of 'mean', 'cls', 'none', got \`${String(pooling)}\``,
+      `Expected the pooling in ${source} to be one of 'mean', 'cls', 'none', got \`${shown(pooling)}\``,
     );
   }
   const tokenizer = ours['tokenizer'] ?? 'huggingface';
   if (tokenizer !== 'huggingface' && tokenizer !== 'use-unigram') {
     throw new ModelLoadError(
-      `Expected the tokenizer in ${source} to be 'huggingface' or 'use-unigram', got \`${String(tokenizer)}\``,
+      `Expected the tokenizer in ${source} to be 'huggingface' or 'use-unigram', got \`${shown(tokenizer)}\``,
     );
   }
   const dimensions =

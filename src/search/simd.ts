@@ -219,7 +219,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   const I32 = 0x7f,
     V128 = 0x7b;
-  const type = [0x60, ...vec(new Array(7).fill([I32])), 0]; // (7 x i32) -> ()
+  const type = [0x60, ...vec(Array.from({ length: 7 }, () => [I32])), 0]; // (7 x i32) -> ()
   const locals = vec([
     [3, I32],
     [6, V128],

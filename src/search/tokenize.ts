@@ -8,7 +8,7 @@ import { stemmer } from 'stemmer';
 export function tokenize(text: string): string[] {
   const out: string[] = [];
   // Folding first keeps the scan below on char codes; most memories are ASCII and skip it.
-  const s = /[^\x00-\x7f]/.test(text) ? text.normalize('NFKD').replace(/\p{M}+/gu, '') : text;
+  const s = /[\u0080-\uffff]/.test(text) ? text.normalize('NFKD').replace(/\p{M}+/gu, '') : text;
   const n = s.length;
   let start = -1;
   for (let i = 0; i <= n; i++) {

@@ -54,8 +54,8 @@ export function upgrade(
   wrappedTx: IDBPTransaction<MemoryDB, StoreName[], 'versionchange'>,
 ): void {
   // Raw handles: the steps create and drop stores that the current typed schema no longer names.
-  const db = unwrap(wrapped) as IDBDatabase;
-  const tx = unwrap(wrappedTx) as IDBTransaction;
+  const db: IDBDatabase = unwrap(wrapped);
+  const tx: IDBTransaction = unwrap(wrappedTx);
   if (oldVersion < 1) {
     const memories = db.createObjectStore('memories', { keyPath: 'id' });
     memories.createIndex('userId', 'userId');

@@ -121,7 +121,7 @@ async function init(options: WorkerInit): Promise<WorkerReady> {
 
 /** A lost WebGPU device makes every later run fail: tell the pool at once so it fails over to WASM. */
 async function watchDevice(): Promise<void> {
-  const device = (await ort?.env.webgpu.device) as GPUDevice | undefined;
+  const device = await ort?.env.webgpu.device;
   deviceLost = device?.lost.then((info) => {
     state = 'failed';
     const event: WorkerEvent = { agentmem: 'device-lost', reason: info.reason, message: info.message };
@@ -171,7 +171,7 @@ const api: EmbedWorkerApi = {
   loseDevice: () =>
     guard(async () => {
       if (backend !== 'webgpu' || !ort) return false;
-      ((await ort.env.webgpu.device) as GPUDevice).destroy();
+      (await ort.env.webgpu.device).destroy();
       return true;
     }),
   dispose: () =>

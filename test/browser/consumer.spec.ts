@@ -209,7 +209,7 @@ test('an MV3 extension (test/consumer/extension) keeps memories in its offscreen
     type Found = { results: { memory: string }[] };
     type Extension = {
       /** The example's service worker API (test/consumer/extension/public/background.js). */
-      memory(op: string, ...args: unknown[]): Promise<unknown>;
+      memory: (op: string, ...args: unknown[]) => Promise<unknown>;
       chrome: { offscreen: { closeDocument(): Promise<void>; hasDocument(): Promise<boolean> } };
     };
     const result = await worker.evaluate(async () => {

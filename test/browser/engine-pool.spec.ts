@@ -311,7 +311,7 @@ test('when no worker can be restarted, every waiting and later call rejects with
     const outcomes = await Promise.all(settled);
     const later = await embedder.embed('a text after the failure').then(
       () => 'vector',
-      (e: unknown) => (e instanceof EmbeddingError ? `EmbeddingError: ${(e as Error).message}` : `other: ${String(e)}`),
+      (e: unknown) => (e instanceof EmbeddingError ? `EmbeddingError: ${e.message}` : `other: ${String(e)}`),
     );
     const stats = embedder.stats();
     await embedder.close();

@@ -46,6 +46,7 @@ test('auto picks WebGPU when a hardware adapter exists (SwiftShader presented as
   // The page (not the workers, whose onnxruntime-web finds its own adapter) sees an adapter that says it is not a
   // fallback one: the same decision a browser with a GPU makes.
   await page.addInitScript(() => {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- re-bound with apply() in the replacement below
     const request = GPU.prototype.requestAdapter;
     GPU.prototype.requestAdapter = async function (this: GPU, ...args: Parameters<GPU['requestAdapter']>) {
       const adapter = await request.apply(this, args);

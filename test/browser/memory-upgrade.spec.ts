@@ -46,7 +46,7 @@ test('a version 1 database is upgraded in place: every memory moved into segment
         userId: 'alice',
         runId: 'r1',
         createdAt: at(3),
-        vector: { q: Int8Array.from(vectors[2], (x: number) => Math.round(x * 127)), scale: 1 / 127 },
+        vector: { q: Int8Array.from(vectors[2]!, (x: number) => Math.round(x * 127)), scale: 1 / 127 },
       },
       { id: id(4), text: texts[3], agentId: 'planner', createdAt: at(4), vector: vectors[3] },
     ];

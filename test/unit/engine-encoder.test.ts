@@ -50,8 +50,8 @@ async function encoder(
     tokenizerConfig,
   );
   return new SentenceEncoder({
-    session: session as never,
-    Tensor: ort.Tensor as never,
+    session: session,
+    Tensor: ort.Tensor,
     tokenizer,
     pooling: 'mean',
     output,
@@ -115,8 +115,8 @@ describe('SentenceEncoder vs transformers.js', () => {
       unknown
     >;
     const ours = new SentenceEncoder({
-      session: session as never,
-      Tensor: ort.Tensor as never,
+      session: session,
+      Tensor: ort.Tensor,
       tokenizer: createTokenizer(
         'huggingface',
         JSON.parse(await readFile(resolve(dir, 'tokenizer.json'), 'utf8')),

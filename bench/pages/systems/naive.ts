@@ -26,10 +26,10 @@ export async function createNaive(model: string, backend: 'wasm' | 'webgpu', dbN
     onnx.wasm.wasmPaths = { mjs: new URL(ortMjs, location.href).href, wasm: new URL(ortWasm, location.href).href };
   // int8 on WASM like every other row; on WebGPU the same fp32 weights the engine uses without shader-f16.
   const dtype = backend === 'wasm' ? 'q8' : 'fp32';
-  const extractor = (await pipeline('feature-extraction', model.slice(slash + 1), {
+  const extractor: FeatureExtractionPipeline = await pipeline('feature-extraction', model.slice(slash + 1), {
     dtype,
     device: backend,
-  })) as FeatureExtractionPipeline;
+  });
   const db = await openStore(dbName, 'memories');
   const embed = async (text: string): Promise<Float32Array> => {
     const out = await extractor(text, { pooling: 'mean', normalize: true });
