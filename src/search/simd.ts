@@ -48,23 +48,10 @@ const simd = {
 } as const;
 const f32ConvertI32S = 0xb2;
 
-// Parameter and local indexes shared by both functions.
-const Q = 0,
-  BASE = 1,
-  ROWS = 2,
-  COUNT = 3,
-  DIMS = 4,
-  ROW_BYTES = 5,
-  OUT = 6;
-const QP = 7,
-  DP = 8,
-  J = 9,
-  A0 = 10,
-  A1 = 11,
-  A2 = 12,
-  A3 = 13,
-  LO = 14,
-  HI = 15;
+// Parameter (Q..OUT) and local (QP..HI) indexes shared by both functions.
+const [Q, BASE, ROWS, COUNT, DIMS, ROW_BYTES, OUT, QP, DP, J, A0, A1, A2, A3, LO, HI] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+] as const;
 
 const get = (i: number) => [op.localGet, i];
 const set = (i: number) => [op.localSet, i];
@@ -158,8 +145,8 @@ function body(inner: number[], qStep: number, dStep: number, integer = false): n
 const f32Inner = [0, 16, 32, 48].flatMap((o, k) =>
   addTo(A0 + k, [...get(QP), ...load(o), ...get(DP), ...load(o), ...simd.f32x4Mul]),
 );
-// 16 int8 per step: widen to i16 (lo, hi), then to i32, convert to f32, multiply by the query.
-const i8Inner = [
+// Loads 16 int8 of the vector and widens them to i16: the low 8 in LO, the high 8 in HI.
+const widenToI16 = [
   ...get(DP),
   ...load(0),
   op.localTee,
@@ -169,6 +156,11 @@ const i8Inner = [
   ...get(LO),
   ...simd.i16x8ExtendLowI8x16S,
   ...set(LO),
+];
+
+// 16 int8 per step: widen to i16 (lo, hi), then to i32, convert to f32, multiply by the query.
+const i8Inner = [
+  ...widenToI16,
   ...[
     [LO, simd.i32x4ExtendLowI16x8S],
     [LO, simd.i32x4ExtendHighI16x8S],
@@ -188,15 +180,7 @@ const i8Inner = [
 
 // 16 int8 per step against 16 int16 query values: widen the vector to i16, two dot products into i32 lanes.
 const dotInner = [
-  ...get(DP),
-  ...load(0),
-  op.localTee,
-  LO,
-  ...simd.i16x8ExtendHighI8x16S,
-  ...set(HI),
-  ...get(LO),
-  ...simd.i16x8ExtendLowI8x16S,
-  ...set(LO),
+  ...widenToI16,
   ...get(A0),
   ...get(LO),
   ...get(QP),
