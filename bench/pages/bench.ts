@@ -3,7 +3,7 @@
  * `window.bench.run(request)`; everything timed happens here, in real Chromium, against real IndexedDB.
  */
 import { repTexts, duplicateHeavy, textsFor, SEEDS } from '../lib/texts.js';
-import { cpuDelta, pairedRatios, repRate } from '../lib/stats.js';
+import { cpuDelta, pairedRatios, percentile, repRate } from '../lib/stats.js';
 import type { CpuSplit, PageResult, Rep, RunRequest, Size, SystemSpec } from '../lib/types.js';
 import { unitVector, type BenchSystem } from './systems/system.js';
 
@@ -229,11 +229,16 @@ async function searchWorkload(sys: BenchSystem, req: RunRequest): Promise<PageRe
     await sys.prepareScan?.(scanQueries.slice(1));
     for (const [k, text] of scanQueries.entries()) if (k < 3) await sys.scan(text, vectors[k]!, 10); // JIT warm-up
     const scan: number[] = [];
+    const scanVector: number[] = [];
     for (let pass = 0; pass < 2; pass++) {
       for (const [k, text] of scanQueries.entries()) {
         const s = now();
         await sys.scan(text, vectors[k]!, 10);
         scan.push(now() - s);
+        if (!sys.scanVector) continue;
+        const v = now();
+        await sys.scanVector(text, 10);
+        scanVector.push(now() - v);
       }
     }
     const e2e: number[] = [];
@@ -246,6 +251,7 @@ async function searchWorkload(sys: BenchSystem, req: RunRequest): Promise<PageRe
       seedMs: Math.round(seedMs),
       persistPerSec,
       ...(firstSearchMs !== undefined ? { firstSearchMs } : {}),
+      ...(scanVector.length ? { vectorScanP50: percentile(scanVector, 50) } : {}),
       seededWith: how,
       queries: q,
     };

@@ -29,8 +29,11 @@ export interface Hit<R> {
   readonly keyword?: number;
 }
 
-/** Candidates read from each signal on the first try; a search that cannot prove its top k reads 4x more. */
-const FIRST_DEPTH = 64;
+/**
+ * Candidates read from each signal on the first try; a search that cannot prove its top k reads 4x more. Each
+ * widening rescans the vectors: at 64, most searches of a 100k scope of unrelated texts and vectors widened twice.
+ */
+const FIRST_DEPTH = 256;
 
 /**
  * The keyword score is BM25F over max(best match, IDEAL_SHARE x the query's ideal score): a best match of only
@@ -59,16 +62,19 @@ export function fuse<R extends { readonly id: string }>(
   }
   const vector = query.vector!;
   const w = query.keywordWeight;
-  for (let depth = Math.max(FIRST_DEPTH, 2 * k); ; depth *= 4) {
+  const first = Math.max(FIRST_DEPTH, 2 * k);
+  // Scored once; a wider round only selects more of its matches.
+  const words = keywords.search(query.terms, first, accept);
+  const scale = Math.max(words.hits[0]?.score ?? 0, IDEAL_SHARE * words.ideal);
+  const norm = (bm25: number) => (scale > 0 ? bm25 / scale : 0);
+  for (let depth = first; ; depth *= 4) {
     const near = vectors.search(vector, depth, accept);
-    const words = keywords.search(query.terms, depth, accept);
-    const scale = Math.max(words.hits[0]?.score ?? 0, IDEAL_SHARE * words.ideal);
-    const norm = (bm25: number) => (scale > 0 ? bm25 / scale : 0);
+    const wordHits = depth === first ? words.hits : words.top(depth);
     const candidates = new Map<string, Hit<R>>();
     const add = (record: R, semantic: number, keyword: number) =>
       candidates.set(record.id, { record, semantic, keyword, score: (1 - w) * semantic + w * keyword });
     for (const { record, score } of near) add(record, score, norm(words.score(record.id)));
-    for (const { record, score } of words.hits)
+    for (const { record, score } of wordHits)
       if (!candidates.has(record.id)) add(record, vectors.score(record.id, vector)!, norm(score));
     const ranked = [...candidates.values()]
       .filter((h) => h.score >= threshold)
@@ -77,7 +83,7 @@ export function fuse<R extends { readonly id: string }>(
     // Every accepted record was a vector candidate: nothing unseen can outrank these.
     if (near.length < depth) return ranked;
     const vectorFloor = near[near.length - 1]!.score;
-    const keywordFloor = words.hits.length < depth ? 0 : norm(words.hits[words.hits.length - 1]!.score);
+    const keywordFloor = wordHits.length < depth ? 0 : norm(wordHits[wordHits.length - 1]!.score);
     const unseen = (1 - w) * vectorFloor + w * keywordFloor;
     if (unseen < threshold || (ranked.length === k && ranked[k - 1]!.score >= unseen)) return ranked;
   }

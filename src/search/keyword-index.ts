@@ -28,6 +28,8 @@ export interface KeywordSearch<R> {
   readonly ideal: number;
   /** The BM25F score of any record of this index for the query (0 when no term matched); valid until the next search. */
   score(id: string): number;
+  /** The best k again, for another k, without scoring anew; valid until the next search. */
+  top(k: number): KeywordHit<R>[];
 }
 
 /** One term's postings: parallel typed arrays, grown by doubling (a 100k scope scores ~30k postings per query). */
@@ -161,19 +163,23 @@ export class KeywordIndex<R extends { readonly id: string }> {
     }
     this.#touchedCount = touchedCount;
     const generation = ++this.#generation;
-    const top = new TopK(Math.min(k, touchedCount));
     const records = this.#records;
-    for (let i = 0; i < touchedCount; i++) {
-      const doc = touched[i]!;
-      const score = scores[doc]!;
-      // The filter runs only for a record that would enter the top k: most matches of a common word never do.
-      if (score <= top.threshold || (accept && !accept(records[doc]!))) continue;
-      top.push(doc, score);
-    }
-    const hits = top.sorted().map(({ slot, score }) => ({ record: records[slot]!, score }));
+    const top = (k: number): KeywordHit<R>[] => {
+      if (this.#generation !== generation) throw new Error('A keyword search was read after the next one began');
+      const best = new TopK(Math.min(k, touchedCount));
+      for (let i = 0; i < touchedCount; i++) {
+        const doc = touched[i]!;
+        const score = scores[doc]!;
+        // The filter runs only for a record that would enter the top k: most matches of a common word never do.
+        if (score <= best.threshold || (accept && !accept(records[doc]!))) continue;
+        best.push(doc, score);
+      }
+      return best.sorted().map(({ slot, score }) => ({ record: records[slot]!, score }));
+    };
     return {
-      hits,
+      hits: top(k),
       ideal,
+      top,
       score: (id) => {
         const doc = this.#docOf.get(id);
         return doc === undefined || this.#generation !== generation ? 0 : scores[doc]!;

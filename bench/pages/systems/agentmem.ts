@@ -109,6 +109,9 @@ export async function createAgentmem(spec: SystemSpec, model: string, dbName: st
       // prepareScan searched this query once: its vector is in the embedding cache, so no inference here.
       return (await memory.search(query, { ...scope, limit })).results.length;
     },
+    async scanVector(query, limit) {
+      return (await memory.search(query, { ...scope, limit, mode: 'vector' })).results.length;
+    },
     async close() {
       await memory.close();
       await single?.close();

@@ -17,6 +17,8 @@ export interface BenchSystem {
   prepareScan?(queries: string[]): Promise<void>;
   /** The scan alone: the query vector is already known. */
   scan?(query: string, vector: Float32Array | null, limit: number): Promise<number>;
+  /** The scan in vector mode (agentmem-web): timed beside each hybrid scan, so the difference is what fusion costs. */
+  scanVector?(query: string, limit: number): Promise<number>;
   /** One `embed()` of the system's embedding engine, nothing stored (E1: agentmem-web with a ceiling, single session). */
   embed?(text: string): Promise<void>;
   /** The raw ceiling on the same workers: embed `texts` as ready-made batches, store nothing (agentmem-web). */
