@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { listScope } from '../../src/memory/scope-filters.js';
+import type { GetAllOptions, SearchOptions } from '../../src/index.js';
 
 describe('search/getAll scope in both call shapes', () => {
   it("today's shape: scope beside the filters, which stay metadata filters", () => {
@@ -71,5 +72,25 @@ describe('search/getAll scope in both call shapes', () => {
     expect(() => listScope({})).toThrow(/`userId`, `agentId` or `runId`, or Mem0's `filters: \{ user_id \}`/);
     expect(() => listScope({ filters: { tag: 'x' } })).toThrow(ValidationError);
     expect(() => listScope({ filters: { OR: [{ user_id: 'a' }] } })).toThrow(ValidationError);
+  });
+});
+
+describe('the option types take both shapes', () => {
+  it('compiles v3 and today shapes, and rejects a typo at compile time', () => {
+    const v3: SearchOptions = {
+      filters: { user_id: 'alice', category: { in: ['work', 'travel'] }, OR: [{ tag: '*' }] },
+      topK: 5,
+      threshold: 0.1,
+      explain: true,
+      showExpired: true,
+    };
+    const today: SearchOptions = { userId: 'alice', filters: { category: 'work' }, limit: 5 };
+    const all: GetAllOptions = { filters: { agentId: 'planner' }, topK: 0 };
+    // @ts-expect-error snake_case belongs inside filters only
+    const typo: SearchOptions = { user_id: 'alice' };
+    expect(listScope(v3 as Record<string, unknown>).scope).toEqual({ userId: 'alice' });
+    expect(listScope(today as Record<string, unknown>).scope).toEqual({ userId: 'alice' });
+    expect(listScope(all as Record<string, unknown>).scope).toEqual({ agentId: 'planner' });
+    expect(typo).toBeDefined();
   });
 });
