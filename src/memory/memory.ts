@@ -93,6 +93,7 @@ export class Memory {
   #closing: Promise<void> | undefined;
   /** The merge of small segments running now, if any (close() waits for it). */
   #compaction: Promise<void> | undefined;
+  /** `MemoryOptions.purgeExpired`, set by create(). */
   #purgeExpired = false;
   /** The purge of expired memories running now, if any (one at a time; a later read finds what it left). */
   #purging: Promise<void> | undefined;
