@@ -60,8 +60,10 @@ const results = new ResultsList({
 });
 const dialog = new MemoryDialog({
   loadHistory: async (id) => (await guarded((memory) => memory.history(id), 'History')) ?? [],
+  // The dialog edits the whole metadata object: a category it cleared must go, so it replaces rather than merges.
   save: async (item, patch) =>
-    (await guarded((memory) => memory.update(item.id, patch), 'Saving')) !== undefined && (void refresh(), true),
+    (await guarded((memory) => memory.update(item.id, { ...patch, replace: true }), 'Saving')) !== undefined &&
+    (void refresh(), true),
   remove: removeMemory,
 });
 const bulkPanel = new BulkPanel(samples, { onBulkAdd: () => void runBulkAdd(), onClear: () => void clearScope() });

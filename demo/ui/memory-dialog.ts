@@ -12,7 +12,9 @@ export interface HistoryView {
   readonly previousValue: string | null;
   readonly newValue: string | null;
   readonly event: 'ADD' | 'UPDATE' | 'DELETE';
+  /** The memory's creation (Mem0's shape); `updatedAt` is when this change happened (null on ADD). */
   readonly createdAt: string;
+  readonly updatedAt: string | null;
 }
 
 export interface DialogHandlers {
@@ -77,7 +79,7 @@ export class MemoryDialog {
             entry.event === 'UPDATE' && entry.previousValue !== null ? el('del', {}, entry.previousValue) : null,
             entry.event === 'UPDATE' ? el('br') : null,
             entry.newValue ?? entry.previousValue ?? '',
-            el('span', { class: 'muted small' }, ` · ${formatWhen(entry.createdAt)}`),
+            el('span', { class: 'muted small' }, ` · ${formatWhen(entry.updatedAt ?? entry.createdAt)}`),
           ),
         ),
       ),

@@ -29,25 +29,38 @@ export function id(value: unknown): string {
 }
 
 /** The scope fields, in the order messages name them. */
-const SCOPE_KEYS = ['userId', 'agentId', 'runId'] as const;
+export const SCOPE_KEYS = ['userId', 'agentId', 'runId'] as const;
+export type ScopeKey = (typeof SCOPE_KEYS)[number];
 
-/** The scope keys of `options`, each a non-empty string when given; `required`: at least one. */
+/**
+ * A scope id as Mem0 takes it: surrounding whitespace trimmed (`' alice '` is `'alice'`); empty, or whitespace
+ * inside, is a ValidationError.
+ */
+export function scopeId(name: string, value: unknown): string {
+  if (typeof value !== 'string' || hasLoneSurrogate(value)) throw expected(name, 'a non-empty string', value);
+  const id = value.trim();
+  if (id.length === 0) throw expected(name, 'a non-empty string', value);
+  if (/\s/.test(id)) throw expected(name, 'an id without whitespace inside', value);
+  return id;
+}
+
+/** The scope keys of `options`, each a valid scope id when given; `required`: at least one. */
 export function scope(name: string, options: Readonly<Record<string, unknown>>, required: boolean): MemoryScope {
   const out: MemoryScope = {};
   for (const key of SCOPE_KEYS) {
     const value = options[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'string' || value.length === 0 || hasLoneSurrogate(value)) {
-      throw expected(`${name}.${key}`, 'a non-empty string', value);
-    }
-    out[key] = value;
+    if (value !== undefined) out[key] = scopeId(`${name}.${key}`, value);
   }
-  if (required && Object.keys(out).length === 0) {
-    throw new ValidationError(
-      `Expected \`${name}\` to name a scope (\`userId\`, \`agentId\` or \`runId\`), got ${describe(pick(options))}`,
-    );
-  }
+  if (required) requireScope(name, out, pick(options));
   return out;
+}
+
+/** At least one scope key: a search or add of "everyone" is a mistake, reset() and getAll() per scope exist. */
+export function requireScope(name: string, scope: MemoryScope, given: unknown): void {
+  if (Object.keys(scope).length > 0) return;
+  throw new ValidationError(
+    `Expected \`${name}\` to name a scope (\`userId\`, \`agentId\` or \`runId\`, or Mem0's \`filters: { user_id }\`), got ${describe(given)}`,
+  );
 }
 
 function pick(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -57,11 +70,11 @@ function pick(options: Readonly<Record<string, unknown>>): Record<string, unknow
 
 /** The keys each method's options take (a typo such as `filter` or `user_id` must not silently widen a search). */
 export const keys = {
-  add: [...SCOPE_KEYS, 'metadata'],
-  addManyItem: ['text', ...SCOPE_KEYS, 'metadata'],
-  search: [...SCOPE_KEYS, 'filters', 'limit', 'threshold', 'mode', 'keywordWeight', 'explain'],
-  getAll: [...SCOPE_KEYS, 'filters', 'limit'],
-  update: ['text', 'metadata'],
+  add: [...SCOPE_KEYS, 'metadata', 'expirationDate', 'infer'],
+  addManyItem: ['text', ...SCOPE_KEYS, 'metadata', 'expirationDate'],
+  search: [...SCOPE_KEYS, 'filters', 'limit', 'topK', 'threshold', 'mode', 'keywordWeight', 'explain', 'showExpired'],
+  getAll: [...SCOPE_KEYS, 'filters', 'limit', 'topK', 'showExpired'],
+  update: ['text', 'metadata', 'replace', 'expirationDate'],
   scope: SCOPE_KEYS,
 } as const;
 
@@ -109,8 +122,29 @@ export function addInput(value: unknown): { text: string; role?: string }[] {
   return out;
 }
 
-export function limit(value: unknown, fallback: number): number {
-  return value === undefined ? fallback : integerInRange('limit', value, 1, Number.MAX_SAFE_INTEGER);
+/** `limit` or Mem0 v3's `topK` (both given: they must agree); `0` asks for no results, as in Mem0. */
+export function limit(options: Readonly<Record<string, unknown>>, fallback: number): number {
+  const { limit, topK } = options;
+  const count = (name: string, value: unknown) =>
+    value === undefined ? undefined : integerInRange(name, value, 0, Number.MAX_SAFE_INTEGER);
+  const a = count('options.limit', limit);
+  const b = count('options.topK', topK);
+  if (a !== undefined && b !== undefined && a !== b) {
+    throw new ValidationError(
+      `Expected \`options.limit\` and \`options.topK\` to agree (they are one setting), got ${a} and ${b}`,
+    );
+  }
+  return a ?? b ?? fallback;
+}
+
+/** Mem0's `infer`: only `false` (store each text as given) is what this library does; there is no LLM here. */
+export function infer(value: unknown): void {
+  if (value === undefined || value === false) return;
+  throw expected(
+    'options.infer',
+    "`false` or left out (texts are stored as given, like Mem0's `infer: false`; there is no LLM fact extraction)",
+    value,
+  );
 }
 
 export function searchMode(value: unknown): SearchMode {

@@ -9,7 +9,9 @@ import type { MemoryRecord, PendingBatch, PendingRecord } from '../store/records
 import { checkEmbedder, checkModel } from './checks.js';
 import { createEmbedder, type EngineOptions } from './engine.js';
 import * as input from './input.js';
-import { addResult, historyRecord, pendingRecord, searchResult, toItem } from './rows.js';
+import { isExpired, optionalExpirationDate, visible } from './expiry.js';
+import { addResult, historyEntries, historyRecord, pendingRecord, searchResult, toItem } from './rows.js';
+import { listScope } from './scope-filters.js';
 import { StoreWriter } from './store-writer.js';
 import { SyncChannel, type SyncMessage } from './sync.js';
 import type { TextEmbedder } from './text-embedder.js';
@@ -44,6 +46,12 @@ export interface MemoryOptions extends Partial<EngineOptions> {
   quantize?: 'none' | 'int8';
   /** Use this embedder instead of building one from `model` (the caller keeps ownership: close() leaves it open). */
   embedder?: TextEmbedder;
+  /**
+   * Delete memories whose `expirationDate` has passed when a search() or getAll() meets them (in the background,
+   * each with a DELETE history row). Off, they are only hidden, as Mem0 hides them.
+   * @default false
+   */
+  purgeExpired?: boolean;
 }
 
 /** {@link Memory.embedder}: the engine's embedding calls, without `close()` (the Memory owns its lifetime). */
@@ -85,6 +93,10 @@ export class Memory {
   #closing: Promise<void> | undefined;
   /** The merge of small segments running now, if any (close() waits for it). */
   #compaction: Promise<void> | undefined;
+  /** `MemoryOptions.purgeExpired`, set by create(). */
+  #purgeExpired = false;
+  /** The purge of expired memories running now, if any (one at a time; a later read finds what it left). */
+  #purging: Promise<void> | undefined;
 
   private constructor(
     dbName: string,
@@ -134,6 +146,7 @@ export class Memory {
     if (options === undefined) throw expected('options', 'an options object with `model`', options);
     const dbName = opts.dbName === undefined ? 'agentmem' : nonEmptyString('dbName', opts.dbName);
     const quantize = opts.quantize === undefined ? 'none' : oneOf('quantize', opts.quantize, ['none', 'int8'] as const);
+    const purgeExpired = input.flag('purgeExpired', opts.purgeExpired);
     const given = opts.embedder;
     if (given !== undefined) checkEmbedder(given);
     else nonEmptyString('model', opts.model);
@@ -144,7 +157,7 @@ export class Memory {
     try {
       if (given) embedder = given;
       else {
-        const { dbName: _d, quantize: _q, embedder: _e, ...engine } = options;
+        const { dbName: _d, quantize: _q, embedder: _e, purgeExpired: _p, ...engine } = options;
         // The engine's persistent cache lives in this database (`cache: false` turns caching off altogether).
         embedder = await createEmbedder({
           ...(engine as EngineOptions),
@@ -154,6 +167,7 @@ export class Memory {
       }
       await checkModel(store, dbName, embedder);
       const memory = new Memory(dbName, store, writer, embedder, given === undefined, quantize);
+      memory.#purgeExpired = purgeExpired;
       try {
         await memory.#replay();
       } catch (error) {
@@ -192,16 +206,18 @@ export class Memory {
     const opts = input.options('options', options, input.keys.add);
     const scope = input.scope('options', opts, true);
     const metadata = input.metadata('options.metadata', opts.metadata);
+    const expirationDate = optionalExpirationDate('options.expirationDate', opts.expirationDate) ?? undefined;
+    input.infer(opts.infer);
     const texts = input.addInput(text);
     const createdAt = new Date().toISOString();
     const pending = texts.map(({ text, role }, i) =>
-      pendingRecord(
-        text,
+      pendingRecord(text, {
         scope,
-        role === undefined ? metadata : { ...metadata, role },
+        metadata: role === undefined ? metadata : { ...metadata, role },
         createdAt,
-        input.context(texts, i),
-      ),
+        context: input.context(texts, i),
+        expirationDate,
+      }),
     );
     if (pending.length > 0) await this.#track(this.#ingest(pending));
     return { results: pending.map(addResult) };
@@ -211,32 +227,41 @@ export class Memory {
   async addMany(items: readonly AddManyItem[]): Promise<{ results: AddResult[] }> {
     this.#assertOpen('addMany');
     if (!Array.isArray(items))
-      throw expected('items', 'an array of { text, userId?, agentId?, runId?, metadata? }', items);
+      throw expected('items', 'an array of { text, userId?, agentId?, runId?, metadata?, expirationDate? }', items);
     const createdAt = new Date().toISOString();
     // Every item is checked before anything is queued: one bad item rejects the call and writes nothing.
     const pending = items.map((item: unknown, i) => {
       const opts = input.options(`items[${i}]`, item, input.keys.addManyItem);
       const text = input.text(`items[${i}].text`, opts.text);
       const scope = input.scope(`items[${i}]`, opts, true);
-      return pendingRecord(text, scope, input.metadata(`items[${i}].metadata`, opts.metadata), createdAt);
+      const metadata = input.metadata(`items[${i}].metadata`, opts.metadata);
+      const expirationDate = optionalExpirationDate(`items[${i}].expirationDate`, opts.expirationDate) ?? undefined;
+      return pendingRecord(text, { scope, metadata, createdAt, expirationDate });
     });
     if (pending.length > 0) await this.#track(this.#ingest(pending));
     return { results: pending.map(addResult) };
   }
 
-  /** The memories of a scope closest in meaning to `query`, best first. */
+  /**
+   * The memories of a scope closest in meaning to `query`, best first. Takes today's options and Mem0 v3's
+   * (`{ filters: { user_id }, topK }`) alike.
+   */
   async search(query: string, options: SearchOptions): Promise<{ results: SearchResult[] }> {
     this.#assertOpen('search');
     const text = input.text('query', query);
     const opts = input.options('options', options, input.keys.search);
-    const scope = input.scope('options', opts, true);
-    const filter = compileFilter(opts.filters, 'options.filters');
-    const limit = input.limit(opts.limit, 10);
+    const { scope, filters } = listScope(opts);
+    const filter = compileFilter(filters, 'options.filters');
+    const limit = input.limit(opts, 10);
     const threshold = input.threshold(opts.threshold);
     const mode = input.searchMode(opts.mode);
     const keywordWeight = input.keywordWeight(opts.keywordWeight);
     const explain = input.flag('options.explain', opts.explain);
-    const accept = opts.filters === undefined ? undefined : (record: MemoryRecord) => filter(record.metadata);
+    const showExpired = input.flag('options.showExpired', opts.showExpired);
+    if (limit === 0) return { results: [] };
+    const expired = this.#purgeExpired ? new Set<string>() : undefined;
+    const matches = filters === undefined ? undefined : (record: MemoryRecord) => filter(record.metadata);
+    const accept = visible(matches, showExpired, expired);
     return this.#track(
       (async () => {
         // The query's embedding and the scope's first load from IndexedDB run side by side.
@@ -253,6 +278,7 @@ export class Memory {
           threshold,
           keywordWeight,
         });
+        if (expired?.size) this.#purge(scope, expired);
         return { results: hits.map((hit) => searchResult(hit, explain)) };
       })(),
     );
@@ -266,36 +292,50 @@ export class Memory {
     return record ? toItem(record) : null;
   }
 
-  /** The memories of a scope (oldest first) that pass `filters`, at most `limit`. */
+  /** The memories of a scope (oldest first) that pass `filters`, at most `limit` (or Mem0 v3's `topK`). */
   async getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }> {
     this.#assertOpen('getAll');
     const opts = input.options('options', options, input.keys.getAll);
-    const scope = input.scope('options', opts, true);
-    const filter = compileFilter(opts.filters, 'options.filters');
-    const limit = input.limit(opts.limit, 100);
+    const { scope, filters } = listScope(opts);
+    const filter = compileFilter(filters, 'options.filters');
+    const limit = input.limit(opts, 100);
+    const showExpired = input.flag('options.showExpired', opts.showExpired);
+    if (limit === 0) return { results: [] };
+    const expired = this.#purgeExpired ? new Set<string>() : undefined;
+    const accept = visible((record: MemoryRecord) => filter(record.metadata), showExpired, expired)!;
     const field = primaryField(scope)!;
     const records = await this.#track(this.#store.list(field, scope[field]!));
     const results: MemoryItem[] = [];
     for (const record of records) {
       if (results.length === limit) break;
-      if (inScope(record, scope) && filter(record.metadata)) results.push(toItem(record));
+      if (inScope(record, scope) && accept(record)) results.push(toItem(record));
     }
+    if (expired?.size) this.#purge(scope, expired);
     return { results };
   }
 
-  /** Changes a memory's text (it is embedded again) and/or replaces its metadata. NotFoundError for an unknown id. */
+  /**
+   * Changes a memory's text (it is embedded again), merges metadata into its own (`replace: true`: replaces it) and
+   * sets or clears (`null`) its expiration date. NotFoundError for an unknown id.
+   */
   async update(id: string, change: string | UpdatePatch): Promise<MemoryItem> {
     this.#assertOpen('update');
     const key = input.id(id);
     let text: string | undefined;
     let metadata: Record<string, unknown> | undefined;
+    let replace = false;
+    let expiration: string | null | undefined;
     if (typeof change === 'string') text = input.text('text', change);
     else {
       const patch = input.options('change', change, input.keys.update);
       if (patch.text !== undefined) text = input.text('change.text', patch.text);
       if (patch.metadata !== undefined) metadata = input.metadata('change.metadata', patch.metadata);
-      if (text === undefined && metadata === undefined)
-        throw expected('change', 'a string or { text?, metadata? } with at least one of them', change);
+      replace = input.flag('change.replace', patch.replace);
+      if (replace && metadata === undefined)
+        throw expected('change.metadata', 'given with `replace: true` (it replaces the metadata)', patch.metadata);
+      expiration = optionalExpirationDate('change.expirationDate', patch.expirationDate);
+      if (text === undefined && metadata === undefined && expiration === undefined)
+        throw expected('change', 'a string or { text?, metadata?, expirationDate? } with at least one of them', change);
     }
     return this.#track(
       (async () => {
@@ -306,10 +346,12 @@ export class Memory {
         const hash = text === undefined ? undefined : contentHash(text);
         const now = new Date().toISOString();
         const { next } = await this.#store.replace(key, (previous) => {
+          const { expirationDate: _cleared, ...kept } = previous;
           const memory: MemoryRecord = {
-            ...previous,
+            ...(expiration === undefined ? previous : kept),
             ...(text !== undefined && hash !== undefined ? { text, hash } : {}),
-            ...(metadata !== undefined ? { metadata } : {}),
+            ...(metadata !== undefined ? { metadata: replace ? metadata : { ...previous.metadata, ...metadata } } : {}),
+            ...(typeof expiration === 'string' ? { expirationDate: expiration } : {}),
             updatedAt: now,
           };
           return {
@@ -375,8 +417,7 @@ export class Memory {
   async history(id: string): Promise<HistoryEntry[]> {
     this.#assertOpen('history');
     const key = input.id(id);
-    const rows = await this.#track(this.#store.history(key));
-    return rows.map((row) => ({ ...row }));
+    return historyEntries(await this.#track(this.#store.history(key)));
   }
 
   stats(): MemoryStats {
@@ -503,6 +544,30 @@ export class Memory {
     for (const row of rows) this.#index.upsert(row.memory, row.vector);
     if (segments.length > 0) this.#sync.post({ type: 'segments', ids: segments });
     this.#startCompaction();
+  }
+
+  /**
+   * Deletes the expired memories a search() or getAll() met, through the delete path (a DELETE history row each),
+   * in the background: the read that found them has its answer already. Checked again inside the transaction, so
+   * a memory whose date was cleared meanwhile stays.
+   */
+  #purge(scope: MemoryScope, ids: ReadonlySet<string>): void {
+    if (this.#purging || this.#state !== 'ready') return;
+    const field = primaryField(scope)!;
+    const now = new Date().toISOString();
+    const removal = this.#store.removeWhere(
+      field,
+      scope[field]!,
+      (record) => ids.has(record.id) && isExpired(record.expirationDate, now),
+      (previous) => historyRecord(previous.id, previous.text, null, 'DELETE', now),
+    );
+    this.#purging = this.#track(removal)
+      .then((removed) => {
+        for (const id of removed) this.#index.remove(id);
+        if (removed.length > 0) this.#sync.post({ type: 'remove', ids: removed });
+      })
+      .catch(() => undefined) // they stay hidden; a later read tries again
+      .finally(() => (this.#purging = undefined));
   }
 
   #startCompaction(): void {

@@ -1,18 +1,30 @@
 import { uuidv7 } from '../store/ids.js';
 import type { HistoryRecord, MemoryRecord, MessageContext, PendingRecord } from '../store/records.js';
 import type { Hit } from '../search/search-index.js';
-import type { AddResult, MemoryItem, MemoryScope, SearchResult } from './types.js';
+import type { AddResult, HistoryEntry, MemoryItem, MemoryScope, SearchResult } from './types.js';
 
 /** Building stored records from API input, and API results from stored records. */
 
-export function pendingRecord(
-  text: string,
-  scope: MemoryScope,
-  metadata: Record<string, unknown>,
-  createdAt: string,
-  context?: MessageContext,
-): PendingRecord {
-  return { id: uuidv7(), text, ...scope, metadata, ...(context ? { context } : {}), createdAt };
+/** What one add stores besides its text. */
+export interface PendingFields {
+  scope: MemoryScope;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  context?: MessageContext | undefined;
+  expirationDate?: string | undefined;
+}
+
+export function pendingRecord(text: string, fields: PendingFields): PendingRecord {
+  const { scope, metadata, createdAt, context, expirationDate } = fields;
+  return {
+    id: uuidv7(),
+    text,
+    ...scope,
+    metadata,
+    ...(context ? { context } : {}),
+    ...(expirationDate !== undefined ? { expirationDate } : {}),
+    createdAt,
+  };
 }
 
 export function addResult(p: PendingRecord): AddResult {
@@ -30,7 +42,7 @@ export function historyRecord(
 }
 
 export function toItem(record: MemoryRecord): MemoryItem {
-  const { id, text, hash, metadata, userId, agentId, runId, createdAt, updatedAt } = record;
+  const { id, text, hash, metadata, userId, agentId, runId, expirationDate, createdAt, updatedAt } = record;
   return {
     id,
     memory: text,
@@ -40,6 +52,7 @@ export function toItem(record: MemoryRecord): MemoryItem {
     ...(userId !== undefined ? { userId } : {}),
     ...(agentId !== undefined ? { agentId } : {}),
     ...(runId !== undefined ? { runId } : {}),
+    ...(expirationDate !== undefined ? { expirationDate } : {}),
     createdAt,
     updatedAt,
   };
@@ -55,4 +68,22 @@ export function searchResult(hit: Hit<MemoryRecord>, explain: boolean): SearchRe
       ...(keyword !== undefined ? { keyword } : {}),
     };
   return item;
+}
+
+/**
+ * Stored history rows (oldest first) as Mem0 shapes them: `createdAt` is the memory's creation (its ADD row's
+ * time), `updatedAt` the time of this change, `isDeleted` marks the DELETE row.
+ */
+export function historyEntries(rows: readonly HistoryRecord[]): HistoryEntry[] {
+  const created = rows.find((row) => row.event === 'ADD')?.createdAt;
+  return rows.map(({ id, memoryId, previousValue, newValue, event, createdAt }) => ({
+    id,
+    memoryId,
+    previousValue,
+    newValue,
+    event,
+    createdAt: created ?? createdAt,
+    updatedAt: event === 'ADD' ? null : createdAt,
+    isDeleted: event === 'DELETE',
+  }));
 }

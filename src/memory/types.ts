@@ -6,7 +6,10 @@ export type { Filter, FilterOperators, FilterValue } from '../search/filter.js';
 export type { HistoryEvent } from '../store/records.js';
 export type { SearchMode } from '../search/hybrid.js';
 
-/** Who a memory belongs to. Mem0's three keys; an add or a search names at least one. */
+/**
+ * Who a memory belongs to. Mem0's three keys; an add or a search names at least one. Ids are trimmed; one with
+ * whitespace inside is a ValidationError (as in Mem0).
+ */
 export interface MemoryScope {
   userId?: string;
   agentId?: string;
@@ -21,13 +24,25 @@ export interface Message {
   content: string;
 }
 
+/**
+ * When a memory stops showing up in search() and getAll() (get() still returns it): `'YYYY-MM-DD'` (Mem0's form,
+ * visible through that UTC day), an ISO 8601 date-time with a time zone, or a Date (that instant).
+ */
+export type ExpirationDate = string | Date;
+
 export interface AddOptions extends MemoryScope {
   /** Any structured-cloneable plain object; searchable with `filters`. */
   metadata?: Metadata;
+  /** A date already past is stored too: the memory is hidden at once (as Mem0 does). */
+  expirationDate?: ExpirationDate | null;
+  /** Only `false` (Mem0's `infer=False`): each text or message is stored as given; there is no LLM extraction. */
+  infer?: false;
 }
 
-export interface AddManyItem extends AddOptions {
+export interface AddManyItem extends MemoryScope {
   text: string;
+  metadata?: Metadata;
+  expirationDate?: ExpirationDate | null;
 }
 
 export interface AddResult {
@@ -45,6 +60,8 @@ export interface MemoryItem {
   userId?: string;
   agentId?: string;
   runId?: string;
+  /** As stored: `'YYYY-MM-DD'` or an ISO instant (a Date given to add() comes back as its ISO string). */
+  expirationDate?: string;
   /** ISO 8601. */
   createdAt: string;
   updatedAt: string;
@@ -68,10 +85,37 @@ export interface ScoreExplanation {
   keyword?: number;
 }
 
+/**
+ * Mem0 v3 names the scope inside `filters` (`{ filters: { user_id: 'alice' } }`, camelCase or snake_case): there it
+ * selects whose memories are read, like the top-level keys; it is not a metadata filter. A scope given both ways
+ * must agree.
+ */
+export interface ScopeFilters {
+  userId?: string;
+  agentId?: string;
+  runId?: string;
+  user_id?: string;
+  agent_id?: string;
+  run_id?: string;
+}
+
+export type SearchFilters = Filter & ScopeFilters;
+
+/**
+ * Both call shapes: today's (`{ userId, limit }`) and Mem0 v3's (`{ filters: { user_id }, topK }`), one behaviour.
+ *
+ * @example
+ * await memory.search('coffee', { filters: { user_id: 'alice', category: 'food' }, topK: 5 });
+ * await memory.search('coffee', { userId: 'alice', filters: { category: 'food' }, limit: 5 });
+ */
 export interface SearchOptions extends MemoryScope {
-  filters?: Filter;
-  /** @default 10 */
+  filters?: SearchFilters;
+  /** At most this many results; `0` returns none. Same as `topK` (give one, or both equal). @default 10 */
   limit?: number;
+  /** Mem0 v3's name for `limit`. @default 10 */
+  topK?: number;
+  /** Include memories whose `expirationDate` has passed. @default false */
+  showExpired?: boolean;
   /** Drop results whose `score` is below this. */
   threshold?: number;
   /**
@@ -90,25 +134,39 @@ export interface SearchOptions extends MemoryScope {
 }
 
 export interface GetAllOptions extends MemoryScope {
-  filters?: Filter;
-  /** @default 100 */
+  filters?: SearchFilters;
+  /** At most this many memories; `0` returns none. Same as `topK`. @default 100 */
   limit?: number;
+  /** Mem0 v3's name for `limit`. @default 100 */
+  topK?: number;
+  /** Include memories whose `expirationDate` has passed. @default false */
+  showExpired?: boolean;
 }
 
 export interface UpdatePatch {
   /** New text: the memory is embedded again. */
   text?: string;
-  /** Replaces the metadata object as a whole. */
+  /** Merged into the memory's metadata, key by key (as Mem0 does); with `replace: true` it replaces it whole. */
   metadata?: Metadata;
+  /** `metadata` replaces the stored object instead of being merged into it. @default false */
+  replace?: boolean;
+  /** A new expiration date; `null` clears it (the memory never expires). */
+  expirationDate?: ExpirationDate | null;
 }
 
+/** One change of a memory, shaped like Mem0's history rows (camelCase, as its TypeScript results are). */
 export interface HistoryEntry {
   id: string;
   memoryId: string;
   previousValue: string | null;
   newValue: string | null;
   event: HistoryEvent;
+  /** When the memory was created (the same on every row of one memory, as in Mem0). */
   createdAt: string;
+  /** When this change happened; null on the ADD row. */
+  updatedAt: string | null;
+  /** True on the DELETE row. */
+  isDeleted: boolean;
 }
 
 export type MemoryState = 'initializing' | 'ready' | 'closed';

@@ -13,6 +13,8 @@ export interface MemoryRecord {
   readonly runId?: string;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly context?: MessageContext;
+  /** When search and getAll stop returning it: `'YYYY-MM-DD'` (through that UTC day) or an ISO instant (memory/expiry.ts). */
+  readonly expirationDate?: string;
   /** ISO 8601. */
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -87,6 +89,7 @@ export interface PendingRecord {
   readonly runId?: string;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly context?: MessageContext;
+  readonly expirationDate?: string;
   readonly createdAt: string;
 }
 

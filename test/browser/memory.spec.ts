@@ -65,6 +65,7 @@ test('every method: add, addMany, search, get, getAll, update, delete, deleteAll
     const updatedText = await memory.update(id, 'I drink green tea every morning');
     const afterUpdate = await memory.search('tea', { userId: 'alice', limit: 1 });
     const updatedMeta = await memory.update(id, { metadata: { category: 'drinks' } });
+    const replacedMeta = await memory.update(id, { metadata: { category: 'tea' }, replace: true });
     const tennisId = many.results[0].id;
     await memory.delete(tennisId);
     const afterDelete = await memory.get(tennisId);
@@ -100,6 +101,7 @@ test('every method: add, addMany, search, get, getAll, update, delete, deleteAll
       updatedText,
       afterUpdate,
       updatedMeta,
+      replacedMeta,
       afterDelete,
       searchAfterDelete,
       history,
@@ -163,13 +165,15 @@ test('every method: add, addMany, search, get, getAll, update, delete, deleteAll
     memory: 'I drink green tea every morning',
     metadata: { category: 'drinks' },
   });
-  expect(out.updatedMeta.metadata).toEqual({ category: 'drinks' }); // replaced, not merged: priority 2 is gone
+  expect(out.updatedMeta.metadata).toEqual({ category: 'drinks', priority: 2 }); // merged, as Mem0 merges
+  expect(out.replacedMeta.metadata).toEqual({ category: 'tea' }); // replace: true, priority 2 is gone
   expect(out.afterDelete).toBeNull();
   expect(out.searchAfterDelete.results.map((r: any) => r.memory)).not.toContain('I play tennis on Sundays');
-  // History: ADD, UPDATE (text), UPDATE (metadata), and DELETE.
+  // History: ADD, UPDATE (text), UPDATE (metadata, twice), and DELETE.
   expect(out.history.map((h: any) => [h.event, h.previousValue, h.newValue])).toEqual([
     ['ADD', null, 'I drink coffee every morning'],
     ['UPDATE', 'I drink coffee every morning', 'I drink green tea every morning'],
+    ['UPDATE', 'I drink green tea every morning', 'I drink green tea every morning'],
     ['UPDATE', 'I drink green tea every morning', 'I drink green tea every morning'],
   ]);
   expect(out.history[0]).toMatchObject({
@@ -567,7 +571,7 @@ test("bad input: each a typed error, and every other caller's write still lands"
       symbolMetadata: () => memory.add('with a symbol', { userId: 'alice', metadata: { s: Symbol('x') } }),
       dateMetadata: () => memory.add('not a plain object', { userId: 'alice', metadata: new Date() }),
       arrayMetadata: () => memory.add('not a plain object', { userId: 'alice', metadata: [1, 2] }),
-      badLimit: () => memory.search('coffee', { userId: 'alice', limit: 0 }),
+      badLimit: () => memory.search('coffee', { userId: 'alice', limit: -1 }),
       badThreshold: () => memory.search('coffee', { userId: 'alice', threshold: 2 }),
       badMode: () => memory.search('coffee', { userId: 'alice', mode: 'semantic' }),
       badKeywordWeight: () => memory.search('coffee', { userId: 'alice', keywordWeight: 1.5 }),
@@ -663,7 +667,7 @@ test("bad input: each a typed error, and every other caller's write still lands"
   expect(out.errors.searchFilterTypo).toMatchObject({
     name: 'ValidationError',
     message:
-      'Unknown option `options.filter`; expected `userId`, `agentId`, `runId`, `filters`, `limit`, `threshold`, `mode`, `keywordWeight`, `explain`',
+      'Unknown option `options.filter`; expected `userId`, `agentId`, `runId`, `filters`, `limit`, `topK`, `threshold`, `mode`, `keywordWeight`, `explain`, `showExpired`',
   });
   for (const [name, key] of [
     ['getAllSnakeCase', 'options.agent_id'],

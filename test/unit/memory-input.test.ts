@@ -23,6 +23,40 @@ describe('memory input checks', () => {
     expect(() => input.text('text', '\0\uD800')).toThrow('lone UTF-16 surrogate');
   });
 
+  it('limit: `0` asks for nothing (as in Mem0); Mem0 v3 `topK` is the same setting, both given must agree', () => {
+    expect(input.limit({ limit: 0 }, 10)).toBe(0);
+    expect(input.limit({ topK: 0 }, 10)).toBe(0);
+    expect(input.limit({ topK: 20 }, 10)).toBe(20);
+    expect(input.limit({ topK: 5, limit: 5 }, 10)).toBe(5);
+    expect(() => input.limit({ topK: 5, limit: 6 }, 10)).toThrow(
+      'Expected `options.limit` and `options.topK` to agree (they are one setting), got 6 and 5',
+    );
+  });
+
+  it('scope ids: trimmed, as Mem0 trims them; empty or whitespace inside is a ValidationError', () => {
+    expect(input.scope('o', { userId: '  alice ', agentId: '\tplanner\n' }, true)).toEqual({
+      userId: 'alice',
+      agentId: 'planner',
+    });
+    expect(input.scopeId('o.userId', 'ünï-çødé_42')).toBe('ünï-çødé_42');
+    for (const bad of ['al ice', 'al\tice', 'a\u00A0b', ' a b ']) {
+      expect(() => input.scope('o', { runId: bad }, true), JSON.stringify(bad)).toThrow(
+        'Expected `o.runId` to be an id without whitespace inside',
+      );
+    }
+    for (const bad of ['   ', '\n', '']) {
+      expect(() => input.scope('o', { userId: bad }, true)).toThrow('Expected `o.userId` to be a non-empty string');
+    }
+    expect(() => input.scopeId('o.userId', 'a\uD800')).toThrow(ValidationError);
+  });
+
+  it('infer: only false (or left out), since texts are stored as given', () => {
+    expect(() => input.infer(undefined)).not.toThrow();
+    expect(() => input.infer(false)).not.toThrow();
+    expect(() => input.infer(true)).toThrow(/Expected `options.infer` to be `false` or left out .*no LLM/);
+    expect(() => input.infer('no')).toThrow(ValidationError);
+  });
+
   it('scope: at least one non-empty key when required, only the three Mem0 keys', () => {
     expect(input.scope('o', { userId: 'u', other: 1 }, true)).toEqual({ userId: 'u' });
     expect(input.scope('o', { agentId: 'a', runId: 'r' }, true)).toEqual({ agentId: 'a', runId: 'r' });
@@ -158,9 +192,13 @@ describe('memory input checks', () => {
   });
 
   it('limit and threshold', () => {
-    expect(input.limit(undefined, 10)).toBe(10);
-    expect(input.limit(3, 10)).toBe(3);
-    for (const bad of [0, -1, 1.5, '3', Number.NaN]) expect(() => input.limit(bad, 10)).toThrow(ValidationError);
+    expect(input.limit({}, 10)).toBe(10);
+    expect(input.limit({ limit: 3 }, 10)).toBe(3);
+    for (const bad of [-1, 1.5, '3', Number.NaN, null]) {
+      expect(() => input.limit({ limit: bad }, 10)).toThrow(ValidationError);
+      expect(() => input.limit({ topK: bad }, 10)).toThrow(ValidationError);
+    }
+    expect(() => input.limit({ topK: -1 }, 10)).toThrow('Expected `options.topK` to be an integer from 0');
     expect(input.threshold(undefined)).toBeUndefined();
     expect(input.threshold(-0.5)).toBe(-0.5);
     expect(() => input.threshold(1.5)).toThrow(ValidationError);
