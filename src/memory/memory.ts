@@ -269,15 +269,12 @@ export class Memory {
           mode === 'keyword' ? undefined : this.#embedder.embed(text),
           this.#index.warm(scope),
         ]);
-        const hits = await this.#index.search(scope, {
-          mode,
-          text,
-          vector,
-          k: limit,
-          accept,
-          threshold,
-          keywordWeight,
-        });
+        const search = (accept: ((record: MemoryRecord) => boolean) | undefined) =>
+          this.#index.search(scope, { mode, text, vector, k: limit, accept, threshold, keywordWeight });
+        // Without a filter the expiry check runs after ranking: a per-record test would take the scan off its
+        // unfiltered path, and when none of the top k has expired they are the top k of what is visible.
+        let hits = await search(matches ? accept : undefined);
+        if (!matches && accept && hits.some((hit) => !accept(hit.record))) hits = await search(accept);
         if (expired?.size) this.#purge(scope, expired);
         return { results: hits.map((hit) => searchResult(hit, explain)) };
       })(),

@@ -38,6 +38,8 @@ test('expired memories: hidden from search and getAll, shown with showExpired, k
       getAll: (await memory.getAll({ filters: { user_id: 'alice' }, ...options })).results.map((r: any) => r.id).sort(),
     });
     const before = await read();
+    // The expired memory matches this query best: the one result is the best visible one, not none.
+    const topOne = (await memory.search('the trial ended in 2001', { userId: 'alice', limit: 1 })).results;
     const shown = await read({ showExpired: true });
     const got = await memory.get(past);
     const soonItem = await memory.get(soon);
@@ -58,6 +60,7 @@ test('expired memories: hidden from search and getAll, shown with showExpired, k
     await memory.close();
     return {
       ids: { past, future, plain, soon },
+      topOne: topOne.map((r: any) => r.id),
       before,
       shown,
       got,
@@ -75,6 +78,8 @@ test('expired memories: hidden from search and getAll, shown with showExpired, k
   const { past, future, plain, soon } = out.ids;
   const sorted = (...ids: string[]) => ids.sort();
   expect(out.before).toEqual({ search: sorted(future, plain, soon), getAll: sorted(future, plain, soon) });
+  expect(out.topOne).toHaveLength(1);
+  expect([future, plain, soon]).toContain(out.topOne[0]);
   expect(out.shown).toEqual({ search: sorted(past, future, plain, soon), getAll: sorted(past, future, plain, soon) });
   expect(out.got).toMatchObject({ id: past, expirationDate: '2001-01-01' }); // get() returns it, as in Mem0
   expect(out.soonItem.expirationDate).toBe(out.soonIso); // a Date comes back as its ISO string
