@@ -145,7 +145,9 @@ export class Memory {
 
   /** Opens (or creates) the database, loads the model, and commits any add a closed tab left unfinished. */
   static async create(options: MemoryOptions): Promise<Memory> {
-    const platform = this.platform;
+    // The class it was called on: the Node entry's subclass brings its own platform.
+    const Class = this;
+    const platform = Class.platform;
     const opts = input.options('options', options);
     if (options === undefined) throw expected('options', 'an options object with `model`', options);
     const quantize = opts.quantize === undefined ? 'none' : oneOf('quantize', opts.quantize, ['none', 'int8'] as const);
@@ -172,7 +174,7 @@ export class Memory {
         });
       }
       await checkModel(store, option, name, embedder);
-      const memory = new this({
+      const memory = new Class({
         dbName: name,
         store,
         writer,

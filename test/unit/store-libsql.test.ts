@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StorageError } from '../../src/errors.js';
+import { StorageError, ValidationError } from '../../src/errors.js';
+import { Memory } from '../../src/memory/memory.js';
+import { NodeMemory, lexicalDir } from '../node/lexical-embedder.js';
 import type { QuantizedVector } from '../../src/search/quantize.js';
 import { quantize } from '../../src/search/quantize.js';
 import { LibsqlStore } from '../../src/store/libsql-store.js';
@@ -117,5 +119,17 @@ describe('LibsqlStore', () => {
   it('names a directory that does not exist in a StorageError', async () => {
     const path = join(dir, 'no-such-dir', 'x.db');
     await expect(LibsqlStore.open({ path, encoding: 'fp32' })).rejects.toThrow(StorageError);
+  });
+
+  it('takes `path` in Node and `dbName` in a browser, each refused on the other side', async () => {
+    await expect(NodeMemory.create({ dbName: 'x', model: lexicalDir })).rejects.toThrow(ValidationError);
+    await expect(NodeMemory.create({ path: '', model: lexicalDir })).rejects.toThrow(ValidationError);
+    await expect(Memory.create({ path: join(dir, 'p.db'), model: lexicalDir })).rejects.toThrow(
+      /no `path` in a browser/,
+    );
+    const memory = await NodeMemory.create({ path: join(dir, 'node.db'), model: lexicalDir });
+    expect(memory).toBeInstanceOf(NodeMemory);
+    expect(memory.stats().dbName).toBe(join(dir, 'node.db'));
+    await memory.close();
   });
 });
