@@ -82,10 +82,10 @@ export function memoryArgs(memory: MemoryRecord, vector: Float32Array, encoding:
 export const MEMORY_COLUMNS = '(id, user_id, agent_id, run_id, record, vector, scale)';
 
 /** fp32 little-endian bytes with a null scale, or int8 codes with their scale (see search/quantize.ts). */
-export function encodeVector(vector: Float32Array, encoding: VectorEncoding): [ArrayBuffer, number | null] {
-  if (encoding === 'fp32') return [copyBytes(vector), null];
+export function encodeVector(vector: Float32Array, encoding: VectorEncoding): [Uint8Array, number | null] {
+  if (encoding === 'fp32') return [bytesOf(vector), null];
   const { q, scale } = quantize(vector);
-  return [copyBytes(q), scale];
+  return [bytesOf(q), scale];
 }
 
 export function decodeVector(blob: ArrayBuffer, scale: number | null): StoredVector {
@@ -97,9 +97,9 @@ export function decodeFloats(blob: ArrayBuffer): Float32Array {
   return new Float32Array(blob);
 }
 
-/** A standalone ArrayBuffer of the view's bytes (the client binds ArrayBuffers as BLOBs). */
-export function copyBytes(view: ArrayBufferView): ArrayBuffer {
-  return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
+/** The view's bytes, not copied (the client binds a Uint8Array as a BLOB, honouring its offset). */
+export function bytesOf(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
 
 export function historyArgs(row: HistoryRecord): unknown[] {

@@ -9,7 +9,7 @@ import {
   decodeFloats,
   decodeVector,
   encodeVector,
-  copyBytes,
+  bytesOf,
   historyArgs,
   historyFrom,
   marks,
@@ -110,7 +110,7 @@ export class LibsqlStore implements Store {
     return this.#transaction('write memories', async (tx) => {
       for (const part of chunks(cache))
         await tx.execute(
-          insert('INSERT OR REPLACE INTO embeddings (key, vector)', part, ([key, vector]) => [key, copyBytes(vector)]),
+          insert('INSERT OR REPLACE INTO embeddings (key, vector)', part, ([key, vector]) => [key, bytesOf(vector)]),
         );
       for (const part of chunks(pending))
         await tx.execute(
