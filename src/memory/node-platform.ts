@@ -8,6 +8,12 @@ import type { TextEmbedder } from './text-embedder.js';
 /**
  * Node's Memory (also Bun and Deno): a libSQL database file per `path`, the engine the Node entry supplies. One
  * process owns a file at a time (LibsqlStore locks it), so there are no other instances to keep in step.
+ *
+ * @example
+ * // The Node entry: the same class and API, with this platform.
+ * export class Memory extends BrowserMemory {
+ *   protected static override platform = nodePlatform(createNodeEmbedder);
+ * }
  */
 export function nodePlatform(createEmbedder: (options: EmbedderOptions) => Promise<TextEmbedder>): Platform {
   return {
