@@ -339,9 +339,12 @@ export class LibsqlStore implements Store {
 
   /** Runs `call` after every call before it: the one connection is never asked for twice. */
   #serial<T>(what: string, call: () => Promise<T>): Promise<T> {
+    // Checked when the call is made: one queued before close() still runs (close() waits for it).
+    if (this.#closed)
+      return Promise.reject(
+        new StorageError(`libSQL could not ${what}: the database file \`${this.#path}\` is closed`),
+      );
     const run = this.#tail.then(async () => {
-      if (this.#closed)
-        throw new StorageError(`libSQL could not ${what}: the database file \`${this.#path}\` is closed`);
       try {
         return await call();
       } catch (error) {

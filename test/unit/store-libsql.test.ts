@@ -101,7 +101,7 @@ describe('LibsqlStore', () => {
     await store.close();
   });
 
-  it('refuses a file written by a newer schema, and any call after close()', async () => {
+  it('refuses a file written by a newer schema, and any call made after close()', async () => {
     const path = join(dir, 'newer.db');
     const client = createClient({ url: `file:${path}` });
     await client.execute('PRAGMA user_version = 99');
@@ -111,7 +111,8 @@ describe('LibsqlStore', () => {
     );
 
     const store = await LibsqlStore.open({ path: join(dir, 'closed.db'), encoding: 'fp32' });
-    await store.close();
+    const before = store.putMeta({ modelId: 'm', dimensions: 2 }); // made before close(): it still runs
+    await Promise.all([before, store.close()]);
     expect(store.open).toBe(false);
     await expect(store.get('x')).rejects.toBeInstanceOf(StorageError);
   });
