@@ -7,7 +7,7 @@
  */
 import { createClient, type InValue } from '@libsql/client';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SEEDS, textsFor } from '../lib/texts.js';
 
@@ -73,9 +73,10 @@ async function run(fts: boolean): Promise<{ perSec: number; queryP50?: number }>
 try {
   const without = await run(false);
   const withFts = await run(true);
-  const result = { date: new Date().toISOString(), node: process.version, n, without, withFts };
+  const load = Math.round(loadavg()[0]! * 10) / 10; // other work on the machine inflates every figure
+  const result = { date: new Date().toISOString(), node: process.version, load, n, without, withFts };
   const md = [
-    `# FTS5 in the Node store? (${result.date}, ${n.toLocaleString('en')} memories)`,
+    `# FTS5 in the Node store? (${result.date}, ${n.toLocaleString('en')} memories, load ${load})`,
     '',
     '| | committed/s | keyword query p50 ms |',
     '| --- | ---: | ---: |',

@@ -4,7 +4,7 @@
  * engine is wired in. Writes bench/results/node-store-latest.json and .md.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { embedNode, releaseNodeSessions } from '../../scripts/models/node-embed.js';
 import type { TextEmbedder } from '../../src/memory/text-embedder.js';
@@ -30,6 +30,8 @@ const path = join(dir, 'bench.db');
 try {
   const rows = await benchNodeStore({ path, sizes, embedder, quantize });
   const fileBytes = statSync(path).size;
+  // Other work on the machine inflates every figure: the 1-minute load average at the end says how much.
+  const load = Math.round(loadavg()[0]! * 10) / 10;
   const result = {
     date: new Date().toISOString(),
     node: process.version,
@@ -39,10 +41,11 @@ try {
     store: 'libSQL (WAL, synchronous=FULL)',
     engine: 'minilm-l6 int8, onnxruntime-node in-process (stand-in for the Node engine)',
     fileBytes,
+    load,
     rows,
   };
   const md = [
-    `# Node store W4 (${result.date}, Node ${result.node}, ${result.cpus} cores, quantize ${quantize})`,
+    `# Node store W4 (${result.date}, Node ${result.node}, ${result.cpus} cores, load ${load}, quantize ${quantize})`,
     '',
     `${result.store}; queries embedded by ${result.engine}. File at the largest size: ${(fileBytes / 2 ** 20).toFixed(1)} MiB.`,
     '',
