@@ -131,6 +131,11 @@ describe('LibsqlStore', () => {
     const memory = await NodeMemory.create({ path: join(dir, 'node.db'), model: lexicalDir });
     expect(memory).toBeInstanceOf(NodeMemory);
     expect(memory.stats().dbName).toBe(join(dir, 'node.db'));
+    // One opener at a time, in this process too; the lock goes with close().
+    await expect(NodeMemory.create({ path: join(dir, 'node.db'), model: lexicalDir })).rejects.toThrow(
+      /in use by another process or another open Memory/,
+    );
     await memory.close();
+    await (await NodeMemory.create({ path: join(dir, 'node.db'), model: lexicalDir })).close();
   });
 });
