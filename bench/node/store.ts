@@ -7,7 +7,8 @@
 import { rmSync } from 'node:fs';
 import { Memory, type MemoryOptions } from '../../src/memory/memory.js';
 import type { TextEmbedder } from '../../src/memory/text-embedder.js';
-import { nodePlatform } from '../../src/memory/node-platform.js';
+import { nodeMemoryPlatform } from '../../src/memory/node-platform.js';
+import { installMemoryPlatform } from '../../src/memory/platform.js';
 import { SEEDS, textsFor } from '../lib/texts.js';
 import { unitVector } from '../pages/systems/system.js';
 
@@ -45,10 +46,10 @@ export interface Latencies {
   readonly n: number;
 }
 
-class LibsqlMemory extends Memory {
-  protected static override platform = nodePlatform(() => {
-    throw new Error('Expected an `embedder`: this benchmark passes its own');
-  });
+/** Memory over the libSQL store, as the Node entry opens it. */
+function openLibsql(options: MemoryOptions): Promise<Memory> {
+  installMemoryPlatform(nodeMemoryPlatform);
+  return Memory.create(options);
 }
 
 const scope = { userId: 'bench' };
@@ -57,7 +58,7 @@ export async function benchNodeStore(options: NodeStoreBenchOptions): Promise<No
   const { path, sizes, embedder } = options;
   const q = options.queries ?? 20;
   const quantize = options.quantize ?? 'none';
-  const open = options.open ?? ((o: MemoryOptions) => LibsqlMemory.create(o));
+  const open = options.open ?? openLibsql;
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
   const dims = embedder.dimensions;
   const texts = textsFor(SEEDS.store, sizes[sizes.length - 1]!);

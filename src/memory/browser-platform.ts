@@ -1,12 +1,11 @@
 import { ValidationError } from '../errors.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { nonEmptyString } from '../validate.js';
-import { createEmbedder } from './engine.js';
-import type { Platform } from './platform.js';
+import type { MemoryPlatform } from './platform.js';
 import { SyncChannel } from './sync.js';
 
-/** The browser's Memory: an IndexedDB database per `dbName`, the Web Worker engine, tabs kept in step. */
-export const browserPlatform: Platform = {
+/** The browser's Memory: an IndexedDB database per `dbName`, tabs on the same one kept in step. */
+export const browserMemoryPlatform: MemoryPlatform = {
   async openStore({ dbName, path, encoding }) {
     if (path !== undefined) {
       throw new ValidationError(
@@ -16,6 +15,5 @@ export const browserPlatform: Platform = {
     const name = dbName === undefined ? 'agentmem' : nonEmptyString('dbName', dbName);
     return { store: await MemoryStore.open(name, encoding), option: 'dbName', name };
   },
-  createEmbedder,
   syncChannel: (name, onMessage) => new SyncChannel(name, onMessage),
 };

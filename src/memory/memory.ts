@@ -6,13 +6,12 @@ import { StoreEmbeddingCache } from '../store/embedding-cache.js';
 import { contentHash, uuidv7 } from '../store/ids.js';
 import type { MemoryRecord, PendingBatch, PendingRecord } from '../store/records.js';
 import type { AddRow, Store } from '../store/store.js';
-import { browserPlatform } from './browser-platform.js';
 import { checkEmbedder, checkModel } from './checks.js';
-import type { EngineOptions } from './engine.js';
+import { createEmbedder, type EngineOptions } from './engine.js';
 import * as input from './input.js';
 import { addResult, historyRecord, pendingRecord, searchResult, toItem } from './rows.js';
 import { StoreWriter } from './store-writer.js';
-import type { Platform, Sync } from './platform.js';
+import { memoryPlatform, type MemoryPlatform, type Sync } from './platform.js';
 import type { SyncMessage } from './sync.js';
 import type { TextEmbedder } from './text-embedder.js';
 import type {
@@ -64,7 +63,7 @@ interface Parts {
   readonly embedder: TextEmbedder;
   readonly ownsEmbedder: boolean;
   readonly quantize: 'none' | 'int8';
-  readonly platform: Platform;
+  readonly platform: MemoryPlatform;
 }
 
 /** Texts handed to the embedder per call from one add (it batches further across callers). */
@@ -79,9 +78,6 @@ const EMBED_CHUNK = 256;
  * const { results } = await memory.search('coffee', { userId: 'alice' });
  */
 export class Memory {
-  /** Where this entry point keeps memories and embeds (the Node entry's subclass supplies its own). */
-  protected static platform: Platform = browserPlatform;
-
   #state: MemoryState = 'initializing';
   readonly #dbName: string;
   readonly #store: Store;
@@ -107,7 +103,7 @@ export class Memory {
   /** The merge of small segments running now, if any (close() waits for it). */
   #compaction: Promise<void> | undefined;
 
-  protected constructor(parts: Parts) {
+  private constructor(parts: Parts) {
     const { dbName, store, writer, embedder, ownsEmbedder, quantize, platform } = parts;
     this.#dbName = dbName;
     this.#store = store;
@@ -145,9 +141,7 @@ export class Memory {
 
   /** Opens (or creates) the database, loads the model, and commits any add a closed tab left unfinished. */
   static async create(options: MemoryOptions): Promise<Memory> {
-    // The class it was called on: the Node entry's subclass brings its own platform.
-    const Class = this;
-    const platform = Class.platform;
+    const platform = memoryPlatform();
     const opts = input.options('options', options);
     if (options === undefined) throw expected('options', 'an options object with `model`', options);
     const quantize = opts.quantize === undefined ? 'none' : oneOf('quantize', opts.quantize, ['none', 'int8'] as const);
@@ -167,14 +161,14 @@ export class Memory {
       else {
         const { dbName: _d, path: _p, quantize: _q, embedder: _e, ...engine } = options;
         // The engine's persistent cache lives in this database (`cache: false` turns caching off altogether).
-        embedder = await platform.createEmbedder({
+        embedder = await createEmbedder({
           ...(engine as EngineOptions),
           model: opts.model as string,
           persistentCache: new StoreEmbeddingCache(store, (entries) => writer.cache(entries)),
         });
       }
       await checkModel(store, option, name, embedder);
-      const memory = new Class({
+      const memory = new Memory({
         dbName: name,
         store,
         writer,

@@ -1,18 +1,16 @@
-import type { EmbedderOptions } from '../engine/types.js';
 import type { VectorEncoding } from '../store/segments.js';
 import type { Store } from '../store/store.js';
+import { browserMemoryPlatform } from './browser-platform.js';
 import type { SyncMessage } from './sync.js';
-import type { TextEmbedder } from './text-embedder.js';
 
 /**
- * What differs between the runtimes Memory runs in, supplied by each entry point: the browser's (IndexedDB, Web
- * Workers, BroadcastChannel) and Node's (a libSQL file, worker threads). Memory itself depends on none of them.
+ * What differs between the runtimes Memory runs in: where it stores (IndexedDB per `dbName` in a browser, a libSQL
+ * file per `path` in Node) and whether other instances share the store live (browser tabs). Each package entry
+ * supplies its own; the browser's is the default, so the browser bundle never imports the Node one.
  */
-export interface Platform {
+export interface MemoryPlatform {
   /** Checks the storage options (`dbName` in a browser, `path` in Node) and opens that store. */
   openStore(request: StoreRequest): Promise<OpenedStore>;
-  /** Builds the embedding engine (only when the caller passed no `embedder`). */
-  createEmbedder(options: EmbedderOptions): Promise<TextEmbedder>;
   /** Keeps other instances on the same store in step (browser tabs); absent where one process owns the store. */
   syncChannel?(name: string, onMessage: (message: SyncMessage) => void): Sync;
 }
@@ -36,4 +34,16 @@ export interface OpenedStore {
 export interface Sync {
   post(message: SyncMessage): void;
   close(): void;
+}
+
+let installed: MemoryPlatform | undefined;
+
+/** Called by an entry whose platform is not the browser's (the Node entry), before any Memory is created. */
+export function installMemoryPlatform(platform: MemoryPlatform): void {
+  installed = platform;
+}
+
+/** The platform of the entry this process loaded: Node's under the `node` export condition, else the browser's. */
+export function memoryPlatform(): MemoryPlatform {
+  return installed ?? browserMemoryPlatform;
 }

@@ -5,9 +5,9 @@
 import { resolve } from 'node:path';
 import { embedNode } from '../../scripts/models/node-embed.js';
 import type { TextEmbedder } from '../../src/memory/text-embedder.js';
-import type { EmbedderOptions } from '../../src/engine/types.js';
-import { nodePlatform } from '../../src/memory/node-platform.js';
-import { Memory } from '../../src/memory/memory.js';
+import { Memory, type MemoryOptions } from '../../src/memory/memory.js';
+import { nodeMemoryPlatform } from '../../src/memory/node-platform.js';
+import { installMemoryPlatform } from '../../src/memory/platform.js';
 
 export const lexicalDir = resolve(import.meta.dirname, '../../public/models/lexical');
 
@@ -30,7 +30,8 @@ export function lexicalEmbedder(dir: string = lexicalDir): TextEmbedder {
   };
 }
 
-/** Memory as the Node entry builds it: the libSQL store, and this file's embedder for `model`. */
-export class NodeMemory extends Memory {
-  protected static override platform = nodePlatform(async (options: EmbedderOptions) => lexicalEmbedder(options.model));
+/** Memory as the Node entry opens it (the libSQL store), embedding with {@link lexicalEmbedder} unless told otherwise. */
+export function openNodeMemory(options: MemoryOptions): Promise<Memory> {
+  installMemoryPlatform(nodeMemoryPlatform);
+  return Memory.create({ embedder: lexicalEmbedder(), ...options });
 }

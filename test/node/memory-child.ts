@@ -9,11 +9,11 @@
  *   try <path>    tries to open and reports the outcome
  */
 import { createInterface } from 'node:readline';
-import { NodeMemory, lexicalDir } from './lexical-embedder.js';
+import { openNodeMemory, lexicalDir } from './lexical-embedder.js';
 
 const [mode, path] = process.argv.slice(2) as [string, string];
 const report = (event: object): void => void process.stdout.write(`${JSON.stringify(event)}\n`);
-const open = () => NodeMemory.create({ path, model: lexicalDir });
+const open = () => openNodeMemory({ path, model: lexicalDir });
 
 const written = {
   alice: ['I drink coffee every morning', 'My sister lives in Lisbon', 'I play tennis on Sundays'],

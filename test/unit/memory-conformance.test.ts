@@ -9,7 +9,7 @@ import { afterAll, describe, it } from 'vitest';
 import { releaseNodeSessions } from '../../scripts/models/node-embed.js';
 import { LibsqlStore } from '../../src/store/libsql-store.js';
 import { cases, type Harness } from '../support/conformance.js';
-import { NodeMemory, lexicalDir, lexicalEmbedder } from '../node/lexical-embedder.js';
+import { openNodeMemory, lexicalDir, lexicalEmbedder } from '../node/lexical-embedder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'agentmem-conformance-'));
 afterAll(async () => {
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 function harness(path: string): Harness {
   return {
-    open: (options = {}) => NodeMemory.create({ path, model: lexicalDir, ...options }),
+    open: (options = {}) => openNodeMemory({ path, model: lexicalDir, ...options }),
     store: () => LibsqlStore.open({ path, encoding: 'fp32' }),
     embedder: async () => lexicalEmbedder(),
   };

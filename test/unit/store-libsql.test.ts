@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StorageError, ValidationError } from '../../src/errors.js';
-import { Memory } from '../../src/memory/memory.js';
-import { NodeMemory, lexicalDir } from '../node/lexical-embedder.js';
+import { browserMemoryPlatform } from '../../src/memory/browser-platform.js';
+import { openNodeMemory } from '../node/lexical-embedder.js';
 import type { QuantizedVector } from '../../src/search/quantize.js';
 import { quantize } from '../../src/search/quantize.js';
 import { LibsqlStore } from '../../src/store/libsql-store.js';
@@ -123,19 +123,17 @@ describe('LibsqlStore', () => {
   });
 
   it('takes `path` in Node and `dbName` in a browser, each refused on the other side', async () => {
-    await expect(NodeMemory.create({ dbName: 'x', model: lexicalDir })).rejects.toThrow(ValidationError);
-    await expect(NodeMemory.create({ path: '', model: lexicalDir })).rejects.toThrow(ValidationError);
-    await expect(Memory.create({ path: join(dir, 'p.db'), model: lexicalDir })).rejects.toThrow(
+    await expect(openNodeMemory({ dbName: 'x' })).rejects.toThrow(ValidationError);
+    await expect(openNodeMemory({ path: '' })).rejects.toThrow(ValidationError);
+    await expect(browserMemoryPlatform.openStore({ path: join(dir, 'p.db'), encoding: 'fp32' })).rejects.toThrow(
       /no `path` in a browser/,
     );
-    const memory = await NodeMemory.create({ path: join(dir, 'node.db'), model: lexicalDir });
-    expect(memory).toBeInstanceOf(NodeMemory);
-    expect(memory.stats().dbName).toBe(join(dir, 'node.db'));
+    const path = join(dir, 'node.db');
+    const memory = await openNodeMemory({ path });
+    expect(memory.stats().dbName).toBe(path);
     // One opener at a time, in this process too; the lock goes with close().
-    await expect(NodeMemory.create({ path: join(dir, 'node.db'), model: lexicalDir })).rejects.toThrow(
-      /in use by another process or another open Memory/,
-    );
+    await expect(openNodeMemory({ path })).rejects.toThrow(/in use by another process or another open Memory/);
     await memory.close();
-    await (await NodeMemory.create({ path: join(dir, 'node.db'), model: lexicalDir })).close();
+    await (await openNodeMemory({ path })).close();
   });
 });

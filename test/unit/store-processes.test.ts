@@ -12,7 +12,7 @@ import { createClient } from '@libsql/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { embedNode } from '../../scripts/models/node-embed.js';
 import { LibsqlStore } from '../../src/store/libsql-store.js';
-import { NodeMemory, lexicalDir } from '../node/lexical-embedder.js';
+import { openNodeMemory, lexicalDir } from '../node/lexical-embedder.js';
 
 const childScript = resolve(import.meta.dirname, '../node/memory-child.ts');
 const dir = mkdtempSync(join(tmpdir(), 'agentmem-processes-'));
@@ -128,7 +128,7 @@ describe('Memory over libSQL across processes', () => {
     // The kill left recorded adds unfinished (else this test would prove nothing about replay).
     expect(pending.length).toBeGreaterThan(0);
 
-    const memory = await NodeMemory.create({ path, model: lexicalDir });
+    const memory = await openNodeMemory({ path, model: lexicalDir });
     const stats = memory.stats();
     const all = (await memory.getAll({ userId: 'flood', limit: 1_000_000 })).results;
     const found = await memory.search(pending[0]!.text, { userId: 'flood', mode: 'keyword', limit: 1 });
