@@ -28,8 +28,8 @@ export default tseslint.config(
     },
   },
   {
-    // page.evaluate bodies run in the page, on the test page's loosely typed `window.t`.
-    files: ['test/browser/**/*.ts'],
+    // Tests read what another page or process sends back (page.evaluate bodies, a child's JSON lines) loosely typed.
+    files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

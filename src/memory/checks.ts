@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.js';
 import { expected } from '../validate.js';
-import type { MemoryStore } from '../store/memory-store.js';
+import type { Store } from '../store/store.js';
 import type { TextEmbedder } from './text-embedder.js';
 
 /** Checks Memory.create runs before it trusts an embedder or a database. */
@@ -22,15 +22,20 @@ export function checkEmbedder(value: unknown): asserts value is TextEmbedder {
 }
 
 /** Vectors of different models cannot be compared: refuse a database filled by another model. */
-export async function checkModel(store: MemoryStore, dbName: string, embedder: TextEmbedder): Promise<void> {
+export async function checkModel(
+  store: Store,
+  option: 'dbName' | 'path',
+  name: string,
+  embedder: TextEmbedder,
+): Promise<void> {
   const meta = await store.getMeta();
   if (meta && meta.modelId === embedder.modelId && meta.dimensions === embedder.dimensions) return;
   if (meta) {
     const { memories } = await store.count();
     if (memories > 0) {
       throw new ValidationError(
-        `Expected database \`${dbName}\` to hold vectors of \`${embedder.modelId}\` (${embedder.dimensions} dimensions), ` +
-          `but its ${memories} memories were embedded by \`${meta.modelId}\` (${meta.dimensions} dimensions): use another \`dbName\` or the same model`,
+        `Expected database \`${name}\` to hold vectors of \`${embedder.modelId}\` (${embedder.dimensions} dimensions), ` +
+          `but its ${memories} memories were embedded by \`${meta.modelId}\` (${meta.dimensions} dimensions): use another \`${option}\` or the same model`,
       );
     }
   }

@@ -4,8 +4,8 @@ import { compileFilter } from '../search/filter.js';
 import { SearchIndex, inScope, primaryField } from '../search/search-index.js';
 import { StoreEmbeddingCache } from '../store/embedding-cache.js';
 import { contentHash, uuidv7 } from '../store/ids.js';
-import { MemoryStore, type AddRow } from '../store/memory-store.js';
 import type { MemoryRecord, PendingBatch, PendingRecord } from '../store/records.js';
+import type { AddRow, Store } from '../store/store.js';
 import { checkEmbedder, checkModel } from './checks.js';
 import { createEmbedder, type EngineOptions } from './engine.js';
 import * as input from './input.js';
@@ -13,7 +13,8 @@ import { isExpired, optionalExpirationDate, visible } from './expiry.js';
 import { addResult, historyEntries, historyRecord, pendingRecord, searchResult, toItem } from './rows.js';
 import { listScope } from './scope-filters.js';
 import { StoreWriter } from './store-writer.js';
-import { SyncChannel, type SyncMessage } from './sync.js';
+import { memoryPlatform, type MemoryPlatform, type Sync } from './platform.js';
+import type { SyncMessage } from './sync.js';
 import type { TextEmbedder } from './text-embedder.js';
 import type {
   AddManyItem,
@@ -35,10 +36,15 @@ export interface MemoryOptions extends Partial<EngineOptions> {
   /** URL of a transformers.js-layout model folder, e.g. `'/models/minilm-l6'`. Required unless `embedder` is given. */
   model?: string;
   /**
-   * IndexedDB database name; tabs that open the same name share memories.
+   * In a browser: the IndexedDB database name; tabs that open the same name share memories.
    * @default 'agentmem'
    */
   dbName?: string;
+  /**
+   * In Node, Bun and Deno: the database file (libSQL), created when missing; one process at a time opens it.
+   * @default 'agentmem.db'
+   */
+  path?: string;
   /**
    * How the search index holds vectors in memory and on disk: `'int8'` is 4x smaller, recall@10 >= 0.99.
    * @default 'none'
@@ -57,6 +63,17 @@ export interface MemoryOptions extends Partial<EngineOptions> {
 /** {@link Memory.embedder}: the engine's embedding calls, without `close()` (the Memory owns its lifetime). */
 export type MemoryEmbedder = Readonly<Omit<TextEmbedder, 'close'>>;
 
+/** What a Memory is built from, once its store is open and its embedder ready. */
+interface Parts {
+  readonly dbName: string;
+  readonly store: Store;
+  readonly writer: StoreWriter;
+  readonly embedder: TextEmbedder;
+  readonly ownsEmbedder: boolean;
+  readonly quantize: 'none' | 'int8';
+  readonly platform: MemoryPlatform;
+}
+
 /** Texts handed to the embedder per call from one add (it batches further across callers). */
 const EMBED_CHUNK = 256;
 
@@ -71,7 +88,7 @@ const EMBED_CHUNK = 256;
 export class Memory {
   #state: MemoryState = 'initializing';
   readonly #dbName: string;
-  readonly #store: MemoryStore;
+  readonly #store: Store;
   readonly #embedder: TextEmbedder;
   readonly #ownsEmbedder: boolean;
   readonly #embedderView: MemoryEmbedder;
@@ -79,7 +96,7 @@ export class Memory {
   readonly #index: SearchIndex<MemoryRecord>;
   /** Pending records, commits and (when this Memory built the engine) its cache entries: one transaction per tick. */
   readonly #writer: StoreWriter;
-  readonly #sync: SyncChannel;
+  readonly #sync: Sync | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
   #inFlightAdds = 0;
   /** Other tabs' messages, applied one after another (a segment read must not overtake a later delete). */
@@ -98,14 +115,8 @@ export class Memory {
   /** The purge of expired memories running now, if any (one at a time; a later read finds what it left). */
   #purging: Promise<void> | undefined;
 
-  private constructor(
-    dbName: string,
-    store: MemoryStore,
-    writer: StoreWriter,
-    embedder: TextEmbedder,
-    ownsEmbedder: boolean,
-    quantize: 'none' | 'int8',
-  ) {
+  private constructor(parts: Parts) {
+    const { dbName, store, writer, embedder, ownsEmbedder, quantize, platform } = parts;
     this.#dbName = dbName;
     this.#store = store;
     this.#embedder = embedder;
@@ -137,27 +148,31 @@ export class Memory {
     });
     this.#writer = writer;
     writer.listen((rows, segments) => this.#applyCommitted(rows, segments));
-    this.#sync = new SyncChannel(dbName, (message) => this.#onSync(message));
+    this.#sync = platform.syncChannel?.(dbName, (message) => this.#onSync(message));
   }
 
   /** Opens (or creates) the database, loads the model, and commits any add a closed tab left unfinished. */
   static async create(options: MemoryOptions): Promise<Memory> {
+    const platform = memoryPlatform();
     const opts = input.options('options', options);
     if (options === undefined) throw expected('options', 'an options object with `model`', options);
-    const dbName = opts.dbName === undefined ? 'agentmem' : nonEmptyString('dbName', opts.dbName);
     const quantize = opts.quantize === undefined ? 'none' : oneOf('quantize', opts.quantize, ['none', 'int8'] as const);
     const purgeExpired = input.flag('purgeExpired', opts.purgeExpired);
     const given = opts.embedder;
     if (given !== undefined) checkEmbedder(given);
     else nonEmptyString('model', opts.model);
 
-    const store = await MemoryStore.open(dbName, quantize === 'int8' ? 'int8' : 'fp32');
+    const { store, option, name } = await platform.openStore({
+      dbName: opts.dbName,
+      path: opts.path,
+      encoding: quantize === 'int8' ? 'int8' : 'fp32',
+    });
     const writer = new StoreWriter(store);
     let embedder: TextEmbedder | undefined;
     try {
       if (given) embedder = given;
       else {
-        const { dbName: _d, quantize: _q, embedder: _e, purgeExpired: _p, ...engine } = options;
+        const { dbName: _d, path: _p, quantize: _q, embedder: _e, purgeExpired: _x, ...engine } = options;
         // The engine's persistent cache lives in this database (`cache: false` turns caching off altogether).
         embedder = await createEmbedder({
           ...(engine as EngineOptions),
@@ -165,13 +180,21 @@ export class Memory {
           persistentCache: new StoreEmbeddingCache(store, (entries) => writer.cache(entries)),
         });
       }
-      await checkModel(store, dbName, embedder);
-      const memory = new Memory(dbName, store, writer, embedder, given === undefined, quantize);
+      await checkModel(store, option, name, embedder);
+      const memory = new Memory({
+        dbName: name,
+        store,
+        writer,
+        embedder,
+        ownsEmbedder: given === undefined,
+        quantize,
+        platform,
+      });
       memory.#purgeExpired = purgeExpired;
       try {
         await memory.#replay();
       } catch (error) {
-        memory.#sync.close();
+        memory.#sync?.close();
         throw error;
       }
       memory.#state = 'ready';
@@ -180,7 +203,7 @@ export class Memory {
       if (embedder && given === undefined) await embedder.close().catch(() => undefined);
       await writer.onIdle();
       writer.close();
-      store.close();
+      await store.close();
       throw error;
     }
   }
@@ -359,7 +382,7 @@ export class Memory {
         });
         if (next.vector) this.#index.upsert(next.memory, next.vector);
         else this.#index.updateRecord(next.memory);
-        this.#sync.post({ type: 'upsert', entries: [{ memory: next.memory, vector: next.vector }] });
+        this.#sync?.post({ type: 'upsert', entries: [{ memory: next.memory, vector: next.vector }] });
         return toItem(next.memory);
       })(),
     );
@@ -375,7 +398,7 @@ export class Memory {
       ),
     );
     this.#index.remove(key);
-    this.#sync.post({ type: 'remove', ids: [key] });
+    this.#sync?.post({ type: 'remove', ids: [key] });
   }
 
   /** Deletes every memory of a scope (a scope is required: use reset() to delete everything). */
@@ -393,7 +416,7 @@ export class Memory {
       ),
     );
     for (const id of ids) this.#index.remove(id);
-    if (ids.length > 0) this.#sync.post({ type: 'remove', ids });
+    if (ids.length > 0) this.#sync?.post({ type: 'remove', ids });
     return { deleted: ids.length };
   }
 
@@ -407,7 +430,7 @@ export class Memory {
       })(),
     );
     this.#index.clear();
-    this.#sync.post({ type: 'clear' });
+    this.#sync?.post({ type: 'clear' });
   }
 
   /** A memory's history, oldest first ([] for an id that never existed). */
@@ -451,14 +474,14 @@ export class Memory {
     await Promise.allSettled([...this.#inFlight]);
     await this.#writer.onIdle();
     await this.#compaction;
-    this.#sync.close();
+    this.#sync?.close();
     try {
       // The engine's last cache entries go through the writer: it closes after them.
       if (this.#ownsEmbedder) await this.#embedder.close();
     } finally {
       await this.#writer.onIdle();
       this.#writer.close();
-      this.#store.close();
+      await this.#store.close();
     }
   }
 
@@ -539,7 +562,7 @@ export class Memory {
     if (rows.length === 0) return;
     this.#committed += rows.length;
     for (const row of rows) this.#index.upsert(row.memory, row.vector);
-    if (segments.length > 0) this.#sync.post({ type: 'segments', ids: segments });
+    if (segments.length > 0) this.#sync?.post({ type: 'segments', ids: segments });
     this.#startCompaction();
   }
 
@@ -561,7 +584,7 @@ export class Memory {
     this.#purging = this.#track(removal)
       .then((removed) => {
         for (const id of removed) this.#index.remove(id);
-        if (removed.length > 0) this.#sync.post({ type: 'remove', ids: removed });
+        if (removed.length > 0) this.#sync?.post({ type: 'remove', ids: removed });
       })
       .catch(() => undefined) // they stay hidden; a later read tries again
       .finally(() => (this.#purging = undefined));
@@ -580,10 +603,10 @@ export class Memory {
   async #compact(): Promise<void> {
     try {
       while (this.#store.compactionDue && this.#state !== 'closed') {
-        const id = await this.#store.compactSmall();
+        const id = await this.#store.compactSmall?.();
         if (id === undefined) break; // nothing merged (gone meanwhile): the next commit or scope load tries again
         this.#compactions++;
-        this.#sync.post({ type: 'segments', ids: [id] });
+        this.#sync?.post({ type: 'segments', ids: [id] });
       }
     } catch {
       // An optimisation: the memories are all still there, in more records.
@@ -602,7 +625,7 @@ export class Memory {
       try {
         const rows = await this.#rows(batch.items);
         // Skipped when no longer pending: another tab may be replaying, or still finishing, the same adds.
-        const { batches, segments } = await this.#store.commitAdds([{ batchId: batch.id, rows }]);
+        const { batches, segments } = await this.#store.write({ groups: [{ batchId: batch.id, rows }] });
         if (batches.length === 0) continue;
         this.#replayed += rows.length;
         this.#applyCommitted(rows, segments);
@@ -626,7 +649,7 @@ export class Memory {
     switch (message.type) {
       case 'segments':
         // Only scopes this tab holds need the rows; the others read storage when first searched.
-        if (this.#index.stats().scopes === 0) return;
+        if (this.#index.stats().scopes === 0 || !this.#store.readSegments) return;
         for (const { memory, vector } of await this.#store.readSegments(message.ids))
           this.#index.upsert(memory, vector);
         break;

@@ -1,4 +1,4 @@
-import type { AddGroup, AddRow, MemoryStore } from '../store/memory-store.js';
+import type { AddGroup, AddRow, Store } from '../store/store.js';
 import type { PendingBatch } from '../store/records.js';
 import { CommitQueue } from './commit-queue.js';
 
@@ -12,14 +12,14 @@ type WriteJob =
 export type CommittedListener = (rows: readonly AddRow[], segments: readonly string[]) => void;
 
 /**
- * Every write an add makes, gathered per tick into one IndexedDB transaction: the pending records of new adds, the
+ * Every write an add makes, gathered per tick into one store transaction: the pending records of new adds, the
  * commits of adds whose embedding came back, and the engine's embedding-cache entries. Under load they used to be
  * three transactions per engine batch, and a transaction's fixed cost in the browser was CPU the workers lacked on a
  * 2-core machine. When a combined transaction fails, each caller's write is retried alone (CommitQueue), so a full
  * disk or a bad record fails only its own caller.
  */
 export class StoreWriter {
-  readonly #store: MemoryStore;
+  readonly #store: Store;
   readonly #queue: CommitQueue<WriteJob>;
   #listener: CommittedListener | undefined;
   /** Batches a commit found no longer pending (their commit() reports false). */
@@ -28,7 +28,7 @@ export class StoreWriter {
   #commitTransactions = 0;
   #largestCommit = 0;
 
-  constructor(store: MemoryStore) {
+  constructor(store: Store) {
     this.#store = store;
     this.#queue = new CommitQueue((jobs) => this.#write(jobs));
   }

@@ -1,18 +1,18 @@
-import type { MemoryStore } from './memory-store.js';
+import type { Store } from './store.js';
 
 /** Where the writes go: Memory's writer, which joins them with the adds' transactions. */
 export type CacheWrite = (entries: ReadonlyArray<readonly [string, Float32Array]>) => Promise<void>;
 
 /**
- * The engine's persistent embedding cache, kept in the memory database's `embeddings` store (one database per
- * memory, so a reset or a deleted database takes the cache with it). A cache is an optimisation: when IndexedDB
+ * The engine's persistent embedding cache, kept in the memory's own store (one database per memory, so a reset
+ * or a deleted database takes the cache with it). A cache is an optimisation: when the store
  * refuses (quota, a closed connection) the engine simply embeds again, so failures read as misses here.
  */
 export class StoreEmbeddingCache {
-  readonly #store: MemoryStore;
+  readonly #store: Store;
   readonly #write: CacheWrite;
 
-  constructor(store: MemoryStore, write: CacheWrite) {
+  constructor(store: Store, write: CacheWrite) {
     this.#store = store;
     this.#write = write;
   }

@@ -51,5 +51,27 @@ export function uuidv7(now = Date.now()): string {
  * part of the record built for a commit group, and an await per memory would only add scheduling.
  */
 export function contentHash(text: string): string {
+  nativeHash ??= findNativeHash();
+  return nativeHash ? nativeHash(text) : jsContentHash(text);
+}
+
+/** The same hash in plain JavaScript: what a browser runs. */
+export function jsContentHash(text: string): string {
   return bytesToHex(sha256(utf8ToBytes(text)));
+}
+
+type Hash = (text: string) => string;
+interface NodeCrypto {
+  createHash(algorithm: 'sha256'): { update(text: string, encoding: 'utf8'): { digest(encoding: 'hex'): string } };
+}
+
+/** Node's, Bun's or Deno's native SHA-256, looked up once (no import: browser bundles stay free of `node:*`). */
+let nativeHash: Hash | false | undefined;
+
+function findNativeHash(): Hash | false {
+  // Seeding 100k memories spent 15% of its time in the JS hash; the native one is ~10x faster.
+  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const crypto = runtime?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+  if (typeof crypto?.createHash !== 'function') return false;
+  return (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }

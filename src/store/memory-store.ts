@@ -1,7 +1,18 @@
 import { openDB, unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import type { StoredVector } from '../search/scope-index.js';
 import { AgentMemError, NotFoundError, StorageError } from '../errors.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord, SegmentVectors } from './records.js';
+import {
+  addHistory,
+  byTime,
+  type AddGroup,
+  type Replacement,
+  type ScopeField,
+  type Store,
+  type StoreCounts,
+  type StoredRow,
+  type WriteResult,
+  type WriteSet,
+} from './store.js';
 import { readSpan, spanHoldsOnly } from './key-span.js';
 import { SCHEMA_VERSION, upgrade, type MemoryDB, type StoreName } from './schema.js';
 import {
@@ -18,65 +29,20 @@ import {
   withMemory,
   withVector,
   type Segment,
-  type SegmentRow,
   type VectorEncoding,
 } from './segments.js';
 
 type Tx = IDBPTransaction<MemoryDB, StoreName[], 'readwrite'>;
 
-export type ScopeField = 'userId' | 'agentId' | 'runId';
-
-/** Everything one add commits: the memory and its vector (its ADD history row is the segment entry itself). */
-export type AddRow = SegmentRow;
-
-/** The adds of one call, embedded, to be committed under the id of their pending batch. */
-export interface AddGroup {
-  readonly batchId: string;
-  readonly rows: readonly AddRow[];
-}
-
-/** What one {@link MemoryStore.write} transaction holds; every part is optional. */
-export interface WriteSet {
-  readonly pending?: readonly PendingBatch[];
-  readonly groups?: readonly AddGroup[];
-  readonly cache?: ReadonlyArray<readonly [string, Float32Array]>;
-}
-
-/** The pending batches a write committed (those still pending) and the ids of the segments it wrote. */
-export interface WriteResult {
-  readonly batches: string[];
-  readonly segments: string[];
-}
-
-/** What a replacement writes: a new record, a new vector when the text changed, and the UPDATE history row. */
-export interface Replacement {
-  readonly memory: MemoryRecord;
-  readonly vector?: Float32Array | undefined;
-  readonly history: HistoryRecord;
-}
-
 const scopeIndex = { userId: 'userIds', agentId: 'agentIds', runId: 'runIds' } as const;
 
-/** The ADD row of a memory whose entry has not changed since it was added (its text is still the first one). */
-export function addHistory(memory: MemoryRecord): HistoryRecord {
-  // The id version 1 used too: written twice, it is still one row.
-  return {
-    id: `${memory.id}:add`,
-    memoryId: memory.id,
-    previousValue: null,
-    newValue: memory.text,
-    event: 'ADD',
-    createdAt: memory.createdAt,
-  };
-}
-
 /**
- * All IndexedDB access of a memory database, one method per transaction. Memories and vectors live in segments
+ * The {@link Store} of a browser: all IndexedDB access of a memory database, one method per transaction. Memories and vectors live in segments
  * (see records.ts); every failure of the platform (QuotaExceededError, a closed connection, an aborted
  * transaction) comes out as a StorageError whose `cause` is the DOMException; our own errors (NotFoundError) pass
  * through unchanged.
  */
-export class MemoryStore {
+export class MemoryStore implements Store {
   readonly #db: IDBPDatabase<MemoryDB>;
   readonly #name: string;
   readonly #encoding: VectorEncoding;
@@ -141,19 +107,11 @@ export class MemoryStore {
   }
 
   /**
-   * One transaction for the whole group: its memories and vectors go into new segments and their pending batches
-   * are deleted, all or nothing. A batch whose pending record is gone was committed meanwhile (a tab that found it
-   * unfinished replayed it under the same ids) and is skipped: a segment is appended, never merged, so writing it
-   * again would store the memories twice. Returns the ids of the batches and of the segments written.
-   */
-  async commitAdds(groups: readonly AddGroup[]): Promise<WriteResult> {
-    return this.write({ groups });
-  }
-
-  /**
    * One transaction for everything a tick has to write, all or nothing: new pending batches, the commits of
-   * embedded add groups (as {@link commitAdds}) and embedding-cache entries. Each transaction costs the browser a
-   * fixed amount of work whatever it holds, so one instead of three leaves more CPU to the model.
+   * embedded add groups (their memories and vectors go into new segments, their pending batches are deleted) and
+   * embedding-cache entries. Each transaction costs the browser a fixed amount of work whatever it holds, so one
+   * instead of three leaves more CPU to the model. A batch whose pending record is gone is skipped: a segment is
+   * appended, never merged, so writing it again would store the memories twice.
    */
   async write(set: WriteSet): Promise<WriteResult> {
     const pendingBatches = set.pending ?? [];
@@ -274,7 +232,7 @@ export class MemoryStore {
   }
 
   /** The memories and vectors of the segments `ids` as they are now (a segment deleted since is skipped). */
-  async readSegments(ids: readonly string[]): Promise<{ memory: MemoryRecord; vector: StoredVector }[]> {
+  async readSegments(ids: readonly string[]): Promise<StoredRow[]> {
     return this.#run('read segments', ['segments', 'segmentVectors'], 'readonly', async (tx) => {
       const [segments, vectors] = await Promise.all([
         Promise.all(ids.map((id) => tx.objectStore('segments').get(id))),
@@ -301,7 +259,7 @@ export class MemoryStore {
   }
 
   /** A scope's memories with their vectors (views into the segments' arrays), read in one transaction, oldest first. */
-  async loadScope(field: ScopeField, value: string): Promise<{ memory: MemoryRecord; vector: StoredVector }[]> {
+  async loadScope(field: ScopeField, value: string): Promise<StoredRow[]> {
     return this.#run('load a scope', ['segments', 'segmentVectors'], 'readonly', async (tx) => {
       const segments = await tx.objectStore('segments').index(scopeIndex[field]).getAll(value);
       const store = tx.objectStore('segmentVectors');
@@ -380,11 +338,11 @@ export class MemoryStore {
       const segment = await tx.objectStore('segments').index('ids').get(memoryId);
       return segment ? [addHistory(entry(segment, memoryId).memory), ...stored] : stored;
     });
-    return rows.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+    return rows.sort(byTime);
   }
 
   /** Memories (index entries, no record read), segments, stored history rows and pending batches. */
-  async count(): Promise<{ memories: number; segments: number; history: number; pending: number }> {
+  async count(): Promise<StoreCounts> {
     return this.#run('count', ['segments', 'history', 'pending'], 'readonly', async (tx) => {
       const [memories, segments, history, pending] = await Promise.all([
         tx.objectStore('segments').index('ids').count(),
@@ -490,8 +448,8 @@ function withVectors(
   segments: readonly (SegmentRecord | undefined)[],
   vectors: readonly (SegmentVectors | undefined)[],
   keep: (memory: MemoryRecord) => boolean,
-): { memory: MemoryRecord; vector: StoredVector }[] {
-  const out: { memory: MemoryRecord; vector: StoredVector }[] = [];
+): StoredRow[] {
+  const out: StoredRow[] = [];
   segments.forEach((segment, s) => {
     const rows = vectors[s];
     if (!segment || !rows) return;

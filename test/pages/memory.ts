@@ -5,6 +5,8 @@
 import * as lib from '../../src/index.js';
 import type { Memory, MemoryOptions, TextEmbedder } from '../../src/index.js';
 import { Embedder } from '../../src/engine/embedder.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { cases, type Harness } from '../support/conformance.js';
 import { describeDb, writeV1 } from './v1-fixture.js';
 
 /** What an awaited call threw, flattened so it crosses page.evaluate. */
@@ -146,8 +148,21 @@ function holdTexts(embedder: TextEmbedder, prefix: string): TextEmbedder & { rel
   return hold(embedder, (texts) => texts.some((text) => text.startsWith(prefix)));
 }
 
+/** Runs one case of the shared conformance suite against IndexedDB (database `dbName`, fresh per case). */
+async function conformance(name: string, dbName: string): Promise<void> {
+  const found = cases.find((c) => c.name === name);
+  if (!found) throw new Error(`no conformance case named ${JSON.stringify(name)}`);
+  const harness: Harness = {
+    open: (options = {}) => open({ dbName, ...options }),
+    store: () => MemoryStore.open(dbName, 'fp32'),
+    embedder: () => Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 }),
+  };
+  await found.run(harness);
+}
+
 const helpers = {
   lib,
+  conformance,
   Embedder,
   open,
   holdAfter,

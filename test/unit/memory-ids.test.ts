@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { contentHash, uuidv7 } from '../../src/store/ids.js';
+import { contentHash, jsContentHash, uuidv7 } from '../../src/store/ids.js';
 
 describe('ids and hashes', () => {
   it('contentHash is SHA-256 of the UTF-8 text (checked against node:crypto)', () => {
@@ -14,8 +14,11 @@ describe('ids and hashes', () => {
       'z'.repeat(64),
       'w'.repeat(100_000),
     ];
-    for (const text of texts)
-      expect(contentHash(text), text.slice(0, 10)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
+    for (const text of texts) {
+      const expected = createHash('sha256').update(text, 'utf8').digest('hex');
+      expect(contentHash(text), text.slice(0, 10)).toBe(expected); // the runtime's native hash, here
+      expect(jsContentHash(text), text.slice(0, 10)).toBe(expected); // the browser's
+    }
   });
 
   it('uuidv7 ids are well-formed, unique and sort in creation order, even within one millisecond', () => {

@@ -1,0 +1,133 @@
+import type { StoredVector } from '../search/scope-index.js';
+import type { ScopeField } from '../search/search-index.js';
+import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch } from './records.js';
+
+/**
+ * What Memory needs from storage, whatever holds it: IndexedDB in a browser ({@link MemoryStore}), a libSQL file in
+ * Node ({@link LibsqlStore}). Each method is one transaction: all or nothing. A platform failure (a full disk, a
+ * closed connection, a file locked by another process) comes out as a StorageError whose `cause` is the platform's
+ * error; our own errors (NotFoundError) pass through unchanged.
+ */
+export interface Store {
+  /** False once the store was closed, by us or by the platform. */
+  readonly open: boolean;
+  /** Releases the database (a file's lock too); later calls fail with StorageError. */
+  close(): void | Promise<void>;
+
+  /** Everything one tick has to write, in one transaction (see {@link WriteSet}). */
+  write(set: WriteSet): Promise<WriteResult>;
+  /** The adds a crashed session left: recorded, never committed. */
+  allPending(): Promise<PendingBatch[]>;
+  deletePending(ids: readonly string[]): Promise<void>;
+
+  get(id: string): Promise<MemoryRecord | undefined>;
+  /** Every memory with `field === value`, oldest first. Reads no vector bytes. */
+  list(field: ScopeField, value: string): Promise<MemoryRecord[]>;
+  /** A scope's memories with their vectors, oldest first. */
+  loadScope(field: ScopeField, value: string): Promise<StoredRow[]>;
+  /** Replaces a memory with its UPDATE history row (and the ADD row first, when it has none). NotFoundError when gone. */
+  replace(
+    id: string,
+    build: (previous: MemoryRecord) => Replacement,
+  ): Promise<{ previous: MemoryRecord; next: Replacement }>;
+  /** Deletes a memory and its vector, writes its DELETE history row; NotFoundError when it does not exist. */
+  remove(id: string, history: (previous: MemoryRecord) => HistoryRecord): Promise<MemoryRecord>;
+  /** Deletes every memory with `field === value` that `accept` keeps. Returns their ids. */
+  removeWhere(
+    field: ScopeField,
+    value: string,
+    accept: (memory: MemoryRecord) => boolean,
+    history: (previous: MemoryRecord) => HistoryRecord,
+  ): Promise<string[]>;
+  /** Empties everything: memories, vectors, history, pending adds, the embedding cache and the model record. */
+  clear(): Promise<void>;
+  /** A memory's history, oldest first (its ADD row included, stored or not). */
+  history(memoryId: string): Promise<HistoryRecord[]>;
+  count(): Promise<StoreCounts>;
+
+  getMeta(): Promise<ModelMeta | undefined>;
+  putMeta(meta: ModelMeta): Promise<void>;
+  cacheKeys(): Promise<string[]>;
+  cacheGetMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]>;
+
+  /**
+   * Optional: a store that appends small units (IndexedDB's segments) says when enough wait to be merged, and
+   * merges some; returns the merged unit's id (a {@link WriteResult.segments} id), or undefined when none was merged.
+   */
+  readonly compactionDue?: boolean;
+  compactSmall?(): Promise<string | undefined>;
+  /** Optional: the rows of the units `ids` a write or merge reported, as stored now (for other tabs to catch up). */
+  readSegments?(ids: readonly string[]): Promise<StoredRow[]>;
+}
+
+export type { ScopeField };
+
+/** Everything one add commits: the memory and its vector. Its ADD history row is derived from the memory. */
+export interface AddRow {
+  readonly memory: MemoryRecord;
+  readonly vector: Float32Array;
+}
+
+/** A memory as loaded: its vector as the store holds it (fp32, or int8 codes with a scale). */
+export interface StoredRow {
+  readonly memory: MemoryRecord;
+  readonly vector: StoredVector;
+}
+
+/** The adds of one call, embedded, to be committed under the id of their pending batch. */
+export interface AddGroup {
+  readonly batchId: string;
+  readonly rows: readonly AddRow[];
+}
+
+/**
+ * What one {@link Store.write} transaction holds; every part is optional. A group whose pending batch is gone by
+ * then was committed meanwhile (another tab or process replayed it under the same ids) and is skipped.
+ */
+export interface WriteSet {
+  readonly pending?: readonly PendingBatch[];
+  readonly groups?: readonly AddGroup[];
+  readonly cache?: ReadonlyArray<readonly [string, Float32Array]>;
+}
+
+/**
+ * The pending batches a write committed, and the ids of the units it wrote that another tab can read back with
+ * {@link Store.readSegments} (empty for a store without them).
+ */
+export interface WriteResult {
+  readonly batches: string[];
+  readonly segments: string[];
+}
+
+/** What a replacement writes: a new record, a new vector when the text changed, and the UPDATE history row. */
+export interface Replacement {
+  readonly memory: MemoryRecord;
+  readonly vector?: Float32Array | undefined;
+  readonly history: HistoryRecord;
+}
+
+/** Memories, storage units holding them (segments, or rows), stored history rows and pending batches. */
+export interface StoreCounts {
+  readonly memories: number;
+  readonly segments: number;
+  readonly history: number;
+  readonly pending: number;
+}
+
+/** The ADD row of a memory whose entry has not changed since it was added (its text is still the first one). */
+export function addHistory(memory: MemoryRecord): HistoryRecord {
+  // One fixed id per memory: written twice, it is still one row.
+  return {
+    id: `${memory.id}:add`,
+    memoryId: memory.id,
+    previousValue: null,
+    newValue: memory.text,
+    event: 'ADD',
+    createdAt: memory.createdAt,
+  };
+}
+
+/** History rows oldest first (ties by id: UUIDv7 rows made in one millisecond keep their order). */
+export function byTime(a: HistoryRecord, b: HistoryRecord): number {
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1;
+}
