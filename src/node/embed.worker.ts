@@ -1,0 +1,64 @@
+/// <reference types="node" />
+/**
+ * Node's embedding worker thread: {@link createWorkerApi} on onnxruntime-node (`native`) or onnxruntime-web's WASM
+ * build (`wasm`, for runtimes without native addons), exposed with Comlink over the thread's parent port.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import type { InferenceSession } from 'onnxruntime-web';
+import { ModelLoadError } from '../errors.js';
+import type { TensorCtor } from '../worker/encoder.js';
+import type { WorkerInit } from '../worker/protocol.js';
+import { createWorkerApi, messageOf, type RuntimeSession } from '../worker/worker-api.js';
+import { endpointOf } from './worker-port.js';
+
+interface OrtModule {
+  readonly InferenceSession: { create(model: Uint8Array, options: object): Promise<InferenceSession> };
+  readonly Tensor: TensorCtor;
+  readonly env: { logLevel?: string; wasm?: { numThreads?: number; proxy?: boolean } };
+}
+
+async function loadRuntime(backend: WorkerInit['backend']): Promise<OrtModule> {
+  try {
+    // onnxruntime-node is an optional peer dependency: only a worker that runs `native` imports it.
+    if (backend === 'native') return (await import('onnxruntime-node')) as unknown as OrtModule;
+    if (backend === 'wasm') return (await import('onnxruntime-web/wasm')) as unknown as OrtModule;
+  } catch (error) {
+    const which = backend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web';
+    throw new ModelLoadError(`Could not load ${which} for the ${backend} backend: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  throw new ModelLoadError(`The ${backend} backend does not run in Node; use 'native' or 'wasm'`);
+}
+
+async function createSession(options: WorkerInit): Promise<RuntimeSession> {
+  const ort = await loadRuntime(options.backend);
+  ort.env.logLevel = 'error';
+  const sessionOptions: Record<string, unknown> = { graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+  if (options.backend === 'native') {
+    // One run at a time per session (the encoder's queue), so inter-op parallelism would only add threads.
+    Object.assign(sessionOptions, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: options.threads,
+      interOpNumThreads: 1,
+    });
+  } else {
+    ort.env.wasm!.numThreads = options.threads;
+    ort.env.wasm!.proxy = false;
+    sessionOptions['executionProviders'] = ['wasm'];
+  }
+  try {
+    const session = await ort.InferenceSession.create(new Uint8Array(options.model), sessionOptions);
+    return { session, Tensor: ort.Tensor };
+  } catch (error) {
+    throw new ModelLoadError(`Could not create the ${options.backend} session: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+const port = parentPort;
+if (!port) throw new Error('embed.worker.js runs as a worker thread, started by the engine');
+Comlink.expose(
+  createWorkerApi({ createSession }, (event) => port.postMessage(event)),
+  endpointOf(port),
+);
