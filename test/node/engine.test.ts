@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MODELS, dot, hooks, lib } from './built.js';
 
 const { Embedder, EmbeddingError, ModelLoadError, ValidationError } = lib;
-type Embedder = InstanceType<typeof Embedder>;
+type Embedder = import('../../src/node.js').Embedder;
 
 const sentences = [
   'I drink coffee every morning',
