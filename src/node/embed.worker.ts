@@ -22,7 +22,13 @@ async function loadRuntime(backend: WorkerInit['backend']): Promise<OrtModule> {
   try {
     // onnxruntime-node is an optional peer dependency: only a worker that runs `native` imports it.
     if (backend === 'native') return (await import('onnxruntime-node')) as unknown as OrtModule;
-    if (backend === 'wasm') return (await import('onnxruntime-web/wasm')) as unknown as OrtModule;
+    if (backend === 'wasm') {
+      // Deno gives worker threads a file: `location` whose origin is 'null'; ORT-web resolves its wasm against that
+      // origin and throws "Invalid URL". Node has no `location` here: hide Deno's so both take the same path.
+      if (typeof location !== 'undefined' && location.origin === 'null')
+        Object.defineProperty(globalThis, 'location', { value: undefined, configurable: true });
+      return (await import('onnxruntime-web/wasm')) as unknown as OrtModule;
+    }
   } catch (error) {
     const which = backend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web';
     throw new ModelLoadError(`Could not load ${which} for the ${backend} backend: ${messageOf(error)}`, {
