@@ -14,8 +14,12 @@ export interface NodeWorkerPort extends WorkerPort {
 }
 
 export function nodeWorkerPort(label: string): NodeWorkerPort {
-  const worker = new Worker(new URL('./embed.worker.js', import.meta.url), { name: label });
-  worker.unref();
+  const worker = new Worker(new URL('./embed.worker.js', import.meta.url), {
+    name: label,
+    // A thread inherits the process's flags, but `--input-type` (a `node --input-type=module -e` script) makes
+    // Node refuse to start it: its code is a file, not --eval input.
+    execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
+  });
   return {
     worker,
     endpoint: endpointOf(worker),
@@ -26,6 +30,8 @@ export function nodeWorkerPort(label: string): NodeWorkerPort {
       const onMessageError = (): void => on.crash(`${label} sent a message that could not be deserialised`);
       const onMessage = (data: unknown): void => on.event(data);
       worker.on('error', onError).on('exit', onExit).on('messageerror', onMessageError).on('message', onMessage);
+      // After every listener (Comlink's too): a 'message' listener refs the thread's port again.
+      worker.unref();
       signal.addEventListener(
         'abort',
         () => {

@@ -3,6 +3,7 @@
  * models from paths and file: URLs, the same typed errors as in a browser, and a worker thread that dies
  * mid-batch losing nothing.
  */
+import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,6 +57,20 @@ describe('native and wasm agree', () => {
     const cosines = a.map((v, i) => dot(v, b[i]!));
     expect(Math.min(...cosines)).toBeGreaterThanOrEqual(0.999);
     await Promise.all([native.close(), wasm.close()]);
+  });
+});
+
+describe('processes', () => {
+  it('runs in a `node --input-type=module -e` script, whose process exits on its own without close()', () => {
+    const entry = pathToFileURL(resolve(import.meta.dirname, '../../dist/lib/node.js')).href;
+    const script = `import { Embedder } from ${JSON.stringify(entry)};
+const e = await Embedder.create({ model: ${JSON.stringify(resolve(MODELS, 'lexical'))}, workers: 1 });
+console.log(e.backend, (await e.embed('window seat')).length);`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(out.trim()).toBe('native 256');
   });
 });
 
@@ -154,7 +169,7 @@ describe('failures', () => {
     expect(stats.workers[0]!.restarts).toBeGreaterThanOrEqual(6);
   });
 
-  it('close() rejects waiting callers with ClosedError and lets the process exit', async () => {
+  it('close() rejects waiting and later callers with ClosedError', async () => {
     const embedder = await Embedder.create({ model: resolve(MODELS, 'lexical'), backend: 'native', workers: 1 });
     const pending = embedder.embedMany(Array.from({ length: 200 }, (_, i) => `text ${i}`));
     await embedder.close();
