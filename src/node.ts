@@ -8,3 +8,5 @@ import { nodePlatform } from './node/platform.js';
 installPlatform(nodePlatform);
 
 export * from './index.js';
+/** What this process offers the engine (no WebGPU; its cores). Shadows the browser detection of `index.ts`. */
+export const capabilities = nodePlatform.capabilities;

@@ -4,6 +4,7 @@
  * mid-batch losing nothing.
  */
 import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,16 @@ describe('native and wasm agree', () => {
     const cosines = a.map((v, i) => dot(v, b[i]!));
     expect(Math.min(...cosines)).toBeGreaterThanOrEqual(0.999);
     await Promise.all([native.close(), wasm.close()]);
+  });
+});
+
+describe('the Node entry', () => {
+  it("exports the browser entry's names, with this process's capabilities", async () => {
+    const browser = (await import(
+      /* @vite-ignore */ pathToFileURL(resolve(import.meta.dirname, '../../dist/lib/index.js')).href
+    )) as Record<string, unknown>;
+    expect(Object.keys(lib).sort()).toEqual(Object.keys(browser).sort());
+    expect(await lib.capabilities()).toMatchObject({ hasWebGPU: false, hardwareConcurrency: availableParallelism() });
   });
 });
 
