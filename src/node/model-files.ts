@@ -40,6 +40,10 @@ export async function readNodeModelFile(url: string, onProgress?: (p: FetchProgr
     throw new ModelLoadError(`Could not read the model file ${path}: ${why}`, { cause: error });
   }
   onProgress?.({ loaded: bytes.byteLength, total: bytes.byteLength });
-  // A Buffer may be a view into a larger pool: copy out exactly its bytes (the pool transfers them to a worker).
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // A small Buffer may be a view into Node's shared pool: copy out exactly its bytes. A model file has its own
+  // buffer; copying tens of megabytes would cost about as much as reading them.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return (
+    whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  ) as ArrayBuffer;
 }
