@@ -239,7 +239,8 @@ export function settingsFor(
     // (its kernels take any shape; rounding would only add work).
     shapeSteps: webgpu ? { count: 64, length: 8 } : undefined,
     // WebGPU: the CPU work around a run (tokenising, tensors, pooling, the transfer) is ~half a GPU run at batch
-    // 1024, and overlaps it with a second batch in hand. WASM: the run holds the worker's thread; a second batch
+    // 1024, and overlaps it with a second batch in hand. WASM and native (onnxruntime-node runs synchronously on the
+    // calling thread too): the run holds the worker's thread; a second batch
     // would only wait there instead of in the coalescer, where it can still grow or go to another worker.
     pipelineDepth: webgpu ? 2 : 1,
   };
