@@ -26,6 +26,8 @@ export interface EnginePlatform {
   /** The model folder's absolute URL, ending in `/`. Throws a `ModelLoadError` when it cannot be resolved. */
   resolveModel(model: string): string;
   readonly readModelFile: ModelFileReader;
+  /** The local file behind a model file URL, when workers can read it themselves (Node's `file:` URLs). */
+  readonly localModelPath?: (url: string) => string | undefined;
   readonly createWorker: WorkerFactory;
   /** The cache an embedder opens when the caller gives none (undefined: memory only). */
   defaultPersistentCache(): OwnedEmbeddingCache | undefined;

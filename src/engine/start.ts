@@ -7,7 +7,7 @@
 import type { Capabilities } from '../capabilities.js';
 import { ModelLoadError } from '../errors.js';
 import type { ModelFileReader } from '../models/fetch.js';
-import { fetchVariant, type ModelFolder } from '../models/load.js';
+import { fetchVariant, modelFileUrl, type ModelFolder } from '../models/load.js';
 import type { Backend, Variant, WorkerInit } from '../worker/protocol.js';
 import { boundRunsForModel, nativeVariant, settingsFor, type CheckedOptions } from './options.js';
 import type { EnginePlatform } from './platform.js';
@@ -114,12 +114,13 @@ interface StartContext {
 async function setupFor(
   backend: Backend,
   variant: Variant,
-  { options, caps, folder, loader }: StartContext,
+  { options, caps, folder, loader, platform }: StartContext,
   workers?: number,
 ): Promise<PoolSetup> {
   const base = boundRunsForModel(settingsFor(options, backend, caps), folder.spec);
   const settings = workers === undefined ? base : { ...base, workers };
-  const bytes = await loader.get(variant);
+  const modelPath = platform.localModelPath?.(modelFileUrl(folder.url, variant));
+  const bytes = modelPath === undefined ? await loader.get(variant) : new ArrayBuffer(0);
   const maxTokens = Math.min(options.maxTokens, folder.spec.maxPositions ?? Number.POSITIVE_INFINITY);
   return {
     settings,
@@ -129,6 +130,7 @@ async function setupFor(
       index,
       backend,
       model: bytes.slice(0), // each worker gets (and takes ownership of) its own copy
+      modelPath,
       tokenizerJson: folder.tokenizerJson,
       tokenizerConfigJson: folder.tokenizerConfigJson,
       tokenizer: folder.spec.tokenizer,

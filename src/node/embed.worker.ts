@@ -3,6 +3,7 @@
  * Node's embedding worker thread: {@link createWorkerApi} on onnxruntime-node (`native`) or onnxruntime-web's WASM
  * build (`wasm`, for runtimes without native addons), exposed with Comlink over the thread's parent port.
  */
+import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import type { InferenceSession } from 'onnxruntime-web';
@@ -13,7 +14,7 @@ import { createWorkerApi, messageOf, type RuntimeSession } from '../worker/worke
 import { endpointOf } from './worker-port.js';
 
 interface OrtModule {
-  readonly InferenceSession: { create(model: Uint8Array, options: object): Promise<InferenceSession> };
+  readonly InferenceSession: { create(model: Uint8Array | string, options: object): Promise<InferenceSession> };
   readonly Tensor: TensorCtor;
   readonly env: { logLevel?: string; wasm?: { numThreads?: number; proxy?: boolean } };
 }
@@ -55,7 +56,14 @@ async function createSession(options: WorkerInit): Promise<RuntimeSession> {
     sessionOptions['executionProviders'] = ['wasm'];
   }
   try {
-    const session = await ort.InferenceSession.create(new Uint8Array(options.model), sessionOptions);
+    // onnxruntime-node reads a path itself; the WASM build needs the bytes in this thread.
+    const model =
+      options.modelPath === undefined
+        ? new Uint8Array(options.model)
+        : options.backend === 'native'
+          ? options.modelPath
+          : await readFile(options.modelPath);
+    const session = await ort.InferenceSession.create(model, sessionOptions);
     return { session, Tensor: ort.Tensor };
   } catch (error) {
     throw new ModelLoadError(`Could not create the ${options.backend} session: ${messageOf(error)}`, { cause: error });

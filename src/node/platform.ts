@@ -5,6 +5,7 @@
  * default (Memory supplies its database's).
  */
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { Capabilities } from '../capabilities.js';
 import type { EnginePlatform } from '../engine/platform.js';
 import type { PoolWorker } from '../engine/pool-worker.js';
@@ -34,6 +35,7 @@ export const nodePlatform: EnginePlatform = {
   autoBackends: () => ['native', 'wasm'],
   resolveModel: resolveNodeModel,
   readModelFile: readNodeModelFile,
+  localModelPath: (url) => (url.startsWith('file:') ? fileURLToPath(url) : undefined),
   createWorker: (label) => {
     const port = nodeWorkerPort(label);
     const handle = new WorkerHandle(label, port);

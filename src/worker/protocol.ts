@@ -22,6 +22,8 @@ export interface WorkerInit {
   readonly index: number;
   readonly backend: Backend;
   readonly model: ArrayBuffer;
+  /** Node: the model file, which the worker reads itself (then `model` is empty): no copy per worker. */
+  readonly modelPath?: string | undefined;
   /** The text of `tokenizer.json` and `tokenizer_config.json` (parsed in the worker). */
   readonly tokenizerJson: string;
   readonly tokenizerConfigJson: string;
