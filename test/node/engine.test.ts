@@ -4,6 +4,8 @@
  * mid-batch losing nothing.
  */
 import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -94,6 +96,29 @@ describe('models from the file system', () => {
     const byPath = await create({ model: resolve(MODELS, 'lexical'), backend: 'native', workers: 1 });
     const [a, b] = await Promise.all([embedder.embed('window seat'), byPath.embed('window seat')]);
     expect(dot(a, b)).toBeGreaterThan(0.99999);
+  });
+
+  it('fetches an http URL (and only then touches the network)', async () => {
+    const server = createServer((request, response) => {
+      readFile(resolve(MODELS, `.${decodeURIComponent(new URL(request.url!, 'http://x').pathname)}`)).then(
+        (bytes) => response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes),
+        () => response.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const { port } = server.address() as { port: number };
+      const fetched = await create({ model: `http://127.0.0.1:${port}/lexical`, backend: 'native', workers: 1 });
+      const local = await create({ model: resolve(MODELS, 'lexical'), backend: 'native', workers: 1 });
+      expect(fetched.modelId).toBe(`http://127.0.0.1:${port}/lexical/#int8`);
+      const [a, b] = await Promise.all([fetched.embed('window seat'), local.embed('window seat')]);
+      expect(dot(a, b)).toBeGreaterThan(0.99999);
+      await expect(Embedder.create({ model: `http://127.0.0.1:${port}/missing` })).rejects.toThrow(
+        /Could not fetch the model file http:.*\/missing\/config\.json: HTTP 404/,
+      );
+    } finally {
+      server.close();
+    }
   });
 
   it('rejects a missing folder and a URL scheme it cannot read with ModelLoadError', async () => {
