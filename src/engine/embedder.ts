@@ -99,7 +99,8 @@ export class Embedder {
 
   /**
    * Reads the model once (in a browser through the Cache API; in Node from disk), starts the workers, warms them
-   * up and resolves when all are ready. Rejects with a `ValidationError` for bad options and a `ModelLoadError` when the model cannot be loaded.
+   * up and resolves when all are ready. Rejects with a `ValidationError` for bad options and a `ModelLoadError`
+   * when the model cannot be loaded.
    */
   static async create(options: EmbedderOptions): Promise<Embedder> {
     const platform = enginePlatform();
