@@ -56,7 +56,7 @@ export async function agentmemEmbedder(root: string, model: string, options: Sys
 }
 
 /** One onnxruntime-node session with the engine's tokenizer and encoder, `threads` intra-op threads. */
-async function bareEncoder(model: string, variant: Variant, threads: number): Promise<SentenceEncoder> {
+export async function bareEncoder(model: string, variant: Variant, threads: number): Promise<SentenceEncoder> {
   const read = async (f: string): Promise<unknown> => JSON.parse(await readFile(join(model, f), 'utf8')) as unknown;
   const [config, tokenizerJson, tokenizerConfig] = await Promise.all(
     ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map(read),
