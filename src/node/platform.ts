@@ -15,7 +15,7 @@ import { nodeWorkerPort } from './worker-port.js';
 import type { Worker } from 'node:worker_threads';
 
 /** The thread under each handle, for the test hooks (a WeakMap: a retired handle is still freed). */
-export const threads = new WeakMap<PoolWorker, Worker>();
+export const workerThreads = new WeakMap<PoolWorker, Worker>();
 
 let detected: Capabilities | undefined;
 
@@ -39,7 +39,7 @@ export const nodePlatform: EnginePlatform = {
   createWorker: (label) => {
     const port = nodeWorkerPort(label);
     const handle = new WorkerHandle(label, port);
-    threads.set(handle, port.worker);
+    workerThreads.set(handle, port.worker);
     return handle;
   },
   defaultPersistentCache: () => undefined,

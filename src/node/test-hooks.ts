@@ -4,7 +4,7 @@
  */
 import type { Embedder } from '../engine/embedder.js';
 import { workerAt } from '../engine/test-hooks.js';
-import { threads } from './platform.js';
+import { workerThreads } from './platform.js';
 
 /**
  * Stops worker `index`'s thread from outside, as a crash would: the engine sees the thread exit (not a
@@ -12,7 +12,7 @@ import { threads } from './platform.js';
  */
 export async function killThread(embedder: Embedder, index: number): Promise<boolean> {
   const handle = workerAt(embedder, index);
-  const thread = handle && threads.get(handle);
+  const thread = handle && workerThreads.get(handle);
   if (!thread) return false;
   await thread.terminate();
   return true;
