@@ -106,8 +106,10 @@ export class Embedder {
     const platform = enginePlatform();
     const checked = checkOptions(options, platform.backends);
     const caps = await platform.capabilities();
-    // `threads` is checked against the cores before anything is read (it also binds a WebGPU pool's WASM failover).
-    for (const backend of platform.backends) if (backend !== 'auto') settingsFor(checked, backend, caps);
+    // `threads` is checked against the cores before anything is read, for every backend that may run: the one
+    // asked for (all for `auto`) and WASM, which a WebGPU pool fails over to.
+    const candidates = new Set(['wasm', ...(checked.backend === 'auto' ? platform.backends : [checked.backend])]);
+    for (const backend of candidates) if (backend !== 'auto') settingsFor(checked, backend as Backend, caps);
     const folder = await loadModelFolder(platform.resolveModel(checked.model), platform.readModelFile);
     const { pool, variant } = await startEngine(checked, caps, folder, platform);
     checked.onProgress?.({ stage: 'ready' });
