@@ -41,8 +41,8 @@ export default tseslint.config(
   },
   {
     // Plain JavaScript (configs, the consumer apps): no type information to check against.
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { ...globals.browser, ...globals.webextensions } },
+    languageOptions: { globals: { ...globals.browser, ...globals.webextensions, ...globals.node } },
   },
 );

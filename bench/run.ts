@@ -1,5 +1,8 @@
 /**
- * `npm run bench [-- --quick] [-- --backend=wasm|webgpu] [-- --only=system,system] [-- --kinds=add,search,start]`
+ * `npm run bench [-- --quick] [-- --backend=wasm|webgpu] [-- --only=system,system] [-- --kinds=add,search,start,node]`
+ *
+ * `--kinds=node` runs the Node benchmark (bench/lib/node-bench.ts, `--sweep` adds the settings behind its defaults);
+ * alone, it needs no browser.
  *
  * Serves the site build (`vite preview`, own port), drives `bench/pages/bench.html` in headless Chromium through
  * Playwright with a fresh browser context per system x workload, adds the native onnxruntime-node ceiling from this
@@ -15,6 +18,7 @@ import { addRatios, errorRow, label, markdown, svg, toRow } from './lib/report.j
 import { startPreview } from './lib/server.js';
 import { runNative } from './lib/native.js';
 import { sampleCpu } from './lib/cpu.js';
+import { runNodeBench } from './lib/node-bench.js';
 import type { Backend, PageResult, ResultFile, Row, RunRequest, SystemSpec } from './lib/types.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -281,6 +285,10 @@ function shrink(plan: Plan): Plan {
 }
 
 async function main(): Promise<void> {
+  if (kinds?.includes('node')) {
+    await runNodeBench({ root, resultsDir, quick, smoke, sweep: args.includes('--sweep'), log });
+    if (kinds.length === 1) return;
+  }
   prepareSite();
   partialPath = join(resultsDir, `${started.toISOString().replace(/[:.]/g, '-')}.partial.json`);
   const preview = await startPreview(root, outDir, port);

@@ -4,16 +4,15 @@
  *
  * Data flows one way: API -> cache -> coalescer -> pool -> worker -> vectors back -> cache -> callers.
  */
-import { capabilities } from '../capabilities.js';
 import { ClosedError } from '../errors.js';
-import { loadModelFolder, modelIdOf, resolveModelUrl } from '../models/load.js';
+import { loadModelFolder, modelIdOf } from '../models/load.js';
 import { expected } from '../validate.js';
 import type { Backend, Variant } from '../worker/protocol.js';
 import { embeddingCacheKey } from './cache-key.js';
 import { Coalescer, type QueuedJob } from './coalescer.js';
 import { EmbeddingCache } from './embedding-cache.js';
-import { IdbEmbeddingCache } from './idb-cache.js';
 import { DEFAULT_MAX_TOKENS, checkOptions, settingsFor, type CheckedOptions } from './options.js';
+import { enginePlatform, type EnginePlatform, type OwnedEmbeddingCache } from './platform.js';
 import type { ItemResult, WorkerPool } from './pool.js';
 import { startEngine } from './start.js';
 import { registerPool } from './test-hooks.js';
@@ -54,7 +53,7 @@ export class Embedder {
   readonly #pool: WorkerPool;
   readonly #coalescer: Coalescer<Job>;
   readonly #cache: EmbeddingCache | undefined;
-  readonly #ownedStore: IdbEmbeddingCache | undefined;
+  readonly #ownedStore: OwnedEmbeddingCache | undefined;
   readonly #inflight = new Map<string, Job>();
   /** What the cache keys hash with the text: the model id, and `maxTokens` when it is not the default. */
   readonly #cacheScope: string;
@@ -67,7 +66,13 @@ export class Embedder {
   #inferences = 0;
   #failures = 0;
 
-  private constructor(pool: WorkerPool, variant: Variant, folderUrl: string, options: CheckedOptions) {
+  private constructor(
+    pool: WorkerPool,
+    variant: Variant,
+    folderUrl: string,
+    options: CheckedOptions,
+    platform: EnginePlatform,
+  ) {
     this.#pool = pool;
     this.variant = variant;
     this.modelId = modelIdOf(folderUrl, variant);
@@ -84,8 +89,8 @@ export class Embedder {
     registerPool(this, pool);
     if (options.cacheEnabled) {
       let persistent = options.persistentCache;
-      if (!persistent && typeof indexedDB !== 'undefined') {
-        this.#ownedStore = new IdbEmbeddingCache();
+      if (!persistent) {
+        this.#ownedStore = platform.defaultPersistentCache();
         persistent = this.#ownedStore;
       }
       this.#cache = new EmbeddingCache(options.memoryEntries, this.dimensions, persistent);
@@ -93,18 +98,22 @@ export class Embedder {
   }
 
   /**
-   * Fetches the model once (Cache API), starts the workers, warms them up and resolves when all are ready.
-   * Rejects with a `ValidationError` for bad options and a `ModelLoadError` when the model cannot be loaded.
+   * Reads the model once (in a browser through the Cache API; in Node from disk), starts the workers, warms them
+   * up and resolves when all are ready. Rejects with a `ValidationError` for bad options and a `ModelLoadError`
+   * when the model cannot be loaded.
    */
   static async create(options: EmbedderOptions): Promise<Embedder> {
-    const checked = checkOptions(options);
-    const caps = await capabilities();
-    // `threads` is checked against the cores before anything is fetched (it also binds a WebGPU pool's WASM failover).
-    settingsFor(checked, 'wasm', caps);
-    const folder = await loadModelFolder(resolveModelUrl(checked.model));
-    const { pool, variant } = await startEngine(checked, caps, folder);
+    const platform = enginePlatform();
+    const checked = checkOptions(options, platform.backends);
+    const caps = await platform.capabilities();
+    // `threads` is checked against the cores before anything is read, for every backend that may run: the one
+    // asked for (all for `auto`) and WASM, which a WebGPU pool fails over to.
+    const candidates = new Set(['wasm', ...(checked.backend === 'auto' ? platform.backends : [checked.backend])]);
+    for (const backend of candidates) if (backend !== 'auto') settingsFor(checked, backend as Backend, caps);
+    const folder = await loadModelFolder(platform.resolveModel(checked.model), platform.readModelFile);
+    const { pool, variant } = await startEngine(checked, caps, folder, platform);
     checked.onProgress?.({ stage: 'ready' });
-    return new Embedder(pool, variant, folder.url, checked);
+    return new Embedder(pool, variant, folder.url, checked, platform);
   }
 
   /** The backend the workers run on now (a lost WebGPU device switches it to `wasm`). */

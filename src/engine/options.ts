@@ -26,6 +26,12 @@ const known = new Set([
   'onProgress',
 ]);
 
+/** The backends `backend` accepts in a browser; the Node entry accepts `native` instead of `webgpu`. */
+export const browserBackends = ['auto', 'webgpu', 'wasm'] as const;
+
+/** The ONNX file the native backend loads by default (bench/README.md, "Node": measured against fp32). */
+export const nativeVariant: Variant = 'int8';
+
 /** Tokens per text before truncation, unless `maxTokens` says otherwise (the model's own limit may be lower). */
 export const DEFAULT_MAX_TOKENS = 256;
 
@@ -66,7 +72,10 @@ export interface BackendSettings {
   readonly pipelineDepth: number;
 }
 
-export function checkOptions(options: unknown): CheckedOptions {
+export function checkOptions(
+  options: unknown,
+  backends: readonly ['auto', ...Backend[]] = browserBackends,
+): CheckedOptions {
   const o = plainObject('options', options);
   for (const key of Object.keys(o)) {
     if (!known.has(key))
@@ -119,7 +128,7 @@ export function checkOptions(options: unknown): CheckedOptions {
 
   return {
     model: nonEmptyString('model', o['model']),
-    backend: optional('backend', (v) => oneOf('backend', v, ['auto', 'webgpu', 'wasm'] as const)) ?? 'auto',
+    backend: optional('backend', (v) => oneOf('backend', v, backends)) ?? 'auto',
     variant: optional('variant', (v) => oneOf('variant', v, ['fp32', 'fp16', 'int8'] as const)),
     workers: optional('workers', (v) => integerInRange('workers', v, 1, 16)),
     threads: optional('threads', (v) => integerInRange('threads', v, 1, 16)),
@@ -159,9 +168,12 @@ function reportingErrors(listener: (p: EmbedderProgress) => void): (p: EmbedderP
  */
 const GPU_RUN_TENSOR_BYTES = 128 * 2 ** 20;
 
+/** Native intra-op threads per worker by default (bench/README.md, "Node"). */
+const nativeThreads = 1;
+
 /**
- * Per-backend defaults. WASM: one single-threaded worker per core (at most 4), batches up to 64, a small per-run
- * cost so batches split by length eagerly. WebGPU: one worker per 4 cores (1-3), batches up to 1024 (a run costs
+ * Per-backend defaults. WASM and native (onnxruntime-node's CPU runtime in each worker thread): one single-threaded
+ * worker per core (at most 4), batches up to 64, a small per-run cost so batches split by length eagerly. WebGPU: one worker per 4 cores (1-3), batches up to 1024 (a run costs
  * ~15-20 ms whatever its size up to ~32 texts), a large per-run cost so batches stay whole, two batches per worker.
  */
 export function settingsFor(
@@ -173,8 +185,14 @@ export function settingsFor(
   // one worker at ~4-5k texts/s on an H200 where 3 workers reached ~9-10k (bench/results/gpu-2026-11-26-*.json).
   // One worker per 4 cores, at most 3: a 2-4 core laptop keeps one session (and one copy of the weights on its GPU).
   // ORT-web drops to one thread without cross-origin isolation; so do we, quietly (the user's setting is kept).
-  const threads = backend === 'wasm' && env.crossOriginIsolated ? (options.threads ?? 1) : 1;
-  // WASM: one worker per core, or per `threads` cores when each worker runs several threads; at most 4.
+  // Native: onnxruntime-node's intra-op threads, no isolation needed.
+  const threads =
+    backend === 'native'
+      ? (options.threads ?? nativeThreads)
+      : backend === 'wasm' && env.crossOriginIsolated
+        ? (options.threads ?? 1)
+        : 1;
+  // WASM and native: one worker per core, or per `threads` cores when each worker runs several threads; at most 4.
   const workers =
     options.workers ??
     (backend === 'webgpu'
@@ -183,8 +201,9 @@ export function settingsFor(
   // Single-threaded workers may outnumber the cores (the benchmark compares 4 on 2); threaded ones may not.
   if (threads > 1 && workers * threads > env.hardwareConcurrency) {
     const count = options.workers === undefined ? `${workers} (the default)` : `${workers}`;
+    const cores = backend === 'native' ? 'the available cores' : 'navigator.hardwareConcurrency';
     throw new ValidationError(
-      `Expected \`workers\` × \`threads\` to be at most navigator.hardwareConcurrency (${env.hardwareConcurrency}), got ${count} × ${threads}`,
+      `Expected \`workers\` × \`threads\` to be at most ${cores} (${env.hardwareConcurrency}), got ${count} × ${threads}`,
     );
   }
   const webgpu = backend === 'webgpu';
@@ -220,7 +239,8 @@ export function settingsFor(
     // (its kernels take any shape; rounding would only add work).
     shapeSteps: webgpu ? { count: 64, length: 8 } : undefined,
     // WebGPU: the CPU work around a run (tokenising, tensors, pooling, the transfer) is ~half a GPU run at batch
-    // 1024, and overlaps it with a second batch in hand. WASM: the run holds the worker's thread; a second batch
+    // 1024, and overlaps it with a second batch in hand. WASM and native (onnxruntime-node runs synchronously on the
+    // calling thread too): the run holds the worker's thread; a second batch
     // would only wait there instead of in the coalescer, where it can still grow or go to another worker.
     pipelineDepth: webgpu ? 2 : 1,
   };

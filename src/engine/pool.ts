@@ -16,7 +16,7 @@ import type { Backend, WorkerInit } from '../worker/protocol.js';
 import type { BackendSettings } from './options.js';
 import { WorkerFailure, type PoolWorker, type WorkerFactory } from './pool-worker.js';
 import type { EmbedderProgress, WorkerState, WorkerStats } from './types.js';
-import { WorkerHandle } from './worker-handle.js';
+import { WorkerHandle, browserWorkerPort } from './worker-handle.js';
 
 /** Tries of one batch (the first run plus retries) before its callers get an error. */
 export const maxAttempts = 3;
@@ -94,7 +94,7 @@ export class WorkerPool {
   private constructor(options: PoolOptions) {
     this.#onProgress = options.onProgress;
     this.#failover = options.failover;
-    this.#createWorker = options.createWorker ?? ((label) => new WorkerHandle(label));
+    this.#createWorker = options.createWorker ?? ((label) => new WorkerHandle(label, browserWorkerPort(label)));
     this.#setup = options.setup;
   }
 

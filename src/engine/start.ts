@@ -1,13 +1,16 @@
 /**
- * Engine start-up: picks the backend (`auto` probes WebGPU by building a session and running it), the variant
- * (int8 on WASM; fp16 on WebGPU only when the adapter has `shader-f16` and a probe matches fp32), fetches each
- * variant's bytes once, and starts the worker pool with a WASM failover for a lost WebGPU device.
+ * Engine start-up: picks the backend (`auto` probes WebGPU, or in Node the native runtime, by building a session
+ * and running it), the variant (int8 on WASM; {@link nativeVariant} on native; fp16 on WebGPU only when the adapter
+ * has `shader-f16` and a probe matches fp32), reads each variant's bytes once, and starts the worker pool with a
+ * WASM failover for a lost WebGPU device.
  */
 import type { Capabilities } from '../capabilities.js';
 import { ModelLoadError } from '../errors.js';
-import { fetchVariant, type ModelFolder } from '../models/load.js';
+import type { ModelFileReader } from '../models/fetch.js';
+import { fetchVariant, modelFileUrl, type ModelFolder } from '../models/load.js';
 import type { Backend, Variant, WorkerInit } from '../worker/protocol.js';
-import { boundRunsForModel, settingsFor, type CheckedOptions } from './options.js';
+import { boundRunsForModel, nativeVariant, settingsFor, type CheckedOptions } from './options.js';
+import type { EnginePlatform } from './platform.js';
 import { WorkerPool, type PoolSetup } from './pool.js';
 
 /** Warm-up runs per worker: enough for Chromium to tier the hot wasm functions up, cheap (two short texts each). */
@@ -30,50 +33,53 @@ export function autoBackends(caps: Pick<Capabilities, 'hasWebGPU' | 'webgpuFallb
   return caps.hasWebGPU && !caps.webgpuFallback ? ['webgpu', 'wasm'] : ['wasm'];
 }
 
-/** Starts the pool on the first backend that works: {@link autoBackends} for `auto`, else the one asked for. */
+/** Starts the pool on the first backend that works: the platform's `autoBackends` for `auto`, else the one asked for. */
 export async function startEngine(
   options: CheckedOptions,
   caps: Capabilities,
   folder: ModelFolder,
+  platform: EnginePlatform,
 ): Promise<StartedEngine> {
   if (options.backend === 'webgpu' && !caps.hasWebGPU) {
     throw new ModelLoadError(
       "WebGPU is not available here (navigator.gpu.requestAdapter() gave no adapter); use backend 'wasm' or 'auto'",
     );
   }
-  const loader = new VariantLoader(folder.url, options);
-  const candidates: Backend[] = options.backend === 'auto' ? autoBackends(caps) : [options.backend];
-  for (const candidate of candidates) {
+  const loader = new VariantLoader(folder.url, options, platform.readModelFile);
+  const candidates: Backend[] = options.backend === 'auto' ? platform.autoBackends(caps) : [options.backend];
+  const start = { options, caps, folder, loader, platform };
+  for (const [i, candidate] of candidates.entries()) {
     try {
-      return await startPool(candidate, options, caps, folder, loader);
+      return await startPool(candidate, start);
     } catch (error) {
-      // `auto` probes WebGPU by building a session and running it; any failure there means "use WASM".
-      if (!(options.backend === 'auto' && candidate === 'webgpu')) throw error;
+      // `auto` probes WebGPU (or native) by building a session and running it; any failure means "try the next".
+      if (i === candidates.length - 1) throw error;
     }
   }
-  throw new ModelLoadError('No backend could load the model'); // unreachable: WASM is tried last and throws
+  throw new ModelLoadError('No backend could load the model'); // unreachable: the last candidate throws
 }
 
 /** Fetches each model variant at most once, with progress. */
 class VariantLoader {
   readonly #folderUrl: string;
   readonly #options: CheckedOptions;
+  readonly #read: ModelFileReader;
   readonly #bytes = new Map<Variant, Promise<ArrayBuffer>>();
 
-  constructor(folderUrl: string, options: CheckedOptions) {
+  constructor(folderUrl: string, options: CheckedOptions, read: ModelFileReader) {
     this.#folderUrl = folderUrl;
     this.#options = options;
+    this.#read = read;
   }
 
-  /** Whether the variant's file can be fetched; only a 404 counts as absent (other failures surface in `get`). */
+  /** Whether the variant's file can be read; only a 404 or a missing file counts as absent (else `get` throws). */
   async exists(variant: Variant): Promise<boolean> {
     try {
       await this.get(variant);
       return true;
     } catch (error) {
-      if (error instanceof ModelLoadError && (error.cause as { status?: unknown } | undefined)?.status === 404)
-        return false;
-      return true;
+      const cause = error instanceof ModelLoadError ? (error.cause as { status?: unknown; code?: unknown }) : undefined;
+      return !(cause?.status === 404 || cause?.code === 'ENOENT');
     }
   }
 
@@ -88,6 +94,7 @@ class VariantLoader {
           ? (p) =>
               onProgress({ stage: 'fetch', loaded: p.loaded, ...(p.total === undefined ? {} : { total: p.total }) })
           : undefined,
+        this.#read,
       );
       this.#bytes.set(variant, bytes);
     }
@@ -95,27 +102,35 @@ class VariantLoader {
   }
 }
 
+/** What every pool start of one engine shares. */
+interface StartContext {
+  readonly options: CheckedOptions;
+  readonly caps: Capabilities;
+  readonly folder: ModelFolder;
+  readonly loader: VariantLoader;
+  readonly platform: EnginePlatform;
+}
+
 async function setupFor(
   backend: Backend,
   variant: Variant,
-  options: CheckedOptions,
-  caps: Capabilities,
-  folder: ModelFolder,
-  loader: VariantLoader,
+  { options, caps, folder, loader, platform }: StartContext,
   workers?: number,
 ): Promise<PoolSetup> {
   const base = boundRunsForModel(settingsFor(options, backend, caps), folder.spec);
   const settings = workers === undefined ? base : { ...base, workers };
-  const bytes = await loader.get(variant);
+  const modelPath = platform.localModelPath?.(modelFileUrl(folder.url, variant));
+  const bytes = modelPath === undefined ? await loader.get(variant) : new ArrayBuffer(0);
   const maxTokens = Math.min(options.maxTokens, folder.spec.maxPositions ?? Number.POSITIVE_INFINITY);
   return {
     settings,
-    // WebGPU has no wasm tier-up to wait for; the session's first (probe) run already compiled its shaders.
+    // WebGPU and native have no wasm tier-up to wait for; the session's first (probe) run did the rest.
     warmupRuns: backend === 'wasm' ? warmupRuns : 0,
     makeInit: (index): WorkerInit => ({
       index,
       backend,
       model: bytes.slice(0), // each worker gets (and takes ownership of) its own copy
+      modelPath,
       tokenizerJson: folder.tokenizerJson,
       tokenizerConfigJson: folder.tokenizerConfigJson,
       tokenizer: folder.spec.tokenizer,
@@ -132,33 +147,24 @@ async function setupFor(
   };
 }
 
-async function startPool(
-  backend: Backend,
-  options: CheckedOptions,
-  caps: Capabilities,
-  folder: ModelFolder,
-  loader: VariantLoader,
-): Promise<StartedEngine> {
-  let variant: Variant = options.variant ?? (backend === 'wasm' ? 'int8' : caps.webgpuF16 ? 'fp16' : 'fp32');
+async function startPool(backend: Backend, context: StartContext): Promise<StartedEngine> {
+  const { options, caps, folder, loader, platform } = context;
+  let variant: Variant =
+    options.variant ??
+    (backend === 'wasm' ? 'int8' : backend === 'native' ? nativeVariant : caps.webgpuF16 ? 'fp16' : 'fp32');
   // A folder without the default variant's file (e.g. only onnx/model.onnx) still loads: fp32 is the fallback.
   // A variant the caller named must exist.
   if (options.variant === undefined && variant !== 'fp32' && !(await loader.exists(variant))) variant = 'fp32';
   const start = async (v: Variant): Promise<WorkerPool> =>
     WorkerPool.start({
-      setup: await setupFor(backend, v, options, caps, folder, loader),
+      setup: await setupFor(backend, v, context),
       onProgress: options.onProgress,
+      createWorker: platform.createWorker,
       // A lost WebGPU device: same variant on WASM (fp16 -> fp32, which the CPU runs), so vectors stay comparable.
-      failover:
-        backend === 'webgpu'
-          ? () => setupFor('wasm', v === 'fp16' ? 'fp32' : v, options, caps, folder, loader)
-          : undefined,
+      failover: backend === 'webgpu' ? () => setupFor('wasm', v === 'fp16' ? 'fp32' : v, context) : undefined,
     });
   let pool = await start(variant);
-  if (
-    variant === 'fp16' &&
-    options.variant === undefined &&
-    !(await fp16MatchesFp32(pool, options, caps, folder, loader))
-  ) {
+  if (variant === 'fp16' && options.variant === undefined && !(await fp16MatchesFp32(pool, context))) {
     // Without a working shader-f16 path ORT-web returns wrong numbers silently: use fp32 instead.
     pool.close();
     variant = 'fp32';
@@ -173,19 +179,14 @@ async function startPool(
   return { pool, variant };
 }
 
-async function fp16MatchesFp32(
-  fp16: WorkerPool,
-  options: CheckedOptions,
-  caps: Capabilities,
-  folder: ModelFolder,
-  loader: VariantLoader,
-): Promise<boolean> {
+async function fp16MatchesFp32(fp16: WorkerPool, context: StartContext): Promise<boolean> {
   let reference: WorkerPool;
   try {
     reference = await WorkerPool.start({
-      setup: await setupFor('webgpu', 'fp32', options, caps, folder, loader, 1),
+      setup: await setupFor('webgpu', 'fp32', context, 1),
       onProgress: undefined,
       failover: undefined,
+      createWorker: context.platform.createWorker,
     });
   } catch {
     return false; // no fp32 reference, no proof: the caller falls back to fp32 (or, for `auto`, to WASM)

@@ -3,13 +3,18 @@
  * (the package does not export it). An embedder registers its pool here; a WeakMap, so a closed one is still freed.
  */
 import type { Embedder } from './embedder.js';
-import { WorkerFailure } from './pool-worker.js';
+import { WorkerFailure, type PoolWorker } from './pool-worker.js';
 import type { WorkerPool } from './pool.js';
 
 const pools = new WeakMap<object, WorkerPool>();
 
 export function registerPool(owner: object, pool: WorkerPool): void {
   pools.set(owner, pool);
+}
+
+/** The running worker in slot `index` of the embedder's pool, if any. */
+export function workerAt(embedder: Embedder, index: number): PoolWorker | undefined {
+  return pools.get(embedder)?.workerAt(index);
 }
 
 /** Kills worker `index` as a crash would (its batches, if any, are retried elsewhere). */

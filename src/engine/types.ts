@@ -32,17 +32,23 @@ export interface PersistentEmbeddingCache {
 }
 
 export interface EmbedderOptions {
-  /** URL of a transformers.js-layout model folder, absolute or relative to the page, e.g. `'/models/minilm-l6'`. */
+  /**
+   * A transformers.js-layout model folder. In a browser: its URL, absolute or relative to the page, e.g.
+   * `'/models/minilm-l6'`. In Node, Bun and Deno: a folder path (relative to the working directory), a `file:` URL,
+   * or an http(s) URL (fetched; nothing else touches the network).
+   */
   model: string;
   /**
-   * `auto`: WebGPU when a hardware adapter exists and a probe run succeeds, else WASM (a fallback adapter,
-   * i.e. software WebGPU such as SwiftShader, is far slower than WASM: only `'webgpu'` uses it).
+   * In a browser, `auto`: WebGPU when a hardware adapter exists and a probe run succeeds, else WASM (a fallback
+   * adapter, i.e. software WebGPU such as SwiftShader, is far slower than WASM: only `'webgpu'` uses it).
+   * In Node, `auto`: `native` (onnxruntime-node, an optional peer dependency) when it loads, else `wasm`
+   * (onnxruntime-web). `webgpu` is browser-only, `native` Node-only (a `ValidationError` elsewhere).
    * @default 'auto'
    */
-  backend?: 'auto' | 'webgpu' | 'wasm';
+  backend?: 'auto' | 'webgpu' | 'wasm' | 'native';
   /**
    * Which ONNX file: `fp32` (`onnx/model.onnx`), `fp16` (`onnx/model_fp16.onnx`), `int8` (`onnx/model_quantized.onnx`).
-   * @default int8 on WASM; fp16 on WebGPU when the adapter has `shader-f16` and a probe matches fp32, else fp32
+   * @default int8 on WASM and native; fp16 on WebGPU when the adapter has `shader-f16` and a probe matches fp32, else fp32
    */
   variant?: Variant;
   /**
@@ -52,7 +58,8 @@ export interface EmbedderOptions {
   workers?: number;
   /**
    * WASM threads per worker; only used when the page is cross-origin isolated. There, `workers * threads` must not
-   * exceed `navigator.hardwareConcurrency` (checked before anything is fetched).
+   * exceed `navigator.hardwareConcurrency` (checked before anything is fetched). Native: onnxruntime-node's
+   * intra-op threads per worker, `workers * threads` at most the available cores.
    * @default 1
    */
   threads?: number;

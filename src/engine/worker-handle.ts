@@ -1,6 +1,8 @@
 /**
- * The real {@link PoolWorker}: a module Worker behind Comlink, with crash, timeout and device-lost detection. Every call races the worker's failure, so a worker that dies mid-batch rejects the
- * call with a {@link WorkerFailure} (the pool replaces it and retries the batch) instead of hanging forever.
+ * The real {@link PoolWorker}: a worker behind Comlink, with crash, timeout and device-lost detection. Every call
+ * races the worker's failure, so a worker that dies mid-batch rejects the call with a {@link WorkerFailure} (the
+ * pool replaces it and retries the batch) instead of hanging forever. The worker itself comes from a
+ * {@link WorkerPort}: a module Web Worker in a browser ({@link browserWorkerPort}), a worker thread in Node.
  */
 import * as Comlink from 'comlink';
 import { deserializeError } from '../errors.js';
@@ -15,8 +17,47 @@ import {
   type WorkerResult,
 } from '../worker/protocol.js';
 
+/** What a handle needs from the platform's worker: a Comlink endpoint, its deaths and events, and a way to stop it. */
+export interface WorkerPort {
+  readonly endpoint: Comlink.Endpoint;
+  /**
+   * Routes the worker's own death (`crash`, with a message naming the worker) and the events it posts outside
+   * Comlink's calls (`event`) until `signal` aborts.
+   */
+  listen(on: { crash(message: string): void; event(data: unknown): void }, signal: AbortSignal): void;
+  terminate(): void;
+}
+
+/** A module Web Worker running `embed.worker.js`. */
+export function browserWorkerPort(label: string): WorkerPort {
+  // `.js`, not `.ts`: the compiled library ships embed.worker.js next to this file, and Vite resolves the
+  // name to the .ts source in our own build. Bundlers only recognise this exact `new Worker(new URL(...))` shape,
+  // with static options (so no per-worker `name`: Vite 5 and webpack reject or ignore computed ones).
+  const worker = new Worker(new URL('../worker/embed.worker.js', import.meta.url), { type: 'module' });
+  return {
+    endpoint: worker,
+    listen(on, signal) {
+      worker.addEventListener(
+        'error',
+        (event) => {
+          event.preventDefault();
+          on.crash(`${label} crashed: ${event.message || 'uncaught error in the worker'}`);
+        },
+        { signal },
+      );
+      worker.addEventListener(
+        'messageerror',
+        () => on.crash(`${label} sent a message that could not be deserialised`),
+        { signal },
+      );
+      worker.addEventListener('message', (event: MessageEvent<unknown>) => on.event(event.data), { signal });
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
 export class WorkerHandle implements PoolWorker {
-  readonly #worker: Worker;
+  readonly #port: WorkerPort;
   readonly #remote: Comlink.Remote<EmbedWorkerApi>;
   /** Aborted on terminate: removes every listener this handle put on the worker. */
   readonly #listeners = new AbortController();
@@ -25,12 +66,9 @@ export class WorkerHandle implements PoolWorker {
   #failure: WorkerFailure | undefined;
   #onFailure: ((failure: WorkerFailure) => void) | undefined;
 
-  constructor(label: string) {
-    // `.js`, not `.ts`: the compiled library ships embed.worker.js next to this file, and Vite resolves the
-    // name to the .ts source in our own build. Bundlers only recognise this exact `new Worker(new URL(...))` shape,
-    // with static options (so no per-worker `name`: Vite 5 and webpack reject or ignore computed ones).
-    this.#worker = new Worker(new URL('../worker/embed.worker.js', import.meta.url), { type: 'module' });
-    this.#remote = Comlink.wrap<EmbedWorkerApi>(this.#worker);
+  constructor(label: string, port: WorkerPort) {
+    this.#port = port;
+    this.#remote = Comlink.wrap<EmbedWorkerApi>(port.endpoint);
     this.#failed = new Promise<never>((_, reject) => {
       this.#fail = (failure) => {
         if (this.#failure) return;
@@ -40,35 +78,21 @@ export class WorkerHandle implements PoolWorker {
       };
     });
     this.#failed.catch(() => undefined); // observed through race(); never an unhandled rejection
-    const signal = this.#listeners.signal;
-    this.#worker.addEventListener(
-      'error',
-      (event) => {
-        event.preventDefault();
-        this.#fail(
-          new WorkerFailure('crashed', `${label} crashed: ${event.message || 'uncaught error in the worker'}`),
-        );
+    port.listen(
+      {
+        crash: (message) => this.#fail(new WorkerFailure('crashed', message)),
+        event: (data) => {
+          if (isWorkerEvent(data) && data.agentmem === 'device-lost') {
+            this.#fail(
+              new WorkerFailure(
+                'lost its WebGPU device',
+                `${label} lost its WebGPU device (${data.reason}): ${data.message}`,
+              ),
+            );
+          }
+        },
       },
-      { signal },
-    );
-    this.#worker.addEventListener(
-      'messageerror',
-      () => this.#fail(new WorkerFailure('crashed', `${label} sent a message that could not be deserialised`)),
-      { signal },
-    );
-    this.#worker.addEventListener(
-      'message',
-      (event: MessageEvent<unknown>) => {
-        if (isWorkerEvent(event.data) && event.data.agentmem === 'device-lost') {
-          this.#fail(
-            new WorkerFailure(
-              'lost its WebGPU device',
-              `${label} lost its WebGPU device (${event.data.reason}): ${event.data.message}`,
-            ),
-          );
-        }
-      },
-      { signal },
+      this.#listeners.signal,
     );
   }
 
@@ -109,7 +133,7 @@ export class WorkerHandle implements PoolWorker {
    * holds the Worker while the proxy lives, and the Worker's listeners hold this handle (and, via onFailure, the pool).
    */
   terminate(failure?: WorkerFailure): void {
-    this.#worker.terminate();
+    this.#port.terminate();
     this.#fail(failure ?? new WorkerFailure('was terminated', 'The worker was terminated'));
     if (this.#listeners.signal.aborted) return;
     this.#listeners.abort();

@@ -25,12 +25,32 @@ async function openCache(): Promise<Cache | undefined> {
   }
 }
 
+/** Reads one model file; a platform part (the browser's Cache API and fetch, Node's file system). */
+export type ModelFileReader = (url: string, onProgress?: (p: FetchProgress) => void) => Promise<ArrayBuffer>;
+
 /** The bytes at `url`, from the Cache API when present, else from the network (then stored). */
 export async function fetchModelFile(url: string, onProgress?: (p: FetchProgress) => void): Promise<ArrayBuffer> {
   const cache = await openCache();
   const cached = await cache?.match(url).catch(() => undefined);
   if (cached) return readBody(cached, url, onProgress);
+  const { bytes, contentType } = await fetchFromNetwork(url, onProgress);
+  if (cache) {
+    const headers = new Headers({
+      'content-type': contentType || 'application/octet-stream', // an empty header counts as none
+      // So a load from the cache reports a total (the network answer may have been compressed and chunked).
+      'content-length': String(bytes.byteLength),
+    });
+    // A full quota must not fail the load: the bytes are in hand, the next load just fetches again.
+    await cache.put(url, new Response(bytes.slice(0), { headers })).catch(() => undefined);
+  }
+  return bytes;
+}
 
+/** The bytes at `url` from the network, with no cache (rejects with a `ModelLoadError`, `cause.status` on HTTP errors). */
+export async function fetchFromNetwork(
+  url: string,
+  onProgress?: (p: FetchProgress) => void,
+): Promise<{ bytes: ArrayBuffer; contentType: string | null }> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -51,26 +71,17 @@ export async function fetchModelFile(url: string, onProgress?: (p: FetchProgress
     );
   }
   // A dev server's SPA fallback answers a missing file with the app's HTML and a 200.
-  if ((response.headers.get('content-type') ?? '').includes('text/html')) {
+  const contentType = response.headers.get('content-type');
+  if ((contentType ?? '').includes('text/html')) {
     throw new ModelLoadError(
       `Could not fetch the model file ${url}: the server answered with an HTML page (is the path right?)`,
     );
   }
-  const bytes = await readBody(response, url, onProgress);
-  if (cache) {
-    const headers = new Headers({
-      'content-type': response.headers.get('content-type') || 'application/octet-stream', // an empty header counts as none
-      // So a load from the cache reports a total (the network answer may have been compressed and chunked).
-      'content-length': String(bytes.byteLength),
-    });
-    // A full quota must not fail the load: the bytes are in hand, the next load just fetches again.
-    await cache.put(url, new Response(bytes.slice(0), { headers })).catch(() => undefined);
-  }
-  return bytes;
+  return { bytes: await readBody(response, url, onProgress), contentType };
 }
 
-export async function fetchModelText(url: string): Promise<string> {
-  return new TextDecoder().decode(await fetchModelFile(url));
+export async function fetchModelText(url: string, read: ModelFileReader = fetchModelFile): Promise<string> {
+  return new TextDecoder().decode(await read(url));
 }
 
 /** Forgets every cached model file (for when weights changed under the same URL). */

@@ -5,7 +5,7 @@
 import { ModelLoadError } from '../errors.js';
 import type { Variant } from '../worker/protocol.js';
 import { readModelSpec, variantFiles, type ModelSpec } from './config.js';
-import { fetchModelFile, fetchModelText, type FetchProgress } from './fetch.js';
+import { fetchModelFile, fetchModelText, type FetchProgress, type ModelFileReader } from './fetch.js';
 
 export interface ModelFolder {
   /** Absolute URL of the folder, ending in `/`. */
@@ -33,11 +33,11 @@ export function modelIdOf(folderUrl: string, variant: Variant): string {
   return `${folderUrl}#${variant}`;
 }
 
-export async function loadModelFolder(folderUrl: string): Promise<ModelFolder> {
+export async function loadModelFolder(folderUrl: string, read: ModelFileReader = fetchModelFile): Promise<ModelFolder> {
   // Fetched side by side; when several fail (a missing folder), the error names the first file in this order, not
   // whichever 404 happened to arrive first.
   const settled = await Promise.allSettled(
-    ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((f) => fetchModelText(`${folderUrl}${f}`)),
+    ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((f) => fetchModelText(`${folderUrl}${f}`, read)),
   );
   const [configText, tokenizerJson, tokenizerConfigJson] = settled.map((r) => {
     if (r.status === 'rejected') throw r.reason;
@@ -62,8 +62,9 @@ export function fetchVariant(
   folderUrl: string,
   variant: Variant,
   onProgress?: (p: FetchProgress) => void,
+  read: ModelFileReader = fetchModelFile,
 ): Promise<ArrayBuffer> {
-  return fetchModelFile(modelFileUrl(folderUrl, variant), onProgress);
+  return read(modelFileUrl(folderUrl, variant), onProgress);
 }
 
 function parseJson(text: string, url: string): unknown {

@@ -19,7 +19,7 @@ import type { EmbedOutput, Pooling, ShapeSteps } from './protocol.js';
 import type { TextTokenizer } from './tokenizer.js';
 
 type IntType = 'int64' | 'int32';
-type TensorCtor = new (type: IntType, data: BigInt64Array | Int32Array, dims: readonly number[]) => Tensor;
+export type TensorCtor = new (type: IntType, data: BigInt64Array | Int32Array, dims: readonly number[]) => Tensor;
 
 const knownInputs = new Set(['input_ids', 'attention_mask', 'token_type_ids']);
 

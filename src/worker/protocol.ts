@@ -12,7 +12,8 @@ import type { TokenizerKind } from './tokenizer.js';
 /** How token vectors become one sentence vector. `none`: the model already outputs one vector per text. */
 export type Pooling = 'mean' | 'cls' | 'none';
 
-export type Backend = 'wasm' | 'webgpu';
+/** `native` (onnxruntime-node) exists only in the Node entry; a browser never sees it. */
+export type Backend = 'wasm' | 'webgpu' | 'native';
 
 export type Variant = 'fp32' | 'fp16' | 'int8';
 
@@ -21,6 +22,8 @@ export interface WorkerInit {
   readonly index: number;
   readonly backend: Backend;
   readonly model: ArrayBuffer;
+  /** Node: the model file, which the worker reads itself (then `model` is empty): no copy per worker. */
+  readonly modelPath?: string | undefined;
   /** The text of `tokenizer.json` and `tokenizer_config.json` (parsed in the worker). */
   readonly tokenizerJson: string;
   readonly tokenizerConfigJson: string;
@@ -31,7 +34,7 @@ export interface WorkerInit {
   readonly output: string | undefined;
   /** Longest token sequence fed to the model, special tokens included (already capped by the model's positions). */
   readonly maxTokens: number;
-  /** ORT `env.wasm.numThreads`; 1 unless the page is cross-origin isolated and threads were asked for. */
+  /** ORT `env.wasm.numThreads` (1 unless the page is cross-origin isolated), or onnxruntime-node's intra-op threads. */
   readonly threads: number;
   readonly wasmPaths?: string | { readonly wasm?: string; readonly mjs?: string } | undefined;
   /**
