@@ -49,7 +49,11 @@ beforeAll(() => {
     .trim()
     .split('\n')
     .pop()!;
-  install(app, { 'agentmem-web': `file:../${tarball}`, 'onnxruntime-node': version('onnxruntime-node') });
+  install(app, {
+    'agentmem-web': `file:../${tarball}`,
+    'onnxruntime-node': version('onnxruntime-node'),
+    '@libsql/client': version('@libsql/client'),
+  });
   mkdirSync(dirname(currentNodeDir), { recursive: true });
   cpSync(resolve(import.meta.dirname, 'consumer/smoke.mjs'), join(app, 'smoke.mjs'));
   cpSync(resolve(MODELS, 'use-lite'), join(app, 'model'), { recursive: true });
@@ -67,6 +71,8 @@ interface Smoke {
   far: number;
   invalid: string;
   vectors: number[][];
+  /** What a Memory over a database file found after it was closed and opened again. */
+  reopened: { found: string[]; history: string[]; listed: number; dbName: boolean };
 }
 
 const bin = (name: string): string => resolve(repo, 'node_modules/.bin', name);
@@ -105,6 +111,9 @@ describe.each(Object.keys(runtimes))('%s', (runtime) => {
     expect(smoke.near).toBeGreaterThan(smoke.far + 0.2);
     const mine = await reference(backend);
     smoke.vectors.forEach((v, i) => expect(dot(Float32Array.from(v), mine[i]!)).toBeGreaterThanOrEqual(0.999));
+    expect(smoke.reopened.found[0]).toBe('I drink coffee every morning');
+    expect(smoke.reopened.history).toEqual(['ADD']);
+    expect(smoke.reopened).toMatchObject({ listed: 2, dbName: true });
   });
 });
 
@@ -115,6 +124,7 @@ describe('without onnxruntime-node', () => {
     try {
       const smoke = JSON.parse(sh(process.execPath, ['smoke.mjs', 'auto'], app).trim().split('\n').pop()!) as Smoke;
       expect(smoke).toMatchObject({ backend: 'wasm', dimensions: 512, invalid: 'ValidationError' });
+      expect(smoke.reopened.found[0]).toBe('I drink coffee every morning');
     } finally {
       renameSync(`${ort}.away`, ort);
     }
@@ -122,7 +132,7 @@ describe('without onnxruntime-node', () => {
 });
 
 describe('the browser entry', () => {
-  it('imports nothing Node-only (no node: module, no onnxruntime-node), nor does its worker', () => {
+  it('imports nothing Node-only (no node: module, onnxruntime-node or libSQL), nor does its worker', () => {
     const lib = join(app, 'node_modules/agentmem-web/dist/lib');
     const seen = new Set<string>();
     const nodeOnly: string[] = [];
@@ -133,7 +143,8 @@ describe('the browser entry', () => {
       for (const m of code.matchAll(/(?:from\s*|import\(\s*|new URL\(\s*)['"]([^'"]+)['"]/g)) {
         const spec = m[1]!;
         if (spec.startsWith('.')) walk(resolve(dirname(file), spec));
-        else if (spec.startsWith('node:') || spec === 'onnxruntime-node') nodeOnly.push(`${file}: ${spec}`);
+        else if (spec.startsWith('node:') || spec === 'onnxruntime-node' || spec === '@libsql/client')
+          nodeOnly.push(`${file}: ${spec}`);
       }
     };
     walk(join(lib, 'index.js'));
