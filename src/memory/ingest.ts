@@ -1,4 +1,4 @@
-import { EmbeddingError, StorageError } from '../errors.js';
+import { EmbeddingError, StorageError, errorDetail } from '../errors.js';
 import { describe } from '../validate.js';
 import { contentHash, uuidv7 } from '../store/ids.js';
 import type { PendingBatch, PendingRecord } from '../store/records.js';
@@ -117,7 +117,7 @@ export class Ingest {
         this.#onCommitted(rows, segments);
       } catch (error) {
         this.#replayFailed += batch.items.length;
-        this.#replayError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        this.#replayError = errorDetail(error);
       }
     }
   }

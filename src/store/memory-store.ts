@@ -1,5 +1,5 @@
 import { openDB, unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import { AgentMemError, NotFoundError, StorageError } from '../errors.js';
+import { AgentMemError, NotFoundError, StorageError, errorDetail } from '../errors.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord, SegmentVectors } from './records.js';
 import {
   addHistory,
@@ -409,9 +409,7 @@ export class MemoryStore implements Store {
 
 function wrap(what: string, error: unknown): Error {
   if (error instanceof AgentMemError) return error;
-  const detail =
-    error instanceof Error ? (error.message ? `${error.name}: ${error.message}` : error.name) : String(error);
-  return new StorageError(`IndexedDB could not ${what}: ${detail}`, { cause: error });
+  return new StorageError(`IndexedDB could not ${what}: ${errorDetail(error)}`, { cause: error });
 }
 
 /** The name a write's failure gives it: what the transaction was for. */
