@@ -13,12 +13,6 @@ export interface TextEmbedder {
   close(): Promise<void>;
 }
 
-/** The engine's hook for a cache that survives reloads; Memory backs it with its own database. */
-export interface PersistentEmbeddingCache {
-  getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]>;
-  putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void>;
-}
-
 /** {@link Memory.embedder}: the engine's embedding calls, without `close()` (the Memory owns its lifetime). */
 export type MemoryEmbedder = Readonly<Omit<TextEmbedder, 'close'>>;
 
