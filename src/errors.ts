@@ -73,3 +73,13 @@ export function deserializeError(data: SerializedError): Error {
   if (data.stack) error.stack = data.stack;
   return error;
 }
+
+/** The message of a thrown value, for a message of our own (a non-Error is shown as a string). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `TypeError: …`: a thrown value's name and message, for an error that wraps a platform one. */
+export function errorDetail(error: unknown): string {
+  return error instanceof Error ? (error.message ? `${error.name}: ${error.message}` : error.name) : String(error);
+}

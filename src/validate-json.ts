@@ -1,5 +1,5 @@
 import { ValidationError } from './errors.js';
-import { describe } from './validate.js';
+import { describe, isPlainObject } from './validate.js';
 
 /** How deep objects and arrays may nest in a JSON-portable value (the walk recurses at most this far). */
 export const MAX_JSON_DEPTH = 64;
@@ -124,9 +124,4 @@ function kindOf(value: object, tag: string): string {
 /** `.a`, or `["my key"]` where a key is not an identifier, so a path reads like the code that would reach it. */
 function keySuffix(key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-}
-
-function isPlainObject(value: object): value is Record<string, unknown> {
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
 }

@@ -50,13 +50,23 @@ export function nonEmptyString(name: string, value: unknown): string {
   return value;
 }
 
-/** True when the string holds an unpaired UTF-16 surrogate (it cannot be encoded as UTF-8 faithfully). */
+/** The index of the first unpaired UTF-16 surrogate (it cannot be encoded as UTF-8 faithfully), or -1. */
+export function loneSurrogateAt(value: string): number {
+  return value.search(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+}
+
 export function hasLoneSurrogate(value: string): boolean {
-  return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
+  return loneSurrogateAt(value) !== -1;
+}
+
+/** An object literal or `Object.create(null)`: not an array, a Map, a Date or another class's instance. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 export function plainObject(name: string, value: unknown): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw expected(name, 'a plain object', value);
-  return value as Record<string, unknown>;
+  if (!isPlainObject(value)) throw expected(name, 'a plain object', value);
+  return value;
 }

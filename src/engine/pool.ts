@@ -11,7 +11,7 @@
  * A worker holds up to `settings.pipelineDepth` batches: 1 on WASM (the run holds the worker's thread), 2 on
  * WebGPU, where the worker tokenises the next batch and pools the last one while the GPU runs.
  */
-import { AgentMemError, ClosedError, EmbeddingError, ModelLoadError } from '../errors.js';
+import { AgentMemError, ClosedError, EmbeddingError, ModelLoadError, errorMessage } from '../errors.js';
 import type { Backend, WorkerInit } from '../worker/protocol.js';
 import type { BackendSettings } from './options.js';
 import { WorkerFailure, type PoolWorker, type WorkerFactory } from './pool-worker.js';
@@ -255,7 +255,7 @@ export class WorkerPool {
       handle?.terminate();
       if (error instanceof AgentMemError) throw error;
       throw new ModelLoadError(
-        `Worker ${slot.index} could not load the model on ${settings.backend}: ${message(error)}`,
+        `Worker ${slot.index} could not load the model on ${settings.backend}: ${errorMessage(error)}`,
         { cause: error },
       );
     }
@@ -358,7 +358,7 @@ export class WorkerPool {
         // A WorkerFailure has already reached #onWorkerFailure through the handle's onFailure.
         if (slot.handle !== handle || probeError instanceof WorkerFailure) return;
         const last = slot.suspects.at(-1)?.error;
-        const why = `failed ${slot.runFailures} runs in a row (the last: ${message(last)}) and then its warm-up texts: ${message(probeError)}`;
+        const why = `failed ${slot.runFailures} runs in a row (the last: ${errorMessage(last)}) and then its warm-up texts: ${errorMessage(probeError)}`;
         handle.terminate(new WorkerFailure('kept failing', `Worker ${slot.index} ${why}`));
       },
     );
@@ -385,7 +385,7 @@ export class WorkerPool {
       const reason =
         error instanceof AgentMemError
           ? error
-          : new EmbeddingError(`Embedding failed: ${message(error)}`, { cause: error });
+          : new EmbeddingError(`Embedding failed: ${errorMessage(error)}`, { cause: error });
       task.resolve([reason]);
       return;
     }
@@ -473,7 +473,7 @@ export class WorkerPool {
     } catch (error) {
       if (this.#state !== 'failing-over') return;
       this.#state = 'failed';
-      this.#failPending(`The WebGPU device was lost and the WASM fallback failed: ${message(error)}`);
+      this.#failPending(`The WebGPU device was lost and the WASM fallback failed: ${errorMessage(error)}`);
     }
   }
 
@@ -534,8 +534,4 @@ function running(slot: Slot): boolean {
 /** A running worker that may be sent a batch (not while it proves it is healthy). */
 function takesWork(slot: Slot): boolean {
   return running(slot) && !slot.checking;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

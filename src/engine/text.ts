@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { expected, hasLoneSurrogate } from '../validate.js';
+import { loneSurrogateAt, nonEmptyString } from '../validate.js';
 
 /**
  * Checks one text to embed. Throws a {@link ValidationError} (rejecting only that caller's promise) for a
@@ -7,11 +7,10 @@ import { expected, hasLoneSurrogate } from '../validate.js';
  * so the tokenizer would see a replacement character and the cache key would not be the text's).
  */
 export function validateText(value: unknown, name = 'text'): string {
-  if (typeof value !== 'string') throw expected(name, 'a string', value);
-  if (value.trim().length === 0) throw expected(name, 'a non-empty string (not only whitespace)', value);
-  if (hasLoneSurrogate(value)) {
-    const at = value.search(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+  const text = nonEmptyString(name, value);
+  const at = loneSurrogateAt(text);
+  if (at !== -1) {
     throw new ValidationError(`Expected \`${name}\` to be well-formed UTF-16, got a lone surrogate at index ${at}`);
   }
-  return value;
+  return text;
 }

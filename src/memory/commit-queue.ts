@@ -41,10 +41,6 @@ export class CommitQueue<T> {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  get size(): number {
-    return this.#waiting.reduce((n, e) => n + e.items.length, 0);
-  }
-
   stats(): { groups: number; items: number; largest: number } {
     return { groups: this.#groups, items: this.#items, largest: this.#largest };
   }

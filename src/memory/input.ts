@@ -1,7 +1,16 @@
 import { ValidationError } from '../errors.js';
 import type { SearchMode } from '../search/hybrid.js';
+import { scopeFields } from '../search/search-index.js';
 import type { MessageContext } from '../store/records.js';
-import { describe, expected, hasLoneSurrogate, integerInRange, numberInRange, oneOf } from '../validate.js';
+import {
+  describe,
+  expected,
+  hasLoneSurrogate,
+  integerInRange,
+  isPlainObject,
+  numberInRange,
+  oneOf,
+} from '../validate.js';
 import { jsonCopy } from '../validate-json.js';
 import type { MemoryScope, Message, Metadata } from './types.js';
 
@@ -28,10 +37,6 @@ export function id(value: unknown): string {
   return value;
 }
 
-/** The scope fields, in the order messages name them. */
-export const SCOPE_KEYS = ['userId', 'agentId', 'runId'] as const;
-export type ScopeKey = (typeof SCOPE_KEYS)[number];
-
 /**
  * A scope id as Mem0 takes it: surrounding whitespace trimmed (`' alice '` is `'alice'`); empty, or whitespace
  * inside, is a ValidationError.
@@ -47,11 +52,11 @@ export function scopeId(name: string, value: unknown): string {
 /** The scope keys of `options`, each a valid scope id when given; `required`: at least one. */
 export function scope(name: string, options: Readonly<Record<string, unknown>>, required: boolean): MemoryScope {
   const out: MemoryScope = {};
-  for (const key of SCOPE_KEYS) {
+  for (const key of scopeFields) {
     const value = options[key];
     if (value !== undefined) out[key] = scopeId(`${name}.${key}`, value);
   }
-  if (required) requireScope(name, out, pick(options));
+  if (required) requireScope(name, out, pickScope(options));
   return out;
 }
 
@@ -63,19 +68,19 @@ export function requireScope(name: string, scope: MemoryScope, given: unknown): 
   );
 }
 
-function pick(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const { userId, agentId, runId } = options;
-  return { userId, agentId, runId };
+/** The scope fields of `options` as given, for an error message. */
+export function pickScope(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(scopeFields.map((field) => [field, options[field]]));
 }
 
 /** The keys each method's options take (a typo such as `filter` or `user_id` must not silently widen a search). */
 export const keys = {
-  add: [...SCOPE_KEYS, 'metadata', 'expirationDate', 'infer'],
-  addManyItem: ['text', ...SCOPE_KEYS, 'metadata', 'expirationDate'],
-  search: [...SCOPE_KEYS, 'filters', 'limit', 'topK', 'threshold', 'mode', 'keywordWeight', 'explain', 'showExpired'],
-  getAll: [...SCOPE_KEYS, 'filters', 'limit', 'topK', 'showExpired'],
+  add: [...scopeFields, 'metadata', 'expirationDate', 'infer'],
+  addManyItem: ['text', ...scopeFields, 'metadata', 'expirationDate'],
+  search: [...scopeFields, 'filters', 'limit', 'topK', 'threshold', 'mode', 'keywordWeight', 'explain', 'showExpired'],
+  getAll: [...scopeFields, 'filters', 'limit', 'topK', 'showExpired'],
   update: ['text', 'metadata', 'replace', 'expirationDate'],
-  scope: SCOPE_KEYS,
+  scope: scopeFields,
 } as const;
 
 /** An options bag: undefined or a plain object; with `allowed`, any other key is a ValidationError. */
@@ -172,10 +177,4 @@ export function context(texts: readonly { text: string }[], i: number): MessageC
 
 export function threshold(value: unknown): number | undefined {
   return value === undefined ? undefined : numberInRange('threshold', value, -1, 1);
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
 }

@@ -1,6 +1,7 @@
 import { uuidv7 } from '../store/ids.js';
 import type { HistoryRecord, MemoryRecord, MessageContext, PendingRecord } from '../store/records.js';
 import type { Hit } from '../search/search-index.js';
+import type { UpdateRequest } from './requests.js';
 import type { AddResult, HistoryEntry, MemoryItem, MemoryScope, SearchResult } from './types.js';
 
 /** Building stored records from API input, and API results from stored records. */
@@ -86,4 +87,22 @@ export function historyEntries(rows: readonly HistoryRecord[]): HistoryEntry[] {
     updatedAt: event === 'ADD' ? null : createdAt,
     isDeleted: event === 'DELETE',
   }));
+}
+
+/** update()'s new version of `previous`: `hash` with a new text, `expiration` null clears the date. */
+export function updatedRecord(
+  previous: MemoryRecord,
+  change: UpdateRequest,
+  hash: string | undefined,
+  now: string,
+): MemoryRecord {
+  const { text, metadata, replace, expiration } = change;
+  const { expirationDate: _cleared, ...kept } = previous;
+  return {
+    ...(expiration === undefined ? previous : kept),
+    ...(text !== undefined && hash !== undefined ? { text, hash } : {}),
+    ...(metadata !== undefined ? { metadata: replace ? metadata : { ...previous.metadata, ...metadata } } : {}),
+    ...(typeof expiration === 'string' ? { expirationDate: expiration } : {}),
+    updatedAt: now,
+  };
 }

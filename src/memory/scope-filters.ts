@@ -1,7 +1,8 @@
 import { ValidationError } from '../errors.js';
 import { MAX_FILTER_DEPTH } from '../search/filter.js';
+import { scopeFields, type ScopeField } from '../search/search-index.js';
+import { isPlainObject } from '../validate.js';
 import * as input from './input.js';
-import type { ScopeKey } from './input.js';
 import type { MemoryScope } from './types.js';
 
 /**
@@ -11,14 +12,13 @@ import type { MemoryScope } from './types.js';
  * are taken out of `filters` here and the rest is compiled as metadata filters.
  */
 
-const FILTER_SCOPE: Readonly<Record<string, ScopeKey>> = {
-  userId: 'userId',
-  user_id: 'userId',
-  agentId: 'agentId',
-  agent_id: 'agentId',
-  runId: 'runId',
-  run_id: 'runId',
-};
+/** Each scope field under both its names: `userId` and Mem0's `user_id`. */
+const FILTER_SCOPE: Readonly<Record<string, ScopeField>> = Object.fromEntries(
+  scopeFields.flatMap((field) => [
+    [field, field],
+    [field.replace(/Id$/, '_id'), field],
+  ]),
+);
 /** A scope id in the top-level AND holds like one at the top: both must match. */
 const CONJUNCTIONS = new Set(['AND', '$and']);
 const COMBINATORS = new Set(['AND', 'OR', 'NOT', '$and', '$or', '$not']);
@@ -27,11 +27,11 @@ const COMBINATORS = new Set(['AND', 'OR', 'NOT', '$and', '$or', '$not']);
 export function listScope(options: Readonly<Record<string, unknown>>): { scope: MemoryScope; filters: unknown } {
   const scope = input.scope('options', options, false);
   const { filters } = options;
-  if (!input.isPlainObject(filters)) {
-    input.requireScope('options', scope, pick(options));
+  if (!isPlainObject(filters)) {
+    input.requireScope('options', scope, { ...input.pickScope(options), filters });
     return { scope, filters };
   }
-  const found = new Map<ScopeKey, { id: string; path: string }>();
+  const found = new Map<ScopeField, { id: string; path: string }>();
   const take = (key: string, value: unknown, path: string): void => {
     const field = FILTER_SCOPE[key]!;
     if (value === '*') {
@@ -57,12 +57,12 @@ export function listScope(options: Readonly<Record<string, unknown>>): { scope: 
   }
   rejectNested(rest, 'options.filters', 0);
   for (const [field, { id }] of found) scope[field] ??= id;
-  input.requireScope('options', scope, pick(options));
+  input.requireScope('options', scope, { ...input.pickScope(options), filters });
   return { scope, filters: Object.keys(rest).length > 0 ? rest : undefined };
 }
 
 function withoutScope(item: unknown, path: string, take: (key: string, value: unknown, path: string) => void): unknown {
-  if (!input.isPlainObject(item)) return item; // compileFilter names what is wrong with it
+  if (!isPlainObject(item)) return item; // compileFilter names what is wrong with it
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(item)) {
     if (value !== undefined && Object.hasOwn(FILTER_SCOPE, key)) take(key, value, `${path}.${key}`);
@@ -73,7 +73,7 @@ function withoutScope(item: unknown, path: string, take: (key: string, value: un
 
 /** A scope id inside OR or NOT cannot select a scope; compared with metadata it would silently match nothing. */
 function rejectNested(filter: unknown, path: string, depth: number): void {
-  if (depth > MAX_FILTER_DEPTH || !input.isPlainObject(filter)) return; // too deep: compileFilter rejects it
+  if (depth > MAX_FILTER_DEPTH || !isPlainObject(filter)) return; // too deep: compileFilter rejects it
   for (const [key, value] of Object.entries(filter)) {
     if (depth > 0 && Object.hasOwn(FILTER_SCOPE, key)) {
       throw new ValidationError(
@@ -90,9 +90,4 @@ function conflict(pathA: string, a: string, pathB: string, b: string): Validatio
   return new ValidationError(
     `Expected one scope, got \`${pathA}\` = ${JSON.stringify(a)} and \`${pathB}\` = ${JSON.stringify(b)}; give it once (or the same id twice)`,
   );
-}
-
-function pick(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const { userId, agentId, runId, filters } = options;
-  return { userId, agentId, runId, filters };
 }

@@ -1,4 +1,6 @@
+import type { SearchIndex } from '../search/search-index.js';
 import type { MemoryRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
 
 /**
  * What one tab tells the others about the database they share, over a BroadcastChannel named after it.
@@ -30,5 +32,61 @@ export class SyncChannel {
 
   close(): void {
     this.#channel?.close();
+  }
+}
+
+export interface SyncApplyConfig {
+  readonly store: Store;
+  readonly index: SearchIndex<MemoryRecord>;
+  /** True once this Memory is closed: messages after that change nothing. */
+  readonly closed: () => boolean;
+}
+
+/** Applies other tabs' messages to this tab's search index, one after another. */
+export class SyncApply {
+  readonly #store: Store;
+  readonly #index: SearchIndex<MemoryRecord>;
+  readonly #closed: () => boolean;
+  /** A segment read must not overtake a later delete. */
+  #tail: Promise<void> = Promise.resolve();
+
+  constructor(config: SyncApplyConfig) {
+    this.#store = config.store;
+    this.#index = config.index;
+    this.#closed = config.closed;
+  }
+
+  receive(message: SyncMessage): void {
+    this.#tail = this.#tail.then(() => this.#apply(message)).catch(() => undefined); // a closed store: nothing to keep in step
+  }
+
+  async #apply(message: SyncMessage): Promise<void> {
+    if (this.#closed()) return;
+    switch (message.type) {
+      case 'segments':
+        // Only scopes this tab holds need the rows; the others read storage when first searched.
+        if (this.#index.stats().scopes === 0 || !this.#store.readSegments) return;
+        for (const { memory, vector } of await this.#store.readSegments(message.ids))
+          this.#index.upsert(memory, vector);
+        break;
+      case 'upsert':
+        // Messages from different tabs arrive in no set order: apply an update only while storage still holds that
+        // very version. A late message about a memory deleted or updated again since is dropped (the message about
+        // the newer state does the work, before or after it).
+        for (const { memory, vector } of message.entries) {
+          const stored = await this.#store.get(memory.id);
+          if (!stored) this.#index.remove(memory.id);
+          else if (stored.updatedAt !== memory.updatedAt) continue;
+          else if (vector) this.#index.upsert(memory, vector);
+          else this.#index.updateRecord(memory);
+        }
+        break;
+      case 'remove':
+        for (const id of message.ids) this.#index.remove(id);
+        break;
+      case 'clear':
+        this.#index.clear();
+        break;
+    }
   }
 }

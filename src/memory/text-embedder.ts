@@ -13,8 +13,21 @@ export interface TextEmbedder {
   close(): Promise<void>;
 }
 
-/** The engine's hook for a cache that survives reloads; Memory backs it with its own database. */
-export interface PersistentEmbeddingCache {
-  getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]>;
-  putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void>;
+/** {@link Memory.embedder}: the engine's embedding calls, without `close()` (the Memory owns its lifetime). */
+export type MemoryEmbedder = Readonly<Omit<TextEmbedder, 'close'>>;
+
+/** The view of `embedder` a Memory hands out: each call goes through `guard` (the open check and in-flight tracking). */
+export function embedderView(
+  embedder: TextEmbedder,
+  guard: <T>(method: string, call: () => Promise<T>) => Promise<T>,
+): MemoryEmbedder {
+  return Object.freeze({
+    modelId: embedder.modelId,
+    dimensions: embedder.dimensions,
+    embed: (text: string, options?: { signal?: AbortSignal }) =>
+      guard('embedder.embed', () => embedder.embed(text, options)),
+    embedMany: (texts: readonly string[], options?: { signal?: AbortSignal }) =>
+      guard('embedder.embedMany', () => embedder.embedMany(texts, options)),
+    stats: () => embedder.stats(),
+  });
 }

@@ -6,7 +6,7 @@
  * Like transformers.js' `transformers-cache`, an entry is keyed by URL and kept until the site's storage is
  * cleared: serve changed weights under a new URL (or call {@link clearModelCache}).
  */
-import { ModelLoadError } from '../errors.js';
+import { ModelLoadError, errorMessage } from '../errors.js';
 
 export const modelCacheName = 'agentmem-models';
 
@@ -55,12 +55,9 @@ export async function fetchFromNetwork(
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new ModelLoadError(
-      `Could not fetch the model file ${url}: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        cause: error,
-      },
-    );
+    throw new ModelLoadError(`Could not fetch the model file ${url}: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
   if (!response.ok) {
     throw new ModelLoadError(
@@ -123,11 +120,8 @@ async function readBody(
     }
     return out.buffer;
   } catch (error) {
-    throw new ModelLoadError(
-      `Could not read the model file ${url}: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        cause: error,
-      },
-    );
+    throw new ModelLoadError(`Could not read the model file ${url}: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
 }

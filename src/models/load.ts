@@ -2,7 +2,7 @@
  * Loads a transformers.js-layout model folder on the main thread: config, tokenizer files and one ONNX variant.
  * The pool hands a copy of the bytes to each worker.
  */
-import { ModelLoadError } from '../errors.js';
+import { ModelLoadError, errorMessage } from '../errors.js';
 import type { Variant } from '../worker/protocol.js';
 import { readModelSpec, variantFiles, type ModelSpec } from './config.js';
 import { fetchModelFile, fetchModelText, type FetchProgress, type ModelFileReader } from './fetch.js';
@@ -71,7 +71,7 @@ function parseJson(text: string, url: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ModelLoadError(`Expected ${url} to be JSON: ${error instanceof Error ? error.message : String(error)}`, {
+    throw new ModelLoadError(`Expected ${url} to be JSON: ${errorMessage(error)}`, {
       cause: error,
     });
   }

@@ -7,10 +7,10 @@ import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import type { InferenceSession } from 'onnxruntime-web';
-import { ModelLoadError } from '../errors.js';
+import { ModelLoadError, errorMessage } from '../errors.js';
 import type { TensorCtor } from '../worker/encoder.js';
 import type { WorkerInit } from '../worker/protocol.js';
-import { createWorkerApi, messageOf, type RuntimeSession } from '../worker/worker-api.js';
+import { createWorkerApi, type RuntimeSession } from '../worker/worker-api.js';
 import { endpointOf } from './worker-port.js';
 
 interface OrtModule {
@@ -32,7 +32,7 @@ async function loadRuntime(backend: WorkerInit['backend']): Promise<OrtModule> {
     }
   } catch (error) {
     const which = backend === 'native' ? 'onnxruntime-node' : 'onnxruntime-web';
-    throw new ModelLoadError(`Could not load ${which} for the ${backend} backend: ${messageOf(error)}`, {
+    throw new ModelLoadError(`Could not load ${which} for the ${backend} backend: ${errorMessage(error)}`, {
       cause: error,
     });
   }
@@ -66,7 +66,9 @@ async function createSession(options: WorkerInit): Promise<RuntimeSession> {
     const session = await ort.InferenceSession.create(model, sessionOptions);
     return { session, Tensor: ort.Tensor };
   } catch (error) {
-    throw new ModelLoadError(`Could not create the ${options.backend} session: ${messageOf(error)}`, { cause: error });
+    throw new ModelLoadError(`Could not create the ${options.backend} session: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
 }
 

@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Endpoint } from 'comlink';
 import type { WorkerPort } from '../engine/worker-handle.js';
+import { errorMessage } from '../errors.js';
 
 export interface NodeWorkerPort extends WorkerPort {
   /** The thread itself, for the test hooks (killing it as a crash would). */
@@ -24,8 +25,7 @@ export function nodeWorkerPort(label: string): NodeWorkerPort {
     worker,
     endpoint: endpointOf(worker),
     listen(on, signal) {
-      const onError = (error: unknown): void =>
-        on.crash(`${label} crashed: ${error instanceof Error ? error.message : String(error)}`);
+      const onError = (error: unknown): void => on.crash(`${label} crashed: ${errorMessage(error)}`);
       const onExit = (code: number): void => on.crash(`${label} exited with code ${code}`);
       const onMessageError = (): void => on.crash(`${label} sent a message that could not be deserialised`);
       const onMessage = (data: unknown): void => on.event(data);

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { describe } from '../validate.js';
+import { describe, isPlainObject } from '../validate.js';
 
 /**
  * Metadata filters in Mem0's syntax, compiled once into a predicate so a scan pays no parsing cost per vector.
@@ -217,12 +217,6 @@ function isScalar(value: unknown): value is FilterValue {
     typeof value === 'boolean' ||
     (typeof value === 'number' && !Number.isNaN(value))
   );
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
 }
 
 function every(parts: readonly Predicate[]): Predicate {

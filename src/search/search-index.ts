@@ -10,8 +10,9 @@ export interface Scope {
   readonly runId?: string | undefined;
 }
 
-export type ScopeField = 'userId' | 'agentId' | 'runId';
-export const scopeFields: readonly ScopeField[] = ['userId', 'agentId', 'runId'];
+/** The scope fields (Mem0's three keys), in the order a scope is indexed by. */
+export const scopeFields = ['userId', 'agentId', 'runId'] as const;
+export type ScopeField = (typeof scopeFields)[number];
 
 export interface Scoped extends Scope {
   readonly id: string;

@@ -1,5 +1,5 @@
 import type { Client, InStatement, InValue, Row, Transaction } from '@libsql/client';
-import { AgentMemError, NotFoundError, StorageError } from '../errors.js';
+import { AgentMemError, NotFoundError, StorageError, errorDetail } from '../errors.js';
 import {
   CLOSE_PRAGMAS,
   HISTORY_COLUMNS,
@@ -429,6 +429,5 @@ function wrap(path: string, what: string, error: unknown): Error {
       { cause: error },
     );
   }
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new StorageError(`libSQL could not ${what} in \`${path}\`: ${detail}`, { cause: error });
+  return new StorageError(`libSQL could not ${what} in \`${path}\`: ${errorDetail(error)}`, { cause: error });
 }

@@ -1,5 +1,5 @@
 import { openDB, unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import { AgentMemError, NotFoundError, StorageError } from '../errors.js';
+import { AgentMemError, NotFoundError, StorageError, errorDetail } from '../errors.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord, SegmentVectors } from './records.js';
 import {
   addHistory,
@@ -44,7 +44,6 @@ const scopeIndex = { userId: 'userIds', agentId: 'agentIds', runId: 'runIds' } a
  */
 export class MemoryStore implements Store {
   readonly #db: IDBPDatabase<MemoryDB>;
-  readonly #name: string;
   readonly #encoding: VectorEncoding;
   /**
    * Small segments waiting for {@link compactSmall}, oldest first, with their memory counts: those this store
@@ -53,9 +52,8 @@ export class MemoryStore implements Store {
   #small = new Map<string, number>();
   #closed = false;
 
-  private constructor(db: IDBPDatabase<MemoryDB>, name: string, encoding: VectorEncoding) {
+  private constructor(db: IDBPDatabase<MemoryDB>, encoding: VectorEncoding) {
     this.#db = db;
-    this.#name = name;
     this.#encoding = encoding;
   }
 
@@ -76,12 +74,8 @@ export class MemoryStore implements Store {
     } catch (error) {
       throw wrap(`open database \`${name}\``, error);
     }
-    store = new MemoryStore(db, name, encoding);
+    store = new MemoryStore(db, encoding);
     return store;
-  }
-
-  get name(): string {
-    return this.#name;
   }
 
   /** False once the connection was closed, by us or by the browser. */
@@ -409,9 +403,7 @@ export class MemoryStore implements Store {
 
 function wrap(what: string, error: unknown): Error {
   if (error instanceof AgentMemError) return error;
-  const detail =
-    error instanceof Error ? (error.message ? `${error.name}: ${error.message}` : error.name) : String(error);
-  return new StorageError(`IndexedDB could not ${what}: ${detail}`, { cause: error });
+  return new StorageError(`IndexedDB could not ${what}: ${errorDetail(error)}`, { cause: error });
 }
 
 /** The name a write's failure gives it: what the transaction was for. */

@@ -1,5 +1,6 @@
 import { quantize } from '../search/quantize.js';
 import type { StoredVector } from '../search/scope-index.js';
+import type { ScopeField } from '../search/search-index.js';
 import { uuidv7 } from './ids.js';
 import type { MemoryRecord, SegmentRecord, SegmentVectors } from './records.js';
 
@@ -229,7 +230,7 @@ export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function distinct(memories: readonly MemoryRecord[], field: 'userId' | 'agentId' | 'runId'): string[] {
+function distinct(memories: readonly MemoryRecord[], field: ScopeField): string[] {
   const seen = new Set<string>();
   for (const m of memories) {
     const value = m[field];

@@ -9,9 +9,9 @@
  */
 import * as Comlink from 'comlink';
 import type * as Ort from 'onnxruntime-web';
-import { ModelLoadError } from '../errors.js';
+import { ModelLoadError, errorMessage } from '../errors.js';
 import type { WorkerInit } from './protocol.js';
-import { createWorkerApi, messageOf, type RuntimeSession } from './worker-api.js';
+import { createWorkerApi, type RuntimeSession } from './worker-api.js';
 
 /**
  * Each backend loads its own onnxruntime-web build. The default one (JSEP: WASM + WebGPU, a 28 MB wasm) is needed for
@@ -29,7 +29,7 @@ async function createSession(options: WorkerInit): Promise<RuntimeSession> {
   try {
     ort = await loadRuntime(options.backend);
   } catch (error) {
-    throw new ModelLoadError(`Could not load onnxruntime-web for ${options.backend}: ${messageOf(error)}`, {
+    throw new ModelLoadError(`Could not load onnxruntime-web for ${options.backend}: ${errorMessage(error)}`, {
       cause: error,
     });
   }
@@ -46,7 +46,9 @@ async function createSession(options: WorkerInit): Promise<RuntimeSession> {
       logSeverityLevel: 3, // errors only: the node-placement warnings of the WebGPU EP are expected
     });
   } catch (error) {
-    throw new ModelLoadError(`Could not create the ${options.backend} session: ${messageOf(error)}`, { cause: error });
+    throw new ModelLoadError(`Could not create the ${options.backend} session: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
   if (options.backend !== 'webgpu') return { session, Tensor: ort.Tensor };
   const device = (await ort.env.webgpu.device) as GPUDevice | undefined;

@@ -12,7 +12,7 @@
  * worker a second batch for exactly this); on WASM the run itself holds the thread, so nothing overlaps.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
-import { EmbeddingError, ModelLoadError } from '../errors.js';
+import { EmbeddingError, ModelLoadError, errorMessage } from '../errors.js';
 import { planRuns, runShape, type RunPlanOptions } from './length-groups.js';
 import { l2Normalize, poolRow, toFloat32 } from './pooling.js';
 import type { EmbedOutput, Pooling, ShapeSteps } from './protocol.js';
@@ -275,8 +275,4 @@ function chooseOutput(session: InferenceSession, pooling: Pooling, named: string
     : names.includes('token_embeddings')
       ? 'token_embeddings'
       : names[0]!;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

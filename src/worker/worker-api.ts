@@ -157,6 +157,3 @@ function deviceLostError(message: string): Error {
 }
 
 /** The message of whatever was thrown, for wrapping it in a typed error. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
