@@ -3,20 +3,13 @@
  * getAll() (unless showExpired), kept by default as Mem0 keeps them, purged in the background with
  * `purgeExpired: true`; dates survive a crash replay and changes reach other tabs.
  */
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { onMemoryPage, ready } from './memory-page.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate bodies run in the page, typed loosely here */
 declare const window: { t: any };
 
-async function ready(page: Page): Promise<void> {
-  await page.goto('/test/pages/memory.html');
-  await expect(page.locator('#status')).toHaveText('ready');
-}
-
-test.beforeEach(async ({ page }) => {
-  page.on('pageerror', (error) => console.log(`[pageerror] ${error.message}`));
-  await ready(page);
-});
+onMemoryPage();
 
 test('expired memories: hidden from search and getAll, shown with showExpired, kept, returned by get(); update sets and clears', async ({
   page,

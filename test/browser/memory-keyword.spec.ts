@@ -4,14 +4,10 @@
  * model, WASM), real IndexedDB.
  */
 import { test, expect, type Page } from '@playwright/test';
+import { onMemoryPage, ready } from './memory-page.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate bodies run in the page, typed loosely here */
 declare const window: { t: any };
-
-async function ready(page: Page): Promise<void> {
-  await page.goto('/test/pages/memory.html');
-  await expect(page.locator('#status')).toHaveText('ready');
-}
 
 /** Ids found by keyword, by vector and listed, for alice (every text holds the word "note"). */
 function sides(page: Page) {
@@ -41,10 +37,7 @@ function keywordHits(page: Page, query: string) {
   }, query);
 }
 
-test.beforeEach(async ({ page }) => {
-  page.on('pageerror', (error) => console.log(`[pageerror] ${error.message}`));
-  await ready(page);
-});
+onMemoryPage();
 
 test('keyword and vector search find the same memories through every change, a reload and another tab', async ({
   page,

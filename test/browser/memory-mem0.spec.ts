@@ -2,20 +2,13 @@
  * Mem0 v3 compatibility in real Chromium (real engine, real IndexedDB): both call shapes, limit/topK 0, trimmed
  * scope ids, metadata merge, Mem0-shaped history rows, and a Mem0 user's code run unchanged.
  */
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { onMemoryPage } from './memory-page.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate bodies run in the page, typed loosely here */
 declare const window: { t: any };
 
-async function ready(page: Page): Promise<void> {
-  await page.goto('/test/pages/memory.html');
-  await expect(page.locator('#status')).toHaveText('ready');
-}
-
-test.beforeEach(async ({ page }) => {
-  page.on('pageerror', (error) => console.log(`[pageerror] ${error.message}`));
-  await ready(page);
-});
+onMemoryPage();
 
 test("a Mem0 v3 user's code runs unchanged: add messages, search with filters + topK, getAll, update, history, delete", async ({
   page,

@@ -3,15 +3,11 @@
  * - a real QuotaExceededError, from a quota lowered through the DevTools protocol (Storage.overrideQuotaForOrigin);
  * - a connection closed underneath the instance (another party deletes the database).
  */
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { ready } from './memory-page.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate bodies run in the page, typed loosely here */
 declare const window: { t: any };
-
-async function ready(page: Page): Promise<void> {
-  await page.goto('/test/pages/memory.html');
-  await expect(page.locator('#status')).toHaveText('ready');
-}
 
 test('QuotaExceededError: the failing add gets StorageError, the others commit, the database stays consistent', async ({
   page,

@@ -2,20 +2,13 @@
  * The Memory API in real Chromium with the real engine (lexical model, WASM, one worker) and real IndexedDB.
  * Each test gets a fresh browser context, so a fresh, empty origin storage.
  */
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { onMemoryPage, ready } from './memory-page.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate bodies run in the page, typed loosely here */
 declare const window: { t: any };
 
-async function ready(page: Page): Promise<void> {
-  await page.goto('/test/pages/memory.html');
-  await expect(page.locator('#status')).toHaveText('ready');
-}
-
-test.beforeEach(async ({ page }) => {
-  page.on('pageerror', (error) => console.log(`[pageerror] ${error.message}`));
-  await ready(page);
-});
+onMemoryPage();
 
 test('every method: add, addMany, search, get, getAll, update, delete, deleteAll, history, stats, reset, close', async ({
   page,
