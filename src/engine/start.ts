@@ -139,10 +139,7 @@ async function setupFor(
       maxTokens,
       threads: settings.threads,
       wasmPaths: options.wasmPaths,
-      runOverheadTokens: settings.runOverheadTokens,
-      maxTokensPerRun: settings.maxTokensPerRun,
-      maxAttentionPerRun: settings.maxAttentionPerRun,
-      shapeSteps: settings.shapeSteps,
+      runPlan: settings.runPlan,
     }),
   };
 }
