@@ -26,8 +26,7 @@ export interface StartedEngine {
 /**
  * The backends `auto` tries, in order: WebGPU first when a hardware adapter exists (the pool then probes it), else
  * only WASM. A fallback adapter (software WebGPU such as SwiftShader) is skipped: it runs a model two orders of
- * magnitude slower than WASM on the same CPU (~1 text/s against ~200 for minilm-l6 here). `backend: 'webgpu'`
- * still uses it.
+ * magnitude slower than WASM on the same CPU. `backend: 'webgpu'` still uses it.
  */
 export function autoBackends(caps: Pick<Capabilities, 'hasWebGPU' | 'webgpuFallback'>): Backend[] {
   return caps.hasWebGPU && !caps.webgpuFallback ? ['webgpu', 'wasm'] : ['wasm'];

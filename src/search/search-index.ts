@@ -69,10 +69,10 @@ export interface IndexQuery<R> extends RankQuery<R> {
 }
 
 /**
- * The in-memory side of search: one ScopeIndex and one KeywordIndex per scope key (`userId=alice`, `agentId=planner`...), loaded
- * lazily from storage on the first search of that scope and then kept in step with every add, update and delete
- * (this tab's and, through the caller, other tabs'). A memory of alice's planner lives in both indexes once both
- * are loaded; that costs memory only for scopes somebody actually searches.
+ * The in-memory side of search: one ScopeIndex and one KeywordIndex per scope key (`userId=alice`,
+ * `agentId=planner`...), loaded lazily from storage on the first search of that scope and then kept in step with
+ * every add, update and delete (this tab's and, through the caller, other tabs'). A memory of alice's planner lives in
+ * both indexes once both are loaded; that costs memory only for scopes somebody actually searches.
  */
 export class SearchIndex<R extends Scoped> {
   readonly #dimensions: number;

@@ -5,9 +5,9 @@
  * `runOverheadTokens + count * len * (1 + len / 2048)` (the last factor is attention's quadratic share for a
  * MiniLM-sized model). The best partition of the length-sorted batch into contiguous runs is found exactly by
  * dynamic programming, O(n^2) for n texts (n <= 1024: well under a millisecond).
- * WebGPU runs cost ~20 ms whatever their size, so its {@link RunPlan} gives a large `runOverheadTokens` and batches stay
- * whole. Shape steps ({@link runShape}) round each run's shape so few distinct shapes occur (WebGPU: see options.ts);
- * the plan costs runs at their rounded shapes.
+ * WebGPU runs cost ~the same whatever their size, so its {@link RunPlan} gives a large `runOverheadTokens` and
+ * batches stay whole. Shape steps ({@link runShape}) round each run's shape so few distinct shapes occur (WebGPU: see
+ * options.ts); the plan costs runs at their rounded shapes.
  */
 import type { RunPlan } from './protocol.js';
 
