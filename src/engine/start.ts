@@ -47,15 +47,16 @@ export async function startEngine(
   const loader = new VariantLoader(folder.url, options, platform.readModelFile);
   const candidates: Backend[] = options.backend === 'auto' ? platform.autoBackends(caps) : [options.backend];
   const start = { options, caps, folder, loader, platform };
-  for (const [i, candidate] of candidates.entries()) {
+  const last = candidates.at(-1);
+  if (last === undefined) throw new ModelLoadError('No backend could load the model');
+  for (const candidate of candidates.slice(0, -1)) {
     try {
       return await startPool(candidate, start);
-    } catch (error) {
+    } catch {
       // `auto` probes WebGPU (or native) by building a session and running it; any failure means "try the next".
-      if (i === candidates.length - 1) throw error;
     }
   }
-  throw new ModelLoadError('No backend could load the model'); // unreachable: the last candidate throws
+  return startPool(last, start);
 }
 
 /** Fetches each model variant at most once, with progress. */

@@ -366,7 +366,8 @@ export class ScopeIndex<R extends { readonly id: string }> {
     };
     const side = next.i8.length > 0 ? next.capacity : 0;
     if (side > 0 && old.i8.length > 0) next.i8.set(old.i8.subarray(0, used));
-    const fresh = side > 0 && old.i8.length === 0; // gained SIMD (cannot happen today, but never read garbage)
+    // Gained SIMD: the last, smaller slab found no room for a wasm memory and this one did; quantise every row.
+    const fresh = side > 0 && old.i8.length === 0;
     this.#slab = next;
     this.#scales = widen(this.#scales, side);
     this.#errors = widen(this.#errors, this.#mode === 'fp32' ? side : 0);

@@ -295,5 +295,3 @@ export function instantiate(memory: WebAssembly.Memory): ScanKernels | null {
   const exports = instance.exports as { scan_f32: ScanFn; scan_i8: ScanFn; dot_i8: ScanFn };
   return { scanF32: exports.scan_f32, scanI8: exports.scan_i8, dotI8: exports.dot_i8 };
 }
-
-export const simdAvailable = (): boolean => module() !== null;
