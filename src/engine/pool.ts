@@ -7,7 +7,7 @@
  * waiting in it, and every one sent later, gets the same `EmbeddingError` ({@link WorkerPool.failure}).
  *
  * The pool never queues work of its own beyond retries: the coalescer only sends a batch when
- * {@link WorkerPool.freeWorkers} is positive, so batches keep growing in the coalescer while every worker is busy.
+ * {@link WorkerPool.freeBatchPlaces} is positive, so batches keep growing in the coalescer while every worker is busy.
  * A worker holds up to `settings.pipelineDepth` batches: 1 on WASM (the run holds the worker's thread), 2 on
  * WebGPU, where the worker tokenises the next batch and pools the last one while the GPU runs.
  */
@@ -127,7 +127,7 @@ export class WorkerPool {
   }
 
   /** Batch places free on running workers, less those claimed by a retry: how many batches the coalescer may send now. */
-  get freeWorkers(): number {
+  get freeBatchPlaces(): number {
     if (this.#state !== 'ready') return 0;
     const depth = this.#setup.settings.pipelineDepth;
     let free = 0;

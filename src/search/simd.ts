@@ -8,7 +8,7 @@
  *   dot_i8  (query16, base, rows, count, dims, rowBytes, out) int8 vectors against an int16-quantised query with
  *            i32x4.dot_i16x8_s: 8 multiply-adds per instruction, integer sums (exact), written out as f32
  *
- * `rows` lists the slots to score, so a filtered search scores only what the filter let through.
+ * `rows` lists the rows to score, so a filtered search scores only what the filter let through.
  * Both need `dims % 16 === 0` (384, 256, 512, 768 all are); other sizes use the JS loop.
  */
 

@@ -17,7 +17,7 @@ interface PendingRead {
   readonly resolve: (vector: Float32Array | undefined) => void;
 }
 
-export class EmbeddingCache {
+export class TwoLevelCache {
   readonly #memory: LruCache<string, Float32Array>;
   readonly #persistent: PersistentEmbeddingCache | undefined;
   readonly #dimensions: number;
