@@ -152,5 +152,3 @@ function deviceLostError(message: string): Error {
   error.name = deviceLostErrorName;
   return error;
 }
-
-/** The message of whatever was thrown, for wrapping it in a typed error. */
