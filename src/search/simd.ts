@@ -181,20 +181,15 @@ const i8Inner = [
 // 16 int8 per step against 16 int16 query values: widen the vector to i16, two dot products into i32 lanes.
 const dotInner = [
   ...widenToI16,
-  ...get(A0),
-  ...get(LO),
-  ...get(QP),
-  ...load(0),
-  ...simd.i32x4DotI16x8S,
-  ...simd.i32x4Add,
-  ...set(A0),
-  ...get(A1),
-  ...get(HI),
-  ...get(QP),
-  ...load(16),
-  ...simd.i32x4DotI16x8S,
-  ...simd.i32x4Add,
-  ...set(A1),
+  ...[LO, HI].flatMap((half, k) => [
+    ...get(A0 + k),
+    ...get(half),
+    ...get(QP),
+    ...load(16 * k),
+    ...simd.i32x4DotI16x8S,
+    ...simd.i32x4Add,
+    ...set(A0 + k),
+  ]),
 ];
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
