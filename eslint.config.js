@@ -5,7 +5,16 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'dist-site/', 'public/', 'bench/results/', 'test-results/', 'playwright-report/', '.tmp/'],
+    ignores: [
+      'dist/',
+      'dist-site/',
+      'dist-site-*/',
+      'public/',
+      'bench/results/',
+      'test-results/',
+      'playwright-report/',
+      '.tmp/',
+    ],
   },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,

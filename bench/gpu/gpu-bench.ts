@@ -119,9 +119,9 @@ async function main(): Promise<void> {
         maxWaitMs: loaded.settings.maxWaitMs,
         depth: c.depth ?? loaded.settings.pipelineDepth,
         pooling: c.pooling,
-        runCap: c.runCap ?? loaded.settings.maxTokensPerRun,
-        runOverheadTokens: c.overhead ?? loaded.settings.runOverheadTokens,
-        shapeSteps: c.steps === undefined ? (loaded.settings.shapeSteps ?? null) : c.steps,
+        runCap: c.runCap ?? loaded.settings.runPlan.maxTokensPerRun,
+        runOverheadTokens: c.overhead ?? loaded.settings.runPlan.runOverheadTokens,
+        shapeSteps: c.steps === undefined ? (loaded.settings.runPlan.shapeSteps ?? null) : c.steps,
       };
       // One worker: the session in this thread. More: worker threads, as the engine's pool has Web Workers.
       const workers = workersOf(c);
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
     startedAt: new Date(Date.now() - (performance.now() - T0)).toISOString(),
     durationS: Math.round((performance.now() - T0) / 1000),
     notes: [
-      `The engine's SentenceEncoder and Coalescer with its ${EP} defaults (maxBatch ${fp32.settings.maxBatch}, maxWaitMs ${fp32.settings.maxWaitMs}, ${fp32.settings.pipelineDepth} batches per worker, ${fp32.settings.workers} worker(s), run overhead ${fp32.settings.runOverheadTokens} tokens, at most ${fp32.settings.maxTokensPerRun} padded tokens and ${fp32.settings.maxAttentionPerRun} rows x length² per run, shape steps ${fp32.settings.shapeSteps ? `${fp32.settings.shapeSteps.length} tokens x ${fp32.settings.shapeSteps.count} rows` : 'none'}), onnxruntime-web ${ort.env.versions?.web ?? '?'} (${fp32.file}) in Node${EP === 'webgpu' ? ' + Dawn' : ''}; no Web Worker/Comlink transport, no IndexedDB.`,
+      `The engine's SentenceEncoder and Coalescer with its ${EP} defaults (maxBatch ${fp32.settings.maxBatch}, maxWaitMs ${fp32.settings.maxWaitMs}, ${fp32.settings.pipelineDepth} batches per worker, ${fp32.settings.workers} worker(s), run overhead ${fp32.settings.runPlan.runOverheadTokens} tokens, at most ${fp32.settings.runPlan.maxTokensPerRun} padded tokens and ${fp32.settings.runPlan.maxAttentionPerRun} rows x length² per run, shape steps ${fp32.settings.runPlan.shapeSteps ? `${fp32.settings.runPlan.shapeSteps.length} tokens x ${fp32.settings.runPlan.shapeSteps.count} rows` : 'none'}), onnxruntime-web ${ort.env.versions?.web ?? '?'} (${fp32.file}) in Node${EP === 'webgpu' ? ' + Dawn' : ''}; no Web Worker/Comlink transport, no IndexedDB.`,
       fp16Note,
       TEXTS === 'paragraphs'
         ? 'Texts: paragraphs of 5-12 sentences (~80-230 tokens, median ~150; the W6-long workload).'

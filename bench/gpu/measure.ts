@@ -145,7 +145,7 @@ export async function sustained(
   let coalescer: Coalescer<Job> | undefined;
   const runner: BatchRunner = {
     settings: { maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs },
-    get freeWorkers() {
+    get freeBatchPlaces() {
       return held.reduce((free, n) => free + depth - n, 0);
     },
     get busyWorkers() {

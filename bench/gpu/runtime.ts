@@ -160,22 +160,25 @@ export async function load(ort: Ort, variant: string): Promise<Loaded> {
       pooling: spec.pooling,
       output,
       maxTokens: Math.min(256, spec.maxPositions ?? 256), // the engine's default truncation
-      runOverheadTokens: overhead,
-      maxTokensPerRun: runCap,
-      maxAttentionPerRun: attention,
-      shapeSteps: steps,
+      runPlan: {
+        runOverheadTokens: overhead,
+        maxTokensPerRun: runCap,
+        maxAttentionPerRun: attention,
+        shapeSteps: steps,
+      },
     });
   const made = new Map<string, SentenceEncoder>();
   const encoder = (
     pooling: 'graph' | 'cpu',
-    runCap = settings.maxTokensPerRun,
-    overhead = settings.runOverheadTokens,
+    runCap = settings.runPlan.maxTokensPerRun,
+    overhead = settings.runPlan.runOverheadTokens,
     asked?: ShapeSteps | null,
     askedAttention?: number | null,
   ): SentenceEncoder => {
     const output = pooling === 'graph' ? spec.output : undefined;
-    const steps = asked === undefined ? settings.shapeSteps : (asked ?? undefined); // null: exact shapes
-    const attention = askedAttention === undefined ? settings.maxAttentionPerRun : (askedAttention ?? undefined); // null: none
+    const steps = asked === undefined ? settings.runPlan.shapeSteps : (asked ?? undefined); // null: exact shapes
+    const attention =
+      askedAttention === undefined ? settings.runPlan.maxAttentionPerRun : (askedAttention ?? undefined); // null: none
     const key = `${output}/${runCap}/${overhead}/${steps ? `${steps.length}x${steps.count}` : ''}/${attention ?? ''}`;
     if (!made.has(key)) made.set(key, make(output, runCap, overhead, steps, attention));
     return made.get(key)!;

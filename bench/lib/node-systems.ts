@@ -79,9 +79,7 @@ export async function bareEncoder(model: string, variant: Variant, threads: numb
     pooling: spec.pooling,
     output: spec.output,
     maxTokens: Math.min(256, spec.maxPositions ?? 256),
-    runOverheadTokens: settings.runOverheadTokens,
-    maxTokensPerRun: settings.maxTokensPerRun,
-    maxAttentionPerRun: settings.maxAttentionPerRun,
+    runPlan: settings.runPlan,
   });
 }
 

@@ -14,10 +14,10 @@
 export interface PolicyInput {
   readonly queued: number;
   /** Batch places free now (minus batches already waiting for one); a worker may hold more than one batch. */
-  readonly idleWorkers: number;
+  readonly freeBatchPlaces: number;
   readonly busyWorkers: number;
   /**
-   * Workers that share the work, for the fair share; default `idleWorkers + busyWorkers`. A worker holding two
+   * Workers that share the work, for the fair share; default `freeBatchPlaces + busyWorkers`. A worker holding two
    * batches (WebGPU) is one worker: an idle one gets the whole queue, not half of it.
    */
   readonly workers?: number | undefined;
@@ -42,9 +42,9 @@ export function fairShare(queued: number, inFlightItems: number, workers: number
 }
 
 export function decide(input: PolicyInput): Decision {
-  const { queued, idleWorkers, busyWorkers } = input;
+  const { queued, freeBatchPlaces, busyWorkers } = input;
   if (queued === 0) return { kind: 'empty' };
-  if (idleWorkers <= 0) return { kind: 'hold' };
+  if (freeBatchPlaces <= 0) return { kind: 'hold' };
   const size = fairShare(queued, input.inFlightItems, sharers(input), input.maxBatch);
   if (busyWorkers === 0) return { kind: 'flush', size, reason: 'idle' };
   if (size >= Math.min(input.target, input.maxBatch)) return { kind: 'flush', size, reason: 'full' };
@@ -72,7 +72,7 @@ export function nextTarget(input: PolicyInput, decision: Decision): number {
 
 /** How many workers share the outstanding work ({@link PolicyInput.workers}). */
 function sharers(input: PolicyInput): number {
-  return input.workers ?? input.idleWorkers + input.busyWorkers;
+  return input.workers ?? input.freeBatchPlaces + input.busyWorkers;
 }
 
 /** Histogram bucket of a batch size: 1, 2-3, 4-7, 8-15, ... (power-of-two bounds). */

@@ -22,7 +22,7 @@ export interface QueuedJob {
 export interface BatchRunner {
   readonly settings: { readonly maxBatch: number; readonly maxWaitMs: number };
   /** Batch places free now; the coalescer only sends when this is positive. */
-  readonly freeWorkers: number;
+  readonly freeBatchPlaces: number;
   readonly busyWorkers: number;
   /** Live workers, when one holds more than one batch (see {@link PolicyInput.workers}). */
   readonly workers?: number;
@@ -142,7 +142,7 @@ export class Coalescer<J extends QueuedJob> {
       const queued = this.#queue.length;
       const input: PolicyInput = {
         queued,
-        idleWorkers: this.#pool.freeWorkers,
+        freeBatchPlaces: this.#pool.freeBatchPlaces,
         busyWorkers: this.#pool.busyWorkers,
         workers: this.#pool.workers,
         inFlightItems: this.#pool.inFlightItems,

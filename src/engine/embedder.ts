@@ -10,7 +10,7 @@ import { expected } from '../validate.js';
 import type { Backend, Variant } from '../worker/protocol.js';
 import { embeddingCacheKey } from './cache-key.js';
 import { Coalescer, type QueuedJob } from './coalescer.js';
-import { EmbeddingCache } from './embedding-cache.js';
+import { TwoLevelCache } from './two-level-cache.js';
 import { DEFAULT_MAX_TOKENS, checkOptions, settingsFor, type CheckedOptions } from './options.js';
 import { enginePlatform, type EnginePlatform, type OwnedEmbeddingCache } from './platform.js';
 import type { ItemResult, WorkerPool } from './pool.js';
@@ -52,7 +52,7 @@ export class Embedder {
   readonly variant: Variant;
   readonly #pool: WorkerPool;
   readonly #coalescer: Coalescer<Job>;
-  readonly #cache: EmbeddingCache | undefined;
+  readonly #cache: TwoLevelCache | undefined;
   readonly #ownedStore: OwnedEmbeddingCache | undefined;
   readonly #inflight = new Map<string, Job>();
   /** What the cache keys hash with the text: the model id, and `maxTokens` when it is not the default. */
@@ -93,7 +93,7 @@ export class Embedder {
         this.#ownedStore = platform.defaultPersistentCache();
         persistent = this.#ownedStore;
       }
-      this.#cache = new EmbeddingCache(options.memoryEntries, this.dimensions, persistent);
+      this.#cache = new TwoLevelCache(options.memoryEntries, this.dimensions, persistent);
     }
   }
 

@@ -11,10 +11,6 @@ export class LruCache<K, V> {
     return this.#map.size;
   }
 
-  get capacity(): number {
-    return this.#capacity;
-  }
-
   get(key: K): V | undefined {
     const value = this.#map.get(key);
     if (value === undefined) return undefined;
@@ -35,10 +31,6 @@ export class LruCache<K, V> {
       const oldest = this.#map.keys().next().value as K;
       this.#map.delete(oldest);
     }
-  }
-
-  delete(key: K): boolean {
-    return this.#map.delete(key);
   }
 
   clear(): void {

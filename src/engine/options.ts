@@ -6,7 +6,7 @@
 import { ValidationError } from '../errors.js';
 import type { ModelSpec } from '../models/config.js';
 import { expected, integerInRange, nonEmptyString, numberInRange, oneOf, plainObject } from '../validate.js';
-import type { Backend, ShapeSteps, Variant } from '../worker/protocol.js';
+import type { Backend, RunPlan, Variant } from '../worker/protocol.js';
 import type { EmbedderProgress, PersistentEmbeddingCache } from './types.js';
 
 const known = new Set([
@@ -62,12 +62,8 @@ export interface BackendSettings {
   readonly maxBatch: number;
   readonly maxWaitMs: number;
   readonly timeoutMs: number;
-  readonly runOverheadTokens: number;
-  readonly maxTokensPerRun: number;
-  /** Bound on rows x padded length² per run (one head's attention scores). */
-  readonly maxAttentionPerRun: number;
-  /** Rounding of each run's shape (WebGPU), undefined for exact shapes (WASM). */
-  readonly shapeSteps: ShapeSteps | undefined;
+  /** How each worker splits a batch into model runs and rounds their shapes. */
+  readonly runPlan: RunPlan;
   /** Batches one worker holds at once: it prepares the next while the model runs the current one. */
   readonly pipelineDepth: number;
 }
@@ -162,9 +158,8 @@ function reportingErrors(listener: (p: EmbedderProgress) => void): (p: EmbedderP
 }
 
 /**
- * WebGPU: the size one run's largest float32 tensor may reach, the feed-forward activations (tokens x
- * intermediate size) or one layer's attention scores (rows x heads x length²). Runs past it were several times
- * slower per text on an H200 (see `maxTokensPerRun` in settingsFor); minilm-l6's sizes give the default bounds.
+ * WebGPU: the size one run's largest float32 tensor may reach, the feed-forward activations (tokens x intermediate
+ * size) or one layer's attention scores (rows x heads x length²); runs past it were several times slower per text.
  */
 const GPU_RUN_TENSOR_BYTES = 128 * 2 ** 20;
 
@@ -172,18 +167,15 @@ const GPU_RUN_TENSOR_BYTES = 128 * 2 ** 20;
 const nativeThreads = 1;
 
 /**
- * Per-backend defaults. WASM and native (onnxruntime-node's CPU runtime in each worker thread): one single-threaded
- * worker per core (at most 4), batches up to 64, a small per-run cost so batches split by length eagerly. WebGPU: one worker per 4 cores (1-3), batches up to 1024 (a run costs
- * ~15-20 ms whatever its size up to ~32 texts), a large per-run cost so batches stay whole, two batches per worker.
+ * Per-backend defaults (measurements: bench/README.md, "How the engine's defaults were chosen"). WASM and native:
+ * one single-threaded worker per core (at most 4), batches up to 64, cheap runs so batches split by length. WebGPU:
+ * one worker per 4 cores (1-3), batches up to 1024, two per worker, costly runs so batches stay whole.
  */
 export function settingsFor(
   options: CheckedOptions,
   backend: Backend,
   env: { readonly hardwareConcurrency: number; readonly crossOriginIsolated: boolean },
 ): BackendSettings {
-  // WebGPU: a run's CPU work (tokenising, recording ~150 GPU commands) is single-threaded per worker, and bounded
-  // one worker at ~4-5k texts/s on an H200 where 3 workers reached ~9-10k (bench/results/gpu-2026-11-26-*.json).
-  // One worker per 4 cores, at most 3: a 2-4 core laptop keeps one session (and one copy of the weights on its GPU).
   // ORT-web drops to one thread without cross-origin isolation; so do we, quietly (the user's setting is kept).
   // Native: onnxruntime-node's intra-op threads, no isolation needed.
   const threads =
@@ -193,6 +185,7 @@ export function settingsFor(
         ? (options.threads ?? 1)
         : 1;
   // WASM and native: one worker per core, or per `threads` cores when each worker runs several threads; at most 4.
+  // WebGPU: a run's CPU work is single-threaded per worker, so a few workers help; a small machine keeps one.
   const workers =
     options.workers ??
     (backend === 'webgpu'
@@ -214,34 +207,19 @@ export function settingsFor(
     maxBatch: options.maxBatch ?? (webgpu ? 1024 : 64),
     maxWaitMs: options.maxWaitMs ?? (webgpu ? 10 : 4),
     timeoutMs: options.timeoutMs ?? (webgpu ? 120_000 : 60_000),
-    // A run's fixed cost in padded tokens. WASM, measured in Chromium (bare onnxruntime-web, minilm-l6 int8, one
-    // thread): ~2 ms per run + ~0.42 ms per token, i.e. ~5 tokens; 8 covers our tensor and pooling work. At 32 a
-    // batch of ~10 mixed-length texts was padded 17% (5% at 8), and a 20 callers x 5 adds probe ran ~110 adds/s (~143 at 8).
-    runOverheadTokens: webgpu ? 4096 : 8,
-    // Bounds on one run's size. WebGPU: a run whose largest intermediate tensors pass ~128 MiB (the feed-forward
-    // activations, tokens x 1,536 floats for minilm-l6: 21,845 tokens; the attention scores, rows x 12 heads x
-    // length² floats: 2.8M rows x length², 128 MiB / 48 bytes) was several times slower per text here. H200,
-    // 3 workers, 4,096 callers adding paragraphs of ~80-230 tokens: 216-244 adds/s at the earlier 32,768 tokens and
-    // no attention bound, 809 at 21,504 tokens alone, 953-1,174 at 16,384 tokens alone, 1,001 and 928 with both
-    // bounds as shipped (bench/results/gpu-2026-11-27-{2,3,4,5}-*.json); sentences (9-37 tokens) keep the same runs,
-    // 11,373 / 10,900. A wider model lowers both ({@link boundRunsForModel}).
-    maxTokensPerRun: webgpu ? 21_504 : 4096,
-    // WASM: a run's attention scores (rows x length² per head, in float32) that outgrow the CPU caches cost more per
-    // token, not less. One worker, minilm-l6 int8, medians of 8 alternating rounds: 182-token texts 93-95 ms each in
-    // runs of 1-2 texts, 99-111 ms in runs of 3-12; 62-token texts 27.9 ms in runs of 6-12, 29.5 in runs of 24;
-    // 18-token texts flat from 16 to 64 per run (7.7-7.9 ms). Two workers, embedMany(64 texts of ~180 tokens):
-    // 1.10x with this bound (14 pairs, 11 of them faster); short and mixed texts: the same plans, no change.
-    maxAttentionPerRun: webgpu ? Math.floor(GPU_RUN_TENSOR_BYTES / (12 * 4)) : 65_536,
-    // WebGPU: ORT-web builds GPU programs and buffers per input shape, and batches of real texts gave a new shape
-    // almost every run. Rounding rows to 64s (powers of two below) and lengths to 8s: sustained adds on an H100 with
-    // 3 workers 12,198 / 12,166 vs 8,997 / 7,841 exact, one worker 5,476 vs 4,724; H200 12,074 / 11,359 vs
-    // 8,720 / 7,797; for ~5% more padded tokens (bench/results/gpu-2026-11-26-{6,7}-*.json). WASM: exact shapes
-    // (its kernels take any shape; rounding would only add work).
-    shapeSteps: webgpu ? { count: 64, length: 8 } : undefined,
-    // WebGPU: the CPU work around a run (tokenising, tensors, pooling, the transfer) is ~half a GPU run at batch
-    // 1024, and overlaps it with a second batch in hand. WASM and native (onnxruntime-node runs synchronously on the
-    // calling thread too): the run holds the worker's thread; a second batch
-    // would only wait there instead of in the coalescer, where it can still grow or go to another worker.
+    runPlan: {
+      // A run's fixed cost in padded tokens: small on the CPU; on WebGPU a run costs ~the same up to ~32 texts.
+      runOverheadTokens: webgpu ? 4096 : 8,
+      // WebGPU: minilm-l6's largest tensors stay under ~128 MiB; a wider model lowers both ({@link boundRunsForModel}).
+      // WASM: attention scores that outgrow the CPU caches cost more per token, not less.
+      maxTokensPerRun: webgpu ? 21_504 : 4096,
+      maxAttentionPerRun: webgpu ? Math.floor(GPU_RUN_TENSOR_BYTES / (12 * 4)) : 65_536,
+      // ORT-web builds GPU programs and buffers per input shape: rounded shapes let it reuse them. WASM kernels take
+      // any shape, so rounding would only add work.
+      shapeSteps: webgpu ? { count: 64, length: 8 } : undefined,
+    },
+    // WebGPU: a second batch in hand is tokenised while the GPU runs the first. WASM and native: the run holds the
+    // worker's thread, so a second batch would only wait there instead of in the coalescer, where it can still grow.
     pipelineDepth: webgpu ? 2 : 1,
   };
 }
@@ -260,7 +238,10 @@ export function boundRunsForModel(
   const scores = model.attentionHeads === undefined ? Infinity : Math.floor(floatsPerTensor / model.attentionHeads);
   return {
     ...settings,
-    maxTokensPerRun: Math.min(settings.maxTokensPerRun, tokens),
-    maxAttentionPerRun: Math.min(settings.maxAttentionPerRun, scores),
+    runPlan: {
+      ...settings.runPlan,
+      maxTokensPerRun: Math.min(settings.runPlan.maxTokensPerRun, tokens),
+      maxAttentionPerRun: Math.min(settings.runPlan.maxAttentionPerRun ?? Infinity, scores),
+    },
   };
 }

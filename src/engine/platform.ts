@@ -9,6 +9,7 @@ import { fetchModelFile, type ModelFileReader } from '../models/fetch.js';
 import { resolveModelUrl } from '../models/load.js';
 import type { Backend } from '../worker/protocol.js';
 import { IdbEmbeddingCache } from './idb-cache.js';
+import { browserBackends } from './options.js';
 import { autoBackends } from './start.js';
 import type { WorkerFactory } from './pool-worker.js';
 import type { PersistentEmbeddingCache } from './types.js';
@@ -34,7 +35,7 @@ export interface EnginePlatform {
 }
 
 export const browserPlatform: EnginePlatform = {
-  backends: ['auto', 'webgpu', 'wasm'],
+  backends: browserBackends,
   capabilities,
   autoBackends,
   resolveModel: resolveModelUrl,

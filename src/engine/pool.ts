@@ -1,38 +1,45 @@
 /**
  * N embedding workers, one model session each. A batch goes to the least-loaded free worker; a worker that
  * crashes, times out or loses its WebGPU device is replaced and its batch retried on another worker, so no
- * caller loses a result or gets one twice. A failed batch is retried in halves; after {@link maxAttempts} failures
- * on its way, a part's callers get an `EmbeddingError`. A lost WebGPU device fails the whole pool over to WASM
+ * caller loses a result or gets one twice. A failed batch is retried in halves; after three failures on its way, a
+ * part's callers get an `EmbeddingError` (pool-task.ts). A lost WebGPU device fails the whole pool over to WASM
  * without dropping queued batches. When no worker can be started any more, the pool fails for good: every batch
  * waiting in it, and every one sent later, gets the same `EmbeddingError` ({@link WorkerPool.failure}).
  *
  * The pool never queues work of its own beyond retries: the coalescer only sends a batch when
- * {@link WorkerPool.freeWorkers} is positive, so batches keep growing in the coalescer while every worker is busy.
+ * {@link WorkerPool.freeBatchPlaces} is positive, so batches keep growing in the coalescer while every worker is busy.
  * A worker holds up to `settings.pipelineDepth` batches: 1 on WASM (the run holds the worker's thread), 2 on
  * WebGPU, where the worker tokenises the next batch and pools the last one while the GPU runs.
  */
-import { AgentMemError, ClosedError, EmbeddingError, ModelLoadError, errorMessage } from '../errors.js';
-import type { Backend, WorkerInit } from '../worker/protocol.js';
+import { ClosedError, EmbeddingError, ModelLoadError, errorMessage } from '../errors.js';
+import type { Backend } from '../worker/protocol.js';
 import type { BackendSettings } from './options.js';
+import {
+  assign,
+  createSlots,
+  drop,
+  freeBatchPlaces,
+  launchWorker,
+  leastLoaded,
+  record,
+  release,
+  retire,
+  running,
+  suspect,
+  takeTasks,
+  type PoolSetup,
+  type Slot,
+} from './pool-slot.js';
+import { retryAfterFailure, splitAfterError, textsIn, type ItemResult, type Task } from './pool-task.js';
 import { WorkerFailure, type PoolWorker, type WorkerFactory } from './pool-worker.js';
-import type { EmbedderProgress, WorkerState, WorkerStats } from './types.js';
+import type { EmbedderProgress, WorkerStats } from './types.js';
 import { WorkerHandle, browserWorkerPort } from './worker-handle.js';
 
-/** Tries of one batch (the first run plus retries) before its callers get an error. */
-export const maxAttempts = 3;
+export type { PoolSetup } from './pool-slot.js';
+export type { ItemResult } from './pool-task.js';
+
 /** Replacement workers that may fail to start in a row before a slot is given up. */
 const maxRestartFailures = 3;
-/** Runs that may fail in a row on one worker before it must prove it can still embed its warm-up texts. */
-export const maxRunFailures = 3;
-
-/** Everything a pool needs to start workers for one backend. */
-export interface PoolSetup {
-  readonly settings: BackendSettings;
-  /** A fresh init message (with its own copy of the model bytes) for worker `index`. */
-  readonly makeInit: (index: number) => WorkerInit;
-  /** Short runs after the session is built, so Chromium tiers the wasm up before real work. */
-  readonly warmupRuns: number;
-}
 
 export interface PoolOptions {
   readonly setup: PoolSetup;
@@ -41,39 +48,6 @@ export interface PoolOptions {
   readonly failover: (() => Promise<PoolSetup>) | undefined;
   /** Starts one worker. @default a module Worker ({@link WorkerHandle}) */
   readonly createWorker?: WorkerFactory;
-}
-
-/** Per-text outcome of a batch: a unit vector or the error for that text. */
-export type ItemResult = Float32Array | Error;
-
-interface Task {
-  readonly texts: readonly string[];
-  attempts: number;
-  readonly failures: string[];
-  readonly resolve: (results: ItemResult[]) => void;
-  readonly reject: (error: Error) => void;
-}
-
-/** What a slot has done, across its replacements and a failover (the slot keeps its index, so its counters). */
-type SlotStats = { -readonly [K in keyof Omit<WorkerStats, 'index' | 'backend' | 'state'>]: WorkerStats[K] };
-
-interface Slot {
-  readonly index: number;
-  backend: Backend;
-  handle: PoolWorker | undefined;
-  state: WorkerState;
-  /** Batches sent to this worker and not answered yet, oldest first (at most `pipelineDepth`). */
-  tasks: Task[];
-  /** When the worker last went from idle to busy (for `busyMs`: wall time with at least one batch). */
-  busySince: number;
-  stats: SlotStats;
-  restartFailures: number;
-  /** Runs that threw since this worker's last success. */
-  runFailures: number;
-  /** The worker is running its warm-up texts to tell a sick session from bad input; it takes no batch meanwhile. */
-  checking: boolean;
-  /** Batches that threw and wait (still on the worker) for the check's verdict. */
-  suspects: Array<{ readonly task: Task; readonly error: unknown }>;
 }
 
 export class WorkerPool {
@@ -87,7 +61,7 @@ export class WorkerPool {
   /** Why the pool failed for good (every text sent from then on gets it). */
   #failure: EmbeddingError | undefined;
   #dimensions = 0;
-  retries = 0;
+  #retries = 0;
   /** Called when a worker becomes free (the coalescer may send the next batch). Set by whoever feeds the pool. */
   onAvailable: () => void = () => undefined;
 
@@ -127,12 +101,9 @@ export class WorkerPool {
   }
 
   /** Batch places free on running workers, less those claimed by a retry: how many batches the coalescer may send now. */
-  get freeWorkers(): number {
+  get freeBatchPlaces(): number {
     if (this.#state !== 'ready') return 0;
-    const depth = this.#setup.settings.pipelineDepth;
-    let free = 0;
-    for (const s of this.#slots) if (takesWork(s)) free += depth - s.tasks.length;
-    return free - this.#pending.length;
+    return freeBatchPlaces(this.#slots, this.#setup.settings.pipelineDepth) - this.#pending.length;
   }
 
   /** Workers running or ready to run (a worker may hold `pipelineDepth` batches). */
@@ -146,14 +117,16 @@ export class WorkerPool {
 
   /** Texts in batches that workers are running or that wait for a retry. */
   get inFlightItems(): number {
-    let n = 0;
-    for (const s of this.#slots) for (const t of s.tasks) n += t.texts.length;
-    for (const t of this.#pending) n += t.texts.length;
-    return n;
+    return this.#slots.reduce((n, s) => n + textsIn(s.tasks), textsIn(this.#pending));
   }
 
   get inFlight(): number {
     return this.busyWorkers + this.#pending.length;
+  }
+
+  /** Batches sent again after a worker crashed, timed out or lost its device. */
+  get retries(): number {
+    return this.#retries;
   }
 
   /** Embeds one batch. Resolves with one result per text (never rejects for one text's failure). */
@@ -199,66 +172,18 @@ export class WorkerPool {
   }
 
   async #startSlots(setup: PoolSetup): Promise<void> {
-    const slots = Array.from({ length: setup.settings.workers }, (_, index): Slot => ({
-      index,
-      backend: setup.settings.backend,
-      handle: undefined,
-      state: 'initializing',
-      tasks: [],
-      busySince: 0,
-      // A slot that survives a failover (same index) keeps its counters, so stats stay cumulative.
-      stats: this.#slots[index]?.stats ?? {
-        batches: 0,
-        items: 0,
-        busyMs: 0,
-        runs: 0,
-        paddedTokens: 0,
-        realTokens: 0,
-        restarts: 0,
-      },
-      restartFailures: 0,
-      runFailures: 0,
-      checking: false,
-      suspects: [],
-    }));
+    const slots = createSlots(setup.settings.workers, setup.settings.backend, this.#slots);
     this.#slots = slots;
     try {
       await Promise.all(slots.map((slot) => this.#startWorker(slot, setup)));
     } catch (error) {
-      for (const slot of slots) {
-        retire(slot);
-        slot.state = 'failed';
-      }
+      for (const slot of slots) drop(slot);
       throw error;
     }
   }
 
   async #startWorker(slot: Slot, setup: PoolSetup): Promise<void> {
-    const { settings } = setup;
-    slot.state = 'initializing';
-    slot.backend = settings.backend;
-    slot.runFailures = 0;
-    slot.checking = false;
-    slot.suspects = [];
-    let handle: PoolWorker | undefined;
-    let ready;
-    try {
-      // Inside the try: a page whose Content-Security-Policy forbids the worker throws right here.
-      handle = this.#createWorker(`agentmem embed worker ${slot.index} (${settings.backend})`);
-      slot.handle = handle;
-      this.#onProgress?.({ stage: 'session', worker: slot.index });
-      const initTimeout = Math.max(settings.timeoutMs, 120_000);
-      ready = await handle.init(setup.makeInit(slot.index), initTimeout);
-      this.#onProgress?.({ stage: 'warmup', worker: slot.index });
-      if (setup.warmupRuns > 0) await handle.warmup(setup.warmupRuns, initTimeout);
-    } catch (error) {
-      handle?.terminate();
-      if (error instanceof AgentMemError) throw error;
-      throw new ModelLoadError(
-        `Worker ${slot.index} could not load the model on ${settings.backend}: ${errorMessage(error)}`,
-        { cause: error },
-      );
-    }
+    const { handle, ready } = await launchWorker(slot, setup, this.#createWorker, this.#onProgress);
     // Closed, replaced meanwhile, or a slot left behind by a failover: this worker is not wanted any more.
     if (this.#state === 'closed' || slot.handle !== handle || !this.#slots.includes(slot)) {
       handle.terminate();
@@ -281,17 +206,7 @@ export class WorkerPool {
     if (this.#state !== 'ready') return;
     const depth = this.#setup.settings.pipelineDepth;
     while (this.#pending.length > 0) {
-      // Least-loaded: fewest batches in hand, then the one that has worked least so far (spreads tier-up and wear).
-      let best: Slot | undefined;
-      for (const s of this.#slots) {
-        if (!takesWork(s) || s.tasks.length >= depth) continue;
-        if (
-          !best ||
-          s.tasks.length < best.tasks.length ||
-          (s.tasks.length === best.tasks.length && s.stats.busyMs < best.stats.busyMs)
-        )
-          best = s;
-      }
+      const best = leastLoaded(this.#slots, depth);
       if (!best) return;
       this.#dispatch(best, this.#pending.shift()!);
     }
@@ -299,20 +214,12 @@ export class WorkerPool {
 
   #dispatch(slot: Slot, task: Task): void {
     const handle = slot.handle!;
-    if (slot.tasks.length === 0) slot.busySince = performance.now();
-    slot.state = 'busy';
-    slot.tasks.push(task);
-    task.attempts++;
+    assign(slot, task);
     handle.embed(task.texts, this.#setup.settings.timeoutMs).then(
       (output) => {
-        if (!this.#release(slot, task)) return; // failed over or closed meanwhile; the task was already handed on
+        if (!release(slot, task)) return; // failed over or closed meanwhile; the task was already handed on
         slot.runFailures = 0;
-        const stats = slot.stats;
-        stats.batches++;
-        stats.items += task.texts.length;
-        stats.runs += output.runs;
-        stats.paddedTokens += output.paddedTokens;
-        stats.realTokens += output.realTokens;
+        record(slot, task.texts.length, output);
         const dim = output.dimensions;
         task.resolve(task.texts.map((_, i) => output.vectors.slice(i * dim, (i + 1) * dim)));
         this.#available();
@@ -324,14 +231,11 @@ export class WorkerPool {
           return;
         }
         if (!slot.tasks.includes(task)) return;
-        slot.runFailures++;
-        // A text failing alone gets its error only from a worker that proves healthy; so do N failures in a row.
-        if (slot.checking || slot.runFailures >= maxRunFailures || task.texts.length === 1) {
-          slot.suspects.push({ task, error });
+        if (suspect(slot, task, error)) {
           if (!slot.checking) this.#check(slot, handle);
           return;
         }
-        this.#release(slot, task);
+        release(slot, task);
         this.#runtimeError(task, error);
         this.#available();
       },
@@ -350,8 +254,7 @@ export class WorkerPool {
         if (slot.handle !== handle) return; // failed, replaced or closed meanwhile: the batches were handed on
         slot.checking = false;
         slot.runFailures = 0;
-        for (const { task, error } of slot.suspects.splice(0))
-          if (this.#release(slot, task)) this.#runtimeError(task, error);
+        for (const { task, error } of slot.suspects.splice(0)) if (release(slot, task)) this.#runtimeError(task, error);
         this.#available();
       },
       (probeError: unknown) => {
@@ -364,50 +267,17 @@ export class WorkerPool {
     );
   }
 
-  /** Takes an answered batch off its worker; false when it was handed on already (worker failure, close). */
-  #release(slot: Slot, task: Task): boolean {
-    const at = slot.tasks.indexOf(task);
-    if (at < 0) return false;
-    slot.tasks.splice(at, 1);
-    if (slot.tasks.length === 0 && slot.state === 'busy') {
-      slot.state = 'idle';
-      slot.stats.busyMs += performance.now() - slot.busySince;
-    }
-    return true;
-  }
-
-  /**
-   * The worker is fine but the run threw (out of memory on a huge batch, a text the model cannot take).
-   * Split the batch in halves until the failing text is alone, so one bad text rejects only its own caller.
-   */
+  /** A run that threw on a healthy worker: the batch is split until the failing text is alone. */
   #runtimeError(task: Task, error: unknown): void {
-    if (task.texts.length === 1) {
-      const reason =
-        error instanceof AgentMemError
-          ? error
-          : new EmbeddingError(`Embedding failed: ${errorMessage(error)}`, { cause: error });
-      task.resolve([reason]);
-      return;
-    }
-    this.#pending.unshift(...halves(task, 0));
+    this.#pending.unshift(...splitAfterError(task, error));
   }
 
-  /**
-   * A batch whose worker failed. It is tried again in halves (each keeping the attempts so far), so a text that
-   * crashes its worker or makes its batch outrun the timeout takes fewer callers down with it, and a batch too big
-   * for the timeout gets smaller ones. After {@link maxAttempts} failures on its way, a part's callers get an error.
-   */
+  /** A batch whose worker failed: retried in halves, or failed after `maxAttempts` tries. */
   #retry(task: Task, why: string): void {
-    task.failures.push(why);
-    if (task.attempts >= maxAttempts || this.#failure) {
-      const error =
-        this.#failure ??
-        new EmbeddingError(`Embedding failed after ${task.attempts} attempts: ${task.failures.join('; ')}`);
-      task.resolve(task.texts.map(() => error));
-      return;
-    }
-    this.retries++;
-    this.#pending.unshift(...(task.texts.length === 1 ? [task] : halves(task, task.attempts)));
+    const again = retryAfterFailure(task, why, this.#failure);
+    if (again.length === 0) return;
+    this.#retries++;
+    this.#pending.unshift(...again);
     this.#pump();
   }
 
@@ -450,11 +320,9 @@ export class WorkerPool {
     this.#state = 'failing-over';
     for (const slot of this.#slots) {
       // These batches did not fail (their worker is dropped with the device's pool): their try is not counted.
-      const moved = takeTasks(slot);
+      const moved = drop(slot);
       for (const task of moved) task.attempts--;
       this.#pending.unshift(...moved);
-      retire(slot);
-      slot.state = 'failed';
     }
     if (!failover) {
       this.#state = 'failed';
@@ -495,43 +363,4 @@ export class WorkerPool {
     this.#pump();
     this.onAvailable();
   }
-}
-
-/** Two tasks for the halves of a batch, with `attempts` tries counted already; `task` settles with both, in order. */
-function halves(task: Task, attempts: number): [Task, Task] {
-  const half = Math.ceil(task.texts.length / 2);
-  const parts = [task.texts.slice(0, half), task.texts.slice(half)].map((texts) => {
-    let resolve!: (results: ItemResult[]) => void;
-    let reject!: (error: Error) => void;
-    const done = new Promise<ItemResult[]>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { task: { texts, attempts, failures: [...task.failures], resolve, reject }, done };
-  });
-  Promise.all(parts.map((p) => p.done)).then((results) => task.resolve(results.flat()), task.reject);
-  return [parts[0]!.task, parts[1]!.task];
-}
-
-/** Takes every batch off a slot whose worker is going away, and stops its busy clock. */
-function takeTasks(slot: Slot): Task[] {
-  if (slot.tasks.length > 0) slot.stats.busyMs += performance.now() - slot.busySince;
-  return slot.tasks.splice(0);
-}
-
-/** Stops a slot's worker quietly: the handle leaves the slot first, so its failure event is not taken for a crash. */
-function retire(slot: Slot): void {
-  const handle = slot.handle;
-  slot.handle = undefined;
-  handle?.terminate();
-}
-
-/** A worker that is up: idle, or holding batches (and maybe room for another). */
-function running(slot: Slot): boolean {
-  return slot.state === 'idle' || slot.state === 'busy';
-}
-
-/** A running worker that may be sent a batch (not while it proves it is healthy). */
-function takesWork(slot: Slot): boolean {
-  return running(slot) && !slot.checking;
 }

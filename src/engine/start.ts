@@ -26,8 +26,7 @@ export interface StartedEngine {
 /**
  * The backends `auto` tries, in order: WebGPU first when a hardware adapter exists (the pool then probes it), else
  * only WASM. A fallback adapter (software WebGPU such as SwiftShader) is skipped: it runs a model two orders of
- * magnitude slower than WASM on the same CPU (~1 text/s against ~200 for minilm-l6 here). `backend: 'webgpu'`
- * still uses it.
+ * magnitude slower than WASM on the same CPU. `backend: 'webgpu'` still uses it.
  */
 export function autoBackends(caps: Pick<Capabilities, 'hasWebGPU' | 'webgpuFallback'>): Backend[] {
   return caps.hasWebGPU && !caps.webgpuFallback ? ['webgpu', 'wasm'] : ['wasm'];
@@ -48,15 +47,16 @@ export async function startEngine(
   const loader = new VariantLoader(folder.url, options, platform.readModelFile);
   const candidates: Backend[] = options.backend === 'auto' ? platform.autoBackends(caps) : [options.backend];
   const start = { options, caps, folder, loader, platform };
-  for (const [i, candidate] of candidates.entries()) {
+  const last = candidates.at(-1);
+  if (last === undefined) throw new ModelLoadError('No backend could load the model');
+  for (const candidate of candidates.slice(0, -1)) {
     try {
       return await startPool(candidate, start);
-    } catch (error) {
+    } catch {
       // `auto` probes WebGPU (or native) by building a session and running it; any failure means "try the next".
-      if (i === candidates.length - 1) throw error;
     }
   }
-  throw new ModelLoadError('No backend could load the model'); // unreachable: the last candidate throws
+  return startPool(last, start);
 }
 
 /** Fetches each model variant at most once, with progress. */
@@ -139,10 +139,7 @@ async function setupFor(
       maxTokens,
       threads: settings.threads,
       wasmPaths: options.wasmPaths,
-      runOverheadTokens: settings.runOverheadTokens,
-      maxTokensPerRun: settings.maxTokensPerRun,
-      maxAttentionPerRun: settings.maxAttentionPerRun,
-      shapeSteps: settings.shapeSteps,
+      runPlan: settings.runPlan,
     }),
   };
 }

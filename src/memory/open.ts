@@ -1,5 +1,5 @@
 import { expected, nonEmptyString, oneOf } from '../validate.js';
-import { StoreEmbeddingCache } from '../store/embedding-cache.js';
+import { StoreEmbeddingCache } from '../store/store-embedding-cache.js';
 import type { Store } from '../store/store.js';
 import { checkEmbedder, checkModel } from './checks.js';
 import { createEmbedder, type EngineOptions } from './engine.js';

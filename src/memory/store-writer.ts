@@ -13,10 +13,9 @@ export type CommittedListener = (rows: readonly AddRow[], segments: readonly str
 
 /**
  * Every write an add makes, gathered per tick into one store transaction: the pending records of new adds, the
- * commits of adds whose embedding came back, and the engine's embedding-cache entries. Under load they used to be
- * three transactions per engine batch, and a transaction's fixed cost in the browser was CPU the workers lacked on a
- * 2-core machine. When a combined transaction fails, each caller's write is retried alone (CommitQueue), so a full
- * disk or a bad record fails only its own caller.
+ * commits of adds whose embedding came back, and the engine's embedding-cache entries: a transaction's fixed cost in
+ * the browser is CPU the workers lack on a small machine. When a combined transaction fails, each caller's write is
+ * retried alone (CommitQueue), so a full disk or a bad record fails only its own caller.
  */
 export class StoreWriter {
   readonly #store: Store;

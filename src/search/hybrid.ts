@@ -42,9 +42,10 @@ const FIRST_DEPTH = 256;
 const IDEAL_SHARE = 0.25;
 
 /**
- * Keyword or hybrid top k of one scope. The keyword score reads 0..1 whatever the query's length; the hybrid score is `(1 - w) * cosine + w * keyword`. It is exact, not a re-rank of
- * a shortlist: a record in neither signal's top `depth` scores at most `(1 - w) * vectorFloor + w * keywordFloor`,
- * and the search widens until its k-th result reaches that bound (Fagin's threshold algorithm).
+ * Keyword or hybrid top k of one scope. The keyword score reads 0..1 whatever the query's length; the hybrid score
+ * is `(1 - w) * cosine + w * keyword`. It is exact, not a re-rank of a shortlist: a record in neither signal's top
+ * `depth` scores at most `(1 - w) * vectorFloor + w * keywordFloor`, and the search widens until its k-th result
+ * reaches that bound (Fagin's threshold algorithm).
  */
 export function fuse<R extends { readonly id: string }>(
   vectors: ScopeIndex<R>,

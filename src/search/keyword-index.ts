@@ -174,7 +174,7 @@ export class KeywordIndex<R extends { readonly id: string }> {
         if (score <= best.threshold || (accept && !accept(records[doc]!))) continue;
         best.push(doc, score);
       }
-      return best.sorted().map(({ slot, score }) => ({ record: records[slot]!, score }));
+      return best.sorted().map(({ row, score }) => ({ record: records[row]!, score }));
     };
     return {
       hits: top(k),

@@ -1,9 +1,8 @@
 import { TopK } from './top-k.js';
 import { quantize, type QuantizedVector } from './quantize.js';
-import { instantiate, type ScanKernels } from './simd.js';
+import { allocate, jsScan, widen, type Slab, type VectorMode } from './slab.js';
 
-/** How vectors are held in memory: fp32 (exact) or int8 + one scale per vector (4x smaller). */
-export type VectorMode = 'fp32' | 'int8';
+export type { VectorMode } from './slab.js';
 
 /** A vector as stored: fp32, or already quantised. */
 export type StoredVector = Float32Array | QuantizedVector;
@@ -13,78 +12,13 @@ export interface Hit<R> {
   readonly score: number;
 }
 
-const PAGE = 65536;
-const align16 = (n: number) => (n + 15) & ~15;
-
-/**
- * The memory one ScopeIndex scans: `[query | scores | rows | f32 vectors | int8 vectors]` in one buffer. It is a
- * WebAssembly.Memory when the SIMD kernels can run (then they read it in place), else a plain ArrayBuffer for the
- * JS loop. In fp32 mode with SIMD the int8 copy is a shadow for the first, coarse pass (see `ScopeIndex.search`).
- */
-interface Slab {
-  readonly capacity: number;
-  readonly kernels: ScanKernels | null;
-  readonly queryOffset: number;
-  readonly scoresOffset: number;
-  readonly rowsOffset: number;
-  readonly f32Offset: number;
-  readonly i8Offset: number;
-  readonly query: Float32Array;
-  /** The same bytes as `query`, for the int16-quantised query of the int8 dot kernel. */
-  readonly query16: Int16Array;
-  readonly scores: Float32Array;
-  readonly rows: Int32Array;
-  readonly f32: Float32Array;
-  readonly i8: Int8Array;
-}
-
-function allocate(dimensions: number, mode: VectorMode, capacity: number): Slab {
-  const queryOffset = 0;
-  const scoresOffset = align16(dimensions * 4);
-  const rowsOffset = scoresOffset + align16(capacity * 4);
-  const f32Offset = rowsOffset + align16(capacity * 4);
-  const f32Bytes = mode === 'fp32' ? capacity * dimensions * 4 : 0;
-  const i8Offset = f32Offset + f32Bytes;
-  const i8Bytes = capacity * dimensions;
-  let buffer: ArrayBuffer;
-  let kernels: ScanKernels | null = null;
-  let withI8 = true;
-  try {
-    if (dimensions % 16 !== 0) throw new RangeError('the SIMD kernels need dims % 16 === 0');
-    const memory = new WebAssembly.Memory({ initial: Math.ceil((i8Offset + i8Bytes) / PAGE) });
-    kernels = instantiate(memory);
-    buffer = memory.buffer;
-    if (!kernels) throw new Error('no WebAssembly SIMD');
-  } catch {
-    // No SIMD, odd dimensions, or no room for a wasm memory this size: same layout, scanned by JS (no shadow).
-    kernels = null;
-    withI8 = mode === 'int8';
-    buffer = new ArrayBuffer(i8Offset + (withI8 ? i8Bytes : 0));
-  }
-  return {
-    capacity,
-    kernels,
-    queryOffset,
-    scoresOffset,
-    rowsOffset,
-    f32Offset,
-    i8Offset,
-    query: new Float32Array(buffer, queryOffset, dimensions),
-    query16: new Int16Array(buffer, queryOffset, dimensions),
-    scores: new Float32Array(buffer, scoresOffset, capacity),
-    rows: new Int32Array(buffer, rowsOffset, capacity),
-    f32: new Float32Array(buffer, f32Offset, mode === 'fp32' ? capacity * dimensions : 0),
-    i8: new Int8Array(buffer, i8Offset, withI8 ? i8Bytes : 0),
-  };
-}
-
 /**
  * The vectors of one scope (one user, agent or run) in one contiguous typed array, so a search is a single
  * linear pass of dot products (the vectors are unit length: dot = cosine), run by a WebAssembly SIMD kernel where
- * available. Slots are dense: removing swaps the last slot into the hole. Capacity doubles, as a Vec does.
+ * available. Rows are dense: removing swaps the last row into the hole. Capacity doubles, as a Vec does.
  *
  * fp32 search with SIMD runs in two passes and stays exact: an int8 pass gives every score within a proven error
- * bound, and only the slots whose upper bound reaches the k-th best lower bound are rescored in fp32 (the same
+ * bound, and only the rows whose upper bound reaches the k-th best lower bound are rescored in fp32 (the same
  * kernel a full scan uses, so the result is identical to one). A quarter of the bandwidth when scores spread out;
  * about a full scan more when everything is a near-tie.
  */
@@ -92,12 +26,12 @@ export class ScopeIndex<R extends { readonly id: string }> {
   readonly #dimensions: number;
   readonly #mode: VectorMode;
   #slab: Slab;
-  /** Per slot, for the int8 copy: scale, max |x - scale*q| (fp32 mode), and scale * Σ|q| (fp32 mode). */
+  /** Per row, for the int8 copy: scale, max |x - scale*q| (fp32 mode), and scale * Σ|q| (fp32 mode). */
   #scales: Float32Array;
   #errors: Float32Array;
   #l1: Float32Array;
   #records: R[] = [];
-  readonly #slotOf = new Map<string, number>();
+  readonly #rowOf = new Map<string, number>();
   /** rows[0..identity) hold 0..identity-1: an unfiltered search reuses them instead of rewriting the list. */
   #identity = 0;
   #rescored = 0;
@@ -126,7 +60,7 @@ export class ScopeIndex<R extends { readonly id: string }> {
     return this.#slab.kernels !== null;
   }
 
-  /** Slots rescored in fp32 by the last fp32 search (its whole candidate set when it fell back to a full scan). */
+  /** Rows rescored in fp32 by the last fp32 search (its whole candidate set when it fell back to a full scan). */
   get lastRescored(): number {
     return this.#rescored;
   }
@@ -143,19 +77,19 @@ export class ScopeIndex<R extends { readonly id: string }> {
   }
 
   has(id: string): boolean {
-    return this.#slotOf.has(id);
+    return this.#rowOf.has(id);
   }
 
   /** The score a search would give `id` for `query` (undefined when absent): one dot product, for fusing. */
   score(id: string, query: Float32Array): number | undefined {
-    const slot = this.#slotOf.get(id);
-    if (slot === undefined) return undefined;
+    const row = this.#rowOf.get(id);
+    if (row === undefined) return undefined;
     const d = this.#dimensions;
     const { f32, i8 } = this.#slab;
     const data = this.#mode === 'fp32' ? f32 : i8;
     let sum = 0;
-    for (let j = 0, o = slot * d; j < d; j++) sum += query[j]! * data[o + j]!;
-    return this.#mode === 'fp32' ? sum : sum * this.#scales[slot]!;
+    for (let j = 0, o = row * d; j < d; j++) sum += query[j]! * data[o + j]!;
+    return this.#mode === 'fp32' ? sum : sum * this.#scales[row]!;
   }
 
   /** Inserts, or replaces the record and vector held under `record.id`. */
@@ -164,53 +98,53 @@ export class ScopeIndex<R extends { readonly id: string }> {
     if (length !== this.#dimensions) {
       throw new RangeError(`Expected a vector of ${this.#dimensions} dimensions for \`${record.id}\`, got ${length}`);
     }
-    let slot = this.#slotOf.get(record.id);
-    if (slot === undefined) {
-      slot = this.#records.length;
-      if (slot === this.#slab.capacity) this.#grow();
+    let row = this.#rowOf.get(record.id);
+    if (row === undefined) {
+      row = this.#records.length;
+      if (row === this.#slab.capacity) this.#grow();
       this.#records.push(record);
-      this.#slotOf.set(record.id, slot);
+      this.#rowOf.set(record.id, row);
     } else {
-      this.#records[slot] = record;
+      this.#records[row] = record;
     }
-    this.#write(slot, vector);
+    this.#write(row, vector);
   }
 
   /** Replaces the record kept under `record.id` (metadata changed, vector did not). False when absent. */
   updateRecord(record: R): boolean {
-    const slot = this.#slotOf.get(record.id);
-    if (slot === undefined) return false;
-    this.#records[slot] = record;
+    const row = this.#rowOf.get(record.id);
+    if (row === undefined) return false;
+    this.#records[row] = record;
     return true;
   }
 
   remove(id: string): boolean {
-    const slot = this.#slotOf.get(id);
-    if (slot === undefined) return false;
+    const row = this.#rowOf.get(id);
+    if (row === undefined) return false;
     const last = this.#records.length - 1;
-    if (slot !== last) {
+    if (row !== last) {
       const moved = this.#records[last]!;
-      this.#records[slot] = moved;
-      this.#slotOf.set(moved.id, slot);
+      this.#records[row] = moved;
+      this.#rowOf.set(moved.id, row);
       const d = this.#dimensions;
       const { f32, i8 } = this.#slab;
-      if (f32.length > 0) f32.copyWithin(slot * d, last * d, last * d + d);
+      if (f32.length > 0) f32.copyWithin(row * d, last * d, last * d + d);
       if (i8.length > 0) {
-        i8.copyWithin(slot * d, last * d, last * d + d);
-        this.#scales[slot] = this.#scales[last]!;
+        i8.copyWithin(row * d, last * d, last * d + d);
+        this.#scales[row] = this.#scales[last]!;
       }
       if (this.#errors.length > 0) {
-        this.#errors[slot] = this.#errors[last]!;
-        this.#l1[slot] = this.#l1[last]!;
+        this.#errors[row] = this.#errors[last]!;
+        this.#l1[row] = this.#l1[last]!;
       }
     }
     this.#records.pop();
-    this.#slotOf.delete(id);
+    this.#rowOf.delete(id);
     return true;
   }
 
   /**
-   * The `k` best records that `accept` lets through, best first. `accept` runs first and only the slots it keeps
+   * The `k` best records that `accept` lets through, best first. `accept` runs first and only the rows it keeps
    * are scored, so a filtered-out record costs one call and no dot product.
    */
   search(query: Float32Array, k: number, accept?: (record: R) => boolean, threshold = -Infinity): Hit<R>[] {
@@ -223,10 +157,10 @@ export class ScopeIndex<R extends { readonly id: string }> {
     const rows = slab.rows;
     let count = 0;
     if (accept) {
-      for (let slot = 0; slot < n; slot++) if (accept(records[slot]!)) rows[count++] = slot;
+      for (let row = 0; row < n; row++) if (accept(records[row]!)) rows[count++] = row;
       this.#identity = 0;
     } else {
-      for (let slot = this.#identity; slot < n; slot++) rows[slot] = slot;
+      for (let row = this.#identity; row < n; row++) rows[row] = row;
       this.#identity = n;
       count = n;
     }
@@ -238,7 +172,7 @@ export class ScopeIndex<R extends { readonly id: string }> {
         this.#scanTwoPass(query, count, top, threshold);
       else this.#scanF32(query, count, top, threshold);
     }
-    return top.sorted().map(({ slot, score }) => ({ record: records[slot]!, score }));
+    return top.sorted().map(({ row, score }) => ({ record: records[row]!, score }));
   }
 
   /** Exact fp32 scores of rows[0..count) into `top`. */
@@ -268,9 +202,9 @@ export class ScopeIndex<R extends { readonly id: string }> {
     const { rows, scores } = slab;
     const scales = this.#scales;
     for (let i = 0; i < count; i++) {
-      const slot = rows[i]!;
-      const score = scores[i]! * factor * scales[slot]!;
-      if (score >= threshold && score > top.threshold) top.push(slot, score);
+      const row = rows[i]!;
+      const score = scores[i]! * factor * scales[row]!;
+      if (score >= threshold && score > top.threshold) top.push(row, score);
     }
   }
 
@@ -278,8 +212,8 @@ export class ScopeIndex<R extends { readonly id: string }> {
    * Exact fp32 top-k in two passes. With q the query, x a vector, s its scale and c its int8 codes, and the query
    * quantised to int16 as qs * c16:  x·q - s qs (c·c16) = (x - s c)·q + s c·(q - qs c16), so
    *   |error| <= max|x - s c| * Σ|q|  +  (qs / 2) * s Σ|c|        (+ a float slack)
-   * Every slot whose upper bound reaches the k-th largest lower bound (and the threshold) is rescored exactly; no
-   * other slot can be in the top k. Too many candidates (near-ties everywhere): a plain full scan.
+   * Every row whose upper bound reaches the k-th largest lower bound (and the threshold) is rescored exactly; no
+   * other row can be in the top k. Too many candidates (near-ties everywhere): a plain full scan.
    */
   #scanTwoPass(query: Float32Array, count: number, top: TopK, threshold: number): void {
     const slab = this.#slab;
@@ -295,12 +229,12 @@ export class ScopeIndex<R extends { readonly id: string }> {
     // Pass 1: approximate score in scores[i], its bound in the lower-bound heap.
     const lower = new TopK(top.capacity);
     for (let i = 0; i < count; i++) {
-      const slot = rows[i]!;
-      const approx = scores[i]! * qs * scales[slot]!;
-      const bound = errors[slot]! * qL1 + halfQs * l1[slot]! + slack;
+      const row = rows[i]!;
+      const approx = scores[i]! * qs * scales[row]!;
+      const bound = errors[row]! * qL1 + halfQs * l1[row]! + slack;
       scores[i] = approx + bound; // keep only the upper bound
       const low = approx - bound;
-      if (low > lower.threshold) lower.push(slot, low);
+      if (low > lower.threshold) lower.push(row, low);
     }
     const cut = Math.max(lower.size < top.capacity ? -Infinity : lower.threshold, threshold);
     // Pass 2: compact the candidates to the front of `rows`, rescore them exactly.
@@ -329,28 +263,28 @@ export class ScopeIndex<R extends { readonly id: string }> {
     return max / qmax;
   }
 
-  #write(slot: number, vector: StoredVector): void {
+  #write(row: number, vector: StoredVector): void {
     const d = this.#dimensions;
     const { f32, i8 } = this.#slab;
     if (f32.length > 0) {
-      if (vector instanceof Float32Array) f32.set(vector, slot * d);
-      else for (let j = 0; j < d; j++) f32[slot * d + j] = vector.q[j]! * vector.scale;
+      if (vector instanceof Float32Array) f32.set(vector, row * d);
+      else for (let j = 0; j < d; j++) f32[row * d + j] = vector.q[j]! * vector.scale;
     }
     if (i8.length === 0) return;
     const q = vector instanceof Float32Array ? quantize(vector) : vector;
-    i8.set(q.q, slot * d);
-    this.#scales[slot] = q.scale;
+    i8.set(q.q, row * d);
+    this.#scales[row] = q.scale;
     if (this.#errors.length > 0) {
       // The exact vector is the fp32 copy just written; bound how far the int8 codes are from it.
       let error = 0;
       let sum = 0;
       for (let j = 0; j < d; j++) {
         const c = q.q[j]!;
-        error = Math.max(error, Math.abs(f32[slot * d + j]! - q.scale * c));
+        error = Math.max(error, Math.abs(f32[row * d + j]! - q.scale * c));
         sum += Math.abs(c);
       }
-      this.#errors[slot] = error;
-      this.#l1[slot] = q.scale * sum;
+      this.#errors[row] = error;
+      this.#l1[row] = q.scale * sum;
     }
   }
 
@@ -359,49 +293,17 @@ export class ScopeIndex<R extends { readonly id: string }> {
     const next = allocate(this.#dimensions, this.#mode, old.capacity * 2);
     const used = this.#records.length * this.#dimensions;
     if (old.f32.length > 0) next.f32.set(old.f32.subarray(0, used));
-    const widen = (from: Float32Array, length: number) => {
-      const to = new Float32Array(length);
-      to.set(from.subarray(0, Math.min(from.length, length)));
-      return to;
-    };
     const side = next.i8.length > 0 ? next.capacity : 0;
     if (side > 0 && old.i8.length > 0) next.i8.set(old.i8.subarray(0, used));
-    const fresh = side > 0 && old.i8.length === 0; // gained SIMD (cannot happen today, but never read garbage)
+    // Gained SIMD: the last, smaller slab found no room for a wasm memory and this one did; quantise every row.
+    const fresh = side > 0 && old.i8.length === 0;
     this.#slab = next;
     this.#scales = widen(this.#scales, side);
     this.#errors = widen(this.#errors, this.#mode === 'fp32' ? side : 0);
     this.#l1 = widen(this.#l1, this.#mode === 'fp32' ? side : 0);
     if (fresh)
-      for (let slot = 0; slot < this.#records.length; slot++)
-        this.#write(slot, next.f32.subarray(slot * this.#dimensions, (slot + 1) * this.#dimensions));
+      for (let row = 0; row < this.#records.length; row++)
+        this.#write(row, next.f32.subarray(row * this.#dimensions, (row + 1) * this.#dimensions));
     this.#identity = 0;
-  }
-}
-
-/** The JS scan: four accumulators, so the CPU can overlap independent add chains. */
-function jsScan(
-  query: Float32Array,
-  data: Float32Array | Int8Array,
-  rows: Int32Array,
-  count: number,
-  d: number,
-  scores: Float32Array,
-): void {
-  const d4 = d - (d % 4);
-  for (let i = 0; i < count; i++) {
-    const offset = rows[i]! * d;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    let j = 0;
-    for (; j < d4; j += 4) {
-      a0 += query[j]! * data[offset + j]!;
-      a1 += query[j + 1]! * data[offset + j + 1]!;
-      a2 += query[j + 2]! * data[offset + j + 2]!;
-      a3 += query[j + 3]! * data[offset + j + 3]!;
-    }
-    for (; j < d; j++) a0 += query[j]! * data[offset + j]!;
-    scores[i] = a0 + a1 + a2 + a3;
   }
 }

@@ -30,7 +30,8 @@ interface Loaded<R extends Scoped> {
   readonly keywords: KeywordIndex<R>;
 }
 
-interface Slot<R extends Scoped> {
+/** A scope key the index holds: loaded, or loading with the changes that arrive meanwhile. */
+interface ScopeEntry<R extends Scoped> {
   index?: Loaded<R>;
   loading?: Promise<Loaded<R>>;
   /** Changes that arrived while the scope was being read: replayed on top of what the read returned. */
@@ -69,10 +70,10 @@ export interface IndexQuery<R> extends RankQuery<R> {
 }
 
 /**
- * The in-memory side of search: one ScopeIndex and one KeywordIndex per scope key (`userId=alice`, `agentId=planner`...), loaded
- * lazily from storage on the first search of that scope and then kept in step with every add, update and delete
- * (this tab's and, through the caller, other tabs'). A memory of alice's planner lives in both indexes once both
- * are loaded; that costs memory only for scopes somebody actually searches.
+ * The in-memory side of search: one ScopeIndex and one KeywordIndex per scope key (`userId=alice`,
+ * `agentId=planner`...), loaded lazily from storage on the first search of that scope and then kept in step with
+ * every add, update and delete (this tab's and, through the caller, other tabs'). A memory of alice's planner lives in
+ * both indexes once both are loaded; that costs memory only for scopes somebody actually searches.
  */
 export class SearchIndex<R extends Scoped> {
   readonly #dimensions: number;
@@ -81,7 +82,7 @@ export class SearchIndex<R extends Scoped> {
   readonly #fieldsOf: (record: R) => KeywordFields;
   readonly #maxScopes: number;
   /** Held scopes, least recently searched first (a Map keeps insertion order; a hit re-inserts). */
-  #slots = new Map<string, Slot<R>>();
+  #entries = new Map<string, ScopeEntry<R>>();
 
   constructor(config: SearchIndexConfig<R>) {
     this.#dimensions = config.dimensions;
@@ -120,86 +121,86 @@ export class SearchIndex<R extends Scoped> {
     for (const f of scopeFields) {
       const value = record[f];
       if (value === undefined) continue;
-      const slot = this.#slots.get(keyOf(f, value));
-      if (!slot) continue;
-      if (slot.index) apply(slot.index, { kind: 'upsert', record, vector });
-      else slot.buffered.push({ kind: 'upsert', record, vector });
+      const entry = this.#entries.get(keyOf(f, value));
+      if (!entry) continue;
+      if (entry.index) apply(entry.index, { kind: 'upsert', record, vector });
+      else entry.buffered.push({ kind: 'upsert', record, vector });
     }
   }
 
   /** Replaces a record whose vector did not change (a metadata-only update). */
   updateRecord(record: R): void {
-    for (const slot of this.#slots.values()) {
-      if (slot.index) apply(slot.index, { kind: 'record', record });
-      else slot.buffered.push({ kind: 'record', record });
+    for (const entry of this.#entries.values()) {
+      if (entry.index) apply(entry.index, { kind: 'record', record });
+      else entry.buffered.push({ kind: 'record', record });
     }
   }
 
   /** Removes `id` from every held scope (a removal may arrive without its record, from another tab). */
   remove(id: string): void {
-    for (const slot of this.#slots.values()) {
-      if (slot.index) apply(slot.index, { kind: 'remove', id });
-      else slot.buffered.push({ kind: 'remove', id });
+    for (const entry of this.#entries.values()) {
+      if (entry.index) apply(entry.index, { kind: 'remove', id });
+      else entry.buffered.push({ kind: 'remove', id });
     }
   }
 
   /** Forgets every scope: the next search reads storage again. Used after bulk deletes and resets. */
   clear(): void {
-    this.#slots = new Map();
+    this.#entries = new Map();
   }
 
   stats(): { scopes: number; vectors: number; bytes: number } {
     let vectors = 0;
     let bytes = 0;
-    for (const slot of this.#slots.values()) {
-      if (!slot.index) continue;
-      vectors += slot.index.vectors.size;
-      bytes += slot.index.vectors.bytes;
+    for (const entry of this.#entries.values()) {
+      if (!entry.index) continue;
+      vectors += entry.index.vectors.size;
+      bytes += entry.index.vectors.bytes;
     }
-    return { scopes: this.#slots.size, vectors, bytes };
+    return { scopes: this.#entries.size, vectors, bytes };
   }
 
   /** Keeps at most maxScopes scopes: a tab serving many users must not hold every user's vectors forever. */
   #evict(): void {
-    for (const [key, slot] of this.#slots) {
-      if (this.#slots.size <= this.#maxScopes) return;
-      if (slot.index) this.#slots.delete(key); // never a scope still loading: its callers are waiting on it
+    for (const [key, entry] of this.#entries) {
+      if (this.#entries.size <= this.#maxScopes) return;
+      if (entry.index) this.#entries.delete(key); // never a scope still loading: its callers are waiting on it
     }
   }
 
   #ready(field: ScopeField, value: string): Promise<Loaded<R>> {
     const key = keyOf(field, value);
-    const existing = this.#slots.get(key);
+    const existing = this.#entries.get(key);
     if (existing?.index) {
-      this.#slots.delete(key);
-      this.#slots.set(key, existing);
+      this.#entries.delete(key);
+      this.#entries.set(key, existing);
       return Promise.resolve(existing.index);
     }
     if (existing?.loading) return existing.loading;
-    const slots = this.#slots;
-    const slot: Slot<R> = { buffered: [] };
-    slots.set(key, slot);
+    const entries = this.#entries;
+    const entry: ScopeEntry<R> = { buffered: [] };
+    entries.set(key, entry);
     this.#evict();
-    slot.loading = this.#loader(field, value).then(
+    entry.loading = this.#loader(field, value).then(
       (rows) => {
         const index: Loaded<R> = {
           vectors: new ScopeIndex<R>(this.#dimensions, this.#mode, Math.max(64, rows.length + (rows.length >> 2))),
           keywords: new KeywordIndex<R>(this.#fieldsOf),
         };
         for (const { record, vector } of rows) apply(index, { kind: 'upsert', record, vector });
-        for (const change of slot.buffered) apply(index, change);
-        slot.buffered = [];
-        slot.index = index;
-        delete slot.loading;
+        for (const change of entry.buffered) apply(index, change);
+        entry.buffered = [];
+        entry.index = index;
+        delete entry.loading;
         return index;
       },
       (error: unknown) => {
         // A failed read must not stick: the next search tries again.
-        if (slots.get(key) === slot) slots.delete(key);
+        if (entries.get(key) === entry) entries.delete(key);
         throw error;
       },
     );
-    return slot.loading;
+    return entry.loading;
   }
 }
 

@@ -8,7 +8,7 @@
  *   dot_i8  (query16, base, rows, count, dims, rowBytes, out) int8 vectors against an int16-quantised query with
  *            i32x4.dot_i16x8_s: 8 multiply-adds per instruction, integer sums (exact), written out as f32
  *
- * `rows` lists the slots to score, so a filtered search scores only what the filter let through.
+ * `rows` lists the rows to score, so a filtered search scores only what the filter let through.
  * Both need `dims % 16 === 0` (384, 256, 512, 768 all are); other sizes use the JS loop.
  */
 
@@ -181,20 +181,15 @@ const i8Inner = [
 // 16 int8 per step against 16 int16 query values: widen the vector to i16, two dot products into i32 lanes.
 const dotInner = [
   ...widenToI16,
-  ...get(A0),
-  ...get(LO),
-  ...get(QP),
-  ...load(0),
-  ...simd.i32x4DotI16x8S,
-  ...simd.i32x4Add,
-  ...set(A0),
-  ...get(A1),
-  ...get(HI),
-  ...get(QP),
-  ...load(16),
-  ...simd.i32x4DotI16x8S,
-  ...simd.i32x4Add,
-  ...set(A1),
+  ...[LO, HI].flatMap((half, k) => [
+    ...get(A0 + k),
+    ...get(half),
+    ...get(QP),
+    ...load(16 * k),
+    ...simd.i32x4DotI16x8S,
+    ...simd.i32x4Add,
+    ...set(A0 + k),
+  ]),
 ];
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
@@ -295,5 +290,3 @@ export function instantiate(memory: WebAssembly.Memory): ScanKernels | null {
   const exports = instance.exports as { scan_f32: ScanFn; scan_i8: ScanFn; dot_i8: ScanFn };
   return { scanF32: exports.scan_f32, scanI8: exports.scan_i8, dotI8: exports.dot_i8 };
 }
-
-export const simdAvailable = (): boolean => module() !== null;

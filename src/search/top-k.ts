@@ -6,13 +6,13 @@
 export class TopK {
   readonly #k: number;
   readonly #scores: Float64Array;
-  readonly #slots: Int32Array;
+  readonly #rows: Int32Array;
   #size = 0;
 
   constructor(k: number) {
     this.#k = k;
     this.#scores = new Float64Array(k);
-    this.#slots = new Int32Array(k);
+    this.#rows = new Int32Array(k);
   }
 
   get capacity(): number {
@@ -28,7 +28,7 @@ export class TopK {
     return this.#size < this.#k ? -Infinity : this.#scores[0]!;
   }
 
-  push(slot: number, score: number): void {
+  push(row: number, score: number): void {
     if (this.#k === 0) return;
     if (this.#size < this.#k) {
       let i = this.#size++;
@@ -37,11 +37,11 @@ export class TopK {
         const parent = (i - 1) >> 1;
         if (this.#scores[parent]! <= score) break;
         this.#scores[i] = this.#scores[parent]!;
-        this.#slots[i] = this.#slots[parent]!;
+        this.#rows[i] = this.#rows[parent]!;
         i = parent;
       }
       this.#scores[i] = score;
-      this.#slots[i] = slot;
+      this.#rows[i] = row;
       return;
     }
     if (score <= this.#scores[0]!) return;
@@ -55,17 +55,17 @@ export class TopK {
       const child = right < n && this.#scores[right]! < this.#scores[left]! ? right : left;
       if (this.#scores[child]! >= score) break;
       this.#scores[i] = this.#scores[child]!;
-      this.#slots[i] = this.#slots[child]!;
+      this.#rows[i] = this.#rows[child]!;
       i = child;
     }
     this.#scores[i] = score;
-    this.#slots[i] = slot;
+    this.#rows[i] = row;
   }
 
-  /** The kept entries, best first (ties: lower slot first, so results are deterministic). */
-  sorted(): { slot: number; score: number }[] {
-    const out: { slot: number; score: number }[] = [];
-    for (let i = 0; i < this.#size; i++) out.push({ slot: this.#slots[i]!, score: this.#scores[i]! });
-    return out.sort((a, b) => b.score - a.score || a.slot - b.slot);
+  /** The kept entries, best first (ties: lower row first, so results are deterministic). */
+  sorted(): { row: number; score: number }[] {
+    const out: { row: number; score: number }[] = [];
+    for (let i = 0; i < this.#size; i++) out.push({ row: this.#rows[i]!, score: this.#scores[i]! });
+    return out.sort((a, b) => b.score - a.score || a.row - b.row);
   }
 }

@@ -83,7 +83,7 @@ export class LibsqlStore implements Store {
     return new LibsqlStore(client, path, encoding);
   }
 
-  get open(): boolean {
+  get isOpen(): boolean {
     return !this.#closed;
   }
 

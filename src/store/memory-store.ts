@@ -79,7 +79,7 @@ export class MemoryStore implements Store {
   }
 
   /** False once the connection was closed, by us or by the browser. */
-  get open(): boolean {
+  get isOpen(): boolean {
     return !this.#closed;
   }
 

@@ -10,7 +10,7 @@ import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch } from './rec
  */
 export interface Store {
   /** False once the store was closed, by us or by the platform. */
-  readonly open: boolean;
+  readonly isOpen: boolean;
   /** Releases the database (a file's lock too); later calls fail with StorageError. */
   close(): void | Promise<void>;
 

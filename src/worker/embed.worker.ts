@@ -14,10 +14,9 @@ import type { WorkerInit } from './protocol.js';
 import { createWorkerApi, type RuntimeSession } from './worker-api.js';
 
 /**
- * Each backend loads its own onnxruntime-web build. The default one (JSEP: WASM + WebGPU, a 28 MB wasm) is needed for
- * WebGPU only; on WASM its code kept Chromium's background tier-up compiler busy for over a minute of inference, taking
- * about half of a 2-core machine's CPU from the workers (measured: 2 workers, full batches, 108-143 texts/s while it
- * lasted, 227-251 after). The plain WASM build (14 MB) tiers up within the start-up warm-up.
+ * Each backend loads its own onnxruntime-web build: the default one (JSEP, a 28 MB wasm) only for WebGPU, since on
+ * WASM its tier-up compile took CPU from the workers for over a minute (bench/README.md); the plain WASM build
+ * (14 MB) tiers up within the start-up warm-up.
  */
 async function loadRuntime(backend: WorkerInit['backend']): Promise<typeof Ort> {
   return backend === 'webgpu' ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm');

@@ -13,9 +13,9 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { EmbeddingError, ModelLoadError, errorMessage } from '../errors.js';
-import { planRuns, runShape, type RunPlanOptions } from './length-groups.js';
+import { planRuns, runShape } from './length-groups.js';
 import { l2Normalize, poolRow, toFloat32 } from './pooling.js';
-import type { EmbedOutput, Pooling, ShapeSteps } from './protocol.js';
+import type { EmbedOutput, Pooling, RunPlan } from './protocol.js';
 import type { TextTokenizer } from './tokenizer.js';
 
 type IntType = 'int64' | 'int32';
@@ -30,16 +30,11 @@ export interface SentenceEncoderOptions {
   readonly pooling: Pooling;
   readonly output?: string | undefined;
   readonly maxTokens: number;
-  readonly runOverheadTokens: number;
-  readonly maxTokensPerRun: number;
-  readonly maxAttentionPerRun?: number | undefined;
   /**
-   * Rounds each run's shape up ({@link runShape}): its padded length to a multiple of `length` (at most `maxTokens`),
-   * its rows to a power of two below `count` and a multiple of `count` from there (extra rows repeat the first row;
-   * their output is dropped). Fewer distinct shapes let a backend that builds per-shape GPU programs and buffers
-   * reuse them. Default: no rounding.
+   * How a batch is split into runs, and each run's shape rounded up ({@link runShape}): fewer distinct shapes let a
+   * backend that builds per-shape GPU programs and buffers reuse them.
    */
-  readonly shapeSteps?: ShapeSteps | undefined;
+  readonly runPlan: RunPlan;
 }
 
 export class SentenceEncoder {
@@ -48,8 +43,7 @@ export class SentenceEncoder {
   readonly #tokenizer: TextTokenizer;
   readonly #pooling: Pooling;
   readonly #maxTokens: number;
-  /** How a batch is split into runs and each run's shape rounded (fixed per encoder). */
-  readonly #plan: RunPlanOptions;
+  readonly #runPlan: RunPlan;
   readonly #inputs: ReadonlyArray<{ readonly name: string; readonly type: IntType }>;
   readonly #output: string;
   #dimensions = 0;
@@ -63,14 +57,7 @@ export class SentenceEncoder {
     this.#tokenizer = options.tokenizer;
     this.#pooling = options.pooling;
     this.#maxTokens = options.maxTokens;
-    this.#plan = {
-      overhead: options.runOverheadTokens,
-      maxTokensPerRun: options.maxTokensPerRun,
-      maxAttentionPerRun: options.maxAttentionPerRun,
-      countStep: options.shapeSteps?.count,
-      lengthStep: options.shapeSteps?.length,
-      maxLength: options.maxTokens,
-    };
+    this.#runPlan = options.runPlan;
     this.#inputs = describeInputs(options.session);
     this.#output = chooseOutput(options.session, options.pooling, options.output);
   }
@@ -109,11 +96,12 @@ export class SentenceEncoder {
     const tokens = texts.map((t) => this.tokenize(t));
     const runs = planRuns(
       tokens.map((t) => t.length),
-      this.#plan,
+      this.#runPlan,
+      this.#maxTokens,
     );
     // Every run's tensors are built now and the runs queue on the session in order; each run's pooling then
     // overlaps the next run.
-    const shapes = runs.map((run) => runShape(run.indices.length, run.paddedLength, this.#plan));
+    const shapes = runs.map((run) => runShape(run.indices.length, run.paddedLength, this.#runPlan, this.#maxTokens));
     const results = await Promise.all(
       runs.map((run, k) => {
         const [rows, length] = shapes[k]!;

@@ -2,40 +2,28 @@
  * Splits a batch into model runs by token length, so short texts are not padded to the longest one.
  *
  * Cost model, in padded-token units: a run of `count` texts padded to `len` costs
- * `overhead + count * len * (1 + len / 2048)` (the last factor is attention's quadratic share for a
+ * `runOverheadTokens + count * len * (1 + len / 2048)` (the last factor is attention's quadratic share for a
  * MiniLM-sized model). The best partition of the length-sorted batch into contiguous runs is found exactly by
  * dynamic programming, O(n^2) for n texts (n <= 1024: well under a millisecond).
- * WebGPU runs cost ~20 ms whatever their size, so the worker gives a large `overhead` there and batches stay whole.
- * Shape steps ({@link runShape}) round each run's shape so few distinct shapes occur (WebGPU: see options.ts); the
- * plan costs runs at their rounded shapes.
+ * WebGPU runs cost ~the same whatever their size, so its {@link RunPlan} gives a large `runOverheadTokens` and
+ * batches stay whole. Shape steps ({@link runShape}) round each run's shape so few distinct shapes occur (WebGPU: see
+ * options.ts); the plan costs runs at their rounded shapes.
  */
-export interface RunPlanOptions {
-  /** Fixed cost of one `session.run`, in padded-token units. */
-  readonly overhead: number;
-  /** Upper bound on rows x padded length for one run, after the shape steps (a single longer text still gets its own run). */
-  readonly maxTokensPerRun: number;
-  /**
-   * Upper bound on rows x padded length² for one run (the attention scores of one head), or none. A run whose
-   * score tensors outgrow the CPU caches (WASM) or ~128 MiB (WebGPU) costs more per token, not less: see options.ts.
-   */
-  readonly maxAttentionPerRun?: number | undefined;
-  /** Shape steps (the encoder's): see {@link runShape}. */
-  readonly countStep?: number | undefined;
-  readonly lengthStep?: number | undefined;
-  /** The length steps never pad past (the encoder's `maxTokens`). */
-  readonly maxLength?: number | undefined;
-}
+import type { RunPlan } from './protocol.js';
 
 /**
- * The shape a run of `count` texts padded to `len` has after the shape steps, as [rows, length]: rows round up to a
- * power of two below `countStep` and to a multiple of it from there (1, 2, 4, ..., 64, 128, 192, ... for 64); the
- * length rounds up to a multiple of `lengthStep`, but not past `maxLength`.
+ * The shape a run of `count` texts padded to `len` has after the plan's shape steps, as [rows, length]: rows round up
+ * to a power of two below `shapeSteps.count` and to a multiple of it from there (1, 2, 4, ..., 64, 128, 192, ... for
+ * 64); the length rounds up to a multiple of `shapeSteps.length`, but not past `maxLength` (the encoder's
+ * `maxTokens`). Extra rows repeat the first row and their output is dropped.
  */
-export function runShape(count: number, len: number, options: RunPlanOptions): [rows: number, length: number] {
-  return [
-    stepRows(count, options.countStep ?? 1),
-    stepLength(len, options.lengthStep ?? 1, options.maxLength ?? Number.POSITIVE_INFINITY),
-  ];
+export function runShape(
+  count: number,
+  len: number,
+  plan: RunPlan,
+  maxLength = Number.POSITIVE_INFINITY,
+): [rows: number, length: number] {
+  return [stepRows(count, plan.shapeSteps?.count ?? 1), stepLength(len, plan.shapeSteps?.length ?? 1, maxLength)];
 }
 
 function stepRows(count: number, step: number): number {
@@ -55,11 +43,17 @@ export interface PlannedRun {
   readonly paddedLength: number;
 }
 
-export function runCost(count: number, len: number, overhead: number): number {
-  return overhead + count * len * (1 + len / 2048);
+/** The cost model above: `runOverheadTokens` plus the run's padded tokens, attention's share included. */
+export function runCost(count: number, len: number, runOverheadTokens: number): number {
+  return runOverheadTokens + count * len * (1 + len / 2048);
 }
 
-export function planRuns(lengths: readonly number[], options: RunPlanOptions): PlannedRun[] {
+/** The cheapest split of a batch into runs under `plan`'s bounds; `maxLength` as in {@link runShape}. */
+export function planRuns(
+  lengths: readonly number[],
+  plan: RunPlan,
+  maxLength = Number.POSITIVE_INFINITY,
+): PlannedRun[] {
   const n = lengths.length;
   if (n === 0) return [];
   // Stable sort by length keeps equal-length texts in input order (deterministic plans).
@@ -68,10 +62,9 @@ export function planRuns(lengths: readonly number[], options: RunPlanOptions): P
   const best = new Float64Array(n + 1).fill(Number.POSITIVE_INFINITY);
   const cut = new Int32Array(n + 1);
   best[0] = 0;
-  const countStep = options.countStep ?? 1;
-  const lengthStep = options.lengthStep ?? 1;
-  const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
-  const maxAttention = options.maxAttentionPerRun ?? Number.POSITIVE_INFINITY;
+  const countStep = plan.shapeSteps?.count ?? 1;
+  const lengthStep = plan.shapeSteps?.length ?? 1;
+  const maxAttention = plan.maxAttentionPerRun ?? Number.POSITIVE_INFINITY;
   for (let end = 1; end <= n; end++) {
     const len = sorted[end - 1]!; // the run [start, end) is padded to its last (longest) item
     const padded = stepLength(len, lengthStep, maxLength);
@@ -79,8 +72,8 @@ export function planRuns(lengths: readonly number[], options: RunPlanOptions): P
       const count = end - start;
       const rows = stepRows(count, countStep);
       // Runs that start earlier only get bigger.
-      if (count > 1 && (rows * padded > options.maxTokensPerRun || rows * padded * padded > maxAttention)) break;
-      const cost = best[start]! + runCost(rows, padded, options.overhead);
+      if (count > 1 && (rows * padded > plan.maxTokensPerRun || rows * padded * padded > maxAttention)) break;
+      const cost = best[start]! + runCost(rows, padded, plan.runOverheadTokens);
       if (cost < best[end]!) {
         best[end] = cost;
         cut[end] = start;

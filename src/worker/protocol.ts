@@ -37,15 +37,24 @@ export interface WorkerInit {
   /** ORT `env.wasm.numThreads` (1 unless the page is cross-origin isolated), or onnxruntime-node's intra-op threads. */
   readonly threads: number;
   readonly wasmPaths?: string | { readonly wasm?: string; readonly mjs?: string } | undefined;
+  /** How the worker splits a batch into model runs and shapes each run (per backend: see options.ts). */
+  readonly runPlan: RunPlan;
+}
+
+/**
+ * How a batch is split into model runs (`planRuns` in length-groups.ts) and how each run's shape is rounded.
+ * Chosen per backend in options.ts and passed whole from there to the worker's encoder.
+ */
+export interface RunPlan {
   /**
    * Cost of one `session.run` in padded-token units, used to decide how far to split a batch by length
    * (WebGPU runs have a large fixed cost, so it keeps batches whole; WASM splits more eagerly).
    */
   readonly runOverheadTokens: number;
-  /** Upper bound on batch x padded length per run, so one huge batch cannot exhaust wasm memory. */
+  /** Upper bound on rows x padded length per run (after the shape steps), so one huge batch cannot exhaust memory. */
   readonly maxTokensPerRun: number;
-  /** Upper bound on batch x padded length² per run (one head's attention scores). */
-  readonly maxAttentionPerRun: number;
+  /** Upper bound on rows x padded length² per run (one head's attention scores), or none. */
+  readonly maxAttentionPerRun?: number | undefined;
   /** How each run's shape is rounded up (WebGPU), or undefined for exact shapes. */
   readonly shapeSteps?: ShapeSteps | undefined;
 }

@@ -64,10 +64,7 @@ export function createWorkerApi(runtime: WorkerRuntime, post: (event: WorkerEven
         pooling: options.pooling,
         output: options.output,
         maxTokens: options.maxTokens,
-        runOverheadTokens: options.runOverheadTokens,
-        maxTokensPerRun: options.maxTokensPerRun,
-        maxAttentionPerRun: options.maxAttentionPerRun,
-        shapeSteps: options.shapeSteps,
+        runPlan: options.runPlan,
       });
       // A lost WebGPU device makes every later run fail: tell the pool at once so it fails over to WASM.
       deviceLost = loaded.deviceLost?.then((info) => {
@@ -155,5 +152,3 @@ function deviceLostError(message: string): Error {
   error.name = deviceLostErrorName;
   return error;
 }
-
-/** The message of whatever was thrown, for wrapping it in a typed error. */

@@ -3,7 +3,7 @@ import { decide, fairShare, nextTarget, sizeBucket, type PolicyInput } from '../
 
 const base: PolicyInput = {
   queued: 0,
-  idleWorkers: 2,
+  freeBatchPlaces: 2,
   busyWorkers: 0,
   inFlightItems: 0,
   oldestAgeMs: 0,
@@ -15,7 +15,7 @@ const base: PolicyInput = {
 describe('decide', () => {
   it('does nothing with an empty queue and holds while every worker is busy', () => {
     expect(decide(base)).toEqual({ kind: 'empty' });
-    expect(decide({ ...base, queued: 10, idleWorkers: 0, busyWorkers: 2 })).toEqual({ kind: 'hold' });
+    expect(decide({ ...base, queued: 10, freeBatchPlaces: 0, busyWorkers: 2 })).toEqual({ kind: 'hold' });
   });
 
   it('flushes at once on an idle system (a lone caller never waits)', () => {
@@ -23,9 +23,9 @@ describe('decide', () => {
   });
 
   it('splits a burst fairly over idle workers', () => {
-    expect(decide({ ...base, queued: 50, idleWorkers: 2 })).toEqual({ kind: 'flush', size: 25, reason: 'idle' });
+    expect(decide({ ...base, queued: 50, freeBatchPlaces: 2 })).toEqual({ kind: 'flush', size: 25, reason: 'idle' });
     // One worker holding up to two batches (WebGPU): an idle worker takes the whole queue, not a slot's half.
-    expect(decide({ ...base, queued: 7, idleWorkers: 2, workers: 1 })).toEqual({
+    expect(decide({ ...base, queued: 7, freeBatchPlaces: 2, workers: 1 })).toEqual({
       kind: 'flush',
       size: 7,
       reason: 'idle',
@@ -35,7 +35,7 @@ describe('decide', () => {
       decide({
         ...base,
         queued: 3000,
-        idleWorkers: 1,
+        freeBatchPlaces: 1,
         busyWorkers: 1,
         workers: 1,
         inFlightItems: 1024,
@@ -47,22 +47,30 @@ describe('decide', () => {
 
   it('gives a freed worker its fair share of queued + in-flight work, capped by maxBatch', () => {
     // The other worker runs 1 text; 48 wait: the free one takes 25, leaving 23 for the other.
-    expect(decide({ ...base, queued: 48, idleWorkers: 1, busyWorkers: 1, inFlightItems: 1 })).toMatchObject({
+    expect(decide({ ...base, queued: 48, freeBatchPlaces: 1, busyWorkers: 1, inFlightItems: 1 })).toMatchObject({
       kind: 'flush',
       size: 25,
     });
     // The other worker runs a big batch: take everything queued.
-    expect(decide({ ...base, queued: 23, idleWorkers: 1, busyWorkers: 1, inFlightItems: 25 })).toMatchObject({
+    expect(decide({ ...base, queued: 23, freeBatchPlaces: 1, busyWorkers: 1, inFlightItems: 25 })).toMatchObject({
       kind: 'flush',
       size: 23,
     });
     expect(
-      decide({ ...base, queued: 500, idleWorkers: 1, busyWorkers: 1, inFlightItems: 64, target: 64 }),
+      decide({ ...base, queued: 500, freeBatchPlaces: 1, busyWorkers: 1, inFlightItems: 64, target: 64 }),
     ).toMatchObject({ size: 64 });
   });
 
   it('waits up to maxWaitMs for a batch worth the target while some workers are busy', () => {
-    const input = { ...base, queued: 2, idleWorkers: 1, busyWorkers: 1, inFlightItems: 10, target: 10, oldestAgeMs: 1 };
+    const input = {
+      ...base,
+      queued: 2,
+      freeBatchPlaces: 1,
+      busyWorkers: 1,
+      inFlightItems: 10,
+      target: 10,
+      oldestAgeMs: 1,
+    };
     expect(decide(input)).toEqual({ kind: 'wait', ms: 3 });
     expect(decide({ ...input, oldestAgeMs: 4 })).toEqual({ kind: 'flush', size: 2, reason: 'waited' });
     expect(decide({ ...input, queued: 10 })).toEqual({ kind: 'flush', size: 10, reason: 'full' });
@@ -74,7 +82,7 @@ describe('decide', () => {
         const d = decide({
           ...base,
           queued,
-          idleWorkers: idle,
+          freeBatchPlaces: idle,
           busyWorkers: 1,
           inFlightItems: queued,
           oldestAgeMs: 100,
@@ -93,10 +101,10 @@ describe('decide', () => {
 describe('nextTarget', () => {
   it('grows toward the per-worker share while holding, up to maxBatch', () => {
     const hold = { kind: 'hold' } as const;
-    expect(nextTarget({ ...base, queued: 40, idleWorkers: 0, busyWorkers: 2, inFlightItems: 8, target: 1 }, hold)).toBe(
-      24,
-    );
-    expect(nextTarget({ ...base, queued: 4000, idleWorkers: 0, busyWorkers: 2, target: 1 }, hold)).toBe(64);
+    expect(
+      nextTarget({ ...base, queued: 40, freeBatchPlaces: 0, busyWorkers: 2, inFlightItems: 8, target: 1 }, hold),
+    ).toBe(24);
+    expect(nextTarget({ ...base, queued: 4000, freeBatchPlaces: 0, busyWorkers: 2, target: 1 }, hold)).toBe(64);
   });
 
   it('decays halfway toward what a waited or idle flush actually sent', () => {
@@ -107,11 +115,11 @@ describe('nextTarget', () => {
   });
 
   it('adapts: a burst grows batches, quiet shrinks them back', () => {
-    let input: PolicyInput = { ...base, idleWorkers: 0, busyWorkers: 2, queued: 100, inFlightItems: 2 };
+    let input: PolicyInput = { ...base, freeBatchPlaces: 0, busyWorkers: 2, queued: 100, inFlightItems: 2 };
     let target = nextTarget(input, decide(input));
     expect(target).toBe(51);
     for (let i = 0; i < 10; i++) {
-      input = { ...base, target, queued: 1, idleWorkers: 2, busyWorkers: 0 };
+      input = { ...base, target, queued: 1, freeBatchPlaces: 2, busyWorkers: 0 };
       target = nextTarget(input, decide(input));
     }
     expect(target).toBe(1);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { embeddingCacheKey } from '../../src/engine/cache-key.js';
 import { contentHash } from '../../src/store/ids.js';
-import { EmbeddingCache } from '../../src/engine/embedding-cache.js';
+import { TwoLevelCache } from '../../src/engine/two-level-cache.js';
 import { LruCache } from '../../src/engine/lru.js';
 import type { PersistentEmbeddingCache } from '../../src/engine/types.js';
 
@@ -63,14 +63,14 @@ class MapStore implements PersistentEmbeddingCache {
   }
 }
 
-describe('EmbeddingCache', () => {
+describe('TwoLevelCache', () => {
   it('batches persistent reads and writes while one is in flight', async () => {
     const store = new MapStore();
-    const cache = new EmbeddingCache(10, 2, store);
+    const cache = new TwoLevelCache(10, 2, store);
     for (let i = 0; i < 5; i++) cache.put(`k${i}`, new Float32Array([i, 1]));
     await cache.flush();
     expect(store.calls).toEqual(['put 1', 'put 4']);
-    const fresh = new EmbeddingCache(10, 2, store);
+    const fresh = new TwoLevelCache(10, 2, store);
     const got = await Promise.all(['k0', 'k1', 'k2', 'nope'].map((k) => fresh.persistentGet(k)));
     expect(got.map((v) => (v ? Array.from(v) : v))).toEqual([[0, 1], [1, 1], [2, 1], undefined]);
     expect(store.calls.slice(2)).toEqual(['get 1', 'get 3']);
@@ -79,7 +79,7 @@ describe('EmbeddingCache', () => {
 
   it('keeps its own copy, ignores wrong-sized entries, and survives a failing store', async () => {
     const store = new MapStore();
-    const cache = new EmbeddingCache(10, 2, store);
+    const cache = new TwoLevelCache(10, 2, store);
     const v = new Float32Array([1, 2]);
     cache.put('a', v);
     v[0] = 99;
@@ -103,7 +103,7 @@ describe('EmbeddingCache', () => {
         throw new Error('sync keys');
       },
     };
-    const cache = new EmbeddingCache(10, 2, throwing);
+    const cache = new TwoLevelCache(10, 2, throwing);
     cache.put('a', new Float32Array([1, 0]));
     await cache.flush();
     expect(await cache.persistentGet('b')).toBeUndefined();
@@ -122,7 +122,7 @@ describe('EmbeddingCache', () => {
     const store = new ListedStore();
     const key = (n: number) => n.toString(16).padEnd(64, '0');
     store.map.set(key(1), new Float32Array([1, 0]));
-    const cache = new EmbeddingCache(10, 2, store);
+    const cache = new TwoLevelCache(10, 2, store);
     expect(cache.persistentMayHave(key(2))).toBe(true); // not listed yet: must read
     await new Promise((r) => setTimeout(r, 0));
     expect(store.calls).toEqual(['keys']);
@@ -131,7 +131,7 @@ describe('EmbeddingCache', () => {
     cache.put(key(2), new Float32Array([0, 1]));
     expect(cache.persistentMayHave(key(2))).toBe(true);
     // Without keys() (or with no persistent store) nothing is certain, or nothing is there.
-    expect(new EmbeddingCache(10, 2, new MapStore()).persistentMayHave(key(3))).toBe(true);
-    expect(new EmbeddingCache(10, 2).persistentMayHave(key(3))).toBe(false);
+    expect(new TwoLevelCache(10, 2, new MapStore()).persistentMayHave(key(3))).toBe(true);
+    expect(new TwoLevelCache(10, 2).persistentMayHave(key(3))).toBe(false);
   });
 });

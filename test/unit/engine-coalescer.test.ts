@@ -29,12 +29,12 @@ class DelayRunner implements BatchRunner {
     this.settings = { maxBatch, maxWaitMs };
   }
 
-  get freeWorkers(): number {
+  get freeBatchPlaces(): number {
     return this.#workers - this.busyWorkers;
   }
 
   run(texts: readonly string[]): Promise<ItemResult[]> {
-    if (this.freeWorkers <= 0) throw new Error('run() without a free worker');
+    if (this.freeBatchPlaces <= 0) throw new Error('run() without a free worker');
     this.batches.push([...texts]);
     this.busyWorkers++;
     this.inFlightItems += texts.length;

@@ -56,10 +56,7 @@ async function encoder(
     pooling: 'mean',
     output,
     maxTokens,
-    runOverheadTokens: 32,
-    maxTokensPerRun: 4096,
-    maxAttentionPerRun,
-    shapeSteps,
+    runPlan: { runOverheadTokens: 32, maxTokensPerRun: 4096, maxAttentionPerRun, shapeSteps },
   });
 }
 
@@ -124,8 +121,7 @@ describe('SentenceEncoder vs transformers.js', () => {
       ),
       pooling: 'mean',
       maxTokens: 256,
-      runOverheadTokens: 8, // several runs per batch, so runs of different batches queue together
-      maxTokensPerRun: 4096,
+      runPlan: { runOverheadTokens: 8, maxTokensPerRun: 4096 }, // several runs per batch: runs of batches queue together
     });
     const batches = [texts, texts.slice(2), [...texts].reverse(), [texts[4]!, texts[1]!]];
     const together = await Promise.all(batches.map((b) => ours.embed(b)));

@@ -59,13 +59,13 @@ describe('settingsFor', () => {
     const o = checkOptions({ model: 'm' });
     expect(settingsFor(o, 'wasm', env)).toMatchObject({ workers: 4, threads: 1, maxBatch: 64 });
     expect(settingsFor(o, 'wasm', { ...env, hardwareConcurrency: 2 })).toMatchObject({ workers: 2 });
-    expect(settingsFor(o, 'wasm', env)).toMatchObject({ pipelineDepth: 1, shapeSteps: undefined });
+    expect(settingsFor(o, 'wasm', env)).toMatchObject({ pipelineDepth: 1, runPlan: { shapeSteps: undefined } });
     // WebGPU: one worker per 4 cores, 1 to 3; two batches in hand each.
     expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 2 })).toMatchObject({
       workers: 1,
       maxBatch: 1024,
       pipelineDepth: 2,
-      shapeSteps: { count: 64, length: 8 },
+      runPlan: { shapeSteps: { count: 64, length: 8 } },
     });
     expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 8 })).toMatchObject({ workers: 2 });
     expect(settingsFor(o, 'webgpu', { ...env, hardwareConcurrency: 16 })).toMatchObject({ workers: 3 });
@@ -213,8 +213,8 @@ describe('boundRunsForModel', () => {
   const wasm = settingsFor(checkOptions({ model: 'm', backend: 'wasm' }), 'wasm', env);
 
   it('keeps the WebGPU defaults for minilm-l6 (they were measured on it) and never raises them', () => {
-    expect(gpu.maxTokensPerRun).toBe(21_504);
-    expect(gpu.maxAttentionPerRun).toBe(2_796_202); // 128 MiB of float32 scores over 12 heads
+    expect(gpu.runPlan.maxTokensPerRun).toBe(21_504);
+    expect(gpu.runPlan.maxAttentionPerRun).toBe(2_796_202); // 128 MiB of float32 scores over 12 heads
     expect(boundRunsForModel(gpu, { intermediateSize: 1536, attentionHeads: 12 })).toEqual(gpu);
     expect(boundRunsForModel(gpu, { intermediateSize: 512, attentionHeads: 4 })).toEqual(gpu);
     expect(boundRunsForModel(gpu, {})).toEqual(gpu);
@@ -223,17 +223,15 @@ describe('boundRunsForModel', () => {
   it('lowers them for a wider model, so its largest tensors stay the same size', () => {
     // A BERT-base: feed-forward 3,072 wide (10,922 tokens x 3,072 floats ~ 128 MiB), 12 heads.
     expect(boundRunsForModel(gpu, { intermediateSize: 3072, attentionHeads: 12 })).toMatchObject({
-      maxTokensPerRun: 10_922,
-      maxAttentionPerRun: 2_796_202,
+      runPlan: { maxTokensPerRun: 10_922, maxAttentionPerRun: 2_796_202 },
     });
     expect(boundRunsForModel(gpu, { intermediateSize: 4096, attentionHeads: 16 })).toMatchObject({
-      maxTokensPerRun: 8192,
-      maxAttentionPerRun: 2_097_152,
+      runPlan: { maxTokensPerRun: 8192, maxAttentionPerRun: 2_097_152 },
     });
   });
 
   it('leaves WASM alone (its bounds are about CPU caches)', () => {
     expect(boundRunsForModel(wasm, { intermediateSize: 4096, attentionHeads: 16 })).toEqual(wasm);
-    expect(wasm).toMatchObject({ maxTokensPerRun: 4096, maxAttentionPerRun: 65_536 });
+    expect(wasm).toMatchObject({ runPlan: { maxTokensPerRun: 4096, maxAttentionPerRun: 65_536 } });
   });
 });

@@ -161,10 +161,7 @@ function setupFor(backend: Backend, workers: number): PoolSetup {
       output: undefined,
       maxTokens: 256,
       threads: 1,
-      runOverheadTokens: settings.runOverheadTokens,
-      maxTokensPerRun: settings.maxTokensPerRun,
-      maxAttentionPerRun: settings.maxAttentionPerRun,
-      shapeSteps: settings.shapeSteps,
+      runPlan: settings.runPlan,
     }),
   };
 }

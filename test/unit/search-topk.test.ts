@@ -18,7 +18,7 @@ describe('TopK', () => {
       const top = new TopK(k);
       scores.forEach((s, i) => top.push(i, s));
       const expected = scores
-        .map((score, slot) => ({ slot, score }))
+        .map((score, row) => ({ row, score }))
         .sort((a, b) => b.score - a.score)
         .slice(0, k);
       expect(top.sorted()).toEqual(expected);
@@ -26,12 +26,12 @@ describe('TopK', () => {
     }
   });
 
-  it('breaks ties by slot and keeps nothing for k = 0', () => {
+  it('breaks ties by row and keeps nothing for k = 0', () => {
     const top = new TopK(2);
     [0.5, 0.9, 0.9, 0.1].forEach((s, i) => top.push(i, s));
     expect(top.sorted()).toEqual([
-      { slot: 1, score: 0.9 },
-      { slot: 2, score: 0.9 },
+      { row: 1, score: 0.9 },
+      { row: 2, score: 0.9 },
     ]);
     const none = new TopK(0);
     none.push(0, 1);
@@ -90,7 +90,7 @@ describe('ScopeIndex', () => {
     const seen: number[] = [];
     const even = index.search(query, 5, (r) => (seen.push(r.n), r.n % 2 === 0));
     expect(even.every((h) => h.record.n % 2 === 0)).toBe(true);
-    expect(seen.length).toBe(index.size); // the predicate sees every slot once
+    expect(seen.length).toBe(index.size); // the predicate sees every row once
     const remaining = vectors.map((_, i) => i).filter((i) => i % 3 !== 0 && i % 2 === 0 && i !== 1);
     const expected = brute(query, remaining, 5);
     expect(even.map((h) => h.record.id)).toEqual(expected);

@@ -113,7 +113,7 @@ describe('LibsqlStore', () => {
     const store = await LibsqlStore.open({ path: join(dir, 'closed.db'), encoding: 'fp32' });
     const before = store.putMeta({ modelId: 'm', dimensions: 2 }); // made before close(): it still runs
     await Promise.all([before, store.close()]);
-    expect(store.open).toBe(false);
+    expect(store.isOpen).toBe(false);
     await expect(store.get('x')).rejects.toBeInstanceOf(StorageError);
   });
 

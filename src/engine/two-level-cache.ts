@@ -17,7 +17,7 @@ interface PendingRead {
   readonly resolve: (vector: Float32Array | undefined) => void;
 }
 
-export class EmbeddingCache {
+export class TwoLevelCache {
   readonly #memory: LruCache<string, Float32Array>;
   readonly #persistent: PersistentEmbeddingCache | undefined;
   readonly #dimensions: number;
@@ -72,10 +72,10 @@ export class EmbeddingCache {
     });
   }
 
-  /** Stores a copy in memory and, batched, in the persistent store. `persist: false` for vectors read from it. */
-  put(key: string, vector: Float32Array, persist = true): void {
+  /** Stores a copy in memory and, batched, in the persistent store. */
+  put(key: string, vector: Float32Array): void {
     this.#memory.set(key, vector.slice());
-    if (!persist || !this.#persistent) return;
+    if (!this.#persistent) return;
     this.#known.add(prefix(key));
     this.#writes.push([key, vector.slice()]);
     this.#pumpWrites();

@@ -18,7 +18,7 @@ export class StoreEmbeddingCache {
   }
 
   async getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]> {
-    if (keys.length === 0 || !this.#store.open) return keys.map(() => undefined);
+    if (keys.length === 0 || !this.#store.isOpen) return keys.map(() => undefined);
     try {
       return await this.#store.cacheGetMany(keys);
     } catch {
@@ -27,12 +27,12 @@ export class StoreEmbeddingCache {
   }
 
   async keys(): Promise<string[]> {
-    if (!this.#store.open) return [];
+    if (!this.#store.isOpen) return [];
     return this.#store.cacheKeys();
   }
 
   async putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
-    if (entries.length === 0 || !this.#store.open) return;
+    if (entries.length === 0 || !this.#store.isOpen) return;
     try {
       await this.#write(entries);
     } catch {
