@@ -17,6 +17,8 @@ interface Entry<T> {
 export interface GroupLimit<T> {
   readonly weight: (item: T) => number;
   readonly maxWeight: number;
+  /** Callers with an urgent item go before the others (still in arrival order among themselves). */
+  readonly urgent?: (item: T) => boolean;
 }
 
 export class CommitQueue<T> {
@@ -104,23 +106,29 @@ export class CommitQueue<T> {
     else this.#settleIdle();
   }
 
-  /** The next group: the waiting callers, oldest first, up to the limit's weight (always at least one caller). */
+  /**
+   * The next group: the waiting callers up to the limit's weight (always at least one), urgent ones first, each
+   * kind in arrival order.
+   */
   #take(): Entry<T>[] {
     const limit = this.#limit;
-    let n = this.#waiting.length;
-    if (limit) {
-      let weight = 0;
-      for (n = 0; n < this.#waiting.length; n++) {
-        for (const item of this.#waiting[n]!.items) weight += limit.weight(item);
-        if (weight > limit.maxWeight && n > 0) break;
-      }
-    }
-    if (n === this.#waiting.length) {
+    if (!limit) {
       const all = this.#waiting;
       this.#waiting = [];
       return all;
     }
-    return this.#waiting.splice(0, n);
+    const urgent = limit.urgent;
+    const order = urgent
+      ? [...this.#waiting.filter((e) => e.items.some(urgent)), ...this.#waiting.filter((e) => !e.items.some(urgent))]
+      : this.#waiting;
+    let weight = 0;
+    let n = 0;
+    for (; n < order.length; n++) {
+      for (const item of order[n]!.items) weight += limit.weight(item);
+      if (weight > limit.maxWeight && n > 0) break;
+    }
+    this.#waiting = order.slice(n);
+    return order.slice(0, n);
   }
 
   /** Commits `items`: undefined when done, else the commit's error. */

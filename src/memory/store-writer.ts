@@ -37,7 +37,12 @@ export class StoreWriter {
 
   constructor(store: Store) {
     this.#store = store;
-    this.#queue = new CommitQueue((jobs) => this.#write(jobs), { weight: jobWeight, maxWeight: MAX_WRITE });
+    this.#queue = new CommitQueue((jobs) => this.#write(jobs), {
+      weight: jobWeight,
+      maxWeight: MAX_WRITE,
+      // A commit resolves its add and frees its vectors; behind a flood's pending records they would pile up.
+      urgent: (job) => job.kind === 'commit',
+    });
   }
 
   /** Sets who hears of committed adds (the Memory, once it exists: the engine that shares this writer comes first). */

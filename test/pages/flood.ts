@@ -26,14 +26,19 @@ export interface FloodResult {
   readonly totalMs: number;
   /** Long tasks (over 50 ms) after the loop, while the library worked the flood off. */
   readonly longTasks: number[];
-  /** Heap the waiting adds hold beyond their texts, per add (bytes); null without gc() / performance.memory. */
+  /**
+   * Heap the waiting adds hold beyond their texts, per add (bytes), right after the caller's loop and again when the
+   * first add resolved (all pending records written by then, most adds waiting for the engine); null without gc().
+   */
   readonly heapPerAdd: number | null;
+  readonly heapPerAddLater: number | null;
   readonly stats: Record<string, unknown>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function heapAfterGc(): Promise<number | null> {
+/** Synchronous, so the flood cannot move on while it measures. */
+function heapAfterGc(): number | null {
   const gc = (globalThis as { gc?: () => void }).gc;
   const memory = (performance as { memory?: { usedJSHeapSize: number } }).memory;
   if (!gc || !memory) return null;
@@ -64,26 +69,42 @@ async function flood(request: FloodRequest): Promise<FloodResult> {
     await memory.add('warm-up before the flood', { userId: 'flood' });
     await memory.search('warm-up', { userId: 'flood' });
     const all = texts(count);
-    const before = await heapAfterGc();
+    const before = heapAfterGc();
     const longTasks: number[] = [];
     let loopEnd = Infinity;
+    // The measurement's own collections (at the first resolve) are not the library's: that task is left out.
+    const measuring: [number, number] = [Infinity, Infinity];
     const observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) if (entry.startTime >= loopEnd) longTasks.push(entry.duration);
+      for (const entry of list.getEntries()) {
+        const end = entry.startTime + entry.duration;
+        const measured = entry.startTime <= measuring[1] && end >= measuring[0];
+        if (entry.startTime >= loopEnd && !measured) longTasks.push(entry.duration);
+      }
     });
     observer.observe({ type: 'longtask', buffered: false });
     const t0 = performance.now();
     let failed = 0;
     let firstError: string | undefined;
+    let later: number | null = null;
+    const perAdd = (heap: number | null, waiting: number) =>
+      before === null || heap === null ? null : (heap - before) / waiting;
     const adds = all.map((text) =>
-      memory.add(text, { userId: 'flood' }).catch((error: unknown) => {
-        failed++;
-        firstError ??= String(error);
-      }),
+      memory.add(text, { userId: 'flood' }).then(
+        () => {
+          if (later !== null || before === null) return;
+          measuring[0] = performance.now();
+          later = perAdd(heapAfterGc(), count);
+          measuring[1] = performance.now();
+        },
+        (error: unknown) => {
+          failed++;
+          firstError ??= String(error);
+        },
+      ),
     );
     loopEnd = performance.now();
     // Still synchronous: nothing of the flood has run yet, every add waits.
-    const waiting = await heapAfterGc();
-    const heapPerAdd = before === null || waiting === null ? null : (waiting - before) / count;
+    const heapPerAdd = perAdd(heapAfterGc(), count);
     await Promise.all(adds);
     const totalMs = performance.now() - t0;
     await sleep(100); // the observer reports a task after it ends
@@ -101,6 +122,7 @@ async function flood(request: FloodRequest): Promise<FloodResult> {
       totalMs,
       longTasks,
       heapPerAdd,
+      heapPerAddLater: later,
       stats: memory.stats() as unknown as Record<string, unknown>,
     };
   } finally {

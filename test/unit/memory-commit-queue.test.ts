@@ -102,4 +102,24 @@ describe('CommitQueue', () => {
     expect(done).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
     expect(q.stats()).toEqual({ groups: 5, items: 15, largest: 4 });
   });
+
+  it('urgent callers go first, up to the limit; the others keep their order', async () => {
+    const groups: string[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const q = new CommitQueue<string>(
+      async (items) => {
+        groups.push(items);
+        if (groups.length === 1) await gate;
+      },
+      { weight: () => 1, maxWeight: 3, urgent: (item) => item.startsWith('!') },
+    );
+    queues.push(q);
+    const first = q.push(['p0']);
+    await new Promise((r) => setTimeout(r, 5)); // p0's group is committing: the rest waits together
+    const rest = ['p1', 'p2', '!c1', 'p3', '!c2', 'p4'].map((x) => q.push([x]));
+    release();
+    await Promise.all([first, ...rest]);
+    expect(groups).toEqual([['p0'], ['!c1', '!c2', 'p1'], ['p2', 'p3', 'p4']]);
+  });
 });
