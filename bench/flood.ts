@@ -1,8 +1,10 @@
 /**
- * `npx tsx bench/flood.ts [--count=10000] [--models=lexical,minilm-l6] [--reps=3]` (`npm run bench:flood` builds the
- * site first): a flood of concurrent `memory.add()` calls in headless Chromium (test/pages/flood.html), per model.
- * Reports the longest task after the caller's loop, the tasks over 50 ms, the caller's loop itself and the heap
- * each waiting add holds beyond its text. Writes bench/results/flood-latest.json and .md.
+ * `npx tsx bench/flood.ts [--count=10000] [--models=lexical,minilm-l6] [--reps=3] [--baseline=<site build>]`
+ * (`npm run bench:flood` builds the site first): a flood of concurrent `memory.add()` calls in headless Chromium
+ * (test/pages/flood.html), per model. Reports the longest task after the caller's loop, the tasks over 50 ms, the
+ * caller's loop itself and the heap each waiting add holds beyond its text. `--baseline` names a second site build
+ * (say, of the previous commit, with test/pages/flood.* copied in) run alternately with this one, for ratios from
+ * one run. Writes bench/results/flood-latest.json and .md.
  */
 import { chromium } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,8 +20,10 @@ const models = (flag('models') ?? 'lexical,minilm-l6').split(',');
 const reps = Number(flag('reps') ?? 3);
 const outDir = process.env['AGENTMEM_SITE_OUT'] ?? 'dist-site';
 const port = Number(process.env['AGENTMEM_BENCH_PORT'] ?? 5191);
+const baseline = flag('baseline');
 
 interface Row {
+  site: string;
   model: string;
   rep: number;
   resolved: number;
@@ -31,10 +35,14 @@ interface Row {
   over50: number;
   longTasks: number[];
   heapPerAdd: number | null;
+  heapPerAddLater: number | null;
   writeTransactions: unknown;
 }
 
-const preview = await startPreview(root, outDir, port);
+const sites = [
+  { label: 'this build', preview: await startPreview(root, outDir, port) },
+  ...(baseline ? [{ label: 'baseline', preview: await startPreview(root, baseline, port + 100) }] : []),
+];
 const browser = await chromium.launch({
   executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
   args: ['--disable-quic', '--js-flags=--expose-gc', '--enable-precise-memory-info'],
@@ -42,7 +50,10 @@ const browser = await chromium.launch({
 const rows: Row[] = [];
 try {
   for (const model of models) {
-    for (let rep = 0; rep < reps; rep++) {
+    for (let i = 0; i < reps * sites.length; i++) {
+      const rep = Math.floor(i / sites.length);
+      // Odd repetitions run the builds in the other order: neither always runs first.
+      const { label, preview } = sites[rep % 2 === 0 ? i % sites.length : sites.length - 1 - (i % sites.length)]!;
       const page = await (await browser.newContext()).newPage();
       await page.goto(`${preview.url}/test/pages/flood.html`);
       await page.locator('#status', { hasText: 'ready' }).waitFor();
@@ -51,6 +62,7 @@ try {
         model: `/models/${model}`,
       });
       const row: Row = {
+        site: label,
         model,
         rep,
         resolved: r.resolved,
@@ -62,6 +74,7 @@ try {
         over50: r.longTasks.length,
         longTasks: r.longTasks.map(Math.round),
         heapPerAdd: r.heapPerAdd === null ? null : Math.round(r.heapPerAdd),
+        heapPerAddLater: r.heapPerAddLater === null ? null : Math.round(r.heapPerAddLater),
         writeTransactions: r.stats['writeTransactions'],
       };
       console.log(JSON.stringify(row));
@@ -71,23 +84,31 @@ try {
   }
 } finally {
   await browser.close();
-  await preview.stop();
+  for (const { preview } of sites) await preview.stop();
 }
 
 const load = Math.round(loadavg()[0]! * 10) / 10;
-const result = { date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, load, count, rows };
+const result = {
+  date: new Date().toISOString(),
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  load,
+  count,
+  baseline,
+  rows,
+};
 const md = [
   `# Add flood (${result.date}, ${result.cpus} cores, load ${load}): ${count.toLocaleString('en')} concurrent adds`,
   '',
   'Long tasks are those a PerformanceObserver saw after the caller issued every add (the library working the flood',
-  "off); the caller's loop is its own task. Heap per add: after forced collections, with every add waiting, beyond",
-  'its text (the caller keeps the texts and one promise per add).',
+  "off); the caller's loop is its own task. Heap per add: after forced collections, beyond its text (the caller keeps",
+  'the texts and one promise per add), right after the loop and when the first add resolved (pending records written).',
   '',
-  '| model | run | resolved / stored / distinct | loop ms | total s | longest task ms | tasks > 50 ms | heap per waiting add (bytes) | write transactions |',
-  '| ----- | --: | ---------------------------: | ------: | ------: | --------------: | ------------: | ---------------------------: | -----------------: |',
+  '| build | model | run | resolved / stored / distinct | loop ms | total s | longest task ms | tasks > 50 ms | heap per waiting add, after the loop / at the first resolve (bytes) | write transactions |',
+  '| ----- | ----- | --: | ---------------------------: | ------: | ------: | --------------: | ------------: | ------------------------------------------------------------------: | -----------------: |',
   ...rows.map(
     (r) =>
-      `| ${r.model} | ${r.rep + 1} | ${r.resolved} / ${r.stored} / ${r.distinct} | ${r.loopMs} | ${(r.totalMs / 1000).toFixed(1)} | ${r.longestMs} | ${r.over50} | ${r.heapPerAdd ?? 'n/a'} | ${String(r.writeTransactions)} |`,
+      `| ${r.site} | ${r.model} | ${r.rep + 1} | ${r.resolved} / ${r.stored} / ${r.distinct} | ${r.loopMs} | ${(r.totalMs / 1000).toFixed(1)} | ${r.longestMs} | ${r.over50} | ${r.heapPerAdd ?? 'n/a'} / ${r.heapPerAddLater ?? 'n/a'} | ${String(r.writeTransactions)} |`,
   ),
   '',
 ].join('\n');
