@@ -50,6 +50,17 @@ export function nonEmptyString(name: string, value: unknown): string {
   return value;
 }
 
+/**
+ * A text to embed or store: a string with something besides whitespace and control characters ('\0', '\u0007'...),
+ * which tokenise like '' and so are rejected like it.
+ */
+export function nonBlankText(name: string, value: unknown): string {
+  if (typeof value !== 'string') throw expected(name, 'a string', value);
+  if (/^[\s\p{Cc}]*$/u.test(value))
+    throw expected(name, 'a non-empty string (not only whitespace or control characters)', value);
+  return value;
+}
+
 /** The index of the first unpaired UTF-16 surrogate (it cannot be encoded as UTF-8 faithfully), or -1. */
 export function loneSurrogateAt(value: string): number {
   return value.search(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);

@@ -4,7 +4,8 @@
  * batcher, here for IndexedDB transactions). Each caller's promise resolves after its group's commit. When a group
  * of several callers fails, each caller's items are committed again on their own (a failed transaction wrote
  * nothing), so only the caller whose items cannot be written is rejected, with its own error; other groups are
- * unaffected.
+ * unaffected. A group holds at most `maxWeight` worth of items (a caller's items are never split): a flood of
+ * 10,000 adds is written in many short transactions, each its own task, instead of one that blocks the page.
  */
 interface Entry<T> {
   readonly items: readonly T[];
@@ -12,8 +13,17 @@ interface Entry<T> {
   readonly reject: (error: unknown) => void;
 }
 
+/** How much one group may hold: `weight(item)` summed over its items stays within `maxWeight`. */
+export interface GroupLimit<T> {
+  readonly weight: (item: T) => number;
+  readonly maxWeight: number;
+  /** Callers with an urgent item go before the others (still in arrival order among themselves). */
+  readonly urgent?: (item: T) => boolean;
+}
+
 export class CommitQueue<T> {
   readonly #commit: (items: T[]) => Promise<void>;
+  readonly #limit: GroupLimit<T> | undefined;
   #waiting: Entry<T>[] = [];
   #running = false;
   #scheduled = false;
@@ -23,8 +33,9 @@ export class CommitQueue<T> {
   #items = 0;
   #largest = 0;
 
-  constructor(commit: (items: T[]) => Promise<void>) {
+  constructor(commit: (items: T[]) => Promise<void>, limit?: GroupLimit<T>) {
     this.#commit = commit;
+    this.#limit = limit;
   }
 
   /** Resolves once `items` are committed (in one group, never split). */
@@ -71,9 +82,8 @@ export class CommitQueue<T> {
   async #flush(): Promise<void> {
     this.#scheduled = false;
     if (this.#running) return;
-    const group = this.#waiting;
-    if (group.length === 0) return this.#settleIdle();
-    this.#waiting = [];
+    if (this.#waiting.length === 0) return this.#settleIdle();
+    const group = this.#take();
     this.#running = true;
     try {
       const failure = await this.#tryCommit(group.flatMap((e) => e.items));
@@ -94,6 +104,31 @@ export class CommitQueue<T> {
     // follow-up writes (an add's commit after its pending record) within microtasks, and those join that group.
     if (this.#waiting.length > 0) this.#schedule();
     else this.#settleIdle();
+  }
+
+  /**
+   * The next group: the waiting callers up to the limit's weight (always at least one), urgent ones first, each
+   * kind in arrival order.
+   */
+  #take(): Entry<T>[] {
+    const limit = this.#limit;
+    if (!limit) {
+      const all = this.#waiting;
+      this.#waiting = [];
+      return all;
+    }
+    const urgent = limit.urgent;
+    const order = urgent
+      ? [...this.#waiting.filter((e) => e.items.some(urgent)), ...this.#waiting.filter((e) => !e.items.some(urgent))]
+      : this.#waiting;
+    let weight = 0;
+    let n = 0;
+    for (; n < order.length; n++) {
+      for (const item of order[n]!.items) weight += limit.weight(item);
+      if (weight > limit.maxWeight && n > 0) break;
+    }
+    this.#waiting = order.slice(n);
+    return order.slice(0, n);
   }
 
   /** Commits `items`: undefined when done, else the commit's error. */

@@ -8,6 +8,7 @@ import {
   hasLoneSurrogate,
   integerInRange,
   isPlainObject,
+  nonBlankText,
   numberInRange,
   oneOf,
 } from '../validate.js';
@@ -21,15 +22,9 @@ import type { MemoryScope, Message, Metadata } from './types.js';
 
 /** A memory or query text: a non-empty string that UTF-8 can encode faithfully. */
 export function text(name: string, value: unknown): string {
-  if (typeof value !== 'string') throw expected(name, 'a string', value);
-  if (isBlank(value)) throw expected(name, 'a non-empty string (not only whitespace or control characters)', value);
-  if (hasLoneSurrogate(value)) throw expected(name, 'a well-formed string (it holds a lone UTF-16 surrogate)', value);
-  return value;
-}
-
-/** Only whitespace and control characters ('\0', '\u0007'...): nothing to embed, so rejected like ''. */
-function isBlank(value: string): boolean {
-  return /^[\s\p{Cc}]*$/u.test(value);
+  const checked = nonBlankText(name, value);
+  if (hasLoneSurrogate(checked)) throw expected(name, 'a well-formed string (it holds a lone UTF-16 surrogate)', value);
+  return checked;
 }
 
 export function id(value: unknown): string {

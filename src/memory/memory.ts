@@ -8,7 +8,7 @@ import * as input from './input.js';
 import { addManyRequest, addRequest, getAllRequest, searchRequest, updateRequest } from './requests.js';
 import { visible } from './expiry.js';
 import { Ingest } from './ingest.js';
-import { ExpiryPurge, removeInScope } from './purge.js';
+import { ExpiryPurge, removeInScope, removeOne, type RemovalConfig } from './purge.js';
 import { addResult, historyEntries, historyRecord, searchResult, toItem, updatedRecord } from './rows.js';
 import type { StoreWriter } from './store-writer.js';
 import { closeParts, openParts, type MemoryOptions, type Parts } from './open.js';
@@ -59,7 +59,9 @@ export class Memory {
   readonly #ingest: Ingest;
   readonly #compactor: Compactor;
   readonly #purge: ExpiryPurge;
+  readonly #removal: RemovalConfig;
   #committed = 0;
+  #historyDropped = 0;
   /** The shutdown close() started (every close() call returns it). */
   #closing: Promise<void> | undefined;
 
@@ -96,7 +98,13 @@ export class Memory {
       embedder,
       onCommitted: (rows, segments) => this.#applyCommitted(rows, segments),
     });
-    const removal = { store, index: this.#index, sync: this.#sync };
+    const removal = {
+      store,
+      index: this.#index,
+      sync: this.#sync,
+      onHistoryDropped: (count: number) => (this.#historyDropped += count),
+    };
+    this.#removal = removal;
     this.#purge = new ExpiryPurge({ ...removal, open: () => this.#state === 'ready', track: (p) => this.#track(p) });
   }
 
@@ -244,22 +252,15 @@ export class Memory {
   async delete(id: string): Promise<void> {
     this.#assertOpen('delete');
     const key = input.id(id);
-    await this.#track(
-      this.#store.remove(key, (previous) =>
-        historyRecord(key, previous.text, null, 'DELETE', new Date().toISOString()),
-      ),
-    );
-    this.#index.remove(key);
-    this.#sync?.post({ type: 'remove', ids: [key] });
+    await this.#track(removeOne(this.#removal, key, new Date().toISOString()));
   }
 
   /** Deletes every memory of a scope (a scope is required: use reset() to delete everything). */
   async deleteAll(options: MemoryScope): Promise<{ deleted: number }> {
     this.#assertOpen('deleteAll');
     const scope = input.scope('options', input.options('options', options, input.keys.scope), true);
-    const removal = { store: this.#store, index: this.#index, sync: this.#sync };
     const now = new Date().toISOString();
-    const ids = await this.#track(removeInScope(removal, scope, (record) => inScope(record, scope), now));
+    const ids = await this.#track(removeInScope(this.#removal, scope, (record) => inScope(record, scope), now));
     return { deleted: ids.length };
   }
 
@@ -299,6 +300,7 @@ export class Memory {
       writeTransactions: writes.transactions,
       ...replay,
       compactions: this.#compactor.merged,
+      historyDropped: this.#historyDropped,
       index: this.#index.stats(),
       embedder: this.#embedder.stats(),
     };

@@ -1,8 +1,9 @@
 import { primaryField, type SearchIndex } from '../search/search-index.js';
 import type { MemoryRecord } from '../store/records.js';
+import { StorageError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { isExpired } from './expiry.js';
-import { historyRecord } from './rows.js';
+import { deleteHistory } from './rows.js';
 import type { Sync } from './platform.js';
 import type { MemoryScope } from './types.js';
 
@@ -10,6 +11,15 @@ export interface RemovalConfig {
   readonly store: Store;
   readonly index: SearchIndex<MemoryRecord>;
   readonly sync: Sync | undefined;
+  /** Told how many deleted memories lost their history because storage was full (see {@link withoutHistoryIfFull}). */
+  readonly onHistoryDropped: (count: number) => void;
+}
+
+/** Deletes memory `id` with its DELETE history row at `now` (NotFoundError when it does not exist). */
+export async function removeOne(config: RemovalConfig, id: string, now: string): Promise<void> {
+  await withoutHistoryIfFull(config, (history) => config.store.remove(id, history && (() => history(id, now))));
+  config.index.remove(id);
+  config.sync?.post({ type: 'remove', ids: [id] });
 }
 
 /**
@@ -23,12 +33,38 @@ export async function removeInScope(
   now: string,
 ): Promise<string[]> {
   const field = primaryField(scope)!;
-  const ids = await config.store.removeWhere(field, scope[field]!, match, (previous) =>
-    historyRecord(previous.id, previous.text, null, 'DELETE', now),
+  const ids = await withoutHistoryIfFull(config, (history) =>
+    config.store.removeWhere(field, scope[field]!, match, history && ((previous) => history(previous.id, now))),
   );
   for (const id of ids) config.index.remove(id);
   if (ids.length > 0) config.sync?.post({ type: 'remove', ids });
   return ids;
+}
+
+/**
+ * Runs a delete with its history rows; when storage refuses it (a full disk: QuotaExceededError, SQLITE_FULL), runs
+ * it again without them, so deleting still frees space where only reset() used to. The memory is gone either way;
+ * its history() then lacks the DELETE row (and the ADD row, when it never changed); stats().historyDropped counts it.
+ */
+async function withoutHistoryIfFull<T extends string[] | MemoryRecord>(
+  config: RemovalConfig,
+  remove: (history: typeof deleteHistory | null) => Promise<T>,
+): Promise<T> {
+  try {
+    return await remove(deleteHistory);
+  } catch (error) {
+    if (!isStorageFull(error)) throw error;
+  }
+  const removed = await remove(null);
+  config.onHistoryDropped(Array.isArray(removed) ? removed.length : 1);
+  return removed;
+}
+
+/** A StorageError whose platform cause says the disk or quota is full. */
+export function isStorageFull(error: unknown): boolean {
+  if (!(error instanceof StorageError)) return false;
+  const cause = error.cause as { name?: unknown; code?: unknown } | undefined;
+  return cause?.name === 'QuotaExceededError' || cause?.code === 'SQLITE_FULL';
 }
 
 export interface PurgeConfig extends RemovalConfig {

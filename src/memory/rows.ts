@@ -42,6 +42,14 @@ export function historyRecord(
   return { id: uuidv7(), memoryId, previousValue, newValue, event, createdAt };
 }
 
+/**
+ * The DELETE row of memory `memoryId`: its `previousValue` is left out (null) and {@link historyEntries} takes it
+ * from the row before, so a delete does not write the text again: on a full disk it must free space, not need it.
+ */
+export function deleteHistory(memoryId: string, createdAt: string): HistoryRecord {
+  return historyRecord(memoryId, null, null, 'DELETE', createdAt);
+}
+
 export function toItem(record: MemoryRecord): MemoryItem {
   const { id, text, hash, metadata, userId, agentId, runId, expirationDate, createdAt, updatedAt } = record;
   return {
@@ -77,10 +85,11 @@ export function searchResult(hit: Hit<MemoryRecord>, explain: boolean): SearchRe
  */
 export function historyEntries(rows: readonly HistoryRecord[]): HistoryEntry[] {
   const created = rows.find((row) => row.event === 'ADD')?.createdAt;
-  return rows.map(({ id, memoryId, previousValue, newValue, event, createdAt }) => ({
+  return rows.map(({ id, memoryId, previousValue, newValue, event, createdAt }, i) => ({
     id,
     memoryId,
-    previousValue,
+    // A DELETE row stores no text (deleteHistory): its previous value is the last one before it.
+    previousValue: event === 'DELETE' && previousValue === null ? (rows[i - 1]?.newValue ?? null) : previousValue,
     newValue,
     event,
     createdAt: created ?? createdAt,

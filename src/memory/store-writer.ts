@@ -8,6 +8,13 @@ type WriteJob =
   | { readonly kind: 'commit'; readonly group: AddGroup }
   | { readonly kind: 'cache'; readonly entries: ReadonlyArray<readonly [string, Float32Array]> };
 
+/**
+ * The most memories (pending records, committed rows, cache entries) one transaction writes, unless a single
+ * caller's write is larger: writing 256 takes well under 50 ms of main thread even on a loaded 2-core machine, and a
+ * flood of adds becomes many such tasks with the page responsive between them (bench/README.md, "Add flood").
+ */
+const MAX_WRITE = 64;
+
 /** Called once per transaction that committed adds (the index and the other tabs learn of them there). */
 export type CommittedListener = (rows: readonly AddRow[], segments: readonly string[]) => void;
 
@@ -29,7 +36,12 @@ export class StoreWriter {
 
   constructor(store: Store) {
     this.#store = store;
-    this.#queue = new CommitQueue((jobs) => this.#write(jobs));
+    this.#queue = new CommitQueue((jobs) => this.#write(jobs), {
+      weight: jobWeight,
+      maxWeight: MAX_WRITE,
+      // A commit resolves its add and frees its vectors; behind a flood's pending records they would pile up.
+      urgent: (job) => job.kind === 'commit',
+    });
   }
 
   /** Sets who hears of committed adds (the Memory, once it exists: the engine that shares this writer comes first). */
@@ -98,4 +110,9 @@ export class StoreWriter {
       segments,
     );
   }
+}
+
+function jobWeight(job: WriteJob): number {
+  if (job.kind === 'pending') return job.batch.items.length;
+  return job.kind === 'commit' ? job.group.rows.length : job.entries.length;
 }

@@ -204,6 +204,11 @@ export interface MemoryStats {
    * records.
    */
   compactions: number;
+  /**
+   * Memories this instance deleted without their DELETE history row (and ADD row, when they never changed) because
+   * storage was full: the delete went through and freed space, their history() lacks its end.
+   */
+  historyDropped: number;
   /** Scopes held in memory for search, and their vectors. */
   index: { scopes: number; vectors: number; bytes: number };
   embedder: unknown;

@@ -207,14 +207,13 @@ export class LibsqlStore implements Store {
     });
   }
 
-  async remove(id: string, history: (previous: MemoryRecord) => HistoryRecord): Promise<MemoryRecord> {
+  async remove(id: string, history: ((previous: MemoryRecord) => HistoryRecord) | null): Promise<MemoryRecord> {
     return this.#transaction('delete a memory', async (tx) => {
       const { rows } = await tx.execute({ sql: 'SELECT record FROM memories WHERE id = ?', args: [id] });
       if (!rows[0]) throw notFound(id);
       const previous = recordOf(rows[0]);
       await tx.batch([
-        addRow(previous),
-        historyRow(history(previous)),
+        ...(history ? [addRow(previous), historyRow(history(previous))] : []),
         { sql: 'DELETE FROM memories WHERE id = ?', args: [id] },
       ]);
       return previous;
@@ -225,7 +224,7 @@ export class LibsqlStore implements Store {
     field: ScopeField,
     value: string,
     accept: (memory: MemoryRecord) => boolean,
-    history: (previous: MemoryRecord) => HistoryRecord,
+    history: ((previous: MemoryRecord) => HistoryRecord) | null,
   ): Promise<string[]> {
     const column = scopeColumn[field];
     return this.#transaction('delete memories', async (tx) => {
@@ -235,10 +234,12 @@ export class LibsqlStore implements Store {
       });
       const removed = rows.map(recordOf).filter(accept);
       for (const part of chunks(removed)) {
-        await tx.execute(
-          insert(`INSERT OR IGNORE INTO history ${HISTORY_COLUMNS}`, part, (m) => historyArgs(addHistory(m))),
-        );
-        await tx.execute(insert(`INSERT INTO history ${HISTORY_COLUMNS}`, part, (m) => historyArgs(history(m))));
+        if (history) {
+          await tx.execute(
+            insert(`INSERT OR IGNORE INTO history ${HISTORY_COLUMNS}`, part, (m) => historyArgs(addHistory(m))),
+          );
+          await tx.execute(insert(`INSERT INTO history ${HISTORY_COLUMNS}`, part, (m) => historyArgs(history(m))));
+        }
         await tx.execute({
           sql: `DELETE FROM memories WHERE id IN (${marks(part.length)})`,
           args: part.map((m) => m.id),

@@ -293,7 +293,7 @@ export class MemoryStore implements Store {
   }
 
   /** Deletes a memory and its vector, writes its DELETE history row; NotFoundError when it does not exist. */
-  async remove(id: string, history: (previous: MemoryRecord) => HistoryRecord): Promise<MemoryRecord> {
+  async remove(id: string, history: ((previous: MemoryRecord) => HistoryRecord) | null): Promise<MemoryRecord> {
     return this.#run('delete a memory', ['segments', 'segmentVectors', 'history'], 'readwrite', async (tx) => {
       const segment = await tx.objectStore('segments').index('ids').get(id);
       if (!segment) throw notFound(id);
@@ -307,7 +307,7 @@ export class MemoryStore implements Store {
     field: ScopeField,
     value: string,
     accept: (memory: MemoryRecord) => boolean,
-    history: (previous: MemoryRecord) => HistoryRecord,
+    history: ((previous: MemoryRecord) => HistoryRecord) | null,
   ): Promise<string[]> {
     return this.#run('delete memories', ['segments', 'segmentVectors', 'history'], 'readwrite', async (tx) => {
       const segments = await tx.objectStore('segments').index(scopeIndex[field]).getAll(value);
@@ -475,7 +475,7 @@ async function dropFrom(
   tx: Tx,
   segments: readonly SegmentRecord[],
   drop: (memory: MemoryRecord) => boolean,
-  history: (previous: MemoryRecord) => HistoryRecord,
+  history: ((previous: MemoryRecord) => HistoryRecord) | null,
 ): Promise<MemoryRecord[]> {
   const touched = segments.filter((s) => s.memories.some(drop));
   const vectorStore = tx.objectStore('segmentVectors');
@@ -503,9 +503,11 @@ async function dropFrom(
       rawVectors.delete(record.id);
     }
   });
-  await logAdds(tx, removed);
-  const rawHistory = unwrap(tx.objectStore('history'));
-  for (const memory of removed) rawHistory.put(history(memory));
+  if (history) {
+    await logAdds(tx, removed);
+    const rawHistory = unwrap(tx.objectStore('history'));
+    for (const memory of removed) rawHistory.put(history(memory));
+  }
   await tx.done;
   return removed;
 }

@@ -30,14 +30,17 @@ export interface Store {
     id: string,
     build: (previous: MemoryRecord) => Replacement,
   ): Promise<{ previous: MemoryRecord; next: Replacement }>;
-  /** Deletes a memory and its vector, writes its DELETE history row; NotFoundError when it does not exist. */
-  remove(id: string, history: (previous: MemoryRecord) => HistoryRecord): Promise<MemoryRecord>;
-  /** Deletes every memory with `field === value` that `accept` keeps. Returns their ids. */
+  /**
+   * Deletes a memory and its vector, writes its DELETE history row (and the ADD row first, when it has none);
+   * NotFoundError when it does not exist. `history` null writes no history row: the retry of a delete on a full disk.
+   */
+  remove(id: string, history: ((previous: MemoryRecord) => HistoryRecord) | null): Promise<MemoryRecord>;
+  /** Deletes every memory with `field === value` that `accept` keeps, as {@link remove} does. Returns their ids. */
   removeWhere(
     field: ScopeField,
     value: string,
     accept: (memory: MemoryRecord) => boolean,
-    history: (previous: MemoryRecord) => HistoryRecord,
+    history: ((previous: MemoryRecord) => HistoryRecord) | null,
   ): Promise<string[]>;
   /** Empties everything: memories, vectors, history, pending adds, the embedding cache and the model record. */
   clear(): Promise<void>;

@@ -98,3 +98,55 @@ test('a connection closed underneath: StorageError, and a new instance works on 
   expect(out.empty).toBe(0);
   expect(out.found).toEqual(['a new start']);
 });
+
+test('a full disk: delete still frees space (without its history rows, counted), then an add fits again', async ({
+  page,
+  context,
+}) => {
+  await ready(page);
+  const cdp = await context.newCDPSession(page);
+  const origin = new URL(page.url()).origin;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 16 * 1024 * 1024 });
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const memory = await t.open({ dbName: 'full', cache: false });
+    let seed = 777;
+    const bigText = (size: number, n: number) =>
+      Array.from({ length: size }, () => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return String.fromCharCode(97 + ((seed >>> 16) % 26));
+      }).join('') + ` ${n}`;
+    // Fill until even a 16 KB add is refused: the disk is full.
+    const ids: string[] = [];
+    let size = 2 * 1024 * 1024;
+    for (let n = 0; n < 60 && size >= 16 * 1024; n++) {
+      try {
+        const { results } = await memory.add(bigText(size, n), { userId: 'alice' });
+        ids.push(results[0].id);
+      } catch {
+        size /= 2;
+      }
+    }
+    const refused = await t.thrown(() => memory.add(bigText(512 * 1024, 100), { userId: 'alice' }));
+    const victim = ids[0]!;
+    const deleted = await t.thrown(() => memory.delete(victim));
+    const dropped = memory.stats().historyDropped;
+    const after = await t.thrown(() => memory.add(bigText(512 * 1024, 101), { userId: 'alice' }));
+    const history = (await memory.history(victim)).map((h: any) => h.event);
+    const left = (await memory.getAll({ userId: 'alice', limit: 1000 })).results.map((r: any) => r.id);
+    const counts = await t.rawCounts('full');
+    await memory.close();
+    return { ids, refused, deleted, dropped, after, history, left, victim, counts };
+  });
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  expect(out.ids.length).toBeGreaterThan(2);
+  expect(out.refused).toMatchObject({ name: 'StorageError', cause: 'QuotaExceededError' });
+  // The delete with its history rows (the text once more, in the ADD row) did not fit; the one without them did.
+  expect(out.deleted).toBeNull();
+  expect(out.dropped).toBe(1);
+  expect(out.after).toBeNull();
+  expect(out.history).toEqual([]);
+  expect(out.left).not.toContain(out.victim);
+  expect(out.left).toHaveLength(out.ids.length); // the others, and the add after the delete
+  expect(out.counts).toMatchObject({ memories: out.ids.length, history: 0, pending: 0 });
+});

@@ -122,6 +122,14 @@ describe('validateText', () => {
   it('rejects empty, whitespace, non-strings and lone surrogates', () => {
     expect(() => validateText('')).toThrow(ValidationError);
     expect(() => validateText(' \n\t')).toThrow(/non-empty/);
+    // Control characters tokenise like '': nothing to embed.
+    for (const bad of ['\0', '\0 \0\t', '\u0007\u007F', '\r\n\0']) {
+      expect(() => validateText(bad), JSON.stringify(bad)).toThrow(ValidationError);
+    }
+    expect(() => validateText('\0', 'texts[3]')).toThrow(
+      'Expected `texts[3]` to be a non-empty string (not only whitespace or control characters), got `"\\u0000"` (string)',
+    );
+    expect(validateText('a\0b')).toBe('a\0b');
     expect(() => validateText(undefined)).toThrow('Expected `text` to be a string, got `undefined` (undefined)');
     expect(() => validateText('ab\uDC00')).toThrow(
       'Expected `text` to be well-formed UTF-16, got a lone surrogate at index 2',

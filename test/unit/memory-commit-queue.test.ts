@@ -77,4 +77,49 @@ describe('CommitQueue', () => {
     await Promise.all(all);
     await expect(q.onIdle()).resolves.toBeUndefined();
   });
+
+  it('a flood is written in groups of at most maxWeight, in order', async () => {
+    const groups: string[][] = [];
+    const q = new CommitQueue<string>(
+      async (items) => {
+        groups.push(items);
+      },
+      { weight: (item) => (item.startsWith('big') ? 5 : 1), maxWeight: 4 },
+    );
+    queues.push(q);
+    const callers = Array.from({ length: 10 }, (_, i) => q.push([`a${i}`]));
+    const big = q.push(['big1', 'big2']); // over the limit alone: its own group, never split
+    const tail = q.push(['t1', 't2', 't3']);
+    const done: string[] = [];
+    await Promise.all([...callers, big, tail].map((p, i) => p.then(() => done.push(String(i)))));
+    expect(groups).toEqual([
+      ['a0', 'a1', 'a2', 'a3'],
+      ['a4', 'a5', 'a6', 'a7'],
+      ['a8', 'a9'],
+      ['big1', 'big2'],
+      ['t1', 't2', 't3'],
+    ]);
+    expect(done).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
+    expect(q.stats()).toEqual({ groups: 5, items: 15, largest: 4 });
+  });
+
+  it('urgent callers go first, up to the limit; the others keep their order', async () => {
+    const groups: string[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const q = new CommitQueue<string>(
+      async (items) => {
+        groups.push(items);
+        if (groups.length === 1) await gate;
+      },
+      { weight: () => 1, maxWeight: 3, urgent: (item) => item.startsWith('!') },
+    );
+    queues.push(q);
+    const first = q.push(['p0']);
+    await new Promise((r) => setTimeout(r, 5)); // p0's group is committing: the rest waits together
+    const rest = ['p1', 'p2', '!c1', 'p3', '!c2', 'p4'].map((x) => q.push([x]));
+    release();
+    await Promise.all([first, ...rest]);
+    expect(groups).toEqual([['p0'], ['!c1', '!c2', 'p1'], ['p2', 'p3', 'p4']]);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { expirationDate, isExpired, optionalExpirationDate, visible } from '../../src/memory/expiry.js';
-import { historyEntries } from '../../src/memory/rows.js';
+import { deleteHistory, historyEntries } from '../../src/memory/rows.js';
 
 describe('expiration dates', () => {
   it("accepts Mem0's YYYY-MM-DD as given, and instants (ISO with a zone, or a Date) as toISOString()", () => {
@@ -77,5 +77,20 @@ describe('history rows', () => {
       { ...rows[1], createdAt: 't1', updatedAt: 't2', isDeleted: false },
       { ...rows[2], createdAt: 't1', updatedAt: 't3', isDeleted: true },
     ]);
+  });
+
+  it('a DELETE row stored without its text (deleteHistory) shows the last value as previousValue', () => {
+    const rows = [
+      { id: 'm:add', memoryId: 'm', previousValue: null, newValue: 'a', event: 'ADD' as const, createdAt: 't1' },
+      { id: 'h2', memoryId: 'm', previousValue: 'a', newValue: 'b', event: 'UPDATE' as const, createdAt: 't2' },
+      { ...deleteHistory('m', 't3'), id: 'h3' },
+    ];
+    expect(rows[2]).toMatchObject({ previousValue: null, newValue: null, event: 'DELETE' });
+    expect(historyEntries(rows).map((e) => [e.event, e.previousValue, e.newValue])).toEqual([
+      ['ADD', null, 'a'],
+      ['UPDATE', 'a', 'b'],
+      ['DELETE', 'b', null],
+    ]);
+    expect(historyEntries([rows[0]!, rows[2]!])[1]).toMatchObject({ previousValue: 'a', isDeleted: true });
   });
 });
