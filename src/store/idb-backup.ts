@@ -30,10 +30,11 @@ export async function scanPage(tx: Tx, request: ScanRequest): Promise<ScanRow[]>
   if (keys.length === 0) return [];
   const segmentIds = [...new Set(keys)];
   const segmentStore = tx.objectStore('segments');
-  const vectorStore = tx.objectStore('segmentVectors');
+  // Without vectors the transaction does not span their store: touching it would throw.
+  const vectorStore = vectors ? tx.objectStore('segmentVectors') : undefined;
   const [segments, rows] = await Promise.all([
     Promise.all(segmentIds.map((id) => segmentStore.get(id))),
-    vectors ? Promise.all(segmentIds.map((id) => vectorStore.get(id))) : [],
+    vectorStore ? Promise.all(segmentIds.map((id) => vectorStore.get(id))) : [],
   ]);
   const found: { memory: MemoryRecord; segment: number; i: number }[] = [];
   segments.forEach((segment, s) => {

@@ -157,6 +157,33 @@ export const backupCases: readonly BackupCase[] = [
   roundTrip('none'),
   roundTrip('int8'),
   {
+    name: 'export pages through many units (small merged ones too): every memory once, in id order',
+    async run(h) {
+      const memory = await h.open();
+      // One add at a time leaves small segments (merged in the background), then one big batch spans several.
+      for (let i = 0; i < 40; i++) await memory.add(`Single note number ${i}`, { userId: i % 2 ? 'odd' : 'even' });
+      const texts = Array.from({ length: 1260 }, (_, i) => `Batch note ${i} about topic ${i % 37}`);
+      await memory.addMany(texts.map((text, i) => ({ text, userId: i % 2 ? 'odd' : 'even' })));
+      const progress: [number, number][] = [];
+      const lines = await collect(memory.export({ onProgress: (p) => progress.push([p.done, p.total]) }));
+      const ids = lines.slice(1).map((line) => (JSON.parse(line) as { id: string }).id);
+      equal(ids.length, 1300, 'memories exported');
+      ok(
+        ids.every((id, i) => i === 0 || ids[i - 1]! < id),
+        'ids strictly ascending (none twice)',
+      );
+      const stored = [
+        ...(await memory.getAll({ userId: 'even', limit: 5000 })).results,
+        ...(await memory.getAll({ userId: 'odd', limit: 5000 })).results,
+      ].map((r) => r.id);
+      equal(ids, stored.sort(), 'the ids getAll returns');
+      equal(progress[progress.length - 1], [1300, 1300], 'last progress');
+      const odd = await collect(memory.export({ scope: { userId: 'odd' }, includeVectors: false }));
+      equal(odd.length - 1, 650, 'one scope');
+      await memory.close();
+    },
+  },
+  {
     name: 'every source shape: text, chunks split anywhere, bytes, Blob, stream; Memory.import creates and imports',
     async run(h) {
       const a = await h.open();
@@ -190,13 +217,13 @@ export const backupCases: readonly BackupCase[] = [
             }),
         ],
       ];
+      const b = await h.other();
       for (const [what, source] of sources) {
-        const b = await h.other();
         equal((await b.import(source())).imported, 7, `${what}: imported`);
         equal(comparable(await collect(b.export())), comparable(lines), `${what}: re-export`);
         await b.reset();
-        await b.close();
       }
+      await b.close();
       const restored = await h.Memory.import(text, { ...h.otherOptions(), onConflict: 'error' });
       equal((await restored.get(ids[2]!))?.memory, 'Café ☕ in Lisbon, next week', 'Memory.import: a memory');
       await restored.close();
