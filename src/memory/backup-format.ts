@@ -235,7 +235,7 @@ function vectorOf(value: unknown, scale: unknown, header: BackupHeader, n: numbe
       throw lineError(n, `\`vector\` to hold ${d} float32 values (the header's dimensions)`, `${raw.length} bytes`);
     if (scale !== undefined) throw lineError(n, 'no `scale` for a float32 vector', describe(scale));
     const floats = new Float32Array(raw.buffer, raw.byteOffset, d);
-    if (!floats.every(Number.isFinite)) throw lineError(n, '`vector` to hold finite numbers', 'NaN or Infinity');
+    if (!allFinite(floats)) throw lineError(n, '`vector` to hold finite numbers', 'NaN or Infinity');
     return floats;
   }
   if (raw.length !== d)
@@ -243,6 +243,11 @@ function vectorOf(value: unknown, scale: unknown, header: BackupHeader, n: numbe
   if (typeof scale !== 'number' || !Number.isFinite(scale))
     throw lineError(n, '`scale` to be a finite number for an int8 vector', describe(scale));
   return { q: new Int8Array(raw.buffer, raw.byteOffset, d), scale };
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
 }
 
 /** Runs an input check, naming the line in its message. */

@@ -1,6 +1,7 @@
 /**
  * Base64 (RFC 4648, padded) for vector bytes in an export. Uint8Array#toBase64 is not everywhere yet (Node 20 lacks
- * it), so the table loop is the fallback; it writes ASCII codes into one buffer and decodes that once.
+ * it): Node's Buffer is next (native, ~10x the table loop), then the table loop, which writes ASCII codes into one
+ * buffer and decodes that once.
  */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -15,10 +16,18 @@ interface NativeBase64 {
 interface NativeFromBase64 {
   fromBase64?: (text: string) => Uint8Array;
 }
+/** Node's Buffer, read when called (never at import: a browser has none). */
+interface NodeBuffer {
+  from(data: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'base64'): string };
+  from(text: string, encoding: 'base64'): Uint8Array;
+}
+const nodeBuffer = () => (globalThis as { Buffer?: NodeBuffer }).Buffer;
 
 export function toBase64(bytes: Uint8Array): string {
   const native = (bytes as unknown as NativeBase64).toBase64;
   if (native) return native.call(bytes);
+  const buffer = nodeBuffer();
+  if (buffer) return buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   const n = bytes.length;
   const out = new Uint8Array(Math.ceil(n / 3) * 4);
   let o = 0;
@@ -52,7 +61,16 @@ export function fromBase64(text: string): Uint8Array | undefined {
     }
   }
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((text.length / 4) * 3 - pad);
+  const length = (text.length / 4) * 3 - pad;
+  const buffer = nodeBuffer();
+  if (buffer) {
+    // Buffer skips characters outside the alphabet (and takes base64url's): fewer bytes than the length promises.
+    const bytes = buffer.from(text, 'base64');
+    if (bytes.length !== length) return undefined;
+    // A small Buffer is a view into a shared pool: kept only when a Float32Array can view it (4-byte aligned).
+    return bytes.byteOffset % 4 === 0 ? bytes : copy(bytes);
+  }
+  const out = new Uint8Array(length);
   let o = 0;
   for (let i = 0; i < text.length; i += 4) {
     const last = i + 4 === text.length;
@@ -66,6 +84,13 @@ export function fromBase64(text: string): Uint8Array | undefined {
     if (o < out.length) out[o++] = (v >> 8) & 255;
     if (o < out.length) out[o++] = v & 255;
   }
+  return out;
+}
+
+/** A Uint8Array of its own, at offset 0. */
+function copy(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
   return out;
 }
 

@@ -54,16 +54,17 @@ export async function importLines(
     };
     onProgress?.({ done: 0, total });
     for (let n = 2; ; n++) {
-      const next = await iterator.next();
-      if (next.done) break;
-      if (next.value.trim() === '') continue;
-      let entry: BackupEntry;
+      let entry: BackupEntry | undefined;
       try {
-        entry = parseEntry(next.value, n, header);
+        const next = await iterator.next();
+        if (next.done) break;
+        if (next.value.trim() !== '') entry = parseEntry(next.value, n, header);
       } catch (error) {
+        // A bad line (or a source that fails): what came before it is written, then the error is thrown.
         await flush();
         throw error;
       }
+      if (!entry) continue;
       // The same id twice in one batch would be two entries of one memory: an earlier one is written first.
       if (ids.has(entry.memory.id)) await flush();
       batch.push(entry);

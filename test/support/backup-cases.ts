@@ -318,6 +318,11 @@ export const backupCases: readonly BackupCase[] = [
         equal(stored, before, `${what}: only the lines before the bad one are stored`);
         await b.reset();
       }
+      const encoded = lines.map((line) => new TextEncoder().encode(line));
+      encoded[2] = Uint8Array.of(...encoded[2]!.subarray(0, 20), 0xff, ...encoded[2]!.subarray(20));
+      await rejects(() => b.import(encoded), 'ValidationError', /line 3.*UTF-8/, 'bytes that are not UTF-8');
+      equal((await b.getAll({ ...alice, showExpired: true })).results.length, 1, 'not UTF-8: the line before it');
+      await b.reset();
       await rejects(
         () => b.import(lines, { onConflict: 'keep' as never }),
         'ValidationError',
