@@ -1,7 +1,7 @@
 /**
  * Base64 (RFC 4648, padded) for vector bytes in an export. Uint8Array#toBase64 is not everywhere yet (Node 20 lacks
- * it): Node's Buffer is next (native, ~10x the table loop), then the table loop, which writes ASCII codes into one
- * buffer and decodes that once.
+ * it): Node's Buffer is next (native, ~10x the table loop), then atob/btoa (native, in browsers), then the table
+ * loop, which writes ASCII codes into one buffer and decodes that once.
  */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -28,6 +28,7 @@ export function toBase64(bytes: Uint8Array): string {
   if (native) return native.call(bytes);
   const buffer = nodeBuffer();
   if (buffer) return buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  if (typeof btoa === 'function' && bytes.length <= 8192) return btoa(String.fromCharCode(...bytes));
   const n = bytes.length;
   const out = new Uint8Array(Math.ceil(n / 3) * 4);
   let o = 0;
@@ -69,6 +70,19 @@ export function fromBase64(text: string): Uint8Array | undefined {
     if (bytes.length !== length) return undefined;
     // A small Buffer is a view into a shared pool: kept only when a Float32Array can view it (4-byte aligned).
     return bytes.byteOffset % 4 === 0 ? bytes : copy(bytes);
+  }
+  if (typeof atob === 'function') {
+    let binary: string;
+    try {
+      binary = atob(text);
+    } catch {
+      return undefined;
+    }
+    // atob skips ASCII whitespace: then fewer bytes come out than the length promises.
+    if (binary.length !== length) return undefined;
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = binary.charCodeAt(i);
+    return out;
   }
   const out = new Uint8Array(length);
   let o = 0;

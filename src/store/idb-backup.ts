@@ -18,17 +18,25 @@ import {
 
 type Tx = IDBPTransaction<MemoryDB, StoreName[], 'readwrite'>;
 
+/** How many index keys past `limit` a page looks at to finish the segments it read. */
+const LOOKAHEAD = 4;
+
 /**
- * The next `limit` memories after `after` in id order. The `ids` index yields, in memory-id order, the segments
- * holding them; those segments' entries after `after`, sorted, start with exactly those memories (a merge moves a
- * memory to another segment but never changes its id, so the walk neither skips nor repeats one).
+ * The next memories after `after` in id order: at least `limit`, and on through the segments read (so a segment is
+ * read once, not once per page it spans). The `ids` index yields, in memory-id order, the segment holding each next
+ * memory: while those are segments already read, the next memory is among their entries (a merge moves a memory to
+ * another segment but never changes its id, so the walk neither skips nor repeats one).
  */
 export async function scanPage(tx: Tx, request: ScanRequest): Promise<ScanRow[]> {
   const { after, limit, vectors } = request;
   const index = tx.objectStore('segments').index('ids');
-  const keys = await index.getAllKeys(after === undefined ? undefined : IDBKeyRange.lowerBound(after, true), limit);
+  const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true);
+  const keys = await index.getAllKeys(range, limit * LOOKAHEAD);
   if (keys.length === 0) return [];
-  const segmentIds = [...new Set(keys)];
+  const segmentIds = [...new Set(keys.slice(0, limit))];
+  const read = new Set(segmentIds);
+  let count = limit;
+  while (count < keys.length && read.has(keys[count]!)) count++;
   const segmentStore = tx.objectStore('segments');
   // Without vectors the transaction does not span their store: touching it would throw.
   const vectorStore = vectors ? tx.objectStore('segmentVectors') : undefined;
@@ -43,7 +51,7 @@ export async function scanPage(tx: Tx, request: ScanRequest): Promise<ScanRow[]>
     });
   });
   found.sort((a, b) => compareIds(a.memory.id, b.memory.id));
-  const page = found.slice(0, limit);
+  const page = found.slice(0, count);
   if (page.length === 0) return [];
   const history = await historyOf(tx, page[0]!.memory.id, page[page.length - 1]!.memory.id);
   return page.map(({ memory, segment, i }) => {
