@@ -39,7 +39,8 @@ export async function importLines(
   const iterator = lines(source)[Symbol.asyncIterator]();
   try {
     const first = await iterator.next();
-    const header = parseHeader(first.done ? undefined : first.value);
+    const [headerLine, ...rest] = first.done ? [] : first.value;
+    const header = parseHeader(headerLine);
     const reuse = vectorsFit(header, config);
     const total = header.count;
     let batch: BackupEntry[] = [];
@@ -53,23 +54,35 @@ export async function importLines(
       onProgress?.({ done: result.imported + result.skipped, total });
     };
     onProgress?.({ done: 0, total });
-    for (let n = 2; ; n++) {
-      let entry: BackupEntry | undefined;
+    let group = rest;
+    for (let n = 2; ;) {
+      for (const line of group) {
+        let entry: BackupEntry | undefined;
+        try {
+          if (line.trim() !== '') entry = parseEntry(line, n, header);
+        } catch (error) {
+          // A bad line: what came before it is written, then its error is thrown.
+          await flush();
+          throw error;
+        }
+        n++;
+        if (!entry) continue;
+        // The same id twice in one batch would be two entries of one memory: an earlier one is written first.
+        if (ids.has(entry.memory.id)) await flush();
+        batch.push(entry);
+        ids.add(entry.memory.id);
+        if (batch.length >= BATCH) await flush();
+      }
+      let next: IteratorResult<string[]>;
       try {
-        const next = await iterator.next();
-        if (next.done) break;
-        if (next.value.trim() !== '') entry = parseEntry(next.value, n, header);
+        next = await iterator.next();
       } catch (error) {
-        // A bad line (or a source that fails): what came before it is written, then the error is thrown.
+        // A source that fails (or a line that is not UTF-8): the lines before it are written first.
         await flush();
         throw error;
       }
-      if (!entry) continue;
-      // The same id twice in one batch would be two entries of one memory: an earlier one is written first.
-      if (ids.has(entry.memory.id)) await flush();
-      batch.push(entry);
-      ids.add(entry.memory.id);
-      if (batch.length >= BATCH) await flush();
+      if (next.done) break;
+      group = next.value;
     }
     await flush();
     return result;

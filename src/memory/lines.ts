@@ -9,45 +9,68 @@ export type ImportSource =
   | AsyncIterable<string | Uint8Array>
   | Iterable<string | Uint8Array>;
 
+/** Lines handed over at once: one await per group, not per line, bounded for a source that is one huge string. */
+const GROUP = 256;
+
 /**
- * The lines of `source` (without their `\n` or `\r\n`), split across chunk boundaries. Bytes are split on `\n`
- * before decoding (UTF-8 never uses that byte inside a character) and each line is decoded whole; a line holding
- * bytes that are not UTF-8 is a ValidationError naming it. A blank line is yielded as '' so line numbers stay right.
+ * The lines of `source` (without their `\n` or `\r\n`), split across chunk boundaries, in groups of at most
+ * {@link GROUP}. Bytes are split on `\n` before decoding (UTF-8 never uses that byte inside a character) and each
+ * line is decoded whole; a line holding bytes that are not UTF-8 is a ValidationError naming it, thrown after the
+ * lines before it were handed over. A blank line is given as '' so line numbers stay right.
  */
-export async function* lines(source: ImportSource): AsyncGenerator<string> {
+export async function* lines(source: ImportSource): AsyncGenerator<string[]> {
   let n = 0;
   let text = '';
   let bytes: Uint8Array[] = [];
-  for await (const chunk of chunks(source)) {
-    if (typeof chunk === 'string') {
-      if (bytes.length > 0) text += decode(join(bytes), n + 1);
-      bytes = [];
-      text += chunk;
-      let start = 0;
-      let end: number;
-      while ((end = text.indexOf('\n', start)) >= 0) {
-        n++;
-        yield trimCr(text.slice(start, end));
-        start = end + 1;
+  let group: string[] = [];
+  try {
+    for await (const chunk of chunks(source)) {
+      if (typeof chunk === 'string') {
+        if (bytes.length > 0) text += decode(join(bytes), n + 1);
+        bytes = [];
+        text += chunk;
+        let start = 0;
+        let end: number;
+        while ((end = text.indexOf('\n', start)) >= 0) {
+          n++;
+          group.push(trimCr(text.slice(start, end)));
+          start = end + 1;
+          if (group.length >= GROUP) {
+            yield group;
+            group = [];
+          }
+        }
+        text = text.slice(start);
+      } else {
+        let start = 0;
+        let end: number;
+        while ((end = chunk.indexOf(10, start)) >= 0) {
+          const part = chunk.subarray(start, end);
+          n++;
+          group.push(trimCr(text + decode(bytes.length > 0 ? join([...bytes, part]) : part, n)));
+          text = '';
+          bytes = [];
+          start = end + 1;
+          if (group.length >= GROUP) {
+            yield group;
+            group = [];
+          }
+        }
+        // Copied: a stream may reuse its chunk's memory for the next one.
+        if (start < chunk.length) bytes.push(chunk.slice(start));
       }
-      text = text.slice(start);
-      continue;
+      if (group.length > 0) {
+        yield group;
+        group = [];
+      }
     }
-    let start = 0;
-    let end: number;
-    while ((end = chunk.indexOf(10, start)) >= 0) {
-      const part = chunk.subarray(start, end);
-      n++;
-      yield trimCr(text + decode(bytes.length > 0 ? join([...bytes, part]) : part, n));
-      text = '';
-      bytes = [];
-      start = end + 1;
-    }
-    // Copied: a stream may reuse its chunk's memory for the next one.
-    if (start < chunk.length) bytes.push(chunk.slice(start));
+    const last = text + (bytes.length > 0 ? decode(join(bytes), n + 1) : '');
+    if (last.length > 0) group.push(trimCr(last));
+  } catch (error) {
+    if (group.length > 0) yield group;
+    throw error;
   }
-  const last = text + (bytes.length > 0 ? decode(join(bytes), n + 1) : '');
-  if (last.length > 0) yield trimCr(last);
+  if (group.length > 0) yield group;
 }
 
 const utf8 = new TextDecoder();
