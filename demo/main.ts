@@ -11,6 +11,7 @@ import { StatsSampler, engineFacts, runningBackend } from './app/stats-view.js';
 import { defaultModel, discoverModels, modelName } from './models.js';
 import { sampleMemories } from './samples.js';
 import { AddForm, type NewMemory, type Scope } from './ui/add-form.js';
+import { BackupPanel } from './ui/backup-panel.js';
 import { BulkPanel } from './ui/bulk-panel.js';
 import { byId, formatInt } from './ui/dom.js';
 import { EnginePanel, type EngineChoice, type LoadingView } from './ui/engine-panel.js';
@@ -38,6 +39,7 @@ let memoriesInScope: number | undefined;
 const session = new Session((state) => {
   enginePanel.setBusy(state === 'loading' || bulkRunning);
   bulkPanel.setEnabled(state === 'ready' && !bulkRunning);
+  backupPanel.setEnabled(state === 'ready');
 });
 
 const enginePanel = new EnginePanel(models, settings, (choice) => void startEngine(choice));
@@ -67,8 +69,13 @@ const dialog = new MemoryDialog({
   remove: removeMemory,
 });
 const bulkPanel = new BulkPanel(samples, { onBulkAdd: () => void runBulkAdd(), onClear: () => void clearScope() });
+const backupPanel = new BackupPanel({
+  onDownload: () => void downloadBackup(),
+  onRestore: (file) => void restoreBackup(file),
+});
 const statsPanel = new StatsPanel();
 bulkPanel.setEnabled(false);
+backupPanel.setEnabled(false);
 
 /** Runs `fn` on the ready memory; a failure becomes a notice and resolves undefined. */
 async function guarded<T>(
@@ -204,6 +211,34 @@ async function clearScope(): Promise<void> {
     'Clearing',
   );
   if (outcome) bulkPanel.message(`Deleted ${formatInt(outcome.deleted)} memories of ${who}.`);
+  await refresh(true);
+}
+
+async function downloadBackup(): Promise<void> {
+  const parts: string[] = [];
+  const done = await guarded(async (memory) => {
+    for await (const line of memory.export()) parts.push(line);
+    return true;
+  }, 'Backup');
+  if (!done) return;
+  const name = `agentmem-backup-${new Date().toISOString().slice(0, 19).replaceAll(':', '-')}.jsonl`;
+  backupPanel.save(new Blob(parts, { type: 'application/x-ndjson' }), name);
+  backupPanel.message(`Saved ${formatInt(parts.length - 1)} memories to ${name}.`);
+}
+
+async function restoreBackup(file: File): Promise<void> {
+  backupPanel.message(`Restoring ${file.name}…`);
+  const result = await guarded(
+    (memory) =>
+      memory.import(file, {
+        onProgress: ({ done, total }) => backupPanel.message(`Restoring… ${formatInt(done)} / ${formatInt(total)}`),
+      }),
+    'Restore',
+  );
+  if (!result) return backupPanel.message('');
+  const skipped = result.skipped ? `, ${formatInt(result.skipped)} already here (kept)` : '';
+  const embedded = result.reembedded ? `, ${formatInt(result.reembedded)} embedded again` : '';
+  backupPanel.message(`Restored ${formatInt(result.imported)} memories${skipped}${embedded}.`);
   await refresh(true);
 }
 

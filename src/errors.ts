@@ -41,6 +41,14 @@ export class NotFoundError extends AgentMemError {
   override name = 'NotFoundError';
 }
 
+/**
+ * An import met a memory id that already exists while `onConflict` is `'error'`. The message names the id and how
+ * many memories earlier batches committed; nothing of the batch holding the id, or after it, was written.
+ */
+export class ConflictError extends AgentMemError {
+  override name = 'ConflictError';
+}
+
 const known: Record<string, new (message: string, options?: ErrorOptions) => Error> = {
   AgentMemError,
   ValidationError,
@@ -49,6 +57,7 @@ const known: Record<string, new (message: string, options?: ErrorOptions) => Err
   StorageError,
   ClosedError,
   NotFoundError,
+  ConflictError,
   TypeError,
   RangeError,
 };

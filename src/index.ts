@@ -1,6 +1,8 @@
 export * from './errors.js';
 export { Memory, type MemoryEmbedder, type MemoryOptions } from './memory/memory.js';
 export type { TextEmbedder } from './memory/text-embedder.js';
+export type { BackupProgress, ExportOptions, ImportOptions, ImportResult, OnConflict } from './memory/backup-types.js';
+export type { ImportSource } from './memory/lines.js';
 export type {
   AddManyItem,
   AddOptions,

@@ -3,8 +3,13 @@ import { SearchIndex, inScope, primaryField } from '../search/search-index.js';
 import { Compactor } from '../store/compactor.js';
 import { contentHash } from '../store/ids.js';
 import type { MemoryRecord } from '../store/records.js';
-import type { AddRow, Store } from '../store/store.js';
+import type { AddRow, RestoreResult, RestoreRow, Store } from '../store/store.js';
 import * as input from './input.js';
+import { exportRequest, importRequest, splitImportOptions, type ImportRequest } from './backup-options.js';
+import type { CreateImportOptions, ExportOptions, ImportOptions, ImportResult } from './backup-types.js';
+import { exportLines } from './export.js';
+import { importLines } from './import.js';
+import type { ImportSource } from './lines.js';
 import { addManyRequest, addRequest, getAllRequest, searchRequest, updateRequest } from './requests.js';
 import { visible } from './expiry.js';
 import { Ingest } from './ingest.js';
@@ -125,6 +130,25 @@ export class Memory {
       await closeParts(parts);
       throw error;
     }
+  }
+
+  /**
+   * Creates a Memory (as {@link Memory.create}) and restores an export into it ({@link Memory#import}); on a
+   * failure the Memory is closed and the error thrown.
+   *
+   * @example
+   * const memory = await Memory.import(file, { model: '/models/minilm-l6', dbName: 'restored' });
+   */
+  static async import(source: ImportSource, options: MemoryOptions & CreateImportOptions): Promise<Memory> {
+    const { create, request } = splitImportOptions(options);
+    const memory = await Memory.create(create);
+    try {
+      await memory.#import(source, request);
+    } catch (error) {
+      await memory.close();
+      throw error;
+    }
+    return memory;
   }
 
   get state(): MemoryState {
@@ -284,6 +308,47 @@ export class Memory {
     return historyEntries(await this.#track(this.#store.history(key)));
   }
 
+  /**
+   * The database (or one scope of it) as JSON lines: a header (format, version, model id, dimensions, vector
+   * encoding, count), then one line per memory with its history and stored vector. Read a page at a time.
+   *
+   * @example
+   * const blob = new Blob(await Array.fromAsync(memory.export()), { type: 'application/x-ndjson' });
+   */
+  export(options?: ExportOptions): AsyncIterableIterator<string> {
+    this.#assertOpen('export');
+    return exportLines(this.#backupConfig('export'), exportRequest(options));
+  }
+
+  /**
+   * Restores an export (a string, Blob, stream or iterable of its chunks) in batches, one transaction each. Stored
+   * vectors are kept when the export's model, dimensions and encoding fit this Memory; otherwise texts are embedded
+   * again. A bad line is a ValidationError naming it, after the lines before it were written.
+   */
+  async import(source: ImportSource, options?: ImportOptions): Promise<ImportResult> {
+    this.#assertOpen('import');
+    return this.#import(source, importRequest(options));
+  }
+
+  #import(source: ImportSource, request: ImportRequest): Promise<ImportResult> {
+    const config = {
+      ...this.#backupConfig('import'),
+      embed: (texts: readonly string[]) => this.#ingest.embed(texts),
+      onRestored: (rows: readonly RestoreRow[], result: RestoreResult) => this.#applyRestored(rows, result),
+    };
+    return this.#track(importLines(config, source, request));
+  }
+
+  #backupConfig(method: string) {
+    return {
+      store: this.#store,
+      modelId: this.#embedder.modelId,
+      dimensions: this.#embedder.dimensions,
+      encoding: this.#quantize === 'int8' ? ('int8' as const) : ('fp32' as const),
+      assertOpen: () => this.#assertOpen(method),
+    };
+  }
+
   stats(): MemoryStats {
     const writes = this.#writer.stats();
     const { inFlight, ...replay } = this.#ingest.stats();
@@ -343,6 +408,14 @@ export class Memory {
     const done = () => this.#inFlight.delete(promise);
     promise.then(done, done);
     return promise;
+  }
+
+  #applyRestored(rows: readonly RestoreRow[], result: RestoreResult): void {
+    for (const id of result.replaced) this.#index.remove(id);
+    for (const row of rows) this.#index.upsert(row.memory, row.vector);
+    if (result.replaced.length > 0) this.#sync?.post({ type: 'remove', ids: result.replaced });
+    if (result.segments.length > 0) this.#sync?.post({ type: 'segments', ids: result.segments });
+    this.#compactor.start();
   }
 
   #applyCommitted(rows: readonly AddRow[], segments: readonly string[]): void {

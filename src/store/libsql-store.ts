@@ -18,12 +18,18 @@ import {
   upgrades,
   valuesList,
 } from './libsql-schema.js';
+import { restoreRows, scanRows } from './libsql-backup.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch } from './records.js';
 import type { VectorEncoding } from './segments.js';
 import {
   addHistory,
   byTime,
+  type OnConflict,
   type Replacement,
+  type RestoreResult,
+  type RestoreRow,
+  type ScanRequest,
+  type ScanRow,
   type ScopeField,
   type Store,
   type StoreCounts,
@@ -152,6 +158,14 @@ export class LibsqlStore implements Store {
       for (const part of chunks(ids))
         await tx.execute({ sql: `DELETE FROM pending WHERE id IN (${marks(part.length)})`, args: part });
     });
+  }
+
+  async scan(request: ScanRequest): Promise<ScanRow[]> {
+    return this.#transaction('read a page of memories', (tx) => scanRows(tx, request), 'read');
+  }
+
+  async restore(rows: readonly RestoreRow[], onConflict: OnConflict): Promise<RestoreResult> {
+    return this.#transaction('restore memories', (tx) => restoreRows(tx, rows, onConflict, this.#encoding));
   }
 
   async get(id: string): Promise<MemoryRecord | undefined> {

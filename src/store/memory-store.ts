@@ -5,7 +5,12 @@ import {
   addHistory,
   byTime,
   type AddGroup,
+  type OnConflict,
   type Replacement,
+  type RestoreResult,
+  type RestoreRow,
+  type ScanRequest,
+  type ScanRow,
   type ScopeField,
   type Store,
   type StoreCounts,
@@ -13,6 +18,7 @@ import {
   type WriteResult,
   type WriteSet,
 } from './store.js';
+import { restoreRows, scanPage } from './idb-backup.js';
 import { readSpan, spanHoldsOnly } from './key-span.js';
 import { SCHEMA_VERSION, upgrade, type MemoryDB, type StoreName } from './schema.js';
 import {
@@ -234,6 +240,20 @@ export class MemoryStore implements Store {
       ]);
       return withVectors(segments, vectors, () => true);
     });
+  }
+
+  async scan(request: ScanRequest): Promise<ScanRow[]> {
+    const stores: StoreName[] = ['segments', 'history', ...(request.vectors ? (['segmentVectors'] as const) : [])];
+    return this.#run('read a page of memories', stores, 'readonly', (tx) => scanPage(tx, request));
+  }
+
+  async restore(rows: readonly RestoreRow[], onConflict: OnConflict): Promise<RestoreResult> {
+    const stores: StoreName[] = ['segments', 'segmentVectors', 'history'];
+    const { records, ...result } = await this.#run('restore memories', stores, 'readwrite', (tx) =>
+      restoreRows(tx, rows, onConflict, this.#encoding),
+    );
+    for (const record of records) this.#noteSmall(record);
+    return result;
   }
 
   async get(id: string): Promise<MemoryRecord | undefined> {

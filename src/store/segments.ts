@@ -14,10 +14,10 @@ export const SEGMENT_MAX = 1000;
 
 export type VectorEncoding = 'fp32' | 'int8';
 
-/** A memory with its vector, as committed. */
+/** A memory with its vector, as committed (int8 codes only into an int8 segment, as a restore writes them). */
 export interface SegmentRow {
   readonly memory: MemoryRecord;
-  readonly vector: Float32Array;
+  readonly vector: StoredVector;
 }
 
 export interface Segment {

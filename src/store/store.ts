@@ -1,3 +1,4 @@
+import { ConflictError } from '../errors.js';
 import type { StoredVector } from '../search/scope-index.js';
 import type { ScopeField } from '../search/search-index.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch } from './records.js';
@@ -54,6 +55,19 @@ export interface Store {
   cacheGetMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]>;
 
   /**
+   * One page of memories in id order, the first `limit` whose id is after `after` (all of them: expired ones too),
+   * each with its history (oldest first, ADD row included) and, with `vectors`, its vector as stored. For export:
+   * a page at a time, so no caller holds the whole database.
+   */
+  scan(request: ScanRequest): Promise<ScanRow[]>;
+  /**
+   * Writes memories as they were exported (vectors as stored, history rows kept) in one transaction. An id that
+   * exists is skipped, replaced (its vector and history too) or, with `'error'`, a ConflictError before anything is
+   * written.
+   */
+  restore(rows: readonly RestoreRow[], onConflict: OnConflict): Promise<RestoreResult>;
+
+  /**
    * Optional: a store that appends small units (IndexedDB's segments) says when enough wait to be merged, and
    * merges some; returns the merged unit's id (a {@link WriteResult.segments} id), or undefined when none was merged.
    */
@@ -102,6 +116,37 @@ export interface WriteResult {
   readonly segments: string[];
 }
 
+export interface ScanRequest {
+  readonly after?: string | undefined;
+  readonly limit: number;
+  /** Read the vectors too. */
+  readonly vectors: boolean;
+}
+
+export interface ScanRow {
+  readonly memory: MemoryRecord;
+  readonly vector?: StoredVector;
+  readonly history: HistoryRecord[];
+}
+
+/** What to do with an imported memory whose id exists already. */
+export type OnConflict = 'skip' | 'replace' | 'error';
+
+/** A memory to restore: its vector as stored (fp32, or int8 codes in an int8 store) and its history rows. */
+export interface RestoreRow {
+  readonly memory: MemoryRecord;
+  readonly vector: StoredVector;
+  readonly history: readonly HistoryRecord[];
+}
+
+/** Ids written (new or replacing one) and skipped; the units written, as {@link WriteResult.segments}. */
+export interface RestoreResult {
+  readonly written: string[];
+  readonly replaced: string[];
+  readonly skipped: string[];
+  readonly segments: string[];
+}
+
 /** What a replacement writes: a new record, a new vector when the text changed, and the UPDATE history row. */
 export interface Replacement {
   readonly memory: MemoryRecord;
@@ -128,6 +173,32 @@ export function addHistory(memory: MemoryRecord): HistoryRecord {
     event: 'ADD',
     createdAt: memory.createdAt,
   };
+}
+
+/** True when `history` is only the ADD row the store derives from the memory (so it need not be stored). */
+export function onlyDerivedAdd(memory: MemoryRecord, history: readonly HistoryRecord[]): boolean {
+  if (history.length !== 1) return false;
+  const [row] = history;
+  const add = addHistory(memory);
+  return (
+    row!.id === add.id &&
+    row!.memoryId === add.memoryId &&
+    row!.previousValue === add.previousValue &&
+    row!.newValue === add.newValue &&
+    row!.event === add.event &&
+    row!.createdAt === add.createdAt
+  );
+}
+
+/** A memory's history as history() returns it: the ADD row derived from the entry when none is stored. */
+export function withAdd(memory: MemoryRecord, stored: HistoryRecord[]): HistoryRecord[] {
+  if (!stored.some((row) => row.event === 'ADD')) stored.unshift(addHistory(memory));
+  return stored.sort(byTime);
+}
+
+/** The error of an import that meets an existing id under `onConflict: 'error'`. */
+export function conflict(id: string): ConflictError {
+  return new ConflictError(`Expected no memory with id \`${id}\` (onConflict: 'error'), but one exists`);
 }
 
 /** History rows oldest first (ties by id: UUIDv7 rows made in one millisecond keep their order). */

@@ -287,3 +287,27 @@ test('errors are readable messages in the page: a missing model, WebGPU without 
     await cdp.send('Storage.overrideQuotaForOrigin', { origin });
   }
 });
+
+test('"Download backup" saves every memory and "Restore" brings them back after they were cleared', async ({
+  page,
+}, testInfo) => {
+  await page.goto(`${demo}&backend=wasm&workers=1`);
+  await waitReady(page, 'wasm');
+  await addThroughUi(page, 'I keep my passport in the blue drawer');
+  await addThroughUi(page, 'My dentist appointment is on Tuesday');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#backup-download').click()]);
+  expect(download.suggestedFilename()).toMatch(/^agentmem-backup-.*\.jsonl$/);
+  const file = testInfo.outputPath('backup.jsonl');
+  await download.saveAs(file);
+  await expect(page.locator('#backup-result')).toHaveText(/Saved 2 memories/);
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.locator('#clear-user').click();
+  await expect(page.locator('#results-empty')).toBeVisible();
+
+  await page.locator('#backup-file').setInputFiles(file);
+  await expect(page.locator('#backup-result')).toHaveText('Restored 2 memories.');
+  await expect(page.locator('#results .result-text', { hasText: 'passport in the blue drawer' })).toBeVisible();
+  await expect(page.locator('#results .result-text', { hasText: 'dentist appointment' })).toBeVisible();
+  await expect(page.locator('#notices .notice')).toHaveCount(0);
+});

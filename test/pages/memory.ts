@@ -6,6 +6,7 @@ import * as lib from '../../src/index.js';
 import type { Memory, MemoryOptions, TextEmbedder } from '../../src/index.js';
 import { Embedder } from '../../src/engine/embedder.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { backupCases, type BackupHarness } from '../support/backup-cases.js';
 import { cases, type Harness } from '../support/conformance.js';
 import { describeDb, writeV1 } from './v1-fixture.js';
 
@@ -160,9 +161,25 @@ async function conformance(name: string, dbName: string): Promise<void> {
   await found.run(harness);
 }
 
+/** Runs one export/import case against IndexedDB (databases `dbName` and `dbName-other`, fresh per case). */
+async function backup(name: string, dbName: string): Promise<void> {
+  const found = backupCases.find((c) => c.name === name);
+  if (!found) throw new Error(`no backup case named ${JSON.stringify(name)}`);
+  const harness: BackupHarness = {
+    open: (options = {}) => open({ dbName, ...options }),
+    store: () => MemoryStore.open(dbName, 'fp32'),
+    embedder: () => Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 }),
+    other: (options = {}) => open({ dbName: `${dbName}-other`, ...options }),
+    Memory: lib.Memory,
+    otherOptions: () => ({ model: '/models/lexical', backend: 'wasm', workers: 1, dbName: `${dbName}-static` }),
+  };
+  await found.run(harness);
+}
+
 const helpers = {
   lib,
   conformance,
+  backup,
   Embedder,
   open,
   holdAfter,

@@ -1,0 +1,57 @@
+/**
+ * `npm run bench:export [-- --size=100000] [-- --quantize=none,int8]`: export and import of a libSQL store with
+ * vectors (bench/node/export.ts), each quantize mode in turn. Writes bench/results/export-latest.json and .md.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { benchExport, type ExportBenchResult } from './export.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const size = Number(flag('size') ?? 100_000);
+const modes = (flag('quantize') ?? 'none,int8').split(',') as ('none' | 'int8')[];
+
+const rows: ExportBenchResult[] = [];
+for (const quantize of modes) {
+  const dir = mkdtempSync(join(tmpdir(), 'agentmem-export-'));
+  try {
+    rows.push(await benchExport({ dir, size, quantize }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+// Other work on the machine inflates every figure: the 1-minute load average at the end says how much.
+const load = Math.round(loadavg()[0]! * 10) / 10;
+const result = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  gc: typeof (globalThis as { gc?: unknown }).gc === 'function',
+  store: 'libSQL (WAL, synchronous=FULL)',
+  load,
+  rows,
+};
+const md = [
+  `# Export and import (${result.date}, Node ${result.node}, ${result.cpus} cores, load ${load})`,
+  '',
+  `${result.store}; seeded vectors (384 dimensions), 10 users. Import reads the export file as a stream with its vectors (no inference), onConflict 'error'. Heap growth: peak heapUsed during the phase minus heapUsed after a GC before it.`,
+  '',
+  '| memories | quantize | file MiB | export /s | export /CPU s | export peak heap MiB | import /s | import /CPU s | import peak heap MiB | re-export identical |',
+  '| -------: | :------- | -------: | --------: | ------------: | -------------------: | --------: | ------------: | -------------------: | :------------------ |',
+  ...rows.map(
+    (r) =>
+      `| ${r.size.toLocaleString('en')} | ${r.quantize} | ${r.fileMiB} | ${r.export.perSec.toLocaleString('en')} | ${r.export.perCpuSec.toLocaleString('en')} | ${r.export.peakHeapGrowthMiB} | ${r.import.perSec.toLocaleString('en')} | ${r.import.perCpuSec.toLocaleString('en')} | ${r.import.peakHeapGrowthMiB} | ${r.identical ? 'yes' : 'NO'} |`,
+  ),
+  '',
+].join('\n');
+const out = join(root, 'bench/results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'export-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(out, 'export-latest.md'), md);
+console.log(md);
+if (rows.some((r) => !r.identical || r.imported !== size || r.reembedded !== 0)) {
+  console.error('export/import round trip lost or changed memories');
+  process.exitCode = 1;
+}

@@ -1,0 +1,62 @@
+import { inScope } from '../search/search-index.js';
+import type { VectorEncoding } from '../store/segments.js';
+import type { ScanRow, Store } from '../store/store.js';
+import { FORMAT, VERSION, headerLine, memoryLine } from './backup-format.js';
+import type { ExportRequest } from './backup-options.js';
+
+/** Memories read per store transaction: a page of lines is all an export holds at once. */
+const PAGE = 500;
+
+export interface ExportConfig {
+  readonly store: Store;
+  readonly modelId: string;
+  readonly dimensions: number;
+  readonly encoding: VectorEncoding;
+  /** Throws once the Memory is closed (checked before each page). */
+  readonly assertOpen: () => void;
+}
+
+/**
+ * The export's lines: the header, then each memory of the scope (expired ones included) in id order, read a page
+ * per transaction. A memory added while the export runs is included when its id sorts after the page read last.
+ */
+export async function* exportLines(config: ExportConfig, request: ExportRequest): AsyncGenerator<string> {
+  const { store, assertOpen } = config;
+  const { scope, vectors, onProgress } = request;
+  const scoped = Object.keys(scope).length > 0;
+  const pages = (withVectors: boolean) => scan(store, assertOpen, withVectors);
+  let total = 0;
+  assertOpen();
+  if (!scoped) total = (await store.count()).memories;
+  else for await (const page of pages(false)) total += page.filter((row) => inScope(row.memory, scope)).length;
+  yield headerLine({
+    format: FORMAT,
+    version: VERSION,
+    modelId: config.modelId,
+    dimensions: config.dimensions,
+    encoding: config.encoding === 'fp32' ? 'float32' : 'int8',
+    count: total,
+    exportedAt: new Date().toISOString(),
+  });
+  let done = 0;
+  onProgress?.({ done, total });
+  for await (const page of pages(vectors)) {
+    for (const row of page) {
+      if (scoped && !inScope(row.memory, scope)) continue;
+      yield memoryLine(row);
+      done++;
+    }
+    onProgress?.({ done, total });
+  }
+}
+
+async function* scan(store: Store, assertOpen: () => void, vectors: boolean): AsyncGenerator<ScanRow[]> {
+  let after: string | undefined;
+  for (;;) {
+    assertOpen();
+    const page = await store.scan({ after, limit: PAGE, vectors });
+    if (page.length === 0) return;
+    yield page;
+    after = page[page.length - 1]!.memory.id;
+  }
+}

@@ -1,0 +1,177 @@
+import { unwrap, type IDBPTransaction } from 'idb';
+import { StorageError } from '../errors.js';
+import type { HistoryRecord, MemoryRecord, SegmentRecord, SegmentVectors } from './records.js';
+import type { MemoryDB, StoreName } from './schema.js';
+import { buildSegments, compareIds, removeWhere, segmentRecord, vectorAt, type VectorEncoding } from './segments.js';
+import {
+  conflict,
+  onlyDerivedAdd,
+  withAdd,
+  type OnConflict,
+  type RestoreResult,
+  type RestoreRow,
+  type ScanRequest,
+  type ScanRow,
+} from './store.js';
+
+/** The export and import side of {@link MemoryStore}: a page scan in memory-id order, and a bulk restore. */
+
+type Tx = IDBPTransaction<MemoryDB, StoreName[], 'readwrite'>;
+
+/** How many index keys past `limit` a page looks at to finish the segments it read. */
+const LOOKAHEAD = 4;
+
+/**
+ * The next memories after `after` in id order: at least `limit`, and on through the segments read (so a segment is
+ * read once, not once per page it spans). The `ids` index yields, in memory-id order, the segment holding each next
+ * memory: while those are segments already read, the next memory is among their entries (a merge moves a memory to
+ * another segment but never changes its id, so the walk neither skips nor repeats one).
+ */
+export async function scanPage(tx: Tx, request: ScanRequest): Promise<ScanRow[]> {
+  const { after, limit, vectors } = request;
+  const index = tx.objectStore('segments').index('ids');
+  const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true);
+  const keys = await index.getAllKeys(range, limit * LOOKAHEAD);
+  if (keys.length === 0) return [];
+  const segmentIds = [...new Set(keys.slice(0, limit))];
+  const read = new Set(segmentIds);
+  let count = limit;
+  while (count < keys.length && read.has(keys[count]!)) count++;
+  const segmentStore = tx.objectStore('segments');
+  // Without vectors the transaction does not span their store: touching it would throw.
+  const vectorStore = vectors ? tx.objectStore('segmentVectors') : undefined;
+  const [segments, rows] = await Promise.all([
+    Promise.all(segmentIds.map((id) => segmentStore.get(id))),
+    vectorStore ? Promise.all(segmentIds.map((id) => vectorStore.get(id))) : [],
+  ]);
+  const found: { memory: MemoryRecord; segment: number; i: number }[] = [];
+  segments.forEach((segment, s) => {
+    segment?.memories.forEach((memory, i) => {
+      if (after === undefined || memory.id > after) found.push({ memory, segment: s, i });
+    });
+  });
+  found.sort((a, b) => compareIds(a.memory.id, b.memory.id));
+  const page = found.slice(0, count);
+  if (page.length === 0) return [];
+  const history = await historyOf(tx, page[0]!.memory.id, page[page.length - 1]!.memory.id);
+  return page.map(({ memory, segment, i }) => {
+    const stored = history.get(memory.id) ?? [];
+    const rowsOf: SegmentVectors | undefined = rows[segment];
+    if (vectors && !rowsOf) throw new StorageError(`IndexedDB segment \`${segmentIds[segment]}\` has no vectors`);
+    return {
+      memory,
+      history: withAdd(memory, stored),
+      ...(rowsOf ? { vector: vectorAt(rowsOf, i) } : {}),
+    };
+  });
+}
+
+/** The stored history rows of the memories with ids in [first, last] (one index read), by memory id. */
+async function historyOf(tx: Tx, first: string, last: string): Promise<Map<string, HistoryRecord[]>> {
+  const rows = await tx.objectStore('history').index('memoryId').getAll(IDBKeyRange.bound(first, last));
+  const out = new Map<string, HistoryRecord[]>();
+  for (const row of rows) {
+    const list = out.get(row.memoryId);
+    if (list) list.push(row);
+    else out.set(row.memoryId, [row]);
+  }
+  return out;
+}
+
+/**
+ * Writes `rows` into new segments (at most SEGMENT_MAX memories each) with their history, in `tx`. Existing ids are
+ * found with one count over the batch's id range (usually zero: then no per-id read), and skipped, replaced or
+ * refused as `onConflict` says. Returns what was written and the new segments.
+ */
+export async function restoreRows(
+  tx: Tx,
+  rows: readonly RestoreRow[],
+  onConflict: OnConflict,
+  encoding: VectorEncoding,
+): Promise<RestoreResult & { records: SegmentRecord[] }> {
+  const sorted = [...rows].sort((a, b) => compareIds(a.memory.id, b.memory.id));
+  const empty = { written: [], replaced: [], skipped: [], segments: [], records: [] };
+  if (sorted.length === 0) return empty;
+  const ids = tx.objectStore('segments').index('ids');
+  const range = IDBKeyRange.bound(sorted[0]!.memory.id, sorted[sorted.length - 1]!.memory.id);
+  const existing = new Map<string, string>();
+  if ((await ids.count(range)) > 0) {
+    const keys = await Promise.all(sorted.map((row) => ids.getKey(row.memory.id)));
+    keys.forEach((segment, i) => {
+      if (segment !== undefined) existing.set(sorted[i]!.memory.id, segment);
+    });
+  }
+  const first = existing.keys().next();
+  if (onConflict === 'error' && !first.done) throw conflict(first.value);
+  const todo = onConflict === 'skip' ? sorted.filter((row) => !existing.has(row.memory.id)) : sorted;
+  const skipped = onConflict === 'skip' ? [...existing.keys()] : [];
+  const replaced = onConflict === 'replace' ? [...existing.keys()] : [];
+  if (replaced.length > 0) await dropReplaced(tx, existing);
+  const written = todo.length > 0 ? buildSegments(todo, dimensionsOf(todo[0]!), encoding) : [];
+  const segments = unwrap(tx.objectStore('segments'));
+  const vectors = unwrap(tx.objectStore('segmentVectors'));
+  for (const segment of written) {
+    segments.put(segment.record);
+    vectors.put(segment.vectors);
+  }
+  const history = unwrap(tx.objectStore('history'));
+  for (const row of todo) {
+    // A memory that never changed keeps its ADD row implicit, as one added here would.
+    if (onlyDerivedAdd(row.memory, row.history)) continue;
+    for (const entry of row.history) history.put(entry);
+  }
+  await tx.done;
+  return {
+    written: todo.map((row) => row.memory.id),
+    replaced,
+    skipped,
+    segments: written.map((s) => s.record.id),
+    records: written.map((s) => s.record),
+  };
+}
+
+/** Removes the memories being replaced from their segments, with their vectors and history rows. */
+async function dropReplaced(tx: Tx, existing: ReadonlyMap<string, string>): Promise<void> {
+  const bySegment = new Map<string, Set<string>>();
+  for (const [id, segment] of existing) {
+    const set = bySegment.get(segment) ?? new Set<string>();
+    set.add(id);
+    bySegment.set(segment, set);
+  }
+  const segmentStore = tx.objectStore('segments');
+  const vectorStore = tx.objectStore('segmentVectors');
+  const historyIndex = tx.objectStore('history').index('memoryId');
+  const ids = [...bySegment.keys()];
+  const [records, vectors, historyKeys] = await Promise.all([
+    Promise.all(ids.map((id) => segmentStore.get(id))),
+    Promise.all(ids.map((id) => vectorStore.get(id))),
+    Promise.all([...existing.keys()].map((id) => historyIndex.getAllKeys(id))),
+  ]);
+  const rawSegments = unwrap(segmentStore);
+  const rawVectors = unwrap(vectorStore);
+  records.forEach((record, s) => {
+    if (!record) return;
+    const drop = bySegment.get(record.id)!;
+    const rows = vectors[s];
+    if (!rows) {
+      const kept = record.memories.filter((m) => !drop.has(m.id));
+      if (kept.length > 0) rawSegments.put(segmentRecord(record.id, kept));
+      else rawSegments.delete(record.id);
+      return;
+    }
+    const { segment } = removeWhere({ record, vectors: rows }, (m) => drop.has(m.id));
+    if (segment) {
+      rawSegments.put(segment.record);
+      rawVectors.put(segment.vectors);
+    } else {
+      rawSegments.delete(record.id);
+      rawVectors.delete(record.id);
+    }
+  });
+  const rawHistory = unwrap(tx.objectStore('history'));
+  for (const keys of historyKeys) for (const key of keys) rawHistory.delete(key);
+}
+
+function dimensionsOf(row: RestoreRow): number {
+  return row.vector instanceof Float32Array ? row.vector.length : row.vector.q.length;
+}
