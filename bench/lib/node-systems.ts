@@ -3,7 +3,7 @@
  * agentmem-web's Embedder from the built Node entry, and two baselines on onnxruntime-node with the engine's own
  * tokenizer and encoder (same truncation, length grouping, pooling): one session at full batch on all cores (the
  * ceiling, which sees every text of a repetition at once) and one session behind a lock with single calls (the
- * Rust engine's design). Memory-level systems (adds with storage) plug in here once the store has a Node backend.
+ * Rust engine's design). The Memory-level systems (adds with storage) are in node-memory.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -25,6 +25,8 @@ export interface NodeSystem {
   run(text: string): Promise<unknown>;
   /** All texts at once, as fast as the system can (the ceiling's shape); undefined: callers only. */
   runAll?(texts: readonly string[]): Promise<unknown>;
+  /** One caller's batch call (`embedMany`, `addMany`): W2's shape; undefined: the system has none. */
+  runBatch?(texts: readonly string[]): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function agentmemEmbedder(root: string, model: string, options: Sys
       ...(options.threads === undefined ? {} : { threads: options.threads }),
     },
     run: (text) => embedder.embed(text),
+    runBatch: (texts) => embedder.embedMany(texts),
     close: () => embedder.close(),
   };
 }
