@@ -88,9 +88,16 @@ export async function bareEncoder(model: string, variant: Variant, threads: numb
   });
 }
 
-/** The ceiling: every text of a repetition in batches of `batch`, one session on all cores, nothing in between. */
-export async function bareCeiling(model: string, variant: Variant, batch = 64): Promise<NodeSystem> {
-  const threads = availableParallelism();
+/**
+ * The ceiling: every text of a repetition in batches of `batch`, one session on `threads` cores (all of them by
+ * default), nothing in between. With one thread, its rate times the cores bounds what any split can reach.
+ */
+export async function bareCeiling(
+  model: string,
+  variant: Variant,
+  batch = 64,
+  threads = availableParallelism(),
+): Promise<NodeSystem> {
   const encoder = await bareEncoder(model, variant, threads);
   return {
     name: 'bare-ort-ceiling',
