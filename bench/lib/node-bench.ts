@@ -1,11 +1,12 @@
 /**
- * `npm run bench -- --kinds=node [--quick] [--sweep]`: the engine in Node, side by side in one process. Per model
- * (minilm-l6, use-lite): agentmem-web's Embedder with its defaults on `native` and on `wasm`, the bare
- * onnxruntime-node ceiling and one session behind a lock ({@link NodeSystem}s), for E1 (20 callers x 25 embeds) and
- * W1-sustained (20 x 50); repetitions interleave the systems, so each ratio is the median of side-by-side pairs.
- * Then cold start: a fresh process from its start to its first embed. `--sweep` adds the settings the defaults were
- * chosen from (variants, workers x threads). Writes `bench/results/node-<time>.json`, `node-latest.json` and `.md`.
- */
+ * `npm run bench -- --kinds=node [--quick] [--sweep]`: agentmem-web in Node, side by side in one process. Per model
+ * (minilm-l6, use-lite): the Embedder with its defaults on `native` and on `wasm`, the public Memory at a path (the
+ * libSQL file), the bare onnxruntime-node ceiling, the same at one thread (times the cores: the compute bound) and
+ * one session behind a lock ({@link NodeSystem}s), for E1 (20 callers x 25 embeds; not the Memory), W1 (20 x 5),
+ * W1-sustained (20 x 50) and W2-1000 (one batch call); repetitions interleave the systems, so each ratio is the
+ * median of side-by-side pairs. Then cold start (a fresh process to its first embed, and to its first add) and W4
+ * (persistence and search at 10k and 100k through the Memory). `--sweep` adds the settings the defaults were chosen
+ * from (variants, workers x threads). Writes `bench/results/node-<time>.json`, `node-latest.json` and `.md`. */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
@@ -282,7 +283,7 @@ export async function runNodeBench(options: NodeBenchOptions): Promise<void> {
     }
   }
   // W4 with minilm-l6 (the goals' model): seeded through the public Memory, searched with the engine's defaults.
-  const w4Sizes = options.smoke ? [1000] : options.quick ? [10_000] : [10_000, 100_000];
+  const w4Sizes = options.smoke ? [1000] : [10_000, 100_000];
   options.log(`node W4 minilm-l6 at ${w4Sizes.join(', ')}`);
   const w4 = await memoryW4(options.root, resolve(options.root, 'public/models/minilm-l6'), w4Sizes);
   const machine = {
