@@ -1,9 +1,9 @@
 /// <reference types="node" />
 /**
  * Stopping a worker thread only while it is outside onnxruntime-node. `worker.terminate()` while the thread is
- * inside the addon (loading it, building a session, running one) makes the addon's N-API calls fail on return, and
- * node-addon-api then throws a C++ exception nothing catches: `std::terminate` aborts the whole process. So the
- * thread counts its native calls in shared memory, and a stop waits until the count is zero.
+ * inside the addon (seen while it built a session; a run returns through the same N-API calls) makes those calls
+ * fail, and node-addon-api throws a C++ exception nothing catches: `std::terminate` aborts the whole process. So
+ * the thread counts its native calls in shared memory, and a stop waits until the count is zero.
  */
 
 /** Bit set by the parent: stop requested. The bits below it count native calls in progress. */
