@@ -11,9 +11,5 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 300_000,
-    // About one run in five, a test fork exits abnormally after every test has passed (seen only under the full
-    // `npm test` load; suspected: onnxruntime-node's teardown after a worker thread is terminated mid-run). Vitest
-    // counts that as an unhandled error; failed assertions still fail the run. Tracked in the issue notes.
-    dangerouslyIgnoreUnhandledErrors: true,
   },
 });

@@ -1,17 +1,20 @@
 /**
- * `npm run bench -- --kinds=node [--quick] [--sweep]`: the engine in Node, side by side in one process. Per model
- * (minilm-l6, use-lite): agentmem-web's Embedder with its defaults on `native` and on `wasm`, the bare
- * onnxruntime-node ceiling and one session behind a lock ({@link NodeSystem}s), for E1 (20 callers x 25 embeds) and
- * W1-sustained (20 x 50); repetitions interleave the systems, so each ratio is the median of side-by-side pairs.
- * Then cold start: a fresh process from its start to its first embed. `--sweep` adds the settings the defaults were
- * chosen from (variants, workers x threads). Writes `bench/results/node-<time>.json`, `node-latest.json` and `.md`.
- */
-import { execFileSync, spawn } from 'node:child_process';
+ * `npm run bench -- --kinds=node [--quick] [--sweep]`: agentmem-web in Node, side by side in one process. Per model
+ * (minilm-l6, use-lite): the Embedder with its defaults on `native` and on `wasm`, the public Memory at a path (the
+ * libSQL file), the bare onnxruntime-node ceiling, the same at one thread (times the cores: the compute bound) and
+ * one session behind a lock ({@link NodeSystem}s), for E1 (20 callers x 25 embeds; not the Memory), W1 (20 x 5),
+ * W1-sustained (20 x 50) and W2-1000 (one batch call); repetitions interleave the systems, so each ratio is the
+ * median of side-by-side pairs. Then cold start (a fresh process to its first embed, and to its first add) and W4
+ * (persistence and search at 10k and 100k through the Memory). `--sweep` adds the settings the defaults were chosen
+ * from (variants, workers x threads). Writes `bench/results/node-<time>.json`, `node-latest.json` and `.md`. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { agentmemMemory, memoryW4 } from './node-memory.js';
+import { addColdStart, embedColdStart } from './node-start.js';
 import { agentmemEmbedder, bareCeiling, lockedSession, type NodeSystem, type SystemOptions } from './node-systems.js';
+import type { NodeStoreRow } from '../node/store.js';
 import { latencySummary, median, pairedRatios, repRate, round, spread } from './stats.js';
 import { SEEDS, repTexts, textsFor } from './texts.js';
 
@@ -26,14 +29,18 @@ export interface NodeBenchOptions {
 }
 
 interface Shape {
-  readonly workload: 'E1' | 'W1-sustained';
+  readonly workload: 'E1' | 'W1' | 'W1-sustained' | 'W2-1000';
   readonly callers: number;
   readonly perCaller: number;
+  /** One batch call of every text (W2): systems with `runBatch` or `runAll` only. */
+  readonly batch?: boolean;
 }
 
 const fullShapes: readonly Shape[] = [
   { workload: 'E1', callers: 20, perCaller: 25 },
+  { workload: 'W1', callers: 20, perCaller: 5 },
   { workload: 'W1-sustained', callers: 20, perCaller: 50 },
+  { workload: 'W2-1000', callers: 1, perCaller: 1000, batch: true },
 ];
 
 interface Rep {
@@ -61,6 +68,8 @@ export interface NodeRow {
 interface Entry {
   readonly label: string;
   readonly start: () => Promise<NodeSystem>;
+  /** Adds to a Memory: E1 (embed() calls) does not apply. */
+  readonly memory?: boolean;
 }
 
 function entries(root: string, model: string, sweep: boolean): Entry[] {
@@ -70,6 +79,13 @@ function entries(root: string, model: string, sweep: boolean): Entry[] {
     ours('agentmem-web wasm (defaults)', { backend: 'wasm' }),
     { label: 'bare onnxruntime-node, full batch, all cores', start: () => bareCeiling(model, 'int8') },
     { label: 'one session behind a lock, single calls', start: () => lockedSession(model, 'int8') },
+    // Its rate x the cores: the most any worker/thread split could compute here (the 3x-the-lock goal's bound).
+    { label: 'bare onnxruntime-node, full batch, 1 thread', start: () => bareCeiling(model, 'int8', 64, 1) },
+    {
+      label: 'agentmem-web Memory at a path (defaults)',
+      start: () => agentmemMemory(root, model, {}),
+      memory: true,
+    },
   ];
   if (!sweep) return list;
   const cores = availableParallelism();
@@ -85,11 +101,18 @@ function entries(root: string, model: string, sweep: boolean): Entry[] {
   return list;
 }
 
-/** `callers` concurrent loops of `perCaller` awaited calls each; or, for the ceiling, every text at once. */
-async function measure(system: NodeSystem, shape: Shape, texts: readonly string[]): Promise<Rep> {
+/**
+ * `callers` concurrent loops of `perCaller` awaited calls each; or, for the ceiling, every text at once; for a
+ * batch shape, one batch call. Undefined: the system has no such call.
+ */
+async function measure(system: NodeSystem, shape: Shape, texts: readonly string[]): Promise<Rep | undefined> {
   const latencies: number[] = [];
   const started = performance.now();
-  if (system.runAll) {
+  if (shape.batch) {
+    if (system.runBatch) await system.runBatch(texts);
+    else if (system.runAll) await system.runAll(texts);
+    else return undefined;
+  } else if (system.runAll) {
     await system.runAll(texts);
   } else {
     await Promise.all(
@@ -133,8 +156,9 @@ async function benchModel(
     for (const shape of shapes) {
       const texts = repTexts(`node-${shape.workload}`, r, shape.callers * shape.perCaller);
       for (const { entry, system } of started) {
-        if (!system) continue;
+        if (!system || (entry.memory && shape.workload === 'E1')) continue;
         const rep = await measure(system, shape, texts);
+        if (!rep) continue;
         const key = `${shape.workload}|${entry.label}`;
         measured.set(key, [...(measured.get(key) ?? []), rep]);
         options.log(`node ${model} ${shape.workload} ${entry.label}: ${repRate(rep).toFixed(0)}/s`);
@@ -149,6 +173,7 @@ async function benchModel(
     const lock = rates(entries(options.root, dir, false)[3]!.label);
     for (const { entry, system, error } of started) {
       const reps = measured.get(`${shape.workload}|${entry.label}`) ?? [];
+      if (reps.length === 0 && !error) continue;
       const mine = reps.map(repRate);
       const toCeiling = pairedRatios(mine, ceiling);
       const toLock = pairedRatios(mine, lock);
@@ -171,32 +196,6 @@ async function benchModel(
   return rows;
 }
 
-/** Process start to first embed: a fresh Node process imports the built entry, creates an Embedder, embeds once. */
-async function coldStart(root: string, model: string, backend: 'auto' | 'wasm'): Promise<number> {
-  const entry = pathToFileURL(resolve(root, 'dist/lib/node.js')).href;
-  const script = `import { Embedder } from ${JSON.stringify(entry)};
-const e = await Embedder.create({ model: ${JSON.stringify(resolve(root, 'public/models', model))}, backend: '${backend}' });
-await e.embed('The first memory of a fresh process');
-process.stdout.write('embedded\\n');
-await e.close();`;
-  const started = performance.now();
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let done = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (!done && chunk.toString().includes('embedded')) {
-        done = true;
-        resolvePromise(performance.now() - started);
-      }
-    });
-    child.on('exit', (code) => {
-      if (!done) reject(new Error(`the cold-start process exited with code ${code} before its first embed`));
-    });
-  });
-}
-
 function markdown(rows: NodeRow[], machine: Record<string, unknown>, command: string): string {
   const lines = [
     `# Node benchmark`,
@@ -217,6 +216,28 @@ function markdown(rows: NodeRow[], machine: Record<string, unknown>, command: st
       `| ${r.model} | ${r.workload} | ${r.label} | ${ran} | ${ops} | ${lat} | ${r.ratioToCeiling ?? '-'} | ${r.ratioToLock ?? '-'} |`,
     );
   }
+  const cores = Number(machine['cores']);
+  const bounds = rows.filter((r) => r.label.endsWith('1 thread') && r.opsPerSec && r.ratioToLock !== undefined);
+  if (bounds.length) lines.push('', `Compute bound (${cores} x the 1-thread full-batch rate), against the lock:`, '');
+  for (const r of bounds)
+    lines.push(
+      `- ${r.model} ${r.workload}: ${Math.round(r.opsPerSec!.median * cores)}/s = ${round(r.ratioToLock! * cores)}x the lock`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+function w4Markdown(rows: readonly NodeStoreRow[]): string {
+  const lines = [
+    '',
+    '## W4: the public Memory at a path (libSQL), minilm-l6, the engine with its defaults',
+    '',
+    '| memories | persisted/s while seeding | first search ms | scan p50 / p95 ms | end to end p50 / p95 ms | end to end, vector mode p50 / p95 ms |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.size} | ${r.persistPerSec} | ${r.firstSearchMs} | ${r.scan.p50} / ${r.scan.p95} | ${r.endToEnd.p50} / ${r.endToEnd.p95} | ${r.endToEndVector.p50} / ${r.endToEndVector.p95} |`,
+    ),
+  ];
   return `${lines.join('\n')}\n`;
 }
 
@@ -228,22 +249,32 @@ export async function runNodeBench(options: NodeBenchOptions): Promise<void> {
   const shapes = options.smoke ? fullShapes.map((s) => ({ ...s, callers: 4, perCaller: 2 })) : fullShapes;
   const rows: NodeRow[] = [];
   for (const model of ['minilm-l6', 'use-lite']) rows.push(...(await benchModel(options, model, reps, shapes)));
+  const coldReps = options.smoke ? 1 : options.quick ? 2 : 5;
   for (const model of ['minilm-l6', 'use-lite']) {
-    for (const backend of ['auto', 'wasm'] as const) {
+    const dir = resolve(options.root, 'public/models', model);
+    const starts = [
+      {
+        label: 'agentmem-web auto (native)',
+        what: 'first embed',
+        time: () => embedColdStart(options.root, dir, 'auto'),
+      },
+      { label: 'agentmem-web wasm', what: 'first embed', time: () => embedColdStart(options.root, dir, 'wasm') },
+      { label: 'agentmem-web Memory at a path', what: 'first add', time: () => addColdStart(options.root, dir) },
+    ];
+    for (const start of starts) {
       const times: number[] = [];
       try {
-        for (let i = 0; i < (options.smoke ? 1 : options.quick ? 2 : 5); i++)
-          times.push(await coldStart(options.root, model, backend));
+        for (let i = 0; i < coldReps; i++) times.push(await start.time());
       } catch (error) {
-        options.log(`node cold start ${model} ${backend} FAILED: ${String(error)}`);
+        options.log(`node cold start ${model} ${start.label} FAILED: ${String(error)}`);
       }
-      options.log(`node cold start ${model} ${backend}: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+      options.log(`node cold start ${model} ${start.label}: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
       rows.push({
         model,
-        workload: 'cold start (process start to first embed, ms)',
+        workload: `cold start (process start to ${start.what}, ms)`,
         system: 'agentmem-web',
-        label: `agentmem-web ${backend === 'auto' ? 'auto (native)' : 'wasm'}`,
-        resolved: { backend },
+        label: start.label,
+        resolved: {},
         opsPerSec: null,
         latencyMs: latencySummary(times),
         reps: times.length,
@@ -251,6 +282,10 @@ export async function runNodeBench(options: NodeBenchOptions): Promise<void> {
       });
     }
   }
+  // W4 with minilm-l6 (the goals' model): seeded through the public Memory, searched with the engine's defaults.
+  const w4Sizes = options.smoke ? [1000] : [10_000, 100_000];
+  options.log(`node W4 minilm-l6 at ${w4Sizes.join(', ')}`);
+  const w4 = await memoryW4(options.root, resolve(options.root, 'public/models/minilm-l6'), w4Sizes);
   const machine = {
     cores: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -261,7 +296,7 @@ export async function runNodeBench(options: NodeBenchOptions): Promise<void> {
   };
   const mode = options.smoke ? ' --smoke' : options.quick ? ' --quick' : '';
   const command = `npm run bench -- --kinds=node${mode}${options.sweep ? ' --sweep' : ''}`;
-  const file = { machine, command, startedAt: started.toISOString(), results: rows };
+  const file = { machine, command, startedAt: started.toISOString(), results: rows, w4 };
   mkdirSync(options.resultsDir, { recursive: true });
   const json = `${JSON.stringify(file, null, 2)}\n`;
   const stamp = started.toISOString().replace(/[:.]/g, '-');
@@ -270,7 +305,7 @@ export async function runNodeBench(options: NodeBenchOptions): Promise<void> {
     json,
   );
   writeFileSync(join(options.resultsDir, 'node-latest.json'), json);
-  const md = markdown(rows, machine, command);
+  const md = markdown(rows, machine, command) + w4Markdown(w4);
   writeFileSync(join(options.resultsDir, 'node-latest.md'), md);
   console.log(`\n${md}`);
 }

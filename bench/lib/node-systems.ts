@@ -3,7 +3,7 @@
  * agentmem-web's Embedder from the built Node entry, and two baselines on onnxruntime-node with the engine's own
  * tokenizer and encoder (same truncation, length grouping, pooling): one session at full batch on all cores (the
  * ceiling, which sees every text of a repetition at once) and one session behind a lock with single calls (the
- * Rust engine's design). Memory-level systems (adds with storage) plug in here once the store has a Node backend.
+ * Rust engine's design). The Memory-level systems (adds with storage) are in node-memory.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -25,6 +25,8 @@ export interface NodeSystem {
   run(text: string): Promise<unknown>;
   /** All texts at once, as fast as the system can (the ceiling's shape); undefined: callers only. */
   runAll?(texts: readonly string[]): Promise<unknown>;
+  /** One caller's batch call (`embedMany`, `addMany`): W2's shape; undefined: the system has none. */
+  runBatch?(texts: readonly string[]): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function agentmemEmbedder(root: string, model: string, options: Sys
       ...(options.threads === undefined ? {} : { threads: options.threads }),
     },
     run: (text) => embedder.embed(text),
+    runBatch: (texts) => embedder.embedMany(texts),
     close: () => embedder.close(),
   };
 }
@@ -83,9 +86,16 @@ export async function bareEncoder(model: string, variant: Variant, threads: numb
   });
 }
 
-/** The ceiling: every text of a repetition in batches of `batch`, one session on all cores, nothing in between. */
-export async function bareCeiling(model: string, variant: Variant, batch = 64): Promise<NodeSystem> {
-  const threads = availableParallelism();
+/**
+ * The ceiling: every text of a repetition in batches of `batch`, one session on `threads` cores (all of them by
+ * default), nothing in between. With one thread, its rate times the cores bounds what any split can reach.
+ */
+export async function bareCeiling(
+  model: string,
+  variant: Variant,
+  batch = 64,
+  threads = availableParallelism(),
+): Promise<NodeSystem> {
   const encoder = await bareEncoder(model, variant, threads);
   return {
     name: 'bare-ort-ceiling',

@@ -4,13 +4,14 @@
  * build (`wasm`, for runtimes without native addons), exposed with Comlink over the thread's parent port.
  */
 import { readFile } from 'node:fs/promises';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import type { InferenceSession } from 'onnxruntime-web';
 import { ModelLoadError, errorMessage } from '../errors.js';
 import type { TensorCtor } from '../worker/encoder.js';
 import type { WorkerInit } from '../worker/protocol.js';
 import { createWorkerApi, type RuntimeSession } from '../worker/worker-api.js';
+import { createGate, native } from './native-gate.js';
 import { endpointOf } from './worker-port.js';
 
 interface OrtModule {
@@ -39,7 +40,29 @@ async function loadRuntime(backend: WorkerInit['backend']): Promise<OrtModule> {
   throw new ModelLoadError(`The ${backend} backend does not run in Node; use 'native' or 'wasm'`);
 }
 
+/** Shared with the parent, which stops this thread only outside onnxruntime-node (native-gate.ts says why). */
+const gate = (workerData as { gate?: Int32Array } | undefined)?.gate ?? createGate();
+
+/** The session with its calls into onnxruntime-node counted by the gate. */
+function gated(session: InferenceSession): InferenceSession {
+  return new Proxy(session, {
+    get(target, key) {
+      if (key !== 'run' && key !== 'release') return Reflect.get(target, key, target) as unknown;
+      const call = (...args: unknown[]): Promise<unknown> =>
+        (Reflect.get(target, key, target) as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      return (...args: unknown[]) => native(gate, () => call(...args));
+    },
+  });
+}
+
 async function createSession(options: WorkerInit): Promise<RuntimeSession> {
+  if (options.backend !== 'native') return loadSession(options);
+  // Loading the addon and building the session both run native code: counted too.
+  const loaded = await native(gate, () => loadSession(options));
+  return { ...loaded, session: gated(loaded.session) };
+}
+
+async function loadSession(options: WorkerInit): Promise<RuntimeSession> {
   const ort = await loadRuntime(options.backend);
   ort.env.logLevel = 'error';
   const sessionOptions: Record<string, unknown> = { graphOptimizationLevel: 'all', logSeverityLevel: 3 };

@@ -11,11 +11,10 @@ import type { EnginePlatform } from '../engine/platform.js';
 import type { PoolWorker } from '../engine/pool-worker.js';
 import { WorkerHandle } from '../engine/worker-handle.js';
 import { readNodeModelFile, resolveNodeModel } from './model-files.js';
-import { nodeWorkerPort } from './worker-port.js';
-import type { Worker } from 'node:worker_threads';
+import { nodeWorkerPort, type NodeWorkerPort } from './worker-port.js';
 
 /** The thread under each handle, for the test hooks (a WeakMap: a retired handle is still freed). */
-export const workerThreads = new WeakMap<PoolWorker, Worker>();
+export const workerThreads = new WeakMap<PoolWorker, NodeWorkerPort>();
 
 let detected: Capabilities | undefined;
 
@@ -39,7 +38,7 @@ export const nodePlatform: EnginePlatform = {
   createWorker: (label) => {
     const port = nodeWorkerPort(label);
     const handle = new WorkerHandle(label, port);
-    workerThreads.set(handle, port.worker);
+    workerThreads.set(handle, port);
     return handle;
   },
   defaultPersistentCache: () => undefined,

@@ -8,21 +8,39 @@ import { Worker } from 'node:worker_threads';
 import type { Endpoint } from 'comlink';
 import type { WorkerPort } from '../engine/worker-handle.js';
 import { errorMessage } from '../errors.js';
+import { createGate, stopOutsideNative } from './native-gate.js';
 
 export interface NodeWorkerPort extends WorkerPort {
-  /** The thread itself, for the test hooks (killing it as a crash would). */
-  readonly worker: Worker;
+  /** Ends the thread once it is outside onnxruntime-node (as terminate() does); resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+/** Threads being stopped: a native call can keep one alive for a while after its pool has let go of it. */
+const stopping = new Set<Promise<void>>();
+
+/** Settles once every thread stopped so far has exited (tests wait for it before their process ends). */
+export async function threadsStopped(): Promise<void> {
+  while (stopping.size > 0) await Promise.all(stopping);
 }
 
 export function nodeWorkerPort(label: string): NodeWorkerPort {
+  const gate = createGate();
   const worker = new Worker(new URL('./embed.worker.js', import.meta.url), {
     name: label,
+    workerData: { gate },
     // A thread inherits the process's flags, but `--input-type` (a `node --input-type=module -e` script) makes
     // Node refuse to start it: its code is a file, not --eval input.
     execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
   });
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    if (stopped) return stopped;
+    const done = stopOutsideNative(gate, () => worker.terminate());
+    stopped = done.finally(() => stopping.delete(done));
+    stopping.add(done);
+    return stopped;
+  };
   return {
-    worker,
     endpoint: endpointOf(worker),
     listen(on, signal) {
       const onError = (error: unknown): void => on.crash(`${label} crashed: ${errorMessage(error)}`);
@@ -41,7 +59,8 @@ export function nodeWorkerPort(label: string): NodeWorkerPort {
         { once: true },
       );
     },
-    terminate: () => void worker.terminate(),
+    stop,
+    terminate: () => void stop(),
   };
 }
 

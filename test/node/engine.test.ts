@@ -3,7 +3,7 @@
  * models from paths and file: URLs, the same typed errors as in a browser, and a worker thread that dies
  * mid-batch losing nothing.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
@@ -32,6 +32,8 @@ async function create(options: Parameters<typeof Embedder.create>[0]): Promise<E
 }
 afterAll(async () => {
   await Promise.all(open.map((e) => e.close()));
+  // A thread inside onnxruntime-node ends only when its native call returns: this fork must not exit before.
+  await hooks.threadsStopped();
 });
 
 describe.each(['native', 'wasm'] as const)('backend %s', (backend) => {
@@ -203,6 +205,20 @@ describe('failures', () => {
     const stats = embedder.stats();
     expect(stats.failures).toBe(300);
     expect(stats.workers[0]!.restarts).toBeGreaterThanOrEqual(6);
+  });
+
+  it('stopping a thread inside onnxruntime-node (loading or running) never aborts the process', () => {
+    // Before the native gate, worker.terminate() there made the addon throw a C++ exception on return, and the
+    // process died with "terminate called after throwing an instance of 'Napi::Error'" (3 runs of 3 here).
+    const child = resolve(import.meta.dirname, 'stop-child.mjs');
+    const dist = resolve(import.meta.dirname, '../../dist/lib');
+    const result = spawnSync(process.execPath, [child, dist, resolve(MODELS, 'minilm-l6'), '16'], {
+      encoding: 'utf8',
+      timeout: 150_000,
+    });
+    expect(result.stderr).not.toContain('terminate called');
+    expect({ status: result.status, signal: result.signal }).toEqual({ status: 0, signal: null });
+    expect(result.stdout).toMatch(/^done 16 cycles/);
   });
 
   it('close() rejects waiting and later callers with ClosedError', async () => {
