@@ -2,21 +2,10 @@
 
 export type HistoryEvent = 'ADD' | 'UPDATE' | 'DELETE';
 
-export interface MemoryRecord {
-  /** UUIDv7: sorts by creation time, so key order is insertion order. */
-  readonly id: string;
-  readonly text: string;
+export interface MemoryRecord extends PendingRecord {
   /** SHA-256 of the text, hex (Mem0 keeps an md5 for the same purpose: finding identical memories). */
   readonly hash: string;
-  readonly userId?: string;
-  readonly agentId?: string;
-  readonly runId?: string;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly context?: MessageContext;
-  /** When search and getAll stop returning it: `'YYYY-MM-DD'` (through that UTC day) or an ISO instant (memory/expiry.ts). */
-  readonly expirationDate?: string;
   /** ISO 8601. */
-  readonly createdAt: string;
   readonly updatedAt: string;
 }
 
@@ -79,9 +68,12 @@ export interface PendingBatch {
   readonly items: readonly PendingRecord[];
 }
 
-/** One add waiting in a PendingBatch. */
+/** One add waiting in a PendingBatch: a memory's fields before its text is hashed and it is committed. */
 export interface PendingRecord {
-  /** The id the memory will get: a replay after a crash commits under the same id, so it cannot duplicate. */
+  /**
+   * UUIDv7, so key order is creation order; chosen before embedding, so a replay after a crash commits under the
+   * same id and cannot duplicate.
+   */
   readonly id: string;
   readonly text: string;
   readonly userId?: string;
@@ -89,7 +81,9 @@ export interface PendingRecord {
   readonly runId?: string;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly context?: MessageContext;
+  /** When search and getAll stop returning it: `'YYYY-MM-DD'` (through that UTC day) or an ISO instant (memory/expiry.ts). */
   readonly expirationDate?: string;
+  /** ISO 8601. */
   readonly createdAt: string;
 }
 

@@ -37,18 +37,7 @@ export function buildSegments(
   for (let start = 0; start < sorted.length; start += max) {
     const chunk = sorted.slice(start, start + max);
     const id = uuidv7();
-    out.push({
-      record: segmentRecord(
-        id,
-        chunk.map((r) => r.memory),
-      ),
-      vectors: encodeVectors(
-        id,
-        chunk.map((r) => r.vector),
-        dimensions,
-        encoding,
-      ),
-    });
+    out.push(segmentOf(id, chunk, dimensions, encoding));
   }
   return out;
 }
@@ -96,17 +85,23 @@ export function mergeSegments(parts: readonly Segment[], id: string = uuidv7()):
     record.memories.forEach((memory, i) => rows.push({ memory, vector: vectorAt(vectors, i) }));
   }
   rows.sort((a, b) => compareIds(a.memory.id, b.memory.id));
+  return segmentOf(id, rows, dimensions, encoding);
+}
+
+/** One segment under `id` holding `rows` (already in id order). */
+function segmentOf(id: string, rows: readonly SegmentRow[], dimensions: number, encoding: VectorEncoding): Segment {
+  const vectors = encodeVectors(
+    id,
+    rows.map((r) => r.vector),
+    dimensions,
+    encoding,
+  );
   return {
     record: segmentRecord(
       id,
       rows.map((r) => r.memory),
     ),
-    vectors: encodeVectors(
-      id,
-      rows.map((r) => r.vector),
-      dimensions,
-      encoding,
-    ),
+    vectors,
   };
 }
 
