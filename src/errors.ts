@@ -4,52 +4,33 @@
  */
 
 /** Base class of every error this library creates itself. Platform errors (DOMException, `signal.reason`) pass through. */
-export class AgentMemError extends Error {
-  override name = 'AgentMemError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class AgentMemError extends Error {}
 
 /** A caller passed something the API does not accept. Nothing was written. */
-export class ValidationError extends AgentMemError {
-  override name = 'ValidationError';
-}
+export class ValidationError extends AgentMemError {}
 
 /** The model (weights, tokenizer or config) could not be fetched or loaded. */
-export class ModelLoadError extends AgentMemError {
-  override name = 'ModelLoadError';
-}
+export class ModelLoadError extends AgentMemError {}
 
 /** Inference failed (worker crashed, timed out repeatedly, or the runtime threw). */
-export class EmbeddingError extends AgentMemError {
-  override name = 'EmbeddingError';
-}
+export class EmbeddingError extends AgentMemError {}
 
 /** IndexedDB refused a read or write (QuotaExceededError, a closed or blocked database...). The `cause` holds the platform error. */
-export class StorageError extends AgentMemError {
-  override name = 'StorageError';
-}
+export class StorageError extends AgentMemError {}
 
 /** The instance was closed; create a new one. */
-export class ClosedError extends AgentMemError {
-  override name = 'ClosedError';
-}
+export class ClosedError extends AgentMemError {}
 
 /** An id that does not exist. */
-export class NotFoundError extends AgentMemError {
-  override name = 'NotFoundError';
-}
+export class NotFoundError extends AgentMemError {}
 
 /**
  * An import met a memory id that already exists while `onConflict` is `'error'`. The message names the id and how
  * many memories earlier batches committed; nothing of the batch holding the id, or after it, was written.
  */
-export class ConflictError extends AgentMemError {
-  override name = 'ConflictError';
-}
+export class ConflictError extends AgentMemError {}
 
-const known: Record<string, new (message: string, options?: ErrorOptions) => Error> = {
+const ours = {
   AgentMemError,
   ValidationError,
   ModelLoadError,
@@ -58,6 +39,15 @@ const known: Record<string, new (message: string, options?: ErrorOptions) => Err
   ClosedError,
   NotFoundError,
   ConflictError,
+};
+
+// Each name is set on its prototype from this table, not taken from the class, whose name a minifier may change.
+for (const [name, Class] of Object.entries(ours)) {
+  Object.defineProperty(Class.prototype, 'name', { value: name, writable: true, configurable: true });
+}
+
+const known: Record<string, new (message: string, options?: ErrorOptions) => Error> = {
+  ...ours,
   TypeError,
   RangeError,
 };

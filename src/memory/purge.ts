@@ -34,7 +34,10 @@ export async function removeInScope(
 ): Promise<string[]> {
   const field = primaryField(scope)!;
   const ids = await withoutHistoryIfFull(config, (history) =>
-    config.store.removeWhere(field, scope[field]!, match, history && ((previous) => history(previous.id, now))),
+    config.store.removeWhere(
+      { field, value: scope[field]!, accept: match },
+      history && ((previous) => history(previous.id, now)),
+    ),
   );
   for (const id of ids) config.index.remove(id);
   if (ids.length > 0) config.sync?.post({ type: 'remove', ids });

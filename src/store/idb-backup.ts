@@ -1,22 +1,12 @@
-import { unwrap, type IDBPTransaction } from 'idb';
+import { unwrap } from 'idb';
 import { StorageError } from '../errors.js';
 import type { HistoryRecord, MemoryRecord, SegmentRecord, SegmentVectors } from './records.js';
-import type { MemoryDB, StoreName } from './schema.js';
+import type { Tx } from './idb-tx.js';
 import { buildSegments, compareIds, removeWhere, segmentRecord, vectorAt, type VectorEncoding } from './segments.js';
-import {
-  conflict,
-  onlyDerivedAdd,
-  withAdd,
-  type OnConflict,
-  type RestoreResult,
-  type RestoreRow,
-  type ScanRequest,
-  type ScanRow,
-} from './store.js';
+import { conflict, onlyDerivedAdd, withAdd } from './store.js';
+import type { OnConflict, RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
 
 /** The export and import side of {@link MemoryStore}: a page scan in memory-id order, and a bulk restore. */
-
-type Tx = IDBPTransaction<MemoryDB, StoreName[], 'readwrite'>;
 
 /** How many index keys past `limit` a page looks at to finish the segments it read. */
 const LOOKAHEAD = 4;

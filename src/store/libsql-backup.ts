@@ -1,33 +1,22 @@
-import type { InStatement, InValue, Row, Transaction } from '@libsql/client';
+import type { Row, Transaction } from '@libsql/client';
 import {
   HISTORY_COLUMNS,
   MEMORY_COLUMNS,
-  bytesOf,
   decodeVector,
   historyArgs,
   historyFrom,
   marks,
-  valuesList,
+  chunks,
+  insert,
+  memoryArgs,
 } from './libsql-schema.js';
-import { quantize } from '../search/quantize.js';
 import type { StoredVector } from '../search/scope-index.js';
 import type { HistoryRecord, MemoryRecord } from './records.js';
 import type { VectorEncoding } from './segments.js';
-import {
-  conflict,
-  onlyDerivedAdd,
-  withAdd,
-  type OnConflict,
-  type RestoreResult,
-  type RestoreRow,
-  type ScanRequest,
-  type ScanRow,
-} from './store.js';
+import { conflict, onlyDerivedAdd, withAdd } from './store.js';
+import type { OnConflict, RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
 
 /** The export and import side of {@link LibsqlStore}: a page scan in id order, and a bulk restore. */
-
-/** Rows per multi-row INSERT or IN list: far below SQLite's 32,766 bound parameters. */
-const CHUNK = 400;
 
 export async function scanRows(tx: Transaction, request: ScanRequest): Promise<ScanRow[]> {
   const { after, limit, vectors } = request;
@@ -83,7 +72,9 @@ export async function restoreRows(
     ]);
   }
   for (const part of chunks(todo))
-    await tx.execute(insert(`INSERT INTO memories ${MEMORY_COLUMNS}`, part, (row) => memoryRow(row, encoding)));
+    await tx.execute(
+      insert(`INSERT INTO memories ${MEMORY_COLUMNS}`, part, (row) => memoryArgs(row.memory, row.vector, encoding)),
+    );
   // A memory that never changed keeps its ADD row implicit, as one added here would.
   const history = todo.filter((row) => !onlyDerivedAdd(row.memory, row.history)).flatMap((row) => row.history);
   for (const part of chunks(history))
@@ -94,31 +85,4 @@ export async function restoreRows(
     skipped: onConflict === 'skip' ? [...existing] : [],
     segments: [],
   };
-}
-
-/** The columns of a restored memory: its vector's bytes as given (int8 codes keep their scale). */
-function memoryRow(row: RestoreRow, encoding: VectorEncoding): unknown[] {
-  const { memory, vector } = row;
-  const code = vector instanceof Float32Array && encoding === 'int8' ? quantize(vector) : vector;
-  const [blob, scale] = code instanceof Float32Array ? [bytesOf(code), null] : [bytesOf(code.q), code.scale];
-  return [
-    memory.id,
-    memory.userId ?? null,
-    memory.agentId ?? null,
-    memory.runId ?? null,
-    JSON.stringify(memory),
-    blob,
-    scale,
-  ];
-}
-
-function insert<T>(head: string, items: readonly T[], args: (item: T) => unknown[]): InStatement {
-  const all = items.flatMap(args) as InValue[];
-  return { sql: `${head} VALUES ${valuesList(items.length, all.length / items.length)}`, args: all };
-}
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
 }

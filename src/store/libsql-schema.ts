@@ -1,7 +1,10 @@
+import type { Client, InStatement, InValue, Row } from '@libsql/client';
+import { StorageError } from '../errors.js';
 import { quantize } from '../search/quantize.js';
 import type { StoredVector } from '../search/scope-index.js';
 import type { HistoryRecord, MemoryRecord } from './records.js';
 import type { VectorEncoding } from './segments.js';
+import { addHistory } from './store.js';
 
 /**
  * The libSQL file's schema and how rows map to records. One row per memory (SQLite pays little per row, unlike
@@ -69,9 +72,13 @@ export const upgrades: readonly (readonly string[])[] = [
 
 export const scopeColumn = { userId: 'user_id', agentId: 'agent_id', runId: 'run_id' } as const;
 
-/** The columns of a memory row, in the order of {@link MEMORY_COLUMNS}. */
-export function memoryArgs(memory: MemoryRecord, vector: Float32Array, encoding: VectorEncoding): unknown[] {
-  const [blob, scale] = encodeVector(vector, encoding);
+/**
+ * The columns of a memory row, in the order of {@link MEMORY_COLUMNS}: a float vector is stored as `encoding` says,
+ * int8 codes as they are (a restored backup keeps its codes and their scale).
+ */
+export function memoryArgs(memory: MemoryRecord, vector: StoredVector, encoding: VectorEncoding): unknown[] {
+  const [blob, scale] =
+    vector instanceof Float32Array ? encodeVector(vector, encoding) : [bytesOf(vector.q), vector.scale];
   return [
     memory.id,
     memory.userId ?? null,
@@ -132,4 +139,66 @@ export function valuesList(rows: number, columns: number): string {
 /** `?, ?, ?` for an IN list. */
 export function marks(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
+}
+
+/** Rows per multi-row INSERT or IN list: far below SQLite's 32,766 bound parameters. */
+export const CHUNK = 400;
+
+/** One multi-row INSERT for `items` (at most {@link CHUNK}). */
+export function insert<T>(head: string, items: readonly T[], args: (item: T) => unknown[]): InStatement {
+  const all = items.flatMap(args) as InValue[];
+  return { sql: `${head} VALUES ${valuesList(items.length, all.length / items.length)}`, args: all };
+}
+
+export function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+export function recordOf(row: Row): MemoryRecord {
+  return JSON.parse(row['record'] as string) as MemoryRecord;
+}
+
+/** The ADD history row of a memory about to change, unless it has one (its first change writes it). */
+export function addRow(memory: MemoryRecord): InStatement {
+  return {
+    sql: `INSERT OR IGNORE INTO history ${HISTORY_COLUMNS} VALUES ${valuesList(1, 6)}`,
+    args: historyArgs(addHistory(memory)) as InValue[],
+  };
+}
+
+export function historyRow(row: HistoryRecord): InStatement {
+  return {
+    sql: `INSERT INTO history ${HISTORY_COLUMNS} VALUES ${valuesList(1, 6)}`,
+    args: historyArgs(row) as InValue[],
+  };
+}
+
+/** Creates or upgrades the tables in one transaction; a file from a newer version of this library is refused. */
+export async function migrate(client: Client): Promise<void> {
+  const tx = await client.transaction('write');
+  try {
+    const { rows } = await tx.execute('PRAGMA user_version');
+    const version = Number(rows[0]![0]);
+    if (version > SCHEMA_VERSION) {
+      throw new StorageError(
+        `Expected a database file of schema version ${SCHEMA_VERSION} or older, got version ${version}: it was written by a newer agentmem-web`,
+      );
+    }
+    for (let v = version; v < SCHEMA_VERSION; v++) await tx.batch([...upgrades[v]!]);
+    // Written every open: the write takes the file's exclusive lock now rather than at the first add.
+    await tx.execute(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    await tx.commit();
+  } finally {
+    tx.close();
+  }
+}
+
+/**
+ * A `file:` URL for a path: the client parses it as a URL, so `%`, `?` and `#` are escaped (`:memory:` passes as is).
+ */
+export function fileUrl(path: string): string {
+  if (path === ':memory:') return ':memory:';
+  return `file:${path.replace(/[%?#]/g, (c) => encodeURIComponent(c))}`;
 }

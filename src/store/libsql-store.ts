@@ -1,11 +1,10 @@
 import type { Client, InStatement, InValue, Row, Transaction } from '@libsql/client';
-import { AgentMemError, NotFoundError, StorageError, errorDetail } from '../errors.js';
+import { AgentMemError, StorageError, errorDetail } from '../errors.js';
 import {
   CLOSE_PRAGMAS,
   HISTORY_COLUMNS,
   MEMORY_COLUMNS,
   OPEN_PRAGMAS,
-  SCHEMA_VERSION,
   decodeFloats,
   decodeVector,
   encodeVector,
@@ -13,30 +12,23 @@ import {
   historyArgs,
   historyFrom,
   marks,
-  memoryArgs,
   scopeColumn,
-  upgrades,
-  valuesList,
+  addRow,
+  chunks,
+  fileUrl,
+  historyRow,
+  insert,
+  memoryArgs,
+  migrate,
+  recordOf,
 } from './libsql-schema.js';
 import { restoreRows, scanRows } from './libsql-backup.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch } from './records.js';
 import type { VectorEncoding } from './segments.js';
-import {
-  addHistory,
-  byTime,
-  type OnConflict,
-  type Replacement,
-  type RestoreResult,
-  type RestoreRow,
-  type ScanRequest,
-  type ScanRow,
-  type ScopeField,
-  type Store,
-  type StoreCounts,
-  type StoredRow,
-  type WriteResult,
-  type WriteSet,
-} from './store.js';
+import { addHistory, byTime, notFound } from './store.js';
+import type { DeleteRow, Replacement, ScopeField, ScopeMatch, Store, StoreCounts, StoredRow } from './store.js';
+import type { WriteResult, WriteSet } from './store.js';
+import type { OnConflict, RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
 
 export interface LibsqlStoreOptions {
   /** The database file (created when missing); `':memory:'` for one that lives and dies with the store. */
@@ -44,9 +36,6 @@ export interface LibsqlStoreOptions {
   /** How new rows hold vectors. */
   readonly encoding: VectorEncoding;
 }
-
-/** Rows per multi-row INSERT or IN list: far below SQLite's 32,766 bound parameters. */
-const CHUNK = 400;
 
 /**
  * The {@link Store} of Node, Bun and Deno: one libSQL (SQLite) file holds memories, vectors, history, the pending
@@ -221,7 +210,7 @@ export class LibsqlStore implements Store {
     });
   }
 
-  async remove(id: string, history: ((previous: MemoryRecord) => HistoryRecord) | null): Promise<MemoryRecord> {
+  async remove(id: string, history: DeleteRow): Promise<MemoryRecord> {
     return this.#transaction('delete a memory', async (tx) => {
       const { rows } = await tx.execute({ sql: 'SELECT record FROM memories WHERE id = ?', args: [id] });
       if (!rows[0]) throw notFound(id);
@@ -234,12 +223,7 @@ export class LibsqlStore implements Store {
     });
   }
 
-  async removeWhere(
-    field: ScopeField,
-    value: string,
-    accept: (memory: MemoryRecord) => boolean,
-    history: ((previous: MemoryRecord) => HistoryRecord) | null,
-  ): Promise<string[]> {
+  async removeWhere({ field, value, accept }: ScopeMatch, history: DeleteRow): Promise<string[]> {
     const column = scopeColumn[field];
     return this.#transaction('delete memories', async (tx) => {
       const { rows } = await tx.execute({
@@ -369,69 +353,6 @@ export class LibsqlStore implements Store {
     this.#tail = run.catch(() => undefined);
     return run;
   }
-}
-
-/** Creates or upgrades the tables in one transaction; a file from a newer version of this library is refused. */
-async function migrate(client: Client): Promise<void> {
-  const tx = await client.transaction('write');
-  try {
-    const { rows } = await tx.execute('PRAGMA user_version');
-    const version = Number(rows[0]![0]);
-    if (version > SCHEMA_VERSION) {
-      throw new StorageError(
-        `Expected a database file of schema version ${SCHEMA_VERSION} or older, got version ${version}: it was written by a newer agentmem-web`,
-      );
-    }
-    for (let v = version; v < SCHEMA_VERSION; v++) await tx.batch([...upgrades[v]!]);
-    // Written every open: the write takes the file's exclusive lock now rather than at the first add.
-    await tx.execute(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-    await tx.commit();
-  } finally {
-    tx.close();
-  }
-}
-
-/**
- * A `file:` URL for a path: the client parses it as a URL, so `%`, `?` and `#` are escaped (`:memory:` passes as is).
- */
-function fileUrl(path: string): string {
-  if (path === ':memory:') return ':memory:';
-  return `file:${path.replace(/[%?#]/g, (c) => encodeURIComponent(c))}`;
-}
-
-function recordOf(row: Row): MemoryRecord {
-  return JSON.parse(row['record'] as string) as MemoryRecord;
-}
-
-/** The ADD history row of a memory about to change, unless it has one (its first change writes it). */
-function addRow(memory: MemoryRecord): InStatement {
-  return {
-    sql: `INSERT OR IGNORE INTO history ${HISTORY_COLUMNS} VALUES ${valuesList(1, 6)}`,
-    args: historyArgs(addHistory(memory)) as InValue[],
-  };
-}
-
-function historyRow(row: HistoryRecord): InStatement {
-  return {
-    sql: `INSERT INTO history ${HISTORY_COLUMNS} VALUES ${valuesList(1, 6)}`,
-    args: historyArgs(row) as InValue[],
-  };
-}
-
-/** One multi-row INSERT for `items` (at most {@link CHUNK}). */
-function insert<T>(head: string, items: readonly T[], args: (item: T) => unknown[]): InStatement {
-  const all = items.flatMap(args) as InValue[];
-  return { sql: `${head} VALUES ${valuesList(items.length, all.length / items.length)}`, args: all };
-}
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
-function notFound(id: string): NotFoundError {
-  return new NotFoundError(`Expected \`id\` to name an existing memory, got \`${id}\``);
 }
 
 /** A StorageError naming what failed; SQLITE_BUSY means another process holds the file's lock. */

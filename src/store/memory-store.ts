@@ -1,44 +1,24 @@
-import { openDB, unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import { AgentMemError, NotFoundError, StorageError, errorDetail } from '../errors.js';
-import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord, SegmentVectors } from './records.js';
-import {
-  addHistory,
-  byTime,
-  type AddGroup,
-  type OnConflict,
-  type Replacement,
-  type RestoreResult,
-  type RestoreRow,
-  type ScanRequest,
-  type ScanRow,
-  type ScopeField,
-  type Store,
-  type StoreCounts,
-  type StoredRow,
-  type WriteResult,
-  type WriteSet,
-} from './store.js';
+import { openDB, unwrap, type IDBPDatabase } from 'idb';
+import { AgentMemError, StorageError, errorDetail } from '../errors.js';
+import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord } from './records.js';
+import { addHistory, byTime, notFound } from './store.js';
+import type { DeleteRow, Replacement, ScopeField, ScopeMatch, Store, StoreCounts, StoredRow } from './store.js';
+import type { WriteResult, WriteSet } from './store.js';
+import type { OnConflict, RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
 import { restoreRows, scanPage } from './idb-backup.js';
-import { readSpan, spanHoldsOnly } from './key-span.js';
-import { SCHEMA_VERSION, upgrade, type MemoryDB, type StoreName } from './schema.js';
 import {
-  COMPACT_AT,
-  SMALL_SEGMENT,
-  buildSegments,
-  compareIds,
-  encodingOf,
-  mergeSegments,
-  pickSmall,
-  removeWhere,
-  segmentRecord,
-  vectorAt,
-  withMemory,
-  withVector,
-  type Segment,
-  type VectorEncoding,
-} from './segments.js';
-
-type Tx = IDBPTransaction<MemoryDB, StoreName[], 'readwrite'>;
+  commitGroups,
+  describeWrite,
+  dropFrom,
+  entry,
+  inIdOrder,
+  logAdds,
+  mergeSmall,
+  withVectors,
+  type Tx,
+} from './idb-tx.js';
+import { SCHEMA_VERSION, upgrade, type MemoryDB, type StoreName } from './schema.js';
+import { COMPACT_AT, SMALL_SEGMENT, pickSmall, withMemory, withVector, type VectorEncoding } from './segments.js';
 
 const scopeIndex = { userId: 'userIds', agentId: 'agentIds', runId: 'runIds' } as const;
 
@@ -136,32 +116,8 @@ export class MemoryStore implements Store {
           const pending = unwrap(tx.objectStore('pending'));
           for (const batch of pendingBatches) pending.put(batch);
         }
-        let todo: readonly AddGroup[] = [];
-        let written: Segment[] = [];
-        if (groups.length > 0) {
-          const pending = tx.objectStore('pending');
-          const ids = groups.map((g) => g.batchId);
-          // One request for the whole group when its batches are neighbours (the usual case), else one per batch.
-          const span = await readSpan(pending, ids);
-          const present =
-            span?.keys ??
-            new Set(
-              (await Promise.all(ids.map((id) => pending.getKey(id)))).filter((k) => k !== undefined).map(String),
-            );
-          todo = groups.filter((g) => present.has(g.batchId));
-          const rows = todo.flatMap((g) => g.rows);
-          const segments = unwrap(tx.objectStore('segments'));
-          const vectors = unwrap(tx.objectStore('segmentVectors'));
-          written = rows.length > 0 ? buildSegments(rows, rows[0]!.vector.length, this.#encoding) : [];
-          for (const segment of written) {
-            segments.put(segment.record);
-            vectors.put(segment.vectors);
-          }
-          const rawPending = unwrap(pending);
-          const done = new Set(todo.map((g) => g.batchId));
-          if (span && done.size > 1 && spanHoldsOnly(span, done)) rawPending.delete(span.range);
-          else for (const id of done) rawPending.delete(id);
-        }
+        const { todo, written } =
+          groups.length > 0 ? await commitGroups(tx, groups, this.#encoding) : { todo: [], written: [] };
         await tx.done;
         for (const segment of written) this.#noteSmall(segment.record);
         return { batches: todo.map((g) => g.batchId), segments: written.map((s) => s.record.id) };
@@ -186,49 +142,9 @@ export class MemoryStore implements Store {
     const ids = pickSmall(this.#small);
     for (const id of ids) this.#small.delete(id);
     if (ids.length < 2) return undefined;
-    return this.#run('merge small segments', ['segments', 'segmentVectors'], 'readwrite', async (tx) => {
-      const segmentStore = tx.objectStore('segments');
-      const vectorStore = tx.objectStore('segmentVectors');
-      // The small segments are usually the only records of their id range (merged ones get newer ids): then two
-      // requests read them all and two delete them, instead of four per segment.
-      const span = await readSpan(segmentStore, ids);
-      const whole = span !== undefined && spanHoldsOnly(span, new Set(ids));
-      const [records, vectors] = whole
-        ? await Promise.all([segmentStore.getAll(span.range), vectorStore.getAll(span.range)])
-        : await Promise.all([
-            Promise.all(ids.map((id) => segmentStore.get(id))),
-            Promise.all(ids.map((id) => vectorStore.get(id))),
-          ]);
-      const vectorsById = new Map<string, SegmentVectors>();
-      for (const rows of vectors) if (rows) vectorsById.set(rows.id, rows);
-      const parts: Segment[] = [];
-      for (const record of records) {
-        const rows = record && vectorsById.get(record.id);
-        if (record && rows && encodingOf(rows) === this.#encoding) parts.push({ record, vectors: rows });
-      }
-      const dimensions = parts[0]?.vectors.dimensions;
-      const same = parts.filter((p) => p.vectors.dimensions === dimensions);
-      if (same.length < 2) return undefined;
-      const merged = mergeSegments(same);
-      const rawSegments = unwrap(segmentStore);
-      const rawVectors = unwrap(vectorStore);
-      const taken = new Set(same.map((p) => p.record.id));
-      // The range goes as a whole only when everything read from it is merged (a segment of another encoding or
-      // dimension stays, and so would a vector row without its segment).
-      if (whole && records.every((r) => r && taken.has(r.id)) && vectors.every((v) => v && taken.has(v.id))) {
-        rawSegments.delete(span.range);
-        rawVectors.delete(span.range);
-      } else {
-        for (const id of taken) {
-          rawSegments.delete(id);
-          rawVectors.delete(id);
-        }
-      }
-      rawSegments.put(merged.record);
-      rawVectors.put(merged.vectors);
-      await tx.done;
-      return merged.record.id;
-    });
+    return this.#run('merge small segments', ['segments', 'segmentVectors'], 'readwrite', (tx) =>
+      mergeSmall(tx, ids, this.#encoding),
+    );
   }
 
   /** The memories and vectors of the segments `ids` as they are now (a segment deleted since is skipped). */
@@ -313,7 +229,7 @@ export class MemoryStore implements Store {
   }
 
   /** Deletes a memory and its vector, writes its DELETE history row; NotFoundError when it does not exist. */
-  async remove(id: string, history: ((previous: MemoryRecord) => HistoryRecord) | null): Promise<MemoryRecord> {
+  async remove(id: string, history: DeleteRow): Promise<MemoryRecord> {
     return this.#run('delete a memory', ['segments', 'segmentVectors', 'history'], 'readwrite', async (tx) => {
       const segment = await tx.objectStore('segments').index('ids').get(id);
       if (!segment) throw notFound(id);
@@ -323,12 +239,7 @@ export class MemoryStore implements Store {
   }
 
   /** Deletes every memory with `field === value` that `accept` keeps, in one transaction. Returns their ids. */
-  async removeWhere(
-    field: ScopeField,
-    value: string,
-    accept: (memory: MemoryRecord) => boolean,
-    history: ((previous: MemoryRecord) => HistoryRecord) | null,
-  ): Promise<string[]> {
+  async removeWhere({ field, value, accept }: ScopeMatch, history: DeleteRow): Promise<string[]> {
     return this.#run('delete memories', ['segments', 'segmentVectors', 'history'], 'readwrite', async (tx) => {
       const segments = await tx.objectStore('segments').index(scopeIndex[field]).getAll(value);
       const removed = await dropFrom(tx, segments, (m) => m[field] === value && accept(m), history);
@@ -424,110 +335,4 @@ export class MemoryStore implements Store {
 function wrap(what: string, error: unknown): Error {
   if (error instanceof AgentMemError) return error;
   return new StorageError(`IndexedDB could not ${what}: ${errorDetail(error)}`, { cause: error });
-}
-
-/** The name a write's failure gives it: what the transaction was for. */
-function describeWrite(pending: number, groups: number, cache: number): string {
-  const parts = [
-    pending > 0 && 'record pending adds',
-    groups > 0 && 'commit memories',
-    cache > 0 && 'write the embedding cache',
-  ];
-  return parts
-    .filter(Boolean)
-    .join(', ')
-    .replace(/, ([^,]*)$/, ' and $1');
-}
-
-function notFound(id: string): NotFoundError {
-  return new NotFoundError(`Expected \`id\` to name an existing memory, got \`${id}\``);
-}
-
-/** The entry of memory `id` in a segment the `ids` index returned for it. */
-function entry(segment: SegmentRecord, id: string): { memory: MemoryRecord; index: number } {
-  const index = segment.ids.indexOf(id);
-  if (index < 0)
-    throw new StorageError(`IndexedDB segment \`${segment.id}\` is indexed under \`${id}\` but does not hold it`);
-  return { memory: segment.memories[index]!, index };
-}
-
-/**
- * The memories of `segments` that `keep` selects, each with its vector (a view into its segment's array). A segment
- * read back without its vectors (never written apart) or gone since is skipped: a memory without a vector cannot be
- * searched.
- */
-function withVectors(
-  segments: readonly (SegmentRecord | undefined)[],
-  vectors: readonly (SegmentVectors | undefined)[],
-  keep: (memory: MemoryRecord) => boolean,
-): StoredRow[] {
-  const out: StoredRow[] = [];
-  segments.forEach((segment, s) => {
-    const rows = vectors[s];
-    if (!segment || !rows) return;
-    segment.memories.forEach((memory, i) => {
-      if (keep(memory)) out.push({ memory, vector: vectorAt(rows, i) });
-    });
-  });
-  return out;
-}
-
-/** Sorts by id unless already sorted (the usual case: segments and their entries are in creation order). */
-function inIdOrder<T>(items: T[], id: (item: T) => string): T[] {
-  for (let i = 1; i < items.length; i++) {
-    if (id(items[i - 1]!) > id(items[i]!)) return items.sort((a, b) => compareIds(id(a), id(b)));
-  }
-  return items;
-}
-
-/** Writes the ADD row of each memory that has none yet (its first change is in this transaction). */
-async function logAdds(tx: Tx, memories: readonly MemoryRecord[]): Promise<void> {
-  const history = tx.objectStore('history');
-  const present = await Promise.all(memories.map((m) => history.getKey(`${m.id}:add`)));
-  const raw = unwrap(history);
-  memories.forEach((m, i) => {
-    if (present[i] === undefined) raw.put(addHistory(m));
-  });
-}
-
-/** Removes the entries `drop` selects from `segments` (rewriting or deleting each), with their history rows. */
-async function dropFrom(
-  tx: Tx,
-  segments: readonly SegmentRecord[],
-  drop: (memory: MemoryRecord) => boolean,
-  history: ((previous: MemoryRecord) => HistoryRecord) | null,
-): Promise<MemoryRecord[]> {
-  const touched = segments.filter((s) => s.memories.some(drop));
-  const vectorStore = tx.objectStore('segmentVectors');
-  const vectors = await Promise.all(touched.map((s) => vectorStore.get(s.id)));
-  const removed: MemoryRecord[] = [];
-  const rawSegments = unwrap(tx.objectStore('segments'));
-  const rawVectors = unwrap(vectorStore);
-  touched.forEach((record, s) => {
-    const rows = vectors[s];
-    if (!rows) {
-      // A segment whose vectors are missing (never written apart, but be lenient in a delete): records only.
-      const kept = record.memories.filter((m) => !drop(m));
-      removed.push(...record.memories.filter(drop));
-      if (kept.length > 0) rawSegments.put(segmentRecord(record.id, kept));
-      else rawSegments.delete(record.id);
-      return;
-    }
-    const result = removeWhere({ record, vectors: rows }, drop);
-    removed.push(...result.removed);
-    if (result.segment) {
-      rawSegments.put(result.segment.record);
-      rawVectors.put(result.segment.vectors);
-    } else {
-      rawSegments.delete(record.id);
-      rawVectors.delete(record.id);
-    }
-  });
-  if (history) {
-    await logAdds(tx, removed);
-    const rawHistory = unwrap(tx.objectStore('history'));
-    for (const memory of removed) rawHistory.put(history(memory));
-  }
-  await tx.done;
-  return removed;
 }

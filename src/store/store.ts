@@ -1,4 +1,4 @@
-import { ConflictError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { StoredVector } from '../search/scope-index.js';
 import type { ScopeField } from '../search/search-index.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch } from './records.js';
@@ -35,14 +35,9 @@ export interface Store {
    * Deletes a memory and its vector, writes its DELETE history row (and the ADD row first, when it has none);
    * NotFoundError when it does not exist. `history` null writes no history row: the retry of a delete on a full disk.
    */
-  remove(id: string, history: ((previous: MemoryRecord) => HistoryRecord) | null): Promise<MemoryRecord>;
+  remove(id: string, history: DeleteRow): Promise<MemoryRecord>;
   /** Deletes every memory with `field === value` that `accept` keeps, as {@link remove} does. Returns their ids. */
-  removeWhere(
-    field: ScopeField,
-    value: string,
-    accept: (memory: MemoryRecord) => boolean,
-    history: ((previous: MemoryRecord) => HistoryRecord) | null,
-  ): Promise<string[]>;
+  removeWhere(where: ScopeMatch, history: DeleteRow): Promise<string[]>;
   /** Empties everything: memories, vectors, history, pending adds, the embedding cache and the model record. */
   clear(): Promise<void>;
   /** A memory's history, oldest first (its ADD row included, stored or not). */
@@ -78,6 +73,16 @@ export interface Store {
 }
 
 export type { ScopeField };
+
+/** The DELETE history row of a memory being removed, or null to write none. */
+export type DeleteRow = ((previous: MemoryRecord) => HistoryRecord) | null;
+
+/** The memories with `field === value` that `accept` keeps. */
+export interface ScopeMatch {
+  readonly field: ScopeField;
+  readonly value: string;
+  readonly accept: (memory: MemoryRecord) => boolean;
+}
 
 /** Everything one add commits: the memory and its vector. Its ADD history row is derived from the memory. */
 export interface AddRow {
@@ -199,6 +204,11 @@ export function withAdd(memory: MemoryRecord, stored: HistoryRecord[]): HistoryR
 /** The error of an import that meets an existing id under `onConflict: 'error'`. */
 export function conflict(id: string): ConflictError {
   return new ConflictError(`Expected no memory with id \`${id}\` (onConflict: 'error'), but one exists`);
+}
+
+/** The error of a read, update or delete of an id that no memory has. */
+export function notFound(id: string): NotFoundError {
+  return new NotFoundError(`Expected \`id\` to name an existing memory, got \`${id}\``);
 }
 
 /** History rows oldest first (ties by id: UUIDv7 rows made in one millisecond keep their order). */

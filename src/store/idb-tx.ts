@@ -1,0 +1,207 @@
+import { unwrap, type IDBPTransaction } from 'idb';
+import { StorageError } from '../errors.js';
+import type { MemoryRecord, SegmentRecord, SegmentVectors } from './records.js';
+import { readSpan, spanHoldsOnly } from './key-span.js';
+import type { MemoryDB, StoreName } from './schema.js';
+import {
+  buildSegments,
+  compareIds,
+  encodingOf,
+  mergeSegments,
+  removeWhere,
+  segmentRecord,
+  vectorAt,
+  type Segment,
+  type VectorEncoding,
+} from './segments.js';
+import { addHistory, type AddGroup, type DeleteRow, type StoredRow } from './store.js';
+
+/** What MemoryStore's transactions do to segments, vectors and history rows, one function per kind of write. */
+
+export type Tx = IDBPTransaction<MemoryDB, StoreName[], 'readwrite'>;
+
+/**
+ * Commits the groups whose pending batch is still there: their rows go into new segments and the batches are
+ * deleted. A group whose batch is gone is skipped (appending it again would store its memories twice).
+ */
+export async function commitGroups(
+  tx: Tx,
+  groups: readonly AddGroup[],
+  encoding: VectorEncoding,
+): Promise<{ todo: readonly AddGroup[]; written: Segment[] }> {
+  const pending = tx.objectStore('pending');
+  const ids = groups.map((g) => g.batchId);
+  // One request for the whole group when its batches are neighbours (the usual case), else one per batch.
+  const span = await readSpan(pending, ids);
+  const present =
+    span?.keys ??
+    new Set((await Promise.all(ids.map((id) => pending.getKey(id)))).filter((k) => k !== undefined).map(String));
+  const todo = groups.filter((g) => present.has(g.batchId));
+  const rows = todo.flatMap((g) => g.rows);
+  const segments = unwrap(tx.objectStore('segments'));
+  const vectors = unwrap(tx.objectStore('segmentVectors'));
+  const written = rows.length > 0 ? buildSegments(rows, rows[0]!.vector.length, encoding) : [];
+  for (const segment of written) {
+    segments.put(segment.record);
+    vectors.put(segment.vectors);
+  }
+  const rawPending = unwrap(pending);
+  const done = new Set(todo.map((g) => g.batchId));
+  if (span && done.size > 1 && spanHoldsOnly(span, done)) rawPending.delete(span.range);
+  else for (const id of done) rawPending.delete(id);
+  return { todo, written };
+}
+
+/**
+ * Merges the small segments `ids` (as they are now: one deleted or merged since is skipped) into one new segment;
+ * its id, or undefined when fewer than two were left to merge.
+ */
+export async function mergeSmall(
+  tx: Tx,
+  ids: readonly string[],
+  encoding: VectorEncoding,
+): Promise<string | undefined> {
+  const segmentStore = tx.objectStore('segments');
+  const vectorStore = tx.objectStore('segmentVectors');
+  // The small segments are usually the only records of their id range (merged ones get newer ids): then two
+  // requests read them all and two delete them, instead of four per segment.
+  const span = await readSpan(segmentStore, ids);
+  const whole = span !== undefined && spanHoldsOnly(span, new Set(ids));
+  const [records, vectors] = whole
+    ? await Promise.all([segmentStore.getAll(span.range), vectorStore.getAll(span.range)])
+    : await Promise.all([
+        Promise.all(ids.map((id) => segmentStore.get(id))),
+        Promise.all(ids.map((id) => vectorStore.get(id))),
+      ]);
+  const vectorsById = new Map<string, SegmentVectors>();
+  for (const rows of vectors) if (rows) vectorsById.set(rows.id, rows);
+  const parts: Segment[] = [];
+  for (const record of records) {
+    const rows = record && vectorsById.get(record.id);
+    if (record && rows && encodingOf(rows) === encoding) parts.push({ record, vectors: rows });
+  }
+  const dimensions = parts[0]?.vectors.dimensions;
+  const same = parts.filter((p) => p.vectors.dimensions === dimensions);
+  if (same.length < 2) return undefined;
+  const merged = mergeSegments(same);
+  const rawSegments = unwrap(segmentStore);
+  const rawVectors = unwrap(vectorStore);
+  const taken = new Set(same.map((p) => p.record.id));
+  // The range goes as a whole only when everything read from it is merged (a segment of another encoding or
+  // dimension stays, and so would a vector row without its segment).
+  if (whole && records.every((r) => r && taken.has(r.id)) && vectors.every((v) => v && taken.has(v.id))) {
+    rawSegments.delete(span.range);
+    rawVectors.delete(span.range);
+  } else {
+    for (const id of taken) {
+      rawSegments.delete(id);
+      rawVectors.delete(id);
+    }
+  }
+  rawSegments.put(merged.record);
+  rawVectors.put(merged.vectors);
+  await tx.done;
+  return merged.record.id;
+}
+
+/** The entry of memory `id` in a segment the `ids` index returned for it. */
+export function entry(segment: SegmentRecord, id: string): { memory: MemoryRecord; index: number } {
+  const index = segment.ids.indexOf(id);
+  if (index < 0)
+    throw new StorageError(`IndexedDB segment \`${segment.id}\` is indexed under \`${id}\` but does not hold it`);
+  return { memory: segment.memories[index]!, index };
+}
+
+/**
+ * The memories of `segments` that `keep` selects, each with its vector (a view into its segment's array). A segment
+ * read back without its vectors (never written apart) or gone since is skipped: a memory without a vector cannot be
+ * searched.
+ */
+export function withVectors(
+  segments: readonly (SegmentRecord | undefined)[],
+  vectors: readonly (SegmentVectors | undefined)[],
+  keep: (memory: MemoryRecord) => boolean,
+): StoredRow[] {
+  const out: StoredRow[] = [];
+  segments.forEach((segment, s) => {
+    const rows = vectors[s];
+    if (!segment || !rows) return;
+    segment.memories.forEach((memory, i) => {
+      if (keep(memory)) out.push({ memory, vector: vectorAt(rows, i) });
+    });
+  });
+  return out;
+}
+
+/** Sorts by id unless already sorted (the usual case: segments and their entries are in creation order). */
+export function inIdOrder<T>(items: T[], id: (item: T) => string): T[] {
+  for (let i = 1; i < items.length; i++) {
+    if (id(items[i - 1]!) > id(items[i]!)) return items.sort((a, b) => compareIds(id(a), id(b)));
+  }
+  return items;
+}
+
+/** Writes the ADD row of each memory that has none yet (its first change is in this transaction). */
+export async function logAdds(tx: Tx, memories: readonly MemoryRecord[]): Promise<void> {
+  const history = tx.objectStore('history');
+  const present = await Promise.all(memories.map((m) => history.getKey(`${m.id}:add`)));
+  const raw = unwrap(history);
+  memories.forEach((m, i) => {
+    if (present[i] === undefined) raw.put(addHistory(m));
+  });
+}
+
+/** Removes the entries `drop` selects from `segments` (rewriting or deleting each), with their history rows. */
+export async function dropFrom(
+  tx: Tx,
+  segments: readonly SegmentRecord[],
+  drop: (memory: MemoryRecord) => boolean,
+  history: DeleteRow,
+): Promise<MemoryRecord[]> {
+  const touched = segments.filter((s) => s.memories.some(drop));
+  const vectorStore = tx.objectStore('segmentVectors');
+  const vectors = await Promise.all(touched.map((s) => vectorStore.get(s.id)));
+  const removed: MemoryRecord[] = [];
+  const rawSegments = unwrap(tx.objectStore('segments'));
+  const rawVectors = unwrap(vectorStore);
+  touched.forEach((record, s) => {
+    const rows = vectors[s];
+    if (!rows) {
+      // A segment whose vectors are missing (never written apart, but be lenient in a delete): records only.
+      const kept = record.memories.filter((m) => !drop(m));
+      removed.push(...record.memories.filter(drop));
+      if (kept.length > 0) rawSegments.put(segmentRecord(record.id, kept));
+      else rawSegments.delete(record.id);
+      return;
+    }
+    const result = removeWhere({ record, vectors: rows }, drop);
+    removed.push(...result.removed);
+    if (result.segment) {
+      rawSegments.put(result.segment.record);
+      rawVectors.put(result.segment.vectors);
+    } else {
+      rawSegments.delete(record.id);
+      rawVectors.delete(record.id);
+    }
+  });
+  if (history) {
+    await logAdds(tx, removed);
+    const rawHistory = unwrap(tx.objectStore('history'));
+    for (const memory of removed) rawHistory.put(history(memory));
+  }
+  await tx.done;
+  return removed;
+}
+
+/** The name a write's failure gives it: what the transaction was for. */
+export function describeWrite(pending: number, groups: number, cache: number): string {
+  const parts = [
+    pending > 0 && 'record pending adds',
+    groups > 0 && 'commit memories',
+    cache > 0 && 'write the embedding cache',
+  ];
+  return parts
+    .filter(Boolean)
+    .join(', ')
+    .replace(/, ([^,]*)$/, ' and $1');
+}
