@@ -565,7 +565,16 @@ test('bad options and bad texts are rejected with ValidationError; only the bad 
       }
     }
     const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
-    const inputs: unknown[] = ['fine text', '', '   ', 42, 'lone \uD800 surrogate', null, 'another fine text'];
+    const inputs: unknown[] = [
+      'fine text',
+      '',
+      '   ',
+      '\0 \0\t',
+      42,
+      'lone \uD800 surrogate',
+      null,
+      'another fine text',
+    ];
     const settled = await Promise.allSettled(inputs.map((t) => embedder.embed(t as string)));
     const many = await embedder.embedMany(['ok', 7 as unknown as string]).then(
       () => 'resolved',
@@ -594,8 +603,9 @@ test('bad options and bad texts are rejected with ValidationError; only the bad 
   ]);
   expect(result.texts).toEqual([
     'ok',
-    'Expected `text` to be a non-empty string (not only whitespace), got `""` (string)',
-    'Expected `text` to be a non-empty string (not only whitespace), got `"   "` (string)',
+    'Expected `text` to be a non-empty string (not only whitespace or control characters), got `""` (string)',
+    'Expected `text` to be a non-empty string (not only whitespace or control characters), got `"   "` (string)',
+    'Expected `text` to be a non-empty string (not only whitespace or control characters), got `"\\u0000 \\u0000\\t"` (string)',
     'Expected `text` to be a string, got `42` (number)',
     'Expected `text` to be well-formed UTF-16, got a lone surrogate at index 5',
     'Expected `text` to be a string, got `null` (null)',
