@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 
 /**
  * UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then randomness, with a counter in `rand_a` so ids made in
@@ -55,9 +55,12 @@ export function contentHash(text: string): string {
   return nativeHash ? nativeHash(text) : jsContentHash(text);
 }
 
+/** One encoder for every hash (noble's utf8ToBytes makes a new one and copies its output, per call). */
+const utf8 = new TextEncoder();
+
 /** The same hash in plain JavaScript: what a browser runs. */
 export function jsContentHash(text: string): string {
-  return bytesToHex(sha256(utf8ToBytes(text)));
+  return bytesToHex(sha256(utf8.encode(text)));
 }
 
 type Hash = (text: string) => string;
