@@ -1,7 +1,7 @@
 import { inScope, type SearchIndex } from '../search/search-index.js';
 import { Compactor } from '../store/compactor.js';
 import type { MemoryRecord } from '../store/records.js';
-import type { AddRow, RestoreResult, RestoreRow, Store } from '../store/store.js';
+import type { RestoreResult, RestoreRow, Store } from '../store/store.js';
 import * as input from './input.js';
 import { exportRequest, importRequest, splitImportOptions, type ImportRequest } from './backup-options.js';
 import type { CreateImportOptions, ExportOptions, ImportOptions, ImportResult } from './backup-types.js';
@@ -12,7 +12,7 @@ import { Lifecycle } from './lifecycle.js';
 import type { ImportSource } from './lines.js';
 import { closeParts, openParts, shutDownParts, type MemoryOptions, type Parts } from './open.js';
 import type { Sync } from './platform.js';
-import { ExpiryPurge, removeInScope, removeOne, type RemovalConfig } from './purge.js';
+import { ExpiryPurge, removeAll, removeInScope, removeOne, type RemovalConfig } from './purge.js';
 import { listMemories, memoryIndex, searchMemories, type ReadConfig } from './reads.js';
 import { addManyRequest, addRequest, getAllRequest, searchRequest, updateRequest } from './requests.js';
 import { addResult, historyEntries, toItem } from './rows.js';
@@ -57,7 +57,6 @@ export class Memory {
   readonly #compactor: Compactor;
   readonly #removal: RemovalConfig;
   readonly #reads: ReadConfig;
-  #committed = 0;
   #historyDropped = 0;
 
   private constructor(parts: Parts) {
@@ -78,7 +77,10 @@ export class Memory {
       store,
       writer: parts.writer,
       embedder,
-      onCommitted: (rows, segments) => this.#applyCommitted(rows, segments),
+      onCommitted: (rows, segments) => {
+        indexCommitted(this.#removal, rows, segments);
+        this.#compactor.start();
+      },
     });
     this.#removal = {
       store,
@@ -219,14 +221,8 @@ export class Memory {
   /** Deletes everything in the database: memories, vectors, history, pending adds and the embedding cache. */
   async reset(): Promise<void> {
     this.#life.assertOpen('reset');
-    await this.#life.track(
-      (async () => {
-        await this.#store.clear();
-        await this.#store.putMeta({ modelId: this.#embedder.modelId, dimensions: this.#embedder.dimensions });
-      })(),
-    );
-    this.#index.clear();
-    this.#sync?.post({ type: 'clear' });
+    const { modelId, dimensions } = this.#embedder;
+    await this.#life.track(removeAll(this.#removal, { modelId, dimensions }));
   }
 
   /** A memory's history, oldest first ([] for an id that never existed). */
@@ -283,7 +279,7 @@ export class Memory {
   stats(): MemoryStats {
     const { dbName, writer, quantize } = this.#parts;
     const writes = writer.stats();
-    const { inFlight, ...replay } = this.#ingest.stats();
+    const { inFlight, committed, ...replay } = this.#ingest.stats();
     return {
       state: this.#life.state,
       dbName,
@@ -291,7 +287,7 @@ export class Memory {
       dimensions: this.#embedder.dimensions,
       quantize,
       inFlight,
-      committed: this.#committed,
+      committed,
       commitGroups: writes.commitTransactions,
       largestGroup: writes.largestCommit,
       writeTransactions: writes.transactions,
@@ -313,12 +309,5 @@ export class Memory {
       this.#sync?.close();
       await shutDownParts(this.#parts);
     });
-  }
-
-  #applyCommitted(rows: readonly AddRow[], segments: readonly string[]): void {
-    if (rows.length === 0) return;
-    this.#committed += rows.length;
-    indexCommitted(this.#removal, rows, segments);
-    this.#compactor.start();
   }
 }

@@ -1,5 +1,5 @@
 import { primaryField, type SearchIndex } from '../search/search-index.js';
-import type { MemoryRecord } from '../store/records.js';
+import type { MemoryRecord, ModelMeta } from '../store/records.js';
 import { StorageError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { isExpired } from './expiry.js';
@@ -42,6 +42,14 @@ export async function removeInScope(
   for (const id of ids) config.index.remove(id);
   if (ids.length > 0) config.sync?.post({ type: 'remove', ids });
   return ids;
+}
+
+/** Deletes everything in the store, writes its model `meta` again, and empties this tab's index and the others'. */
+export async function removeAll(config: RemovalConfig, meta: ModelMeta): Promise<void> {
+  await config.store.clear();
+  await config.store.putMeta(meta);
+  config.index.clear();
+  config.sync?.post({ type: 'clear' });
 }
 
 /**
