@@ -9,6 +9,7 @@ import { exportLines } from './export.js';
 import { importLines } from './import.js';
 import { Ingest } from './ingest.js';
 import { Lifecycle } from './lifecycle.js';
+import { memoryStats } from './memory-stats.js';
 import type { ImportSource } from './lines.js';
 import { closeParts, openParts, shutDownParts, type MemoryOptions, type Parts } from './open.js';
 import type { Sync } from './platform.js';
@@ -277,26 +278,14 @@ export class Memory {
   }
 
   stats(): MemoryStats {
-    const { dbName, writer, quantize } = this.#parts;
-    const writes = writer.stats();
-    const { inFlight, committed, ...replay } = this.#ingest.stats();
-    return {
+    return memoryStats({
       state: this.#life.state,
-      dbName,
-      modelId: this.#embedder.modelId,
-      dimensions: this.#embedder.dimensions,
-      quantize,
-      inFlight,
-      committed,
-      commitGroups: writes.commitTransactions,
-      largestGroup: writes.largestCommit,
-      writeTransactions: writes.transactions,
-      ...replay,
+      parts: this.#parts,
+      ingest: this.#ingest.stats(),
       compactions: this.#compactor.merged,
       historyDropped: this.#historyDropped,
       index: this.#index.stats(),
-      embedder: this.#embedder.stats(),
-    };
+    });
   }
 
   /** Waits for the calls in flight, then releases the embedder (when Memory built it) and the database. */
