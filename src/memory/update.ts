@@ -1,8 +1,7 @@
-import { NotFoundError } from '../errors.js';
 import type { SearchIndex } from '../search/search-index.js';
 import { contentHash } from '../store/ids.js';
 import type { MemoryRecord } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import { notFound, type Store } from '../store/store.js';
 import type { Sync } from './platform.js';
 import type { UpdateRequest } from './requests.js';
 import { historyRecord, toItem, updatedRecord } from './rows.js';
@@ -21,7 +20,7 @@ export async function updateMemory(config: UpdateConfig, id: string, request: Up
   const { store, index, sync } = config;
   const { text } = request;
   const current = await store.get(id);
-  if (!current) throw new NotFoundError(`Expected \`id\` to name an existing memory, got \`${id}\``);
+  if (!current) throw notFound(id);
   // With a new text, embed before the transaction (an IndexedDB transaction cannot wait for a worker).
   const vector = text === undefined ? undefined : (await config.embed([text]))[0]!;
   const hash = text === undefined ? undefined : contentHash(text);
