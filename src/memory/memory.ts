@@ -56,7 +56,8 @@ export class Memory {
   readonly #sync: Sync | undefined;
   readonly #ingest: Ingest;
   readonly #compactor: Compactor;
-  readonly #removal: RemovalConfig;
+  /** What a write here keeps in step: the store, this tab's index and the other tabs. */
+  readonly #writes: RemovalConfig;
   readonly #reads: ReadConfig;
   #historyDropped = 0;
 
@@ -79,11 +80,11 @@ export class Memory {
       writer: parts.writer,
       embedder,
       onCommitted: (rows, segments) => {
-        indexCommitted(this.#removal, rows, segments);
+        indexCommitted(this.#writes, rows, segments);
         this.#compactor.start();
       },
     });
-    this.#removal = {
+    this.#writes = {
       store,
       index: this.#index,
       sync: this.#sync,
@@ -91,7 +92,7 @@ export class Memory {
     };
     const purge = parts.purgeExpired
       ? new ExpiryPurge({
-          ...this.#removal,
+          ...this.#writes,
           open: () => this.#life.state === 'ready',
           track: (p) => this.#life.track(p),
         })
@@ -199,7 +200,7 @@ export class Memory {
     this.#life.assertOpen('update');
     const key = input.id(id);
     const request = updateRequest(change);
-    const config = { ...this.#removal, embed: (texts: readonly string[]) => this.#ingest.embed(texts) };
+    const config = { ...this.#writes, embed: (texts: readonly string[]) => this.#ingest.embed(texts) };
     return this.#life.track(updateMemory(config, key, request));
   }
 
@@ -207,7 +208,7 @@ export class Memory {
   async delete(id: string): Promise<void> {
     this.#life.assertOpen('delete');
     const key = input.id(id);
-    await this.#life.track(removeOne(this.#removal, key, new Date().toISOString()));
+    await this.#life.track(removeOne(this.#writes, key, new Date().toISOString()));
   }
 
   /** Deletes every memory of a scope (a scope is required: use reset() to delete everything). */
@@ -215,7 +216,7 @@ export class Memory {
     this.#life.assertOpen('deleteAll');
     const scope = input.scope('options', input.options('options', options, input.keys.scope), true);
     const now = new Date().toISOString();
-    const ids = await this.#life.track(removeInScope(this.#removal, scope, (record) => inScope(record, scope), now));
+    const ids = await this.#life.track(removeInScope(this.#writes, scope, (record) => inScope(record, scope), now));
     return { deleted: ids.length };
   }
 
@@ -223,7 +224,7 @@ export class Memory {
   async reset(): Promise<void> {
     this.#life.assertOpen('reset');
     const { modelId, dimensions } = this.#embedder;
-    await this.#life.track(removeAll(this.#removal, { modelId, dimensions }));
+    await this.#life.track(removeAll(this.#writes, { modelId, dimensions }));
   }
 
   /** A memory's history, oldest first ([] for an id that never existed). */
@@ -260,7 +261,7 @@ export class Memory {
       ...this.#backupConfig('import'),
       embed: (texts: readonly string[]) => this.#ingest.embed(texts),
       onRestored: (rows: readonly RestoreRow[], result: RestoreResult) => {
-        indexRestored(this.#removal, rows, result);
+        indexRestored(this.#writes, rows, result);
         this.#compactor.start();
       },
     };

@@ -1,16 +1,14 @@
-import { primaryField, type SearchIndex } from '../search/search-index.js';
+import { primaryField } from '../search/search-index.js';
 import type { MemoryRecord, ModelMeta } from '../store/records.js';
 import { StorageError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { isExpired } from './expiry.js';
 import { deleteHistory } from './rows.js';
-import type { Sync } from './platform.js';
+import type { SyncTarget } from './sync.js';
 import type { MemoryScope } from './types.js';
 
-export interface RemovalConfig {
+export interface RemovalConfig extends SyncTarget {
   readonly store: Store;
-  readonly index: SearchIndex<MemoryRecord>;
-  readonly sync: Sync | undefined;
   /** Told how many deleted memories lost their history because storage was full (see {@link withoutHistoryIfFull}). */
   readonly onHistoryDropped: (count: number) => void;
 }

@@ -1,16 +1,12 @@
-import type { SearchIndex } from '../search/search-index.js';
 import { contentHash } from '../store/ids.js';
-import type { MemoryRecord } from '../store/records.js';
 import { notFound, type Store } from '../store/store.js';
-import type { Sync } from './platform.js';
 import type { UpdateRequest } from './requests.js';
 import { historyRecord, toItem, updatedRecord } from './rows.js';
+import type { SyncTarget } from './sync.js';
 import type { MemoryItem } from './types.js';
 
-export interface UpdateConfig {
+export interface UpdateConfig extends SyncTarget {
   readonly store: Store;
-  readonly index: SearchIndex<MemoryRecord>;
-  readonly sync: Sync | undefined;
   /** Embeds texts with the checks an add applies (one vector of the right size each). */
   readonly embed: (texts: readonly string[]) => Promise<Float32Array[]>;
 }
