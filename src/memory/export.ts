@@ -12,7 +12,7 @@ export interface ExportConfig {
   readonly modelId: string;
   readonly dimensions: number;
   readonly encoding: VectorEncoding;
-  /** Throws once the Memory is closed (checked before each page). */
+  /** Throws once the Memory is closed (checked before each page an export reads, each batch an import writes). */
   readonly assertOpen: () => void;
 }
 

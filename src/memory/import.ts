@@ -1,9 +1,9 @@
 import { ConflictError } from '../errors.js';
-import type { VectorEncoding } from '../store/segments.js';
-import type { RestoreResult, RestoreRow, Store } from '../store/store.js';
+import type { RestoreResult, RestoreRow } from '../store/store.js';
 import { parseEntry, parseHeader, type BackupEntry, type BackupHeader } from './backup-format.js';
 import type { ImportRequest } from './backup-options.js';
 import type { ImportResult } from './backup-types.js';
+import type { ExportConfig } from './export.js';
 import { lines, type ImportSource } from './lines.js';
 
 /** Memories per restore transaction (one IndexedDB segment). */
@@ -11,15 +11,9 @@ const BATCH = 1000;
 /** Texts per embedding call when an import re-embeds. */
 const EMBED_CHUNK = 256;
 
-export interface ImportConfig {
-  readonly store: Store;
-  readonly modelId: string;
-  readonly dimensions: number;
-  readonly encoding: VectorEncoding;
+export interface ImportConfig extends ExportConfig {
   /** This Memory's engine (checked vectors of its dimensions). */
   readonly embed: (texts: readonly string[]) => Promise<Float32Array[]>;
-  /** Throws once the Memory is closed (checked before each batch). */
-  readonly assertOpen: () => void;
   /** After each batch's transaction: the rows written, for the search index and the other tabs. */
   readonly onRestored: (rows: readonly RestoreRow[], result: RestoreResult) => void;
 }

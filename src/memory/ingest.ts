@@ -13,13 +13,14 @@ export interface IngestConfig {
   readonly store: Store;
   readonly writer: StoreWriter;
   readonly embedder: TextEmbedder;
-  /** Called with the rows of each commit (its own, a replay's) and the segments they went into. */
+  /** Called with the rows of each commit (its own, a replay's; never none) and the segments they went into. */
   readonly onCommitted: (rows: readonly AddRow[], segments: readonly string[]) => void;
 }
 
 /** What `Memory.stats()` reports of adds and crash replay. */
 export interface IngestStats {
   readonly inFlight: number;
+  readonly committed: number;
   readonly replayed: number;
   readonly replayFailed: number;
   readonly replayError?: string;
@@ -32,6 +33,7 @@ export class Ingest {
   readonly #embedder: TextEmbedder;
   readonly #onCommitted: IngestConfig['onCommitted'];
   #inFlight = 0;
+  #committed = 0;
   #replayed = 0;
   #replayFailed = 0;
   #replayError: string | undefined;
@@ -40,13 +42,18 @@ export class Ingest {
     this.#store = config.store;
     this.#writer = config.writer;
     this.#embedder = config.embedder;
-    this.#onCommitted = config.onCommitted;
+    this.#onCommitted = (rows, segments) => {
+      if (rows.length === 0) return;
+      this.#committed += rows.length;
+      config.onCommitted(rows, segments);
+    };
     this.#writer.listen(this.#onCommitted);
   }
 
   stats(): IngestStats {
     return {
       inFlight: this.#inFlight,
+      committed: this.#committed,
       replayed: this.#replayed,
       replayFailed: this.#replayFailed,
       ...(this.#replayError === undefined ? {} : { replayError: this.#replayError }),

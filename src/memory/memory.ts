@@ -1,25 +1,25 @@
-import { ClosedError, NotFoundError } from '../errors.js';
-import { SearchIndex, inScope, primaryField } from '../search/search-index.js';
+import { inScope, type SearchIndex } from '../search/search-index.js';
 import { Compactor } from '../store/compactor.js';
-import { contentHash } from '../store/ids.js';
 import type { MemoryRecord } from '../store/records.js';
-import type { AddRow, RestoreResult, RestoreRow, Store } from '../store/store.js';
+import type { RestoreResult, RestoreRow, Store } from '../store/store.js';
 import * as input from './input.js';
 import { exportRequest, importRequest, splitImportOptions, type ImportRequest } from './backup-options.js';
 import type { CreateImportOptions, ExportOptions, ImportOptions, ImportResult } from './backup-types.js';
 import { exportLines } from './export.js';
 import { importLines } from './import.js';
-import type { ImportSource } from './lines.js';
-import { addManyRequest, addRequest, getAllRequest, searchRequest, updateRequest } from './requests.js';
-import { visible } from './expiry.js';
 import { Ingest } from './ingest.js';
-import { ExpiryPurge, removeInScope, removeOne, type RemovalConfig } from './purge.js';
-import { addResult, historyEntries, historyRecord, searchResult, toItem, updatedRecord } from './rows.js';
-import type { StoreWriter } from './store-writer.js';
-import { closeParts, openParts, type MemoryOptions, type Parts } from './open.js';
+import { Lifecycle } from './lifecycle.js';
+import { memoryStats } from './memory-stats.js';
+import type { ImportSource } from './lines.js';
+import { closeParts, openParts, shutDownParts, type MemoryOptions, type Parts } from './open.js';
 import type { Sync } from './platform.js';
-import { SyncApply } from './sync.js';
+import { ExpiryPurge, removeAll, removeInScope, removeOne, type RemovalConfig } from './purge.js';
+import { listMemories, memoryIndex, searchMemories, type ReadConfig } from './reads.js';
+import { addManyRequest, addRequest, getAllRequest, searchRequest, updateRequest } from './requests.js';
+import { addResult, historyEntries, toItem } from './rows.js';
+import { SyncApply, indexCommitted, indexRestored } from './sync.js';
 import { embedderView, type MemoryEmbedder, type TextEmbedder } from './text-embedder.js';
+import { updateMemory } from './update.js';
 import type {
   AddManyItem,
   AddOptions,
@@ -47,70 +47,57 @@ export type { MemoryEmbedder, MemoryOptions };
  * const { results } = await memory.search('coffee', { userId: 'alice' });
  */
 export class Memory {
-  #state: MemoryState = 'initializing';
-  readonly #dbName: string;
+  readonly #life = new Lifecycle();
+  readonly #parts: Parts;
   readonly #store: Store;
   readonly #embedder: TextEmbedder;
-  readonly #ownsEmbedder: boolean;
   readonly #embedderView: MemoryEmbedder;
-  readonly #quantize: 'none' | 'int8';
   readonly #index: SearchIndex<MemoryRecord>;
-  /** Pending records, commits and (when this Memory built the engine) its cache entries: one transaction per tick. */
-  readonly #writer: StoreWriter;
   readonly #sync: Sync | undefined;
-  /** `MemoryOptions.purgeExpired`. */
-  readonly #purgeExpired: boolean;
-  readonly #inFlight = new Set<Promise<unknown>>();
   readonly #ingest: Ingest;
   readonly #compactor: Compactor;
-  readonly #purge: ExpiryPurge;
-  readonly #removal: RemovalConfig;
-  #committed = 0;
+  /** What a write here keeps in step: the store, this tab's index and the other tabs. */
+  readonly #writes: RemovalConfig;
+  readonly #reads: ReadConfig;
   #historyDropped = 0;
-  /** The shutdown close() started (every close() call returns it). */
-  #closing: Promise<void> | undefined;
 
   private constructor(parts: Parts) {
-    const { dbName, store, writer, embedder, ownsEmbedder, quantize, purgeExpired, platform } = parts;
-    this.#purgeExpired = purgeExpired;
-    this.#dbName = dbName;
+    const { dbName, store, embedder, platform } = parts;
+    this.#parts = parts;
     this.#store = store;
     this.#embedder = embedder;
-    this.#ownsEmbedder = ownsEmbedder;
     this.#embedderView = embedderView(embedder, (method, call) => {
-      this.#assertOpen(method);
-      return this.#track(call());
+      this.#life.assertOpen(method);
+      return this.#life.track(call());
     });
-    this.#quantize = quantize;
-    this.#index = new SearchIndex<MemoryRecord>({
-      dimensions: embedder.dimensions,
-      mode: quantize === 'int8' ? 'int8' : 'fp32',
-      loader: async (field, value) => {
-        const rows = await store.loadScope(field, value);
-        // The load noted the scope's small segments, including those earlier sessions or other tabs left.
-        this.#compactor.start();
-        return rows.map(({ memory, vector }) => ({ record: memory, vector }));
-      },
-      fieldsOf: (record) => ({ text: record.text, before: record.context?.before, after: record.context?.after }),
-    });
-    this.#writer = writer;
-    const syncApply = new SyncApply({ store, index: this.#index, closed: () => this.#state === 'closed' });
+    // A scope's load notes its small segments, including those earlier sessions or other tabs left.
+    this.#index = memoryIndex(store, embedder, parts.quantize, () => this.#compactor.start());
+    const syncApply = new SyncApply({ store, index: this.#index, closed: () => this.#life.state === 'closed' });
     this.#sync = platform.syncChannel?.(dbName, (message) => syncApply.receive(message));
     this.#compactor = new Compactor({ store, onMerged: (id) => this.#sync?.post({ type: 'segments', ids: [id] }) });
     this.#ingest = new Ingest({
       store,
-      writer,
+      writer: parts.writer,
       embedder,
-      onCommitted: (rows, segments) => this.#applyCommitted(rows, segments),
+      onCommitted: (rows, segments) => {
+        indexCommitted(this.#writes, rows, segments);
+        this.#compactor.start();
+      },
     });
-    const removal = {
+    this.#writes = {
       store,
       index: this.#index,
       sync: this.#sync,
       onHistoryDropped: (count: number) => (this.#historyDropped += count),
     };
-    this.#removal = removal;
-    this.#purge = new ExpiryPurge({ ...removal, open: () => this.#state === 'ready', track: (p) => this.#track(p) });
+    const purge = parts.purgeExpired
+      ? new ExpiryPurge({
+          ...this.#writes,
+          open: () => this.#life.state === 'ready',
+          track: (p) => this.#life.track(p),
+        })
+      : undefined;
+    this.#reads = { store, index: this.#index, embedder, purge };
   }
 
   /** Opens (or creates) the database, loads the model, and commits any add a closed tab left unfinished. */
@@ -124,7 +111,7 @@ export class Memory {
         memory.#sync?.close();
         throw error;
       }
-      memory.#state = 'ready';
+      memory.#life.ready();
       return memory;
     } catch (error) {
       await closeParts(parts);
@@ -152,7 +139,7 @@ export class Memory {
   }
 
   get state(): MemoryState {
-    return this.#state;
+    return this.#life.state;
   }
 
   /**
@@ -168,17 +155,17 @@ export class Memory {
    * after the memories, their vectors and history rows are committed to IndexedDB.
    */
   async add(text: string | readonly Message[], options: AddOptions): Promise<{ results: AddResult[] }> {
-    this.#assertOpen('add');
+    this.#life.assertOpen('add');
     const pending = addRequest(text, options);
-    if (pending.length > 0) await this.#track(this.#ingest.add(pending));
+    if (pending.length > 0) await this.#life.track(this.#ingest.add(pending));
     return { results: pending.map(addResult) };
   }
 
   /** Adds several memories at once (each with its own scope); one result per item, in order. */
   async addMany(items: readonly AddManyItem[]): Promise<{ results: AddResult[] }> {
-    this.#assertOpen('addMany');
+    this.#life.assertOpen('addMany');
     const pending = addManyRequest(items);
-    if (pending.length > 0) await this.#track(this.#ingest.add(pending));
+    if (pending.length > 0) await this.#life.track(this.#ingest.add(pending));
     return { results: pending.map(addResult) };
   }
 
@@ -187,56 +174,22 @@ export class Memory {
    * (`{ filters: { user_id }, topK }`) alike.
    */
   async search(query: string, options: SearchOptions): Promise<{ results: SearchResult[] }> {
-    this.#assertOpen('search');
-    const request = searchRequest(query, options);
-    const { text, scope, filters, filter, limit, threshold, mode, keywordWeight, explain, showExpired } = request;
-    if (limit === 0) return { results: [] };
-    const expired = this.#purgeExpired ? new Set<string>() : undefined;
-    const matches = filters === undefined ? undefined : (record: MemoryRecord) => filter(record.metadata);
-    const accept = visible(matches, showExpired, expired);
-    return this.#track(
-      (async () => {
-        // The query's embedding and the scope's first load from IndexedDB run side by side.
-        const [vector] = await Promise.all([
-          mode === 'keyword' ? undefined : this.#embedder.embed(text),
-          this.#index.warm(scope),
-        ]);
-        const search = (accept: ((record: MemoryRecord) => boolean) | undefined) =>
-          this.#index.search(scope, { mode, text, vector, k: limit, accept, threshold, keywordWeight });
-        // Without a filter the expiry check runs after ranking: a per-record test would take the scan off its
-        // unfiltered path, and when none of the top k has expired they are the top k of what is visible.
-        let hits = await search(matches ? accept : undefined);
-        if (!matches && accept && hits.some((hit) => !accept(hit.record))) hits = await search(accept);
-        if (expired?.size) this.#purge.start(scope, expired);
-        return { results: hits.map((hit) => searchResult(hit, explain)) };
-      })(),
-    );
+    this.#life.assertOpen('search');
+    return this.#life.track(searchMemories(this.#reads, searchRequest(query, options)));
   }
 
   /** One memory, or null when there is none with this id. */
   async get(id: string): Promise<MemoryItem | null> {
-    this.#assertOpen('get');
+    this.#life.assertOpen('get');
     const key = input.id(id);
-    const record = await this.#track(this.#store.get(key));
+    const record = await this.#life.track(this.#store.get(key));
     return record ? toItem(record) : null;
   }
 
   /** The memories of a scope (oldest first) that pass `filters`, at most `limit` (or Mem0 v3's `topK`). */
   async getAll(options: GetAllOptions): Promise<{ results: MemoryItem[] }> {
-    this.#assertOpen('getAll');
-    const { scope, filter, limit, showExpired } = getAllRequest(options);
-    if (limit === 0) return { results: [] };
-    const expired = this.#purgeExpired ? new Set<string>() : undefined;
-    const accept = visible((record: MemoryRecord) => filter(record.metadata), showExpired, expired)!;
-    const field = primaryField(scope)!;
-    const records = await this.#track(this.#store.list(field, scope[field]!));
-    const results: MemoryItem[] = [];
-    for (const record of records) {
-      if (results.length === limit) break;
-      if (inScope(record, scope) && accept(record)) results.push(toItem(record));
-    }
-    if (expired?.size) this.#purge.start(scope, expired);
-    return { results };
+    this.#life.assertOpen('getAll');
+    return this.#life.track(listMemories(this.#reads, getAllRequest(options)));
   }
 
   /**
@@ -244,68 +197,41 @@ export class Memory {
    * sets or clears (`null`) its expiration date. NotFoundError for an unknown id.
    */
   async update(id: string, change: string | UpdatePatch): Promise<MemoryItem> {
-    this.#assertOpen('update');
+    this.#life.assertOpen('update');
     const key = input.id(id);
     const request = updateRequest(change);
-    const { text } = request;
-    return this.#track(
-      (async () => {
-        const current = await this.#store.get(key);
-        if (!current) throw new NotFoundError(`Expected \`id\` to name an existing memory, got \`${key}\``);
-        // With a new text, embed before the transaction (an IndexedDB transaction cannot wait for a worker).
-        const vector = text === undefined ? undefined : (await this.#ingest.embed([text]))[0]!;
-        const hash = text === undefined ? undefined : contentHash(text);
-        const now = new Date().toISOString();
-        const { next } = await this.#store.replace(key, (previous) => {
-          const memory = updatedRecord(previous, request, hash, now);
-          return {
-            memory,
-            vector,
-            history: historyRecord(key, previous.text, memory.text, 'UPDATE', now),
-          };
-        });
-        if (next.vector) this.#index.upsert(next.memory, next.vector);
-        else this.#index.updateRecord(next.memory);
-        this.#sync?.post({ type: 'upsert', entries: [{ memory: next.memory, vector: next.vector }] });
-        return toItem(next.memory);
-      })(),
-    );
+    const config = { ...this.#writes, embed: (texts: readonly string[]) => this.#ingest.embed(texts) };
+    return this.#life.track(updateMemory(config, key, request));
   }
 
   /** Deletes a memory (its history stays, ending with a DELETE row). NotFoundError for an unknown id. */
   async delete(id: string): Promise<void> {
-    this.#assertOpen('delete');
+    this.#life.assertOpen('delete');
     const key = input.id(id);
-    await this.#track(removeOne(this.#removal, key, new Date().toISOString()));
+    await this.#life.track(removeOne(this.#writes, key, new Date().toISOString()));
   }
 
   /** Deletes every memory of a scope (a scope is required: use reset() to delete everything). */
   async deleteAll(options: MemoryScope): Promise<{ deleted: number }> {
-    this.#assertOpen('deleteAll');
+    this.#life.assertOpen('deleteAll');
     const scope = input.scope('options', input.options('options', options, input.keys.scope), true);
     const now = new Date().toISOString();
-    const ids = await this.#track(removeInScope(this.#removal, scope, (record) => inScope(record, scope), now));
+    const ids = await this.#life.track(removeInScope(this.#writes, scope, (record) => inScope(record, scope), now));
     return { deleted: ids.length };
   }
 
   /** Deletes everything in the database: memories, vectors, history, pending adds and the embedding cache. */
   async reset(): Promise<void> {
-    this.#assertOpen('reset');
-    await this.#track(
-      (async () => {
-        await this.#store.clear();
-        await this.#store.putMeta({ modelId: this.#embedder.modelId, dimensions: this.#embedder.dimensions });
-      })(),
-    );
-    this.#index.clear();
-    this.#sync?.post({ type: 'clear' });
+    this.#life.assertOpen('reset');
+    const { modelId, dimensions } = this.#embedder;
+    await this.#life.track(removeAll(this.#writes, { modelId, dimensions }));
   }
 
   /** A memory's history, oldest first ([] for an id that never existed). */
   async history(id: string): Promise<HistoryEntry[]> {
-    this.#assertOpen('history');
+    this.#life.assertOpen('history');
     const key = input.id(id);
-    return historyEntries(await this.#track(this.#store.history(key)));
+    return historyEntries(await this.#life.track(this.#store.history(key)));
   }
 
   /**
@@ -316,7 +242,7 @@ export class Memory {
    * const blob = new Blob(await Array.fromAsync(memory.export()), { type: 'application/x-ndjson' });
    */
   export(options?: ExportOptions): AsyncIterableIterator<string> {
-    this.#assertOpen('export');
+    this.#life.assertOpen('export');
     return exportLines(this.#backupConfig('export'), exportRequest(options));
   }
 
@@ -326,7 +252,7 @@ export class Memory {
    * again. A bad line is a ValidationError naming it, after the lines before it were written.
    */
   async import(source: ImportSource, options?: ImportOptions): Promise<ImportResult> {
-    this.#assertOpen('import');
+    this.#life.assertOpen('import');
     return this.#import(source, importRequest(options));
   }
 
@@ -334,9 +260,12 @@ export class Memory {
     const config = {
       ...this.#backupConfig('import'),
       embed: (texts: readonly string[]) => this.#ingest.embed(texts),
-      onRestored: (rows: readonly RestoreRow[], result: RestoreResult) => this.#applyRestored(rows, result),
+      onRestored: (rows: readonly RestoreRow[], result: RestoreResult) => {
+        indexRestored(this.#writes, rows, result);
+        this.#compactor.start();
+      },
     };
-    return this.#track(importLines(config, source, request));
+    return this.#life.track(importLines(config, source, request));
   }
 
   #backupConfig(method: string) {
@@ -344,85 +273,31 @@ export class Memory {
       store: this.#store,
       modelId: this.#embedder.modelId,
       dimensions: this.#embedder.dimensions,
-      encoding: this.#quantize === 'int8' ? ('int8' as const) : ('fp32' as const),
-      assertOpen: () => this.#assertOpen(method),
+      encoding: this.#parts.quantize === 'int8' ? ('int8' as const) : ('fp32' as const),
+      assertOpen: () => this.#life.assertOpen(method),
     };
   }
 
   stats(): MemoryStats {
-    const writes = this.#writer.stats();
-    const { inFlight, ...replay } = this.#ingest.stats();
-    return {
-      state: this.#state,
-      dbName: this.#dbName,
-      modelId: this.#embedder.modelId,
-      dimensions: this.#embedder.dimensions,
-      quantize: this.#quantize,
-      inFlight,
-      committed: this.#committed,
-      commitGroups: writes.commitTransactions,
-      largestGroup: writes.largestCommit,
-      writeTransactions: writes.transactions,
-      ...replay,
+    return memoryStats({
+      state: this.#life.state,
+      parts: this.#parts,
+      ingest: this.#ingest.stats(),
       compactions: this.#compactor.merged,
       historyDropped: this.#historyDropped,
       index: this.#index.stats(),
-      embedder: this.#embedder.stats(),
-    };
+    });
   }
 
   /** Waits for the calls in flight, then releases the embedder (when Memory built it) and the database. */
   close(): Promise<void> {
-    // Every call waits for the same shutdown: a second close() must not resolve while the database is still open.
-    this.#closing ??= this.#shutDown();
-    return this.#closing;
-  }
-
-  async #shutDown(): Promise<void> {
-    this.#state = 'closed';
-    const compacted = this.#compactor.stop();
-    await Promise.allSettled([...this.#inFlight]);
-    await this.#writer.onIdle();
-    await compacted;
-    this.#sync?.close();
-    try {
-      // The engine's last cache entries go through the writer: it closes after them.
-      if (this.#ownsEmbedder) await this.#embedder.close();
-    } finally {
-      await this.#writer.onIdle();
-      this.#writer.close();
-      await this.#store.close();
-    }
-  }
-
-  #assertOpen(method: string): void {
-    if (this.#state !== 'ready') {
-      throw new ClosedError(
-        `Expected an open Memory, but \`${method}()\` was called after \`close()\`; create a new one with Memory.create()`,
-      );
-    }
-  }
-
-  #track<T>(promise: Promise<T>): Promise<T> {
-    this.#inFlight.add(promise);
-    const done = () => this.#inFlight.delete(promise);
-    promise.then(done, done);
-    return promise;
-  }
-
-  #applyRestored(rows: readonly RestoreRow[], result: RestoreResult): void {
-    for (const id of result.replaced) this.#index.remove(id);
-    for (const row of rows) this.#index.upsert(row.memory, row.vector);
-    if (result.replaced.length > 0) this.#sync?.post({ type: 'remove', ids: result.replaced });
-    if (result.segments.length > 0) this.#sync?.post({ type: 'segments', ids: result.segments });
-    this.#compactor.start();
-  }
-
-  #applyCommitted(rows: readonly AddRow[], segments: readonly string[]): void {
-    if (rows.length === 0) return;
-    this.#committed += rows.length;
-    for (const row of rows) this.#index.upsert(row.memory, row.vector);
-    if (segments.length > 0) this.#sync?.post({ type: 'segments', ids: segments });
-    this.#compactor.start();
+    return this.#life.close(async () => {
+      const compacted = this.#compactor.stop();
+      await this.#life.settled();
+      await this.#parts.writer.onIdle();
+      await compacted;
+      this.#sync?.close();
+      await shutDownParts(this.#parts);
+    });
   }
 }

@@ -90,6 +90,15 @@ export function closeParts(parts: Parts): Promise<void> {
   return release(parts.store, parts.writer, parts.ownsEmbedder ? parts.embedder : undefined);
 }
 
+/** Releases an open Memory's parts: its own embedder (its last cache entries go through the writer), then the rest. */
+export async function shutDownParts(parts: Parts): Promise<void> {
+  try {
+    if (parts.ownsEmbedder) await parts.embedder.close();
+  } finally {
+    await release(parts.store, parts.writer, undefined);
+  }
+}
+
 async function release(store: Store, writer: StoreWriter, ownEmbedder: TextEmbedder | undefined): Promise<void> {
   if (ownEmbedder) await ownEmbedder.close().catch(() => undefined);
   await writer.onIdle();

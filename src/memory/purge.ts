@@ -1,16 +1,14 @@
-import { primaryField, type SearchIndex } from '../search/search-index.js';
-import type { MemoryRecord } from '../store/records.js';
+import { primaryField } from '../search/search-index.js';
+import type { MemoryRecord, ModelMeta } from '../store/records.js';
 import { StorageError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { isExpired } from './expiry.js';
 import { deleteHistory } from './rows.js';
-import type { Sync } from './platform.js';
+import type { SyncTarget } from './sync.js';
 import type { MemoryScope } from './types.js';
 
-export interface RemovalConfig {
+export interface RemovalConfig extends SyncTarget {
   readonly store: Store;
-  readonly index: SearchIndex<MemoryRecord>;
-  readonly sync: Sync | undefined;
   /** Told how many deleted memories lost their history because storage was full (see {@link withoutHistoryIfFull}). */
   readonly onHistoryDropped: (count: number) => void;
 }
@@ -42,6 +40,14 @@ export async function removeInScope(
   for (const id of ids) config.index.remove(id);
   if (ids.length > 0) config.sync?.post({ type: 'remove', ids });
   return ids;
+}
+
+/** Deletes everything in the store, writes its model `meta` again, and empties this tab's index and the others'. */
+export async function removeAll(config: RemovalConfig, meta: ModelMeta): Promise<void> {
+  await config.store.clear();
+  await config.store.putMeta(meta);
+  config.index.clear();
+  config.sync?.post({ type: 'clear' });
 }
 
 /**

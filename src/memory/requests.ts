@@ -93,3 +93,6 @@ export function getAllRequest(options: unknown) {
   const showExpired = input.flag('options.showExpired', opts.showExpired);
   return { scope, filter, limit, showExpired };
 }
+
+export type SearchRequest = ReturnType<typeof searchRequest>;
+export type GetAllRequest = ReturnType<typeof getAllRequest>;

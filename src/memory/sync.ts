@@ -1,6 +1,7 @@
 import type { SearchIndex } from '../search/search-index.js';
 import type { MemoryRecord } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { AddRow, RestoreResult, RestoreRow, Store } from '../store/store.js';
+import type { Sync } from './platform.js';
 
 /**
  * What one tab tells the others about the database they share, over a BroadcastChannel named after it.
@@ -89,4 +90,24 @@ export class SyncApply {
         break;
     }
   }
+}
+
+/** This tab's search index and the channel to the other tabs: what a write here keeps in step. */
+export interface SyncTarget {
+  readonly index: SearchIndex<MemoryRecord>;
+  readonly sync: Sync | undefined;
+}
+
+/** Adds committed rows to this tab's index and tells the other tabs which segments to read. */
+export function indexCommitted(target: SyncTarget, rows: readonly AddRow[], segments: readonly string[]): void {
+  for (const row of rows) target.index.upsert(row.memory, row.vector);
+  if (segments.length > 0) target.sync?.post({ type: 'segments', ids: segments });
+}
+
+/** Applies an import batch to this tab's index (replaced memories out, restored rows in), and to the other tabs'. */
+export function indexRestored(target: SyncTarget, rows: readonly RestoreRow[], result: RestoreResult): void {
+  for (const id of result.replaced) target.index.remove(id);
+  for (const row of rows) target.index.upsert(row.memory, row.vector);
+  if (result.replaced.length > 0) target.sync?.post({ type: 'remove', ids: result.replaced });
+  if (result.segments.length > 0) target.sync?.post({ type: 'segments', ids: result.segments });
 }
