@@ -107,16 +107,20 @@ describe('CommitQueue', () => {
     const groups: string[][] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const writing = new Promise<void>((r) => (started = r));
     const q = new CommitQueue<string>(
       async (items) => {
         groups.push(items);
-        if (groups.length === 1) await gate;
+        if (groups.length > 1) return;
+        started();
+        await gate;
       },
       { weight: () => 1, maxWeight: 3, urgent: (item) => item.startsWith('!') },
     );
     queues.push(q);
     const first = q.push(['p0']);
-    await new Promise((r) => setTimeout(r, 5)); // p0's group is committing: the rest waits together
+    await writing; // p0's group is committing: the rest waits together
     const rest = ['p1', 'p2', '!c1', 'p3', '!c2', 'p4'].map((x) => q.push([x]));
     release();
     await Promise.all([first, ...rest]);
