@@ -10,8 +10,8 @@ type WriteJob =
 
 /**
  * The most memories (pending records, committed rows, cache entries) one transaction writes, unless a single
- * caller's write is larger: writing 256 takes well under 50 ms of main thread even on a loaded 2-core machine, and a
- * flood of adds becomes many such tasks with the page responsive between them (bench/README.md, "Add flood").
+ * caller's write is larger: each transaction is its own task, so a flood of adds becomes many short tasks with the
+ * page responsive between them (bench/README.md, "Add flood").
  */
 const MAX_WRITE = 64;
 
