@@ -19,7 +19,7 @@
  * device, session and encoder, as the engine's pool spreads them over Web Workers: each batch's CPU work
  * (tokenising, recording the GPU commands) then runs in parallel),
  * RUN_CAPS (padded tokens per model run for the batch rows, e.g. `4096,32768`; default: the engine's), FIXED
- * (`1024x16,...`: batch rows of texts that are all exactly that many tokens long, the shape of the GPU recipe notes (GPU.md, kept outside this repository)),
+ * (`1024x16,...`: batch rows of texts that are all exactly that many tokens long),
  * SUSTAINED_SECS, FP16 (auto | 0), OUT_JSON, REQUIRE_HW=1 (fail on a software adapter), TEXTS (`sentences`, the
  * default: the benchmark's 9-37-token memories; `paragraphs`: W6-long's conversation notes of ~80-230 tokens).
  */
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       }
     }
     for (const [batch, tokens] of variant === VARIANT ? FIXED : []) {
-      // All texts exactly `tokens` long ([CLS] + words + [SEP]): one run of one shape, as in the GPU recipe notes (GPU.md, kept outside this repository).
+      // All texts exactly `tokens` long ([CLS] + words + [SEP]): one run of one shape.
       const fixed = Array.from({ length: batch * 4 }, (_, i) =>
         Array.from({ length: tokens - 2 }, (_, w) => ['alpha', 'beta', 'gamma', 'delta'][(i + w) % 4]).join(' '),
       );

@@ -7,7 +7,7 @@
 #   gpu-bench.mjs          bench/gpu/gpu-bench.ts bundled (the engine's SentenceEncoder + Coalescer, tokenizer)
 #   make-model.mjs         the minilm-l6 generator bundled (the fp32 model itself is 87 MB: generated there in ~3 s)
 #   model/                 config.json, tokenizer.json, tokenizer_config.json
-# Recipe from the GPU kit notes (kept outside this repository). Usage: bash bench/gpu/prepare.sh   (then see bench/gpu/README.md)
+# Usage: bash bench/gpu/prepare.sh   (then see bench/gpu/README.md)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 C="${CARRY:-$ROOT/.tmp/gpu-carry}"

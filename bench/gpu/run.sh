@@ -3,7 +3,7 @@
 #   bash bench/gpu/run.sh [.tmp/gpu-carry]
 # The carry folder comes from bench/gpu/prepare.sh. Writes $OUT/gpu-results.json (+ run.log) or .tmp/gpu-out/.
 # Knobs (env): VARIANT=fp32 BATCHES=1,32,256,1024 CALLERS=1024,4096 SECS=3 SUSTAINED_SECS=10 REQUIRE_HW=1
-# Unpacking, the Vulkan loader and the ICD choice follow the GPU kit's run script (kept outside this repository).
+# Unpacks node and Dawn, loads the Vulkan loader and picks the NVIDIA ICD (see bench/gpu/README.md).
 set -u
 T0=$(date +%s)
 C="$(cd "${1:-.tmp/gpu-carry}" && pwd)"

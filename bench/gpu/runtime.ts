@@ -20,7 +20,7 @@ interface AdapterInfo {
   isFallbackAdapter?: boolean;
 }
 
-/** navigator.gpu from Dawn, with the two fixes ORT-web needs in Node (see the GPU recipe notes (GPU.md, kept outside this repository)). */
+/** navigator.gpu from Dawn, with the two fixes ORT-web needs in Node. */
 export async function installWebGpu(): Promise<Record<string, unknown>> {
   const modulePath = env['WEBGPU_MODULE'];
   const webgpu = (await import(modulePath ? pathToFileURL(modulePath).href : 'webgpu')) as {

@@ -2,7 +2,10 @@
  * TF graph -> ONNX (opset 17), op by op, into a `GraphBuilder`. Generic over the ~40 ops a TF.js graph model like
  * USE Lite uses; model-specific wiring (the dense front end) is passed in as `overrides`.
  *
- * Conventions (see the USE-Lite mapping notes (USE-LITE.md, kept outside this repository) §2):
+ * Our own converter rather than tf2onnx (a Python tool that needs TensorFlow): `npm run models` builds every model
+ * from npm packages alone, offline.
+ *
+ * Conventions:
  * - Every TF integer tensor becomes int64 (ONNX shape ops, Gather/Scatter indices and NonZero are int64);
  *   int32<->int64 Casts become no-ops.
  * - Inputs that ONNX wants as attributes (axes, perm, masks, Concat/Gather axis) must be Consts in the TF graph
