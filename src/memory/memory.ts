@@ -1,3 +1,4 @@
+import { vectorEncoding } from '../search/quantize.js';
 import { inScope, type SearchIndex } from '../search/search-index.js';
 import { Compactor } from '../store/compactor.js';
 import type { MemoryRecord } from '../store/records.js';
@@ -273,7 +274,7 @@ export class Memory {
       store: this.#store,
       modelId: this.#embedder.modelId,
       dimensions: this.#embedder.dimensions,
-      encoding: this.#parts.quantize === 'int8' ? ('int8' as const) : ('fp32' as const),
+      encoding: vectorEncoding(this.#parts.quantize),
       assertOpen: () => this.#life.assertOpen(method),
     };
   }

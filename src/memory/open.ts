@@ -1,3 +1,4 @@
+import { vectorEncoding } from '../search/quantize.js';
 import { expected, nonEmptyString, oneOf } from '../validate.js';
 import { StoreEmbeddingCache } from '../store/store-embedding-cache.js';
 import type { Store } from '../store/store.js';
@@ -62,7 +63,7 @@ export async function openParts(options: MemoryOptions): Promise<Parts> {
   const { store, option, name } = await platform.openStore({
     dbName: opts.dbName,
     path: opts.path,
-    encoding: quantize === 'int8' ? 'int8' : 'fp32',
+    encoding: vectorEncoding(quantize),
   });
   const writer = new StoreWriter(store);
   let embedder: TextEmbedder | undefined;

@@ -1,3 +1,4 @@
+import { vectorEncoding } from '../search/quantize.js';
 import { SearchIndex, inScope, primaryField } from '../search/search-index.js';
 import type { MemoryRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
@@ -17,7 +18,7 @@ export function memoryIndex(
 ): SearchIndex<MemoryRecord> {
   return new SearchIndex<MemoryRecord>({
     dimensions: embedder.dimensions,
-    mode: quantize === 'int8' ? 'int8' : 'fp32',
+    encoding: vectorEncoding(quantize),
     loader: async (field, value) => {
       const rows = await store.loadScope(field, value);
       onLoaded();

@@ -3,6 +3,14 @@
  * A unit vector of 384 floats (1536 bytes) becomes 384 bytes + one float. The query stays fp32: the score is
  * `scale * Σ query[i] * q[i]`, which loses far less than quantising both sides.
  */
+/** How vectors are held, in the search index and in storage: floats, or int8 codes with one scale each. */
+export type VectorEncoding = 'fp32' | 'int8';
+
+/** The encoding of Memory's public `quantize` option. */
+export function vectorEncoding(quantize: 'none' | 'int8'): VectorEncoding {
+  return quantize === 'int8' ? 'int8' : 'fp32';
+}
+
 export interface QuantizedVector {
   readonly q: Int8Array;
   readonly scale: number;

@@ -1,8 +1,7 @@
 import { TopK } from './top-k.js';
 import { quantize, type QuantizedVector } from './quantize.js';
-import { allocate, jsScan, widen, type Slab, type VectorMode } from './slab.js';
-
-export type { VectorMode } from './slab.js';
+import type { VectorEncoding } from './quantize.js';
+import { allocate, jsScan, widen, type Slab } from './slab.js';
 
 /** A vector as stored: fp32, or already quantised. */
 export type StoredVector = Float32Array | QuantizedVector;
@@ -24,7 +23,7 @@ export interface Hit<R> {
  */
 export class ScopeIndex<R extends { readonly id: string }> {
   readonly #dimensions: number;
-  readonly #mode: VectorMode;
+  readonly #encoding: VectorEncoding;
   #slab: Slab;
   /** Per row, for the int8 copy: scale, max |x - scale*q| (fp32 mode), and scale * Σ|q| (fp32 mode). */
   #scales: Float32Array;
@@ -36,12 +35,12 @@ export class ScopeIndex<R extends { readonly id: string }> {
   #identity = 0;
   #rescored = 0;
 
-  constructor(dimensions: number, mode: VectorMode, capacity = 64) {
+  constructor(dimensions: number, encoding: VectorEncoding, capacity = 64) {
     this.#dimensions = dimensions;
-    this.#mode = mode;
-    this.#slab = allocate(dimensions, mode, Math.max(16, capacity));
+    this.#encoding = encoding;
+    this.#slab = allocate(dimensions, encoding, Math.max(16, capacity));
     const side = this.#slab.i8.length > 0 ? this.#slab.capacity : 0;
-    const bounds = mode === 'fp32' ? side : 0;
+    const bounds = encoding === 'fp32' ? side : 0;
     this.#scales = new Float32Array(side);
     this.#errors = new Float32Array(bounds);
     this.#l1 = new Float32Array(bounds);
@@ -86,10 +85,10 @@ export class ScopeIndex<R extends { readonly id: string }> {
     if (row === undefined) return undefined;
     const d = this.#dimensions;
     const { f32, i8 } = this.#slab;
-    const data = this.#mode === 'fp32' ? f32 : i8;
+    const data = this.#encoding === 'fp32' ? f32 : i8;
     let sum = 0;
     for (let j = 0, o = row * d; j < d; j++) sum += query[j]! * data[o + j]!;
-    return this.#mode === 'fp32' ? sum : sum * this.#scales[row]!;
+    return this.#encoding === 'fp32' ? sum : sum * this.#scales[row]!;
   }
 
   /** Inserts, or replaces the record and vector held under `record.id`. */
@@ -167,7 +166,7 @@ export class ScopeIndex<R extends { readonly id: string }> {
     // Never more places than candidates: `limit` may be huge (up to Number.MAX_SAFE_INTEGER means "all").
     const top = new TopK(Math.min(k, count));
     if (count > 0 && k > 0) {
-      if (this.#mode === 'int8') this.#scanInt8(query, count, top, threshold);
+      if (this.#encoding === 'int8') this.#scanInt8(query, count, top, threshold);
       else if (slab.kernels && this.#errors.length > 0 && count > 4 * k)
         this.#scanTwoPass(query, count, top, threshold);
       else this.#scanF32(query, count, top, threshold);
@@ -290,7 +289,7 @@ export class ScopeIndex<R extends { readonly id: string }> {
 
   #grow(): void {
     const old = this.#slab;
-    const next = allocate(this.#dimensions, this.#mode, old.capacity * 2);
+    const next = allocate(this.#dimensions, this.#encoding, old.capacity * 2);
     const used = this.#records.length * this.#dimensions;
     if (old.f32.length > 0) next.f32.set(old.f32.subarray(0, used));
     const side = next.i8.length > 0 ? next.capacity : 0;
@@ -299,8 +298,8 @@ export class ScopeIndex<R extends { readonly id: string }> {
     const fresh = side > 0 && old.i8.length === 0;
     this.#slab = next;
     this.#scales = widen(this.#scales, side);
-    this.#errors = widen(this.#errors, this.#mode === 'fp32' ? side : 0);
-    this.#l1 = widen(this.#l1, this.#mode === 'fp32' ? side : 0);
+    this.#errors = widen(this.#errors, this.#encoding === 'fp32' ? side : 0);
+    this.#l1 = widen(this.#l1, this.#encoding === 'fp32' ? side : 0);
     if (fresh)
       for (let row = 0; row < this.#records.length; row++)
         this.#write(row, next.f32.subarray(row * this.#dimensions, (row + 1) * this.#dimensions));

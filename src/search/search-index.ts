@@ -1,6 +1,7 @@
 import { fuse, type Hit, type RankQuery, type SearchMode } from './hybrid.js';
 import { KeywordIndex, type KeywordFields } from './keyword-index.js';
-import { ScopeIndex, type StoredVector, type VectorMode } from './scope-index.js';
+import type { VectorEncoding } from './quantize.js';
+import { ScopeIndex, type StoredVector } from './scope-index.js';
 import { tokenize } from './tokenize.js';
 
 /** The three scope keys Mem0 knows. A memory has at least one; a search names at least one. */
@@ -53,7 +54,7 @@ const keyOf = (field: ScopeField, value: string) => `${field}\u0000${value}`;
 
 export interface SearchIndexConfig<R> {
   readonly dimensions: number;
-  readonly mode: VectorMode;
+  readonly encoding: VectorEncoding;
   readonly loader: ScopeLoader<R>;
   /** The texts the keyword index reads from a record. */
   readonly fieldsOf: (record: R) => KeywordFields;
@@ -77,7 +78,7 @@ export interface IndexQuery<R> extends RankQuery<R> {
  */
 export class SearchIndex<R extends Scoped> {
   readonly #dimensions: number;
-  readonly #mode: VectorMode;
+  readonly #encoding: VectorEncoding;
   readonly #loader: ScopeLoader<R>;
   readonly #fieldsOf: (record: R) => KeywordFields;
   readonly #maxScopes: number;
@@ -86,7 +87,7 @@ export class SearchIndex<R extends Scoped> {
 
   constructor(config: SearchIndexConfig<R>) {
     this.#dimensions = config.dimensions;
-    this.#mode = config.mode;
+    this.#encoding = config.encoding;
     this.#loader = config.loader;
     this.#fieldsOf = config.fieldsOf;
     this.#maxScopes = config.maxScopes ?? 64;
@@ -184,7 +185,7 @@ export class SearchIndex<R extends Scoped> {
     entry.loading = this.#loader(field, value).then(
       (rows) => {
         const index: Loaded<R> = {
-          vectors: new ScopeIndex<R>(this.#dimensions, this.#mode, Math.max(64, rows.length + (rows.length >> 2))),
+          vectors: new ScopeIndex<R>(this.#dimensions, this.#encoding, Math.max(64, rows.length + (rows.length >> 2))),
           keywords: new KeywordIndex<R>(this.#fieldsOf),
         };
         for (const { record, vector } of rows) apply(index, { kind: 'upsert', record, vector });

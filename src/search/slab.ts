@@ -1,10 +1,8 @@
 /**
  * The memory one ScopeIndex scans, and the JS loop that scans it where the WebAssembly SIMD kernels cannot run.
  */
+import type { VectorEncoding } from './quantize.js';
 import { instantiate, type ScanKernels } from './simd.js';
-
-/** How vectors are held in memory: fp32 (exact) or int8 + one scale per vector (4x smaller). */
-export type VectorMode = 'fp32' | 'int8';
 
 const PAGE = 65536;
 const align16 = (n: number) => (n + 15) & ~15;
@@ -31,12 +29,12 @@ export interface Slab {
   readonly i8: Int8Array;
 }
 
-export function allocate(dimensions: number, mode: VectorMode, capacity: number): Slab {
+export function allocate(dimensions: number, encoding: VectorEncoding, capacity: number): Slab {
   const queryOffset = 0;
   const scoresOffset = align16(dimensions * 4);
   const rowsOffset = scoresOffset + align16(capacity * 4);
   const f32Offset = rowsOffset + align16(capacity * 4);
-  const f32Bytes = mode === 'fp32' ? capacity * dimensions * 4 : 0;
+  const f32Bytes = encoding === 'fp32' ? capacity * dimensions * 4 : 0;
   const i8Offset = f32Offset + f32Bytes;
   const i8Bytes = capacity * dimensions;
   let buffer: ArrayBuffer;
@@ -51,7 +49,7 @@ export function allocate(dimensions: number, mode: VectorMode, capacity: number)
   } catch {
     // No SIMD, odd dimensions, or no room for a wasm memory this size: same layout, scanned by JS (no shadow).
     kernels = null;
-    withI8 = mode === 'int8';
+    withI8 = encoding === 'int8';
     buffer = new ArrayBuffer(i8Offset + (withI8 ? i8Bytes : 0));
   }
   return {
@@ -66,7 +64,7 @@ export function allocate(dimensions: number, mode: VectorMode, capacity: number)
     query16: new Int16Array(buffer, queryOffset, dimensions),
     scores: new Float32Array(buffer, scoresOffset, capacity),
     rows: new Int32Array(buffer, rowsOffset, capacity),
-    f32: new Float32Array(buffer, f32Offset, mode === 'fp32' ? capacity * dimensions : 0),
+    f32: new Float32Array(buffer, f32Offset, encoding === 'fp32' ? capacity * dimensions : 0),
     i8: new Int8Array(buffer, i8Offset, withI8 ? i8Bytes : 0),
   };
 }

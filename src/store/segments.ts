@@ -1,4 +1,4 @@
-import { quantize } from '../search/quantize.js';
+import { quantize, type VectorEncoding } from '../search/quantize.js';
 import type { StoredVector } from '../search/scope-index.js';
 import type { ScopeField } from '../search/search-index.js';
 import { uuidv7 } from './ids.js';
@@ -12,7 +12,8 @@ import type { MemoryRecord, SegmentRecord, SegmentVectors } from './records.js';
 /** Most memories one segment holds: a batch is a few puts, and rewriting a segment for an update stays cheap. */
 export const SEGMENT_MAX = 1000;
 
-export type VectorEncoding = 'fp32' | 'int8';
+/** Re-exported: the store modules name the encoding of what they write. */
+export type { VectorEncoding };
 
 /** A memory with its vector, as committed (int8 codes only into an int8 segment, as a restore writes them). */
 export interface SegmentRow {

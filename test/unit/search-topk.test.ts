@@ -188,7 +188,7 @@ describe('SearchIndex', () => {
   const make = (loader: ScopeLoader<R>, maxScopes?: number) =>
     new SearchIndex<R>({
       dimensions: dims,
-      mode: 'fp32',
+      encoding: 'fp32',
       loader,
       fieldsOf: (r) => ({ text: r.id }),
       ...(maxScopes ? { maxScopes } : {}),
