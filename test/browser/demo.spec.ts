@@ -265,16 +265,17 @@ test('errors are readable messages in the page: a missing model, WebGPU without 
   }
 
   // Storage quota: Chromium applies an override only before the origin first touches storage, so set it from a
-  // page of the same origin that stores nothing, then open the demo and bulk-add into a 1 MB quota.
+  // page of the same origin that stores nothing, then open the demo and bulk-add into a 1 MB quota: 2,000 memories
+  // need several MB (300 could fit once a flood's writes were chunked).
   const quotaPage = await context.newPage();
   await quotaPage.goto('/models/lexical/config.json');
   const origin = new URL(quotaPage.url()).origin;
   const cdp = await context.newCDPSession(quotaPage);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1024 * 1024 });
   try {
-    await quotaPage.goto(`${demo}&backend=wasm&sample=300`);
+    await quotaPage.goto(`${demo}&backend=wasm&sample=2000`);
     await waitReady(quotaPage, 'wasm');
-    await quotaPage.getByRole('button', { name: 'Add 300 sample memories' }).click();
+    await quotaPage.getByRole('button', { name: 'Add 2,000 sample memories' }).click();
     await expect(quotaPage.locator('#bulk-result')).toContainText('failed', engineTimeout);
     const notice = quotaPage.locator('#notices .notice').first();
     await expect(notice).toContainText('Browser storage is full');
