@@ -9,9 +9,10 @@ import {
   chunks,
   insert,
   memoryArgs,
+  recordOf,
 } from './libsql-schema.js';
 import type { StoredVector } from '../search/scope-index.js';
-import type { HistoryRecord, MemoryRecord } from './records.js';
+import type { HistoryRecord } from './records.js';
 import type { VectorEncoding } from './segments.js';
 import { conflict, onlyDerivedAdd, withAdd } from './store.js';
 import type { OnConflict, RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
@@ -26,7 +27,7 @@ export async function scanRows(tx: Transaction, request: ScanRequest): Promise<S
     args: [after ?? '', limit],
   });
   if (rows.length === 0) return [];
-  const memories = rows.map((row) => JSON.parse(row['record'] as string) as MemoryRecord);
+  const memories = rows.map(recordOf);
   const history = await tx.execute({
     sql: 'SELECT * FROM history WHERE memory_id BETWEEN ? AND ?',
     args: [memories[0]!.id, memories[memories.length - 1]!.id],
