@@ -1,7 +1,8 @@
 /**
- * `npx tsx bench/backup-browser.ts [--size=100000] [--out=dist-site] [--port=5188]`: import and export of an
- * IndexedDB Memory in headless Chromium. Writes a synthetic export (seeded unit vectors, real hashes and ids) of
- * `size` memories into the site build, imports it from `fetch()`'s stream with its vectors (no inference), then
+ * `npx tsx bench/backup-browser.ts [--size=100000] [--out=dist-site] [--port=5188] [--source=blob|stream]`: import
+ * and export of an IndexedDB Memory in headless Chromium. Writes a synthetic export (seeded unit vectors, real hashes
+ * and ids) of `size` memories into the site build, imports it (from a Blob, or `fetch()`'s stream) with its vectors
+ * (no inference), then
  * exports it back, consuming the lines as a download would. The heap is sampled over CDP every 100 ms after a GC
  * before each phase. Writes bench/results/export-browser-latest.json and .md. Run `npm run build:site` first.
  */
@@ -22,10 +23,11 @@ const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=
 const size = Number(flag('size') ?? 100_000);
 const outDir = flag('out') ?? process.env['AGENTMEM_SITE_OUT'] ?? 'dist-site';
 const port = Number(flag('port') ?? 5188);
+const source = flag('source') === 'stream' ? 'stream' : 'blob';
 const model = '/models/minilm-l6';
 
 // What the Memory test page puts on `window` (page.evaluate bodies run there).
-declare const window: { t: { lib: typeof lib }; bench: Memory };
+declare const window: { t: { lib: typeof lib }; bench: Memory; file?: Blob };
 
 /** A valid export of `size` memories for `modelId`, written into the site build where the page can fetch it. */
 async function writeExport(file: string, modelId: string, dimensions: number): Promise<void> {
@@ -89,12 +91,18 @@ try {
     return { modelId, dimensions };
   }, model);
   await writeExport(file, modelId, dimensions);
+  // `blob`: what a file input gives (a File read from disk), fetched before the clock starts; `stream`: the response
+  // body straight off the local server, whose own pace is then part of the figure.
+  if (source === 'blob')
+    await page.evaluate(async () => {
+      window.file = await (await fetch('/bench-export.jsonl')).blob();
+    });
   const cdp = await page.context().newCDPSession(page);
   let result: { imported: number; reembedded: number } = { imported: 0, reembedded: 0 };
   const imported = await measured(cdp, async () => {
     result = await page.evaluate(async () => {
-      const response = await fetch('/bench-export.jsonl');
-      return window.bench.import(response.body!, { onConflict: 'error' });
+      const file = window.file ?? (await fetch('/bench-export.jsonl')).body!;
+      return window.bench.import(file, { onConflict: 'error' });
     });
   });
   let lines = 0;
@@ -115,6 +123,7 @@ try {
     cpu: cpus()[0]?.model,
     load,
     size,
+    source,
     modelId,
     dimensions,
     import: { ...imported, perSec: rate(imported.ms), ...result },

@@ -50,13 +50,29 @@ export async function* exportLines(config: ExportConfig, request: ExportRequest)
   }
 }
 
+/** Pages in id order; the next page is read while the consumer formats this one. */
 async function* scan(store: Store, assertOpen: () => void, vectors: boolean): AsyncGenerator<ScanRow[]> {
-  let after: string | undefined;
+  const read = (after: string | undefined) => {
+    const page = Promise.resolve().then(() => {
+      assertOpen();
+      return store.scan({ after, limit: PAGE, vectors });
+    });
+    // Thrown where it is awaited; a consumer that stops early leaves it unawaited, so never unhandled.
+    page.catch(() => undefined);
+    return page;
+  };
+  let next = read(undefined);
   for (;;) {
-    assertOpen();
-    const page = await store.scan({ after, limit: PAGE, vectors });
+    let page: ScanRow[];
+    try {
+      page = await next;
+    } catch (error) {
+      // A read cut short by close() says the Memory is closed, not what the closing database said.
+      assertOpen();
+      throw error;
+    }
     if (page.length === 0) return;
+    next = read(page[page.length - 1]!.memory.id);
     yield page;
-    after = page[page.length - 1]!.memory.id;
   }
 }

@@ -39,13 +39,23 @@ export async function importLines(
     const total = header.count;
     let batch: BackupEntry[] = [];
     let ids = new Set<string>();
+    // One batch is written while the next is parsed; batches are written in order, one at a time.
+    let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
+      await writing;
       if (batch.length === 0) return;
       const entries = batch;
       batch = [];
       ids = new Set();
-      await restore(config, entries, reuse, onConflict, result);
-      onProgress?.({ done: result.imported + result.skipped, total });
+      writing = restore(config, entries, reuse, onConflict, result).then(() =>
+        onProgress?.({ done: result.imported + result.skipped, total }),
+      );
+      // Its failure is thrown by the next flush (or the last wait), not reported as unhandled meanwhile.
+      writing.catch(() => undefined);
+    };
+    const finish = async () => {
+      await flush();
+      await writing;
     };
     onProgress?.({ done: 0, total });
     let group = rest;
@@ -56,7 +66,7 @@ export async function importLines(
           if (line.trim() !== '') entry = parseEntry(line, n, header);
         } catch (error) {
           // A bad line: what came before it is written, then its error is thrown.
-          await flush();
+          await finish();
           throw error;
         }
         n++;
@@ -72,13 +82,13 @@ export async function importLines(
         next = await iterator.next();
       } catch (error) {
         // A source that fails (or a line that is not UTF-8): the lines before it are written first.
-        await flush();
+        await finish();
         throw error;
       }
       if (next.done) break;
       group = next.value;
     }
-    await flush();
+    await finish();
     return result;
   } finally {
     await iterator.return?.(undefined);

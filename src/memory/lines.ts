@@ -11,11 +11,13 @@ export type ImportSource =
 
 /** Lines handed over at once: one await per group, not per line, bounded for a source that is one huge string. */
 const GROUP = 256;
+/** Bytes of a Blob read at once. */
+const BLOB_SLICE = 4 << 20;
 
 /**
  * The lines of `source` (without their `\n` or `\r\n`), split across chunk boundaries, in groups of at most
- * {@link GROUP}. Bytes are split on `\n` before decoding (UTF-8 never uses that byte inside a character) and each
- * line is decoded whole; a line holding bytes that are not UTF-8 is a ValidationError naming it, thrown after the
+ * {@link GROUP}. Bytes are split on `\n` before decoding (UTF-8 never uses that byte inside a character), so
+ * every line is decoded whole; a line holding bytes that are not UTF-8 is a ValidationError naming it, thrown after the
  * lines before it were handed over. A blank line is given as '' so line numbers stay right.
  */
 export async function* lines(source: ImportSource): AsyncGenerator<string[]> {
@@ -42,22 +44,36 @@ export async function* lines(source: ImportSource): AsyncGenerator<string[]> {
         }
         text = text.slice(start);
       } else {
-        let start = 0;
-        let end: number;
-        while ((end = chunk.indexOf(10, start)) >= 0) {
-          const part = chunk.subarray(start, end);
-          n++;
-          group.push(trimCr(text + decode(bytes.length > 0 ? join([...bytes, part]) : part, n)));
-          text = '';
-          bytes = [];
-          start = end + 1;
-          if (group.length >= GROUP) {
-            yield group;
-            group = [];
-          }
+        const end = chunk.lastIndexOf(10);
+        if (end < 0) {
+          // Copied: a stream may reuse its chunk's memory for the next one.
+          bytes.push(chunk.slice());
+          continue;
         }
-        // Copied: a stream may reuse its chunk's memory for the next one.
-        if (start < chunk.length) bytes.push(chunk.slice(start));
+        // Whole lines decoded a block at a time; a line begun in earlier chunks is joined and decoded on its own,
+        // so the rest of the chunk is never copied.
+        const first = bytes.length > 0 ? chunk.indexOf(10) : -1;
+        const blocks =
+          first >= 0
+            ? [join([...bytes, chunk.subarray(0, first)]), chunk.subarray(first + 1, end)]
+            : [chunk.subarray(0, end)];
+        if (first === end) blocks.pop();
+        bytes = [];
+        for (const block of blocks) {
+          const decoded = decodeLines(block, n);
+          if (decoded.lines.length > 0) decoded.lines[0] = text + decoded.lines[0]!;
+          text = '';
+          for (const line of decoded.lines) {
+            n++;
+            group.push(trimCr(line));
+            if (group.length >= GROUP) {
+              yield group;
+              group = [];
+            }
+          }
+          if (decoded.error !== undefined) throw decoded.error;
+        }
+        if (end + 1 < chunk.length) bytes.push(chunk.slice(end + 1));
       }
       if (group.length > 0) {
         yield group;
@@ -89,6 +105,27 @@ function decode(bytes: Uint8Array, n: number): string {
   }
 }
 
+/**
+ * The lines of `bytes` (numbered from `n + 1`), decoded in one call. Only when the lenient decoder marked something
+ * is each line decoded on its own: bytes that are not UTF-8 end the lines with the error naming their line.
+ */
+function decodeLines(bytes: Uint8Array, n: number): { lines: string[]; error?: ValidationError } {
+  const text = utf8.decode(bytes);
+  if (!text.includes('\uFFFD')) return { lines: text.split('\n') };
+  const lines: string[] = [];
+  let start = 0;
+  try {
+    for (let end = bytes.indexOf(10); ; end = bytes.indexOf(10, start)) {
+      lines.push(decode(bytes.subarray(start, end < 0 ? bytes.length : end), n + lines.length + 1));
+      if (end < 0) return { lines };
+      start = end + 1;
+    }
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return { lines, error };
+  }
+}
+
 function join(parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
@@ -111,7 +148,9 @@ async function* chunks(source: ImportSource): AsyncGenerator<string | Uint8Array
     return;
   }
   if (typeof Blob === 'function' && source instanceof Blob) {
-    yield* streamChunks(source.stream());
+    // Read in large slices: its stream hands over ~64 KiB per read, each a round trip to where the file lives.
+    for (let at = 0; at < source.size; at += BLOB_SLICE)
+      yield new Uint8Array(await source.slice(at, at + BLOB_SLICE).arrayBuffer());
     return;
   }
   if (typeof ReadableStream === 'function' && source instanceof ReadableStream) {

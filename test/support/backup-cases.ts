@@ -180,7 +180,18 @@ export const backupCases: readonly BackupCase[] = [
       equal(progress[progress.length - 1], [1300, 1300], 'last progress');
       const odd = await collect(memory.export({ scope: { userId: 'odd' }, includeVectors: false }));
       equal(odd.length - 1, 650, 'one scope');
+      // Closed halfway (the next page may already be on its way): the export ends with ClosedError.
+      const halfway = memory.export();
+      for (let i = 0; i < 600; i++) await halfway.next();
       await memory.close();
+      await rejects(
+        async () => {
+          for (;;) if ((await halfway.next()).done) return;
+        },
+        'ClosedError',
+        /close\(\)/,
+        'export after close()',
+      );
     },
   },
   {
@@ -322,6 +333,12 @@ export const backupCases: readonly BackupCase[] = [
       encoded[2] = Uint8Array.of(...encoded[2]!.subarray(0, 20), 0xff, ...encoded[2]!.subarray(20));
       await rejects(() => b.import(encoded), 'ValidationError', /line 3.*UTF-8/, 'bytes that are not UTF-8');
       equal((await b.getAll({ ...alice, showExpired: true })).results.length, 1, 'not UTF-8: the line before it');
+      await b.reset();
+      // The same bytes as one chunk: decoded at once, then line by line to name the bad one.
+      const whole = new Uint8Array(encoded.reduce((length, part) => length + part.length, 0));
+      encoded.reduce((at, part) => (whole.set(part, at), at + part.length), 0);
+      await rejects(() => b.import([whole]), 'ValidationError', /line 3.*UTF-8/, 'not UTF-8 inside one chunk');
+      equal((await b.getAll({ ...alice, showExpired: true })).results.length, 1, 'one chunk: the line before it');
       await b.reset();
       await rejects(
         () => b.import(lines, { onConflict: 'keep' as never }),
