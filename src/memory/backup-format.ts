@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js';
 import type { StoredVector } from '../search/scope-index.js';
 import { contentHash } from '../store/ids.js';
 import type { HistoryRecord, MemoryRecord, MessageContext } from '../store/records.js';
-import type { ScanRow } from '../store/store.js';
+import type { DeletedHistory, ScanRow } from '../store/store.js';
 import { describe, isPlainObject } from '../validate.js';
 import { jsonCopy } from '../validate-json.js';
 import { fromBase64, toBase64 } from './base64.js';
@@ -12,7 +12,8 @@ import * as input from './input.js';
 /**
  * The export format: JSON lines, a header first, then one line per memory (its record's fields, `history` and,
  * when exported with vectors, `vector`: base64 of the stored bytes, float32 little-endian or int8 codes with their
- * `scale`). Version 1; a reader refuses versions it does not know.
+ * `scale`). After the memories, a line per deleted memory whose history outlives it: `{ id, deleted: true, history }`.
+ * Version 1; a reader refuses versions it does not know.
  */
 export const FORMAT = 'agentmem-web/export';
 export const VERSION = 1;
@@ -54,6 +55,7 @@ const MEMORY_KEYS = [
   'vector',
   'scale',
 ];
+const DELETED_KEYS = ['id', 'deleted', 'history'];
 const HISTORY_KEYS = ['id', 'memoryId', 'previousValue', 'newValue', 'event', 'createdAt'];
 
 export function headerLine(header: BackupHeader): string {
@@ -76,20 +78,28 @@ export function memoryLine(row: ScanRow): string {
     expirationDate: m.expirationDate,
     createdAt: m.createdAt,
     updatedAt: m.updatedAt,
-    history: row.history.map((h) => ({
-      id: h.id,
-      memoryId: h.memoryId,
-      previousValue: h.previousValue,
-      newValue: h.newValue,
-      event: h.event,
-      createdAt: h.createdAt,
-    })),
+    history: row.history.map(historyFields),
   });
   if (vector === undefined) return `${line}\n`;
   // Base64 needs no JSON escaping: appended as is, JSON.stringify does not scan its ~2 KB again.
   const head = line.slice(0, -1);
   if (vector instanceof Float32Array) return `${head},"vector":"${toBase64(bytes(vector))}"}\n`;
   return `${head},"vector":"${toBase64(bytes(vector.q))}","scale":${JSON.stringify(vector.scale)}}\n`;
+}
+
+export function deletedLine(entry: DeletedHistory): string {
+  return `${JSON.stringify({ id: entry.memoryId, deleted: true, history: entry.history.map(historyFields) })}\n`;
+}
+
+function historyFields(h: HistoryRecord) {
+  return {
+    id: h.id,
+    memoryId: h.memoryId,
+    previousValue: h.previousValue,
+    newValue: h.newValue,
+    event: h.event,
+    createdAt: h.createdAt,
+  };
 }
 
 function bytes(view: ArrayBufferView): Uint8Array {
@@ -116,9 +126,10 @@ export function parseHeader(line: string | undefined): BackupHeader {
   return value as unknown as BackupHeader;
 }
 
-/** A memory line, checked whole before anything of it is used. */
-export function parseEntry(line: string, n: number, header: BackupHeader): BackupEntry {
+/** A memory line (or a deleted memory's history), checked whole before anything of it is used. */
+export function parseEntry(line: string, n: number, header: BackupHeader): BackupEntry | DeletedHistory {
   const value = parse(line, n);
+  if (value['deleted'] !== undefined) return deletedOf(value, n);
   known(value, MEMORY_KEYS, n);
   const at = (field: string) => `line ${n}: \`${field}\``;
   const text = checked(n, () => input.text(at('text'), value['text']));
@@ -156,6 +167,14 @@ export function parseEntry(line: string, n: number, header: BackupHeader): Backu
   const history = historyOf(value['history'], id, n);
   const vector = vectorOf(value['vector'], value['scale'], header, n);
   return { memory, history, ...(vector ? { vector } : {}) };
+}
+
+function deletedOf(value: Record<string, unknown>, n: number): DeletedHistory {
+  known(value, DELETED_KEYS, n);
+  if (value['deleted'] !== true) throw lineError(n, '`deleted` to be true', describe(value['deleted']));
+  const id = value['id'];
+  if (typeof id !== 'string' || id.length === 0) throw lineError(n, '`id` to be a non-empty string', describe(id));
+  return { memoryId: id, history: historyOf(value['history'], id, n) };
 }
 
 function parse(line: string, n: number): Record<string, unknown> {

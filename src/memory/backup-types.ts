@@ -38,6 +38,11 @@ export interface ImportResult {
   skipped: number;
   /** Memories embedded again (another model, dimensions or encoding, or an export without vectors). */
   reembedded: number;
+  /**
+   * Deleted memories whose history was restored. One whose id names a memory here is left out (a deleted memory
+   * never removes a live one; with `onConflict: 'error'` it is a ConflictError).
+   */
+  deleted: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { inScope } from '../search/search-index.js';
 import type { VectorEncoding } from '../store/segments.js';
 import type { ScanRow, Store } from '../store/store.js';
-import { FORMAT, VERSION, headerLine, memoryLine } from './backup-format.js';
+import { FORMAT, VERSION, deletedLine, headerLine, memoryLine } from './backup-format.js';
 import type { ExportRequest } from './backup-options.js';
 
 /** Memories read per store transaction: a page of lines is all an export holds at once. */
@@ -18,7 +18,8 @@ export interface ExportConfig {
 
 /**
  * The export's lines: the header, then each memory of the scope (expired ones included) in id order, read a page
- * per transaction. A memory added while the export runs is included when its id sorts after the page read last.
+ * per transaction, then (in a whole export) the history of each deleted memory. A memory added while the export runs
+ * is included when its id sorts after the page read last.
  */
 export async function* exportLines(config: ExportConfig, request: ExportRequest): AsyncGenerator<string> {
   const { store, assertOpen } = config;
@@ -47,6 +48,15 @@ export async function* exportLines(config: ExportConfig, request: ExportRequest)
       done++;
     }
     onProgress?.({ done, total });
+  }
+  // A deleted memory's history names no scope: only a whole export carries it.
+  if (scoped) return;
+  for (let after: string | undefined; ;) {
+    assertOpen();
+    const page = await store.scanDeleted({ after, limit: PAGE });
+    if (page.length === 0) return;
+    for (const entry of page) yield deletedLine(entry);
+    after = page[page.length - 1]!.memoryId;
   }
 }
 

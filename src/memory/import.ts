@@ -1,5 +1,5 @@
 import { ConflictError } from '../errors.js';
-import type { RestoreResult, RestoreRow } from '../store/store.js';
+import type { DeletedHistory, RestoreResult, RestoreRow } from '../store/store.js';
 import { parseEntry, parseHeader, type BackupEntry, type BackupHeader } from './backup-format.js';
 import type { ImportRequest } from './backup-options.js';
 import type { ImportResult } from './backup-types.js';
@@ -29,7 +29,7 @@ export async function importLines(
   request: ImportRequest,
 ): Promise<ImportResult> {
   const { onConflict, onProgress } = request;
-  const result: ImportResult = { imported: 0, replaced: 0, skipped: 0, reembedded: 0 };
+  const result: ImportResult = { imported: 0, replaced: 0, skipped: 0, reembedded: 0, deleted: 0 };
   const iterator = lines(source)[Symbol.asyncIterator]();
   try {
     const first = await iterator.next();
@@ -37,7 +37,7 @@ export async function importLines(
     const header = parseHeader(headerLine);
     const reuse = vectorsFit(header, config);
     const total = header.count;
-    let batch: BackupEntry[] = [];
+    let batch: (BackupEntry | DeletedHistory)[] = [];
     let ids = new Set<string>();
     // One batch is written while the next is parsed; batches are written in order, one at a time.
     let writing: Promise<void> = Promise.resolve();
@@ -61,7 +61,7 @@ export async function importLines(
     let group = rest;
     for (let n = 2; ;) {
       for (const line of group) {
-        let entry: BackupEntry | undefined;
+        let entry: BackupEntry | DeletedHistory | undefined;
         try {
           if (line.trim() !== '') entry = parseEntry(line, n, header);
         } catch (error) {
@@ -72,9 +72,10 @@ export async function importLines(
         n++;
         if (!entry) continue;
         // The same id twice in one batch would be two entries of one memory: an earlier one is written first.
-        if (ids.has(entry.memory.id)) await flush();
+        const id = 'memory' in entry ? entry.memory.id : entry.memoryId;
+        if (ids.has(id)) await flush();
         batch.push(entry);
-        ids.add(entry.memory.id);
+        ids.add(id);
         if (batch.length >= BATCH) await flush();
       }
       let next: IteratorResult<string[]>;
@@ -104,6 +105,22 @@ function vectorsFit(header: BackupHeader, config: ImportConfig): boolean {
 
 async function restore(
   config: ImportConfig,
+  batch: readonly (BackupEntry | DeletedHistory)[],
+  reuse: boolean,
+  onConflict: ImportRequest['onConflict'],
+  result: ImportResult,
+): Promise<void> {
+  const entries = batch.filter((entry): entry is BackupEntry => 'memory' in entry);
+  const deleted = batch.filter((entry): entry is DeletedHistory => !('memory' in entry));
+  if (entries.length > 0) await restoreMemories(config, entries, reuse, onConflict, result);
+  if (deleted.length === 0) return;
+  config.assertOpen();
+  const restored = await conflictNamed(config.store.restoreDeleted(deleted, onConflict), result);
+  result.deleted += restored.written.length;
+}
+
+async function restoreMemories(
+  config: ImportConfig,
   entries: readonly BackupEntry[],
   reuse: boolean,
   onConflict: ImportRequest['onConflict'],
@@ -120,18 +137,7 @@ async function restore(
     vector: embedded.get(entry) ?? entry.vector!,
   }));
   config.assertOpen();
-  let restored: RestoreResult;
-  try {
-    restored = await config.store.restore(rows, onConflict);
-  } catch (error) {
-    if (error instanceof ConflictError) {
-      throw new ConflictError(
-        `${error.message}: ${result.imported} memories of earlier batches were imported, nothing from the batch holding it on`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  const restored: RestoreResult = await conflictNamed(config.store.restore(rows, onConflict), result);
   const written = new Set(restored.written);
   config.onRestored(
     rows.filter((row) => written.has(row.memory.id)),
@@ -141,4 +147,19 @@ async function restore(
   result.replaced += restored.replaced.length;
   result.skipped += restored.skipped.length;
   result.reembedded += todo.filter((entry) => written.has(entry.memory.id)).length;
+}
+
+/** A ConflictError that also says what earlier batches imported. */
+async function conflictNamed<T>(write: Promise<T>, result: ImportResult): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (error instanceof ConflictError) {
+      throw new ConflictError(
+        `${error.message}: ${result.imported} memories of earlier batches were imported, nothing from the batch holding it on`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }

@@ -3,10 +3,14 @@ import { StorageError } from '../errors.js';
 import type { HistoryRecord, MemoryRecord, SegmentRecord, SegmentVectors } from './records.js';
 import type { Tx } from './idb-tx.js';
 import { buildSegments, compareIds, removeWhere, segmentRecord, vectorAt, type VectorEncoding } from './segments.js';
-import { conflict, onlyDerivedAdd, withAdd } from './store.js';
-import type { OnConflict, RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
+import { byTime, conflict, onlyDerivedAdd, withAdd } from './store.js';
+import type { DeletedHistory, DeletedRestoreResult, DeletedScanRequest, OnConflict } from './store.js';
+import type { RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
 
-/** The export and import side of {@link MemoryStore}: a page scan in memory-id order, and a bulk restore. */
+/**
+ * The export and import side of {@link MemoryStore}: a page scan in memory-id order, a bulk restore, and the same two
+ * for the history deleted memories leave.
+ */
 
 /** How many index keys past `limit` a page looks at to finish the segments it read. */
 const LOOKAHEAD = 4;
@@ -160,6 +164,61 @@ async function dropReplaced(tx: Tx, existing: ReadonlyMap<string, string>): Prom
   });
   const rawHistory = unwrap(tx.objectStore('history'));
   for (const keys of historyKeys) for (const key of keys) rawHistory.delete(key);
+}
+
+/** History rows read at once while looking for deleted memories. */
+const HISTORY_PAGE = 1000;
+
+/**
+ * Reads the history in memory-id order a page of rows at a time and keeps the memories no segment holds (one count per
+ * memory, all in flight at once): at least `limit` of them, or all that are left.
+ */
+export async function scanDeletedPage(tx: Tx, request: DeletedScanRequest): Promise<DeletedHistory[]> {
+  const history = tx.objectStore('history').index('memoryId');
+  const ids = tx.objectStore('segments').index('ids');
+  const out: DeletedHistory[] = [];
+  let after = request.after;
+  while (out.length < request.limit) {
+    const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true);
+    const rows = await history.getAll(range, HISTORY_PAGE);
+    if (rows.length === 0) break;
+    const groups = new Map<string, HistoryRecord[]>();
+    for (const row of rows) {
+      const group = groups.get(row.memoryId);
+      if (group) group.push(row);
+      else groups.set(row.memoryId, [row]);
+    }
+    const full = rows.length === HISTORY_PAGE;
+    const last = rows[rows.length - 1]!.memoryId;
+    // A full page may cut its last memory's rows short: read again from there, or whole when it is the only one.
+    if (full && groups.size > 1) groups.delete(last);
+    else if (full) groups.set(last, await history.getAll(last));
+    const memoryIds = [...groups.keys()];
+    const live = await Promise.all(memoryIds.map((id) => ids.count(id)));
+    memoryIds.forEach((memoryId, i) => {
+      if (live[i] === 0) out.push({ memoryId, history: groups.get(memoryId)!.sort(byTime) });
+    });
+    if (!full) break;
+    after = memoryIds[memoryIds.length - 1];
+  }
+  return out;
+}
+
+/** Puts deleted memories' history rows, leaving out (or, with `'error'`, refusing) ids a segment holds. */
+export async function restoreDeletedRows(
+  tx: Tx,
+  entries: readonly DeletedHistory[],
+  onConflict: OnConflict,
+): Promise<DeletedRestoreResult> {
+  const ids = tx.objectStore('segments').index('ids');
+  const live = await Promise.all(entries.map((entry) => ids.count(entry.memoryId)));
+  const skipped = entries.filter((_, i) => live[i]! > 0).map((entry) => entry.memoryId);
+  if (onConflict === 'error' && skipped.length > 0) throw conflict(skipped[0]!);
+  const todo = entries.filter((_, i) => live[i] === 0);
+  const raw = unwrap(tx.objectStore('history'));
+  for (const entry of todo) for (const row of entry.history) raw.put(row);
+  await tx.done;
+  return { written: todo.map((entry) => entry.memoryId), skipped };
 }
 
 function dimensionsOf(row: RestoreRow): number {

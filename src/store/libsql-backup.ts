@@ -14,10 +14,14 @@ import {
 import type { StoredVector } from '../search/scope-index.js';
 import type { HistoryRecord } from './records.js';
 import type { VectorEncoding } from './segments.js';
-import { conflict, onlyDerivedAdd, withAdd } from './store.js';
-import type { OnConflict, RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
+import { byTime, conflict, onlyDerivedAdd, withAdd } from './store.js';
+import type { DeletedHistory, DeletedRestoreResult, DeletedScanRequest, OnConflict } from './store.js';
+import type { RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
 
-/** The export and import side of {@link LibsqlStore}: a page scan in id order, and a bulk restore. */
+/**
+ * The export and import side of {@link LibsqlStore}: a page scan in id order, a bulk restore, and the same two for the
+ * history deleted memories leave.
+ */
 
 export async function scanRows(tx: Transaction, request: ScanRequest): Promise<ScanRow[]> {
   const { after, limit, vectors } = request;
@@ -86,4 +90,46 @@ export async function restoreRows(
     skipped: onConflict === 'skip' ? [...existing] : [],
     segments: [],
   };
+}
+
+/** The history rows of the next `limit` memory ids after `after` that history names and no memory has. */
+export async function scanDeletedRows(tx: Transaction, request: DeletedScanRequest): Promise<DeletedHistory[]> {
+  const { rows } = await tx.execute({
+    sql: `SELECT DISTINCT memory_id FROM history WHERE memory_id > ? AND memory_id NOT IN (SELECT id FROM memories)
+          ORDER BY memory_id LIMIT ?`,
+    args: [request.after ?? '', request.limit],
+  });
+  const ids = rows.map((row) => row['memory_id'] as string);
+  if (ids.length === 0) return [];
+  const byMemory = new Map<string, HistoryRecord[]>(ids.map((id) => [id, []]));
+  for (const part of chunks(ids)) {
+    const history = await tx.execute({
+      sql: `SELECT * FROM history WHERE memory_id IN (${marks(part.length)})`,
+      args: part,
+    });
+    for (const row of history.rows) {
+      const record = historyFrom(row);
+      byMemory.get(record.memoryId)!.push(record);
+    }
+  }
+  return ids.map((memoryId) => ({ memoryId, history: byMemory.get(memoryId)!.sort(byTime) }));
+}
+
+/** Writes deleted memories' history rows, leaving out (or, with `'error'`, refusing) ids a memory has. */
+export async function restoreDeletedRows(
+  tx: Transaction,
+  entries: readonly DeletedHistory[],
+  onConflict: OnConflict,
+): Promise<DeletedRestoreResult> {
+  const live = new Set<string>();
+  for (const part of chunks(entries.map((entry) => entry.memoryId))) {
+    const found = await tx.execute({ sql: `SELECT id FROM memories WHERE id IN (${marks(part.length)})`, args: part });
+    for (const row of found.rows) live.add(row['id'] as string);
+  }
+  const skipped = entries.filter((entry) => live.has(entry.memoryId)).map((entry) => entry.memoryId);
+  if (onConflict === 'error' && skipped.length > 0) throw conflict(skipped[0]!);
+  const todo = entries.filter((entry) => !live.has(entry.memoryId));
+  for (const part of chunks(todo.flatMap((entry) => entry.history)))
+    await tx.execute(insert(`INSERT OR REPLACE INTO history ${HISTORY_COLUMNS}`, part, historyArgs));
+  return { written: todo.map((entry) => entry.memoryId), skipped };
 }

@@ -22,13 +22,14 @@ import {
   migrate,
   recordOf,
 } from './libsql-schema.js';
-import { restoreRows, scanRows } from './libsql-backup.js';
+import { restoreDeletedRows, restoreRows, scanDeletedRows, scanRows } from './libsql-backup.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch } from './records.js';
 import type { VectorEncoding } from './segments.js';
 import { addHistory, byTime, notFound } from './store.js';
 import type { DeleteRow, Replacement, ScopeField, ScopeMatch, Store, StoreCounts, StoredRow } from './store.js';
 import type { WriteResult, WriteSet } from './store.js';
-import type { OnConflict, RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
+import type { DeletedHistory, DeletedRestoreResult, DeletedScanRequest, OnConflict } from './store.js';
+import type { RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
 
 export interface LibsqlStoreOptions {
   /** The database file (created when missing); `':memory:'` for one that lives and dies with the store. */
@@ -155,6 +156,14 @@ export class LibsqlStore implements Store {
 
   async restore(rows: readonly RestoreRow[], onConflict: OnConflict): Promise<RestoreResult> {
     return this.#transaction('restore memories', (tx) => restoreRows(tx, rows, onConflict, this.#encoding));
+  }
+
+  async scanDeleted(request: DeletedScanRequest): Promise<DeletedHistory[]> {
+    return this.#transaction('read deleted memories', (tx) => scanDeletedRows(tx, request), 'read');
+  }
+
+  async restoreDeleted(entries: readonly DeletedHistory[], onConflict: OnConflict): Promise<DeletedRestoreResult> {
+    return this.#transaction('restore deleted memories', (tx) => restoreDeletedRows(tx, entries, onConflict));
   }
 
   async get(id: string): Promise<MemoryRecord | undefined> {

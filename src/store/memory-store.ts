@@ -4,8 +4,9 @@ import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecor
 import { addHistory, byTime, notFound } from './store.js';
 import type { DeleteRow, Replacement, ScopeField, ScopeMatch, Store, StoreCounts, StoredRow } from './store.js';
 import type { WriteResult, WriteSet } from './store.js';
-import type { OnConflict, RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
-import { restoreRows, scanPage } from './idb-backup.js';
+import type { DeletedHistory, DeletedRestoreResult, DeletedScanRequest, OnConflict } from './store.js';
+import type { RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
+import { restoreDeletedRows, restoreRows, scanDeletedPage, scanPage } from './idb-backup.js';
 import {
   commitGroups,
   describeWrite,
@@ -170,6 +171,18 @@ export class MemoryStore implements Store {
     );
     for (const record of records) this.#noteSmall(record);
     return result;
+  }
+
+  async scanDeleted(request: DeletedScanRequest): Promise<DeletedHistory[]> {
+    return this.#run('read deleted memories', ['history', 'segments'], 'readonly', (tx) =>
+      scanDeletedPage(tx, request),
+    );
+  }
+
+  async restoreDeleted(entries: readonly DeletedHistory[], onConflict: OnConflict): Promise<DeletedRestoreResult> {
+    return this.#run('restore deleted memories', ['history', 'segments'], 'readwrite', (tx) =>
+      restoreDeletedRows(tx, entries, onConflict),
+    );
   }
 
   async get(id: string): Promise<MemoryRecord | undefined> {

@@ -61,6 +61,16 @@ export interface Store {
    * written.
    */
   restore(rows: readonly RestoreRow[], onConflict: OnConflict): Promise<RestoreResult>;
+  /**
+   * The history of deleted memories (rows outlive their memory), up to `limit` memories with ids after `after`, in id
+   * order, rows oldest first. For export.
+   */
+  scanDeleted(request: DeletedScanRequest): Promise<DeletedHistory[]>;
+  /**
+   * Writes deleted memories' history rows in one transaction. An id that names a memory here is skipped (a deleted
+   * memory never removes a live one) or, with `'error'`, a ConflictError before anything is written.
+   */
+  restoreDeleted(entries: readonly DeletedHistory[], onConflict: OnConflict): Promise<DeletedRestoreResult>;
 
   /**
    * Optional: a store that appends small units (IndexedDB's segments) says when enough wait to be merged, and
@@ -132,6 +142,22 @@ export interface ScanRow {
   readonly memory: MemoryRecord;
   readonly vector?: StoredVector;
   readonly history: HistoryRecord[];
+}
+
+export interface DeletedScanRequest {
+  readonly after?: string | undefined;
+  readonly limit: number;
+}
+
+/** A deleted memory's history: its rows (the DELETE row among them) outlive it. */
+export interface DeletedHistory {
+  readonly memoryId: string;
+  readonly history: readonly HistoryRecord[];
+}
+
+export interface DeletedRestoreResult {
+  readonly written: string[];
+  readonly skipped: string[];
 }
 
 /** What to do with an imported memory whose id exists already. */

@@ -118,9 +118,13 @@ function roundTrip(quantize: 'none' | 'int8'): BackupCase {
       const a = await h.open({ quantize });
       const ids = await seed(a);
       const lines = await collect(a.export());
-      // The deleted memory is not exported (its history goes with it).
-      const kept = ids.slice(0, 5);
-      const before = await snapshot(a, kept);
+      // The deleted memory's history is exported too (its last line), so history() of its id comes back as well.
+      const before = await snapshot(a, ids);
+      equal(
+        (await a.history(ids[5]!)).map((r) => r.event),
+        ['ADD', 'DELETE'],
+        "a deleted memory's history",
+      );
       await a.close();
 
       const header = JSON.parse(lines[0]!) as Record<string, unknown>;
@@ -128,7 +132,9 @@ function roundTrip(quantize: 'none' | 'int8'): BackupCase {
       equal(header['version'], 1, 'header version');
       equal(header['encoding'], quantize === 'int8' ? 'int8' : 'float32', 'header encoding');
       equal(header['count'], 7, 'header count (expired included, deleted not)');
-      equal(lines.length, 8, 'one line per memory after the header');
+      equal(lines.length, 9, 'one line per memory after the header, then the deleted one');
+      const deleted = JSON.parse(lines[8]!) as Record<string, unknown>;
+      equal([deleted['id'], deleted['deleted']], [ids[5], true], 'the deleted memory, last');
       ok(
         lines.every((line) => line.endsWith('\n') && line.indexOf('\n') === line.length - 1),
         'each line ends in one newline',
@@ -140,14 +146,14 @@ function roundTrip(quantize: 'none' | 'int8'): BackupCase {
       const progress: number[] = [];
       const b = await h.other({ quantize });
       const result = await b.import(lines, { onProgress: (p) => progress.push(p.done) });
-      equal(result, { imported: 7, replaced: 0, skipped: 0, reembedded: 0 }, 'import result');
+      equal(result, { imported: 7, replaced: 0, skipped: 0, reembedded: 0, deleted: 1 }, 'import result');
       equal(progress[progress.length - 1], 7, 'last progress');
       equal(comparable(await collect(b.export())), comparable(lines), 'the re-export (vector bytes included)');
-      equal(await snapshot(b, kept), before, 'getAll, history and search after import');
+      equal(await snapshot(b, ids), before, 'getAll, history (of the deleted one too) and search after import');
       await b.close();
 
       const reopened = await h.other({ quantize });
-      equal(await snapshot(reopened, kept), before, 'after a reopen');
+      equal(await snapshot(reopened, ids), before, 'after a reopen');
       await reopened.close();
     },
   };
@@ -180,6 +186,20 @@ export const backupCases: readonly BackupCase[] = [
       equal(progress[progress.length - 1], [1300, 1300], 'last progress');
       const odd = await collect(memory.export({ scope: { userId: 'odd' }, includeVectors: false }));
       equal(odd.length - 1, 650, 'one scope');
+      // 650 deleted memories leave 1,300 history rows: read back a page of rows at a time, each memory once.
+      await memory.deleteAll({ userId: 'odd' });
+      const after = await collect(memory.export({ includeVectors: false }));
+      const gone = after.slice(651).map((line) => JSON.parse(line) as { id: string; deleted: boolean; history: [] });
+      equal(gone.length, 650, 'one line per deleted memory');
+      ok(
+        gone.every((g, i) => g.deleted && g.history.length === 2 && (i === 0 || gone[i - 1]!.id < g.id)),
+        'deleted memories in id order, each with its ADD and DELETE rows',
+      );
+      equal(
+        gone.map((g) => g.id),
+        odd.slice(1).map((line) => (JSON.parse(line) as { id: string }).id),
+        'the odd ones',
+      );
       // Closed halfway (the next page may already be on its way): the export ends with ClosedError.
       const halfway = memory.export();
       for (let i = 0; i < 600; i++) await halfway.next();
@@ -248,7 +268,7 @@ export const backupCases: readonly BackupCase[] = [
       const lines = await collect(memory.export());
       equal(
         await memory.import(lines),
-        { imported: 0, replaced: 0, skipped: 7, reembedded: 0 },
+        { imported: 0, replaced: 0, skipped: 7, reembedded: 0, deleted: 1 },
         'skip (the default): all exist',
       );
       await memory.update(ids[3]!, { text: 'Bob drinks matcha', metadata: { category: 'drinks' } });
@@ -263,7 +283,7 @@ export const backupCases: readonly BackupCase[] = [
       );
       equal(await memory.get(ids[3]!), changed, 'error wrote nothing');
       const replaced = await memory.import(lines, { onConflict: 'replace' });
-      equal(replaced, { imported: 7, replaced: 7, skipped: 0, reembedded: 0 }, 'replace result');
+      equal(replaced, { imported: 7, replaced: 7, skipped: 0, reembedded: 0, deleted: 1 }, 'replace result');
       equal((await memory.get(ids[3]!))?.memory, 'Bob drinks tea', 'replace restores the exported text');
       equal(
         (await memory.history(ids[3]!)).map((r) => r.event),
@@ -281,6 +301,17 @@ export const backupCases: readonly BackupCase[] = [
         'the restored text is searched',
       );
       equal((await memory.getAll({ userId: 'bob' })).results.length, 1, 'one memory, not two');
+      // A deleted memory's history under the id of a live one: left out, or a ConflictError.
+      const gone = JSON.parse(lines[lines.length - 1]!) as { history: Record<string, unknown>[] };
+      const history = gone.history.map((row) => ({ ...row, id: `${String(row['id'])}-x`, memoryId: ids[3] }));
+      const clash = [lines[0]!, `${JSON.stringify({ ...gone, id: ids[3], history })}\n`];
+      equal(
+        await memory.import(clash),
+        { imported: 0, replaced: 0, skipped: 0, reembedded: 0, deleted: 0 },
+        'a deleted memory never removes a live one',
+      );
+      await rejects(() => memory.import(clash, { onConflict: 'error' }), 'ConflictError', new RegExp(ids[3]!), 'clash');
+      equal((await memory.history(ids[3]!)).length, 1, "the live memory's history is its own");
       await memory.close();
     },
   },
@@ -313,6 +344,7 @@ export const backupCases: readonly BackupCase[] = [
 
       const withLine = (n: number, line: string) => [...lines.slice(0, n - 1), `${line}\n`, ...lines.slice(n)];
       const entry = JSON.parse(lines[3]!) as Record<string, unknown>;
+      const gone = JSON.parse(lines[8]!) as Record<string, unknown>;
       const bad: [string, string[], RegExp, number][] = [
         ['empty source', [], /line 1/, 0],
         ['unknown format', withLine(1, JSON.stringify({ ...header, format: 'mem0' })), /line 1.*format/, 0],
@@ -322,6 +354,7 @@ export const backupCases: readonly BackupCase[] = [
         ['bad metadata', withLine(4, JSON.stringify({ ...entry, metadata: 'food' })), /line 4.*metadata/, 2],
         ['edited text', withLine(4, JSON.stringify({ ...entry, text: 'changed' })), /line 4.*hash/, 2],
         ['unknown key', withLine(4, JSON.stringify({ ...entry, colour: 'red' })), /line 4.*colour/, 2],
+        ['bad deleted line', withLine(9, JSON.stringify({ ...gone, deleted: 'yes' })), /line 9.*deleted/, 6],
       ];
       for (const [what, source, pattern, before] of bad) {
         await rejects(() => b.import(source), 'ValidationError', pattern, what);
