@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { sha256Hex, toHex } from './sha256.js';
 
 /**
  * UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then randomness, with a counter in `rand_a` so ids made in
@@ -42,7 +41,7 @@ export function uuidv7(now = Date.now()): string {
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytesToHex(bytes);
+  const hex = toHex(bytes);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
@@ -55,12 +54,9 @@ export function contentHash(text: string): string {
   return nativeHash ? nativeHash(text) : jsContentHash(text);
 }
 
-/** One encoder for every hash (noble's utf8ToBytes makes a new one and copies its output, per call). */
-const utf8 = new TextEncoder();
-
 /** The same hash in plain JavaScript: what a browser runs. */
 export function jsContentHash(text: string): string {
-  return bytesToHex(sha256(utf8.encode(text)));
+  return sha256Hex(text);
 }
 
 type Hash = (text: string) => string;

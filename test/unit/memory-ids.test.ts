@@ -21,6 +21,17 @@ describe('ids and hashes', () => {
     }
   });
 
+  it('the browser hash agrees with node:crypto on every length around the block boundaries and odd characters', () => {
+    const parts = ['a', 'é', '☕', '😀', '\uD800', '\uDFFF', '\0', '\n'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let length = 0; length < 300; length++) {
+      let text = '';
+      while (text.length < length) text += parts[next() % parts.length]!;
+      expect(jsContentHash(text), `length ${length}`).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
+    }
+  });
+
   it('uuidv7 ids are well-formed, unique and sort in creation order, even within one millisecond', () => {
     const ids = Array.from({ length: 5000 }, () => uuidv7(1_700_000_000_000));
     expect(new Set(ids).size).toBe(5000);
