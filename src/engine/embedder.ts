@@ -21,16 +21,64 @@ import type { EmbedderOptions, EmbedderStats } from './types.js';
 
 export type { EmbedderOptions, EmbedderStats } from './types.js';
 
+/**
+ * One embed() or embedMany() call: its vectors fill in as its texts' jobs finish, and it settles once (rejected by
+ * its first failed text). One object per call, not a promise per text: a flood of adds waits here by the thousand.
+ */
+class Request {
+  readonly vectors: Float32Array[];
+  #remaining: number;
+  #settled = false;
+  readonly #resolve: (vectors: Float32Array[]) => void;
+  readonly #reject: (error: unknown) => void;
+  readonly #signal: AbortSignal | undefined;
+  /** Set while a signal can abort the call. */
+  onAbort: (() => void) | undefined;
+
+  constructor(
+    size: number,
+    signal: AbortSignal | undefined,
+    resolve: (vectors: Float32Array[]) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.vectors = new Array<Float32Array>(size);
+    this.#remaining = size;
+    this.#signal = signal;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  fill(index: number, vector: Float32Array): void {
+    if (this.#settled) return;
+    this.vectors[index] = vector;
+    if (--this.#remaining === 0) {
+      this.#end();
+      this.#resolve(this.vectors);
+    }
+  }
+
+  fail(error: unknown): void {
+    if (this.#settled) return;
+    this.#end();
+    this.#reject(error);
+  }
+
+  #end(): void {
+    this.#settled = true;
+    if (this.onAbort) this.#signal?.removeEventListener('abort', this.onAbort);
+    this.onAbort = undefined;
+  }
+}
+
+/** A place of a request waiting for a job's vector. */
 interface Waiter {
-  readonly resolve: (vector: Float32Array) => void;
-  readonly reject: (error: unknown) => void;
-  readonly signal: AbortSignal | undefined;
-  readonly onAbort: (() => void) | undefined;
+  readonly request: Request;
+  readonly index: number;
 }
 
 /** One distinct text in flight, shared by every caller that asked for it meanwhile. */
 interface Job extends QueuedJob {
-  readonly waiters: Set<Waiter>;
+  waiters: Waiter[];
   key: string | undefined;
 }
 
@@ -127,17 +175,22 @@ export class Embedder {
     const valid = validateText(text);
     const signal = checkSignal(options);
     signal?.throwIfAborted();
-    return this.#request(valid, signal);
+    return (await this.#request([valid], signal))[0]!;
   }
 
   /** One unit-length vector per text, in order. Rejects (as a whole) if any text is invalid or fails. */
-  async embedMany(texts: readonly string[], options?: EmbedCallOptions): Promise<Float32Array[]> {
-    this.#assertOpen();
-    if (!Array.isArray(texts)) throw expected('texts', 'an array of strings', texts);
-    const valid = (texts as readonly unknown[]).map((t, i) => validateText(t, `texts[${i}]`));
-    const signal = checkSignal(options);
-    signal?.throwIfAborted();
-    return Promise.all(valid.map((t) => this.#request(t, signal)));
+  embedMany(texts: readonly string[], options?: EmbedCallOptions): Promise<Float32Array[]> {
+    // Not async: a Memory's waiting add holds this one promise, not a second one around it.
+    try {
+      this.#assertOpen();
+      if (!Array.isArray(texts)) throw expected('texts', 'an array of strings', texts);
+      const valid = (texts as readonly unknown[]).map((t, i) => validateText(t, `texts[${i}]`));
+      const signal = checkSignal(options);
+      signal?.throwIfAborted();
+      return valid.length === 0 ? Promise.resolve([]) : this.#request(valid, signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   stats(): EmbedderStats {
@@ -186,29 +239,32 @@ export class Embedder {
     if (this.#closing) throw new ClosedError('The embedder is closed; create a new one');
   }
 
-  #request(text: string, signal: AbortSignal | undefined): Promise<Float32Array> {
-    let job = this.#inflight.get(text);
-    if (job) this.#deduplicated++;
-    else {
-      job = { text, waiters: new Set(), key: undefined, stage: 'lookup', enqueuedAt: 0 };
-      this.#inflight.set(text, job);
-      void this.#lookup(job);
-    }
-    return this.#join(job, signal);
-  }
-
-  #join(job: Job, signal: AbortSignal | undefined): Promise<Float32Array> {
-    return new Promise<Float32Array>((resolve, reject) => {
-      const onAbort = signal
-        ? (): void => {
-            job.waiters.delete(waiter);
-            reject(signal.reason);
-            if (job.waiters.size === 0) this.#abandon(job);
-          }
-        : undefined;
-      const waiter: Waiter = { resolve, reject, signal, onAbort };
-      job.waiters.add(waiter);
-      signal?.addEventListener('abort', onAbort!, { once: true });
+  #request(texts: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+    return new Promise<Float32Array[]>((resolve, reject) => {
+      const request = new Request(texts.length, signal, resolve, reject);
+      const jobs = texts.map((text, index) => {
+        const waiter = { request, index };
+        let job = this.#inflight.get(text);
+        if (job) {
+          this.#deduplicated++;
+          job.waiters.push(waiter);
+        } else {
+          // A literal, not a push: a pushed-to empty array grows to room for 17 (a waiting text holds it).
+          job = { text, waiters: [waiter], key: undefined, stage: 'lookup', enqueuedAt: 0 };
+          this.#inflight.set(text, job);
+          void this.#lookup(job);
+        }
+        return job;
+      });
+      if (!signal) return;
+      request.onAbort = () => {
+        request.fail(signal.reason);
+        for (const job of jobs) {
+          job.waiters = job.waiters.filter((w) => w.request !== request);
+          if (job.waiters.length === 0) this.#abandon(job);
+        }
+      };
+      signal.addEventListener('abort', request.onAbort, { once: true });
     });
   }
 
@@ -261,13 +317,15 @@ export class Embedder {
     } else if (!(result instanceof ClosedError)) {
       this.#failures++;
     }
-    for (const waiter of job.waiters) {
-      if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      // Each caller gets its own copy: one caller writing into its vector cannot change another's (or the cache's).
-      if (result instanceof Float32Array) waiter.resolve(result.slice());
-      else waiter.reject(result);
-    }
-    job.waiters.clear();
+    const { waiters } = job;
+    job.waiters = [];
+    // Each caller gets its own copy: one caller writing into its vector cannot change another's (or the cache's).
+    // The last may take the pool's array itself when the cache does not hold it.
+    const cached = fromCache || (job.key !== undefined && this.#cache !== undefined);
+    waiters.forEach(({ request, index }, i) => {
+      if (!(result instanceof Float32Array)) request.fail(result);
+      else request.fill(index, cached || i < waiters.length - 1 ? result.slice() : result);
+    });
   }
 }
 
