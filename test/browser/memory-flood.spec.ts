@@ -5,7 +5,7 @@
  * are measured by `npm run bench:flood`; here only bounds a loaded 2-core CI machine cannot miss.
  */
 import { expect, test } from '@playwright/test';
-import type { FloodResult } from '../pages/flood.js';
+import type { FirstSearchResult, FloodResult } from '../pages/flood.js';
 
 test.use({
   launchOptions: {
@@ -40,4 +40,19 @@ test('10,000 concurrent adds: all resolve, none lost or doubled, in bounded tran
   // add held a chain of async functions and promises; the goal of 2 KB is the bound.
   if (r.heapPerAdd !== null) expect(r.heapPerAdd).toBeLessThan(2048);
   if (r.heapPerAddLater !== null) expect(r.heapPerAddLater).toBeLessThan(2048);
+});
+
+test('the first search of a scope of 20,000 memories loads it in bounded tasks', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/test/pages/flood.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+  const r: FirstSearchResult = await page.evaluate(() => window.firstSearch({ count: 20_000 }));
+  const longest = Math.max(0, ...r.longTasks);
+  console.log(
+    `first search: ${r.searchMs.toFixed(0)} ms, longest task ${longest.toFixed(0)} ms, ${r.longTasks.length} over 50 ms`,
+  );
+  expect(r).toMatchObject({ stored: 20_000, hits: 5 });
+  // Read by one request and indexed in one go, the scope was one task of most of the search (1.8 s of 2.9 s at a
+  // load of ~6); read per segment and indexed in slices, what is left are single segments' reads and collections.
+  expect(longest).toBeLessThan(r.searchMs / 4);
 });
