@@ -21,31 +21,30 @@ import type { EmbedderOptions, EmbedderStats } from './types.js';
 
 export type { EmbedderOptions, EmbedderStats } from './types.js';
 
+/** Who hears a request's outcome once: its vectors (in order), or the first error among its texts. */
+export interface VectorSink {
+  embedded(vectors: Float32Array[]): void;
+  embedFailed(error: unknown): void;
+}
+
 /**
- * One embed() or embedMany() call: its vectors fill in as its texts' jobs finish, and it settles once (rejected by
- * its first failed text). One object per call, not a promise per text: a flood of adds waits here by the thousand.
+ * One embed(), embedMany() or embedInto() call: its vectors fill in as its texts' jobs finish, and it settles once
+ * (failed by its first failed text). One object per call, not a promise per text: a flood of adds waits here.
  */
 class Request {
   readonly vectors: Float32Array[];
   #remaining: number;
   #settled = false;
-  readonly #resolve: (vectors: Float32Array[]) => void;
-  readonly #reject: (error: unknown) => void;
+  readonly #sink: VectorSink;
   readonly #signal: AbortSignal | undefined;
   /** Set while a signal can abort the call. */
   onAbort: (() => void) | undefined;
 
-  constructor(
-    size: number,
-    signal: AbortSignal | undefined,
-    resolve: (vectors: Float32Array[]) => void,
-    reject: (error: unknown) => void,
-  ) {
+  constructor(size: number, signal: AbortSignal | undefined, sink: VectorSink) {
     this.vectors = new Array<Float32Array>(size);
     this.#remaining = size;
     this.#signal = signal;
-    this.#resolve = resolve;
-    this.#reject = reject;
+    this.#sink = sink;
   }
 
   fill(index: number, vector: Float32Array): void {
@@ -53,14 +52,14 @@ class Request {
     this.vectors[index] = vector;
     if (--this.#remaining === 0) {
       this.#end();
-      this.#resolve(this.vectors);
+      this.#sink.embedded(this.vectors);
     }
   }
 
   fail(error: unknown): void {
     if (this.#settled) return;
     this.#end();
-    this.#reject(error);
+    this.#sink.embedFailed(error);
   }
 
   #end(): void {
@@ -175,22 +174,34 @@ export class Embedder {
     const valid = validateText(text);
     const signal = checkSignal(options);
     signal?.throwIfAborted();
-    return (await this.#request([valid], signal))[0]!;
+    return (await this.#promise([valid], signal))[0]!;
   }
 
   /** One unit-length vector per text, in order. Rejects (as a whole) if any text is invalid or fails. */
   embedMany(texts: readonly string[], options?: EmbedCallOptions): Promise<Float32Array[]> {
-    // Not async: a Memory's waiting add holds this one promise, not a second one around it.
     try {
-      this.#assertOpen();
-      if (!Array.isArray(texts)) throw expected('texts', 'an array of strings', texts);
-      const valid = (texts as readonly unknown[]).map((t, i) => validateText(t, `texts[${i}]`));
+      const valid = this.#validTexts(texts);
       const signal = checkSignal(options);
       signal?.throwIfAborted();
-      return valid.length === 0 ? Promise.resolve([]) : this.#request(valid, signal);
+      return valid.length === 0 ? Promise.resolve([]) : this.#promise(valid, signal);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * {@link embedMany} that tells `sink` instead of settling a promise: a Memory's waiting add is its own sink, so it
+   * holds no promise or closure in the engine.
+   */
+  embedInto(texts: readonly string[], sink: VectorSink): void {
+    let valid: string[];
+    try {
+      valid = this.#validTexts(texts);
+    } catch (error) {
+      return sink.embedFailed(error);
+    }
+    if (valid.length === 0) sink.embedded([]);
+    else this.#request(valid, undefined, sink);
   }
 
   stats(): EmbedderStats {
@@ -239,33 +250,41 @@ export class Embedder {
     if (this.#closing) throw new ClosedError('The embedder is closed; create a new one');
   }
 
-  #request(texts: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
-    return new Promise<Float32Array[]>((resolve, reject) => {
-      const request = new Request(texts.length, signal, resolve, reject);
-      const jobs = texts.map((text, index) => {
-        const waiter = { request, index };
-        let job = this.#inflight.get(text);
-        if (job) {
-          this.#deduplicated++;
-          job.waiters.push(waiter);
-        } else {
-          // A literal, not a push: a pushed-to empty array grows to room for 17 (a waiting text holds it).
-          job = { text, waiters: [waiter], key: undefined, stage: 'lookup', enqueuedAt: 0 };
-          this.#inflight.set(text, job);
-          void this.#lookup(job);
-        }
-        return job;
-      });
-      if (!signal) return;
-      request.onAbort = () => {
-        request.fail(signal.reason);
-        for (const job of jobs) {
-          job.waiters = job.waiters.filter((w) => w.request !== request);
-          if (job.waiters.length === 0) this.#abandon(job);
-        }
-      };
-      signal.addEventListener('abort', request.onAbort, { once: true });
+  #validTexts(texts: readonly string[]): string[] {
+    this.#assertOpen();
+    if (!Array.isArray(texts)) throw expected('texts', 'an array of strings', texts);
+    return (texts as readonly unknown[]).map((t, i) => validateText(t, `texts[${i}]`));
+  }
+
+  #promise(texts: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+    return new Promise((resolve, reject) => this.#request(texts, signal, { embedded: resolve, embedFailed: reject }));
+  }
+
+  #request(texts: readonly string[], signal: AbortSignal | undefined, sink: VectorSink): void {
+    const request = new Request(texts.length, signal, sink);
+    const jobs = texts.map((text, index) => {
+      const waiter = { request, index };
+      let job = this.#inflight.get(text);
+      if (job) {
+        this.#deduplicated++;
+        job.waiters.push(waiter);
+      } else {
+        // A literal, not a push: a pushed-to empty array grows to room for 17 (a waiting text holds it).
+        job = { text, waiters: [waiter], key: undefined, stage: 'lookup', enqueuedAt: 0 };
+        this.#inflight.set(text, job);
+        void this.#lookup(job);
+      }
+      return job;
     });
+    if (!signal) return;
+    request.onAbort = () => {
+      request.fail(signal.reason);
+      for (const job of jobs) {
+        job.waiters = job.waiters.filter((w) => w.request !== request);
+        if (job.waiters.length === 0) this.#abandon(job);
+      }
+    };
+    signal.addEventListener('abort', request.onAbort, { once: true });
   }
 
   /** Memory LRU, then the persistent store, then the coalescer. */

@@ -1,4 +1,5 @@
-import { StorageError } from '../errors.js';
+import { EmbeddingError, StorageError } from '../errors.js';
+import { describe } from '../validate.js';
 import type { PendingBatch } from '../store/records.js';
 import type { AddRow, Store } from '../store/store.js';
 import { addResult, addRows } from './rows.js';
@@ -9,6 +10,8 @@ import type { AddResult } from './types.js';
 export interface AddContext {
   readonly store: Store;
   readonly writer: StoreWriter;
+  /** The embedder's vector size: what each of an add's vectors must have. */
+  readonly dimensions: number;
   /** Called once per add when it has settled (resolved or rejected). */
   readonly settled: (call: AddCall) => void;
 }
@@ -42,8 +45,10 @@ export class AddCall implements AddWrite {
     this.#reject = reject;
   }
 
-  /** The vectors of `items`, in order. */
+  /** The vectors of the batch's items, in order. */
   embedded(vectors: readonly Float32Array[]): void {
+    const wrong = wrongVectors(this.batch.items.length, this.#context.dimensions, vectors);
+    if (wrong) return this.embedFailed(wrong);
     this.rows = addRows(this.batch.items, vectors);
     if (this.#recorded) this.#commit();
   }
@@ -103,4 +108,16 @@ export class AddCall implements AddWrite {
     if (failure) this.#reject(failure.error);
     else this.#resolve({ results: this.batch.items.map(addResult) });
   }
+}
+
+/** An EmbeddingError unless `vectors` holds `count` vectors of `dimensions` floats (an embedder's answer is checked). */
+export function wrongVectors(
+  count: number,
+  dimensions: number,
+  vectors: readonly Float32Array[],
+): EmbeddingError | undefined {
+  if (vectors.length === count && vectors.every((v) => v instanceof Float32Array && v.length === dimensions)) return;
+  return new EmbeddingError(
+    `Expected ${count} vectors of ${dimensions} dimensions from the embedder, got ${describe(vectors.map((v) => v?.length))}`,
+  );
 }

@@ -1,9 +1,9 @@
-import { EmbeddingError, errorDetail } from '../errors.js';
-import { describe } from '../validate.js';
+import { errorDetail } from '../errors.js';
 import { uuidv7 } from '../store/ids.js';
 import type { PendingRecord } from '../store/records.js';
 import type { AddRow, Store } from '../store/store.js';
-import { AddCall, type AddContext } from './add-call.js';
+import { AddCall, wrongVectors, type AddContext } from './add-call.js';
+import { embedInto } from './engine.js';
 import type { StoreWriter } from './store-writer.js';
 import { addRows } from './rows.js';
 import type { TextEmbedder } from './text-embedder.js';
@@ -54,6 +54,7 @@ export class Ingest {
     this.#context = {
       store: config.store,
       writer: config.writer,
+      dimensions: config.embedder.dimensions,
       settled: (call) => {
         this.#inFlight -= call.batch.items.length;
         if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
@@ -96,18 +97,9 @@ export class Ingest {
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     const vectors =
       texts.length === 1 ? [await this.#embedder.embed(texts[0]!)] : await this.#embedder.embedMany(texts);
-    const wrong = this.#wrongVectors(texts.length, vectors);
+    const wrong = wrongVectors(texts.length, this.#embedder.dimensions, vectors);
     if (wrong) throw wrong;
     return vectors;
-  }
-
-  /** An EmbeddingError unless `vectors` holds `count` vectors of the model's size. */
-  #wrongVectors(count: number, vectors: readonly Float32Array[]): EmbeddingError | undefined {
-    const d = this.#embedder.dimensions;
-    if (vectors.length === count && vectors.every((v) => v instanceof Float32Array && v.length === d)) return undefined;
-    return new EmbeddingError(
-      `Expected ${count} vectors of ${d} dimensions from the embedder, got ${describe(vectors.map((v) => v?.length))}`,
-    );
   }
 
   /**
@@ -134,14 +126,14 @@ export class Ingest {
   /** One engine call per add (the engine batches across callers): one slow or bad text holds or fails its add only. */
   #embed(call: AddCall): void {
     const pending = call.batch.items;
-    const vectors =
-      pending.length > EMBED_CHUNK ? this.#vectors(pending) : this.#embedder.embedMany(pending.map((p) => p.text));
-    vectors.then(
-      (v) => {
-        const wrong = this.#wrongVectors(pending.length, v);
-        if (wrong) call.embedFailed(wrong);
-        else call.embedded(v);
-      },
+    if (pending.length <= EMBED_CHUNK)
+      return embedInto(
+        this.#embedder,
+        pending.map((p) => p.text),
+        call,
+      );
+    this.#vectors(pending).then(
+      (vectors) => call.embedded(vectors),
       (error: unknown) => call.embedFailed(error),
     );
   }
