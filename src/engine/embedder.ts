@@ -16,62 +16,16 @@ import { enginePlatform, type EnginePlatform, type OwnedEmbeddingCache } from '.
 import type { ItemResult, WorkerPool } from './pool.js';
 import { startEngine } from './start.js';
 import { registerPool } from './test-hooks.js';
+import { EmbedRequest, type VectorSink } from './embed-request.js';
 import { validateText } from './text.js';
 import type { EmbedderOptions, EmbedderStats } from './types.js';
 
 export type { EmbedderOptions, EmbedderStats } from './types.js';
-
-/** Who hears a request's outcome once: its vectors (in order), or the first error among its texts. */
-export interface VectorSink {
-  embedded(vectors: Float32Array[]): void;
-  embedFailed(error: unknown): void;
-}
-
-/**
- * One embed(), embedMany() or embedInto() call: its vectors fill in as its texts' jobs finish, and it settles once
- * (failed by its first failed text). One object per call, not a promise per text: a flood of adds waits here.
- */
-class Request {
-  readonly vectors: Float32Array[];
-  #remaining: number;
-  #settled = false;
-  readonly #sink: VectorSink;
-  readonly #signal: AbortSignal | undefined;
-  /** Set while a signal can abort the call. */
-  onAbort: (() => void) | undefined;
-
-  constructor(size: number, signal: AbortSignal | undefined, sink: VectorSink) {
-    this.vectors = new Array<Float32Array>(size);
-    this.#remaining = size;
-    this.#signal = signal;
-    this.#sink = sink;
-  }
-
-  fill(index: number, vector: Float32Array): void {
-    if (this.#settled) return;
-    this.vectors[index] = vector;
-    if (--this.#remaining === 0) {
-      this.#end();
-      this.#sink.embedded(this.vectors);
-    }
-  }
-
-  fail(error: unknown): void {
-    if (this.#settled) return;
-    this.#end();
-    this.#sink.embedFailed(error);
-  }
-
-  #end(): void {
-    this.#settled = true;
-    if (this.onAbort) this.#signal?.removeEventListener('abort', this.onAbort);
-    this.onAbort = undefined;
-  }
-}
+export type { VectorSink } from './embed-request.js';
 
 /** A place of a request waiting for a job's vector. */
 interface Waiter {
-  readonly request: Request;
+  readonly request: EmbedRequest;
   readonly index: number;
 }
 
@@ -261,7 +215,7 @@ export class Embedder {
   }
 
   #request(texts: readonly string[], signal: AbortSignal | undefined, sink: VectorSink): void {
-    const request = new Request(texts.length, signal, sink);
+    const request = new EmbedRequest(texts.length, signal, sink);
     const jobs = texts.map((text, index) => {
       const waiter = { request, index };
       let job = this.#inflight.get(text);
