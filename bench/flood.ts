@@ -4,7 +4,8 @@
  * (test/pages/flood.html), per model. Reports the longest task after the caller's loop, the tasks over 50 ms, the
  * caller's loop itself and the heap each waiting add holds beyond its text. `--baseline` names a second site build
  * (say, of the previous commit, with test/pages/flood.* copied in) run alternately with this one, for ratios from
- * one run. Writes bench/results/flood-latest.json and .md.
+ * one run. Writes bench/results/flood-latest.json and .md. `--first-search=<memories>` instead stores that many
+ * memories in one scope, reopens it and reports the tasks of its first search (bench/results/first-search-latest.*).
  */
 import { chromium } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ const reps = Number(flag('reps') ?? 3);
 const outDir = process.env['AGENTMEM_SITE_OUT'] ?? 'dist-site';
 const port = Number(process.env['AGENTMEM_BENCH_PORT'] ?? 5191);
 const baseline = flag('baseline');
+const firstSearch = flag('first-search');
 
 interface Row {
   site: string;
@@ -49,6 +51,10 @@ const browser = await chromium.launch({
 });
 const rows: Row[] = [];
 try {
+  if (firstSearch) {
+    await runFirstSearch(Number(firstSearch));
+    process.exit(0);
+  }
   for (const model of models) {
     for (let i = 0; i < reps * sites.length; i++) {
       const rep = Math.floor(i / sites.length);
@@ -117,3 +123,49 @@ mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'flood-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
 writeFileSync(join(out, 'flood-latest.md'), md);
 console.log(md);
+
+/** The first search of a scope of `size` memories (lexical), per build and repetition: its long tasks. */
+async function runFirstSearch(size: number): Promise<void> {
+  const out: { site: string; rep: number; searchMs: number; longestMs: number; over50: number }[] = [];
+  try {
+    for (let i = 0; i < reps * sites.length; i++) {
+      const rep = Math.floor(i / sites.length);
+      const { label, preview } = sites[rep % 2 === 0 ? i % sites.length : sites.length - 1 - (i % sites.length)]!;
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${preview.url}/test/pages/flood.html`);
+      await page.locator('#status', { hasText: 'ready' }).waitFor();
+      const r = await page.evaluate((count) => window.firstSearch({ count }), size);
+      const row = {
+        site: label,
+        rep,
+        searchMs: Math.round(r.searchMs),
+        longestMs: Math.round(Math.max(0, ...r.longTasks)),
+        over50: r.longTasks.length,
+      };
+      console.log(JSON.stringify(row));
+      out.push(row);
+      await page.context().close();
+    }
+  } finally {
+    await browser.close();
+    for (const { preview } of sites) await preview.stop();
+  }
+  const load = Math.round(loadavg()[0]! * 10) / 10;
+  const date = new Date().toISOString();
+  const md = [
+    `# First search of a scope of ${size.toLocaleString('en')} memories (${date}, ${cpus().length} cores, load ${load})`,
+    '',
+    '| build | run | first search ms | longest task ms | tasks > 50 ms |',
+    '| ----- | --: | --------------: | --------------: | ------------: |',
+    ...out.map((r) => `| ${r.site} | ${r.rep + 1} | ${r.searchMs} | ${r.longestMs} | ${r.over50} |`),
+    '',
+  ].join('\n');
+  const dir = resolve(root, flag('results') ?? 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'first-search-latest.json'),
+    `${JSON.stringify({ date, load, size, baseline, rows: out }, null, 2)}\n`,
+  );
+  writeFileSync(join(dir, 'first-search-latest.md'), md);
+  console.log(md);
+}

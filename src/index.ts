@@ -28,7 +28,7 @@ export type {
   ScoreExplanation,
   UpdatePatch,
 } from './memory/types.js';
-export { Embedder, type EmbedCallOptions } from './engine/embedder.js';
+export { Embedder, type EmbedCallOptions, type VectorSink } from './engine/embedder.js';
 export type {
   Backend,
   EmbedderOptions,

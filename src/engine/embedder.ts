@@ -16,21 +16,22 @@ import { enginePlatform, type EnginePlatform, type OwnedEmbeddingCache } from '.
 import type { ItemResult, WorkerPool } from './pool.js';
 import { startEngine } from './start.js';
 import { registerPool } from './test-hooks.js';
+import { EmbedRequest, type VectorSink } from './embed-request.js';
 import { validateText } from './text.js';
 import type { EmbedderOptions, EmbedderStats } from './types.js';
 
 export type { EmbedderOptions, EmbedderStats } from './types.js';
+export type { VectorSink } from './embed-request.js';
 
+/** A place of a request waiting for a job's vector. */
 interface Waiter {
-  readonly resolve: (vector: Float32Array) => void;
-  readonly reject: (error: unknown) => void;
-  readonly signal: AbortSignal | undefined;
-  readonly onAbort: (() => void) | undefined;
+  readonly request: EmbedRequest;
+  readonly index: number;
 }
 
 /** One distinct text in flight, shared by every caller that asked for it meanwhile. */
 interface Job extends QueuedJob {
-  readonly waiters: Set<Waiter>;
+  waiters: Waiter[];
   key: string | undefined;
 }
 
@@ -127,17 +128,34 @@ export class Embedder {
     const valid = validateText(text);
     const signal = checkSignal(options);
     signal?.throwIfAborted();
-    return this.#request(valid, signal);
+    return (await this.#promise([valid], signal))[0]!;
   }
 
   /** One unit-length vector per text, in order. Rejects (as a whole) if any text is invalid or fails. */
-  async embedMany(texts: readonly string[], options?: EmbedCallOptions): Promise<Float32Array[]> {
-    this.#assertOpen();
-    if (!Array.isArray(texts)) throw expected('texts', 'an array of strings', texts);
-    const valid = (texts as readonly unknown[]).map((t, i) => validateText(t, `texts[${i}]`));
-    const signal = checkSignal(options);
-    signal?.throwIfAborted();
-    return Promise.all(valid.map((t) => this.#request(t, signal)));
+  embedMany(texts: readonly string[], options?: EmbedCallOptions): Promise<Float32Array[]> {
+    try {
+      const valid = this.#validTexts(texts);
+      const signal = checkSignal(options);
+      signal?.throwIfAborted();
+      return valid.length === 0 ? Promise.resolve([]) : this.#promise(valid, signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * {@link embedMany} that tells `sink` instead of settling a promise: a Memory's waiting add is its own sink, so it
+   * holds no promise or closure in the engine.
+   */
+  embedInto(texts: readonly string[], sink: VectorSink): void {
+    let valid: string[];
+    try {
+      valid = this.#validTexts(texts);
+    } catch (error) {
+      return sink.embedFailed(error);
+    }
+    if (valid.length === 0) sink.embedded([]);
+    else this.#request(valid, undefined, sink);
   }
 
   stats(): EmbedderStats {
@@ -186,30 +204,41 @@ export class Embedder {
     if (this.#closing) throw new ClosedError('The embedder is closed; create a new one');
   }
 
-  #request(text: string, signal: AbortSignal | undefined): Promise<Float32Array> {
-    let job = this.#inflight.get(text);
-    if (job) this.#deduplicated++;
-    else {
-      job = { text, waiters: new Set(), key: undefined, stage: 'lookup', enqueuedAt: 0 };
-      this.#inflight.set(text, job);
-      void this.#lookup(job);
-    }
-    return this.#join(job, signal);
+  #validTexts(texts: readonly string[]): string[] {
+    this.#assertOpen();
+    if (!Array.isArray(texts)) throw expected('texts', 'an array of strings', texts);
+    return (texts as readonly unknown[]).map((t, i) => validateText(t, `texts[${i}]`));
   }
 
-  #join(job: Job, signal: AbortSignal | undefined): Promise<Float32Array> {
-    return new Promise<Float32Array>((resolve, reject) => {
-      const onAbort = signal
-        ? (): void => {
-            job.waiters.delete(waiter);
-            reject(signal.reason);
-            if (job.waiters.size === 0) this.#abandon(job);
-          }
-        : undefined;
-      const waiter: Waiter = { resolve, reject, signal, onAbort };
-      job.waiters.add(waiter);
-      signal?.addEventListener('abort', onAbort!, { once: true });
+  #promise(texts: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+    return new Promise((resolve, reject) => this.#request(texts, signal, { embedded: resolve, embedFailed: reject }));
+  }
+
+  #request(texts: readonly string[], signal: AbortSignal | undefined, sink: VectorSink): void {
+    const request = new EmbedRequest(texts.length, signal, sink);
+    const jobs = texts.map((text, index) => {
+      const waiter = { request, index };
+      let job = this.#inflight.get(text);
+      if (job) {
+        this.#deduplicated++;
+        job.waiters.push(waiter);
+      } else {
+        // A literal, not a push: a pushed-to empty array grows to room for 17 (a waiting text holds it).
+        job = { text, waiters: [waiter], key: undefined, stage: 'lookup', enqueuedAt: 0 };
+        this.#inflight.set(text, job);
+        void this.#lookup(job);
+      }
+      return job;
     });
+    if (!signal) return;
+    request.onAbort = () => {
+      request.fail(signal.reason);
+      for (const job of jobs) {
+        job.waiters = job.waiters.filter((w) => w.request !== request);
+        if (job.waiters.length === 0) this.#abandon(job);
+      }
+    };
+    signal.addEventListener('abort', request.onAbort, { once: true });
   }
 
   /** Memory LRU, then the persistent store, then the coalescer. */
@@ -261,13 +290,15 @@ export class Embedder {
     } else if (!(result instanceof ClosedError)) {
       this.#failures++;
     }
-    for (const waiter of job.waiters) {
-      if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      // Each caller gets its own copy: one caller writing into its vector cannot change another's (or the cache's).
-      if (result instanceof Float32Array) waiter.resolve(result.slice());
-      else waiter.reject(result);
-    }
-    job.waiters.clear();
+    const { waiters } = job;
+    job.waiters = [];
+    // Each caller gets its own copy: one caller writing into its vector cannot change another's (or the cache's).
+    // The last may take the pool's array itself when the cache does not hold it.
+    const cached = fromCache || (job.key !== undefined && this.#cache !== undefined);
+    waiters.forEach(({ request, index }, i) => {
+      if (!(result instanceof Float32Array)) request.fail(result);
+      else request.fill(index, cached || i < waiters.length - 1 ? result.slice() : result);
+    });
   }
 }
 

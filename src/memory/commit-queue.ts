@@ -1,59 +1,68 @@
 /**
- * Gathers items from many concurrent callers into groups, one `commit(group)` at a time: while a group is being
+ * Gathers entries from many concurrent callers into groups, one `commit(group)` at a time: while a group is being
  * written the next one fills up, so under load the group size grows by itself (the same shape as the engine's
- * batcher, here for IndexedDB transactions). Each caller's promise resolves after its group's commit. When a group
- * of several callers fails, each caller's items are committed again on their own (a failed transaction wrote
- * nothing), so only the caller whose items cannot be written is rejected, with its own error; other groups are
- * unaffected. A group holds at most `maxWeight` worth of items (a caller's items are never split): a flood of
- * 10,000 adds is written in many short transactions, each its own task, instead of one that blocks the page.
+ * batcher, here for IndexedDB transactions). Each entry hears once how its group went. When a group of several
+ * entries fails, each entry is committed again on its own (a failed transaction wrote nothing), so only the entry
+ * that cannot be written fails, with its own error; other groups are unaffected. A group holds at most `maxWeight`
+ * (an entry is never split): a flood of 10,000 adds is written in many short transactions, each its own task,
+ * instead of one that blocks the page.
  */
-interface Entry<T> {
-  readonly items: readonly T[];
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
+
+/** One caller's write as the queue carries it: the entry itself is told the outcome (no promise per entry). */
+export interface QueueEntry {
+  /** Its group (or the entry alone, after a failed group) was committed. */
+  done(): void;
+  /** It could not be committed, even alone. */
+  fail(error: unknown): void;
 }
 
-/** How much one group may hold: `weight(item)` summed over its items stays within `maxWeight`. */
-export interface GroupLimit<T> {
-  readonly weight: (item: T) => number;
+/** How much one group may hold: `weight(entry)` summed over its entries stays within `maxWeight`. */
+export interface GroupLimit<E> {
+  readonly weight: (entry: E) => number;
   readonly maxWeight: number;
-  /** Callers with an urgent item go before the others (still in arrival order among themselves). */
-  readonly urgent?: (item: T) => boolean;
+  /** Urgent entries go before the others (each kind in arrival order). */
+  readonly urgent?: (entry: E) => boolean;
 }
 
-export class CommitQueue<T> {
-  readonly #commit: (items: T[]) => Promise<void>;
-  readonly #limit: GroupLimit<T> | undefined;
-  #waiting: Entry<T>[] = [];
+export class CommitQueue<E extends QueueEntry> {
+  readonly #commit: (entries: E[]) => Promise<void>;
+  readonly #limit: GroupLimit<E> | undefined;
+  #urgent: E[] = [];
+  #waiting: E[] = [];
   #running = false;
   #scheduled = false;
   #channel: MessageChannel | undefined;
   #idle: (() => void)[] = [];
   #groups = 0;
-  #items = 0;
+  #entries = 0;
   #largest = 0;
 
-  constructor(commit: (items: T[]) => Promise<void>, limit?: GroupLimit<T>) {
+  constructor(commit: (entries: E[]) => Promise<void>, limit?: GroupLimit<E>) {
     this.#commit = commit;
     this.#limit = limit;
   }
 
-  /** Resolves once `items` are committed (in one group, never split). */
-  push(items: readonly T[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#waiting.push({ items, resolve, reject });
-      this.#schedule();
-    });
+  /** Queues `entry`; its `done()` or `fail()` is called once it is committed (in one group, never split) or not. */
+  push(entry: E): void {
+    if (this.#limit?.urgent?.(entry)) this.#urgent.push(entry);
+    else this.#waiting.push(entry);
+    this.#schedule();
+  }
+
+  /** Entries waiting to be committed (not counting the group being written). */
+  get waiting(): number {
+    return this.#urgent.length + this.#waiting.length;
   }
 
   /** Settles when nothing is waiting or being committed. */
   onIdle(): Promise<void> {
-    if (!this.#running && this.#waiting.length === 0) return Promise.resolve();
+    if (!this.#running && this.waiting === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  stats(): { groups: number; items: number; largest: number } {
-    return { groups: this.#groups, items: this.#items, largest: this.#largest };
+  /** Groups committed, entries in them, the most entries one group held. */
+  stats(): { groups: number; entries: number; largest: number } {
+    return { groups: this.#groups, entries: this.#entries, largest: this.#largest };
   }
 
   /** Stops the scheduler's MessageChannel. Call after onIdle(). */
@@ -82,65 +91,63 @@ export class CommitQueue<T> {
   async #flush(): Promise<void> {
     this.#scheduled = false;
     if (this.#running) return;
-    if (this.#waiting.length === 0) return this.#settleIdle();
+    if (this.waiting === 0) return this.#settleIdle();
     const group = this.#take();
     this.#running = true;
     try {
-      const failure = await this.#tryCommit(group.flatMap((e) => e.items));
-      if (!failure) for (const e of group) e.resolve();
-      else if (group.length === 1) group[0]!.reject(failure.error);
+      const failure = await this.#tryCommit(group);
+      if (!failure) for (const e of group) e.done();
+      else if (group.length === 1) group[0]!.fail(failure.error);
       else {
-        // Each caller alone, in arrival order: only the one whose items cannot be written is rejected.
+        // Each entry alone, in arrival order: only the one that cannot be written fails.
         for (const e of group) {
-          const own = await this.#tryCommit([...e.items]);
-          if (own) e.reject(own.error);
-          else e.resolve();
+          const own = await this.#tryCommit([e]);
+          if (own) e.fail(own.error);
+          else e.done();
         }
       }
     } finally {
       this.#running = false;
     }
-    // Whatever arrived during the commit goes next, one macrotask from now: the callers just resolved push their
+    // Whatever arrived during the commit goes next, one macrotask from now: the callers just told push their
     // follow-up writes (an add's commit after its pending record) within microtasks, and those join that group.
-    if (this.#waiting.length > 0) this.#schedule();
+    if (this.waiting > 0) this.#schedule();
     else this.#settleIdle();
   }
 
-  /**
-   * The next group: the waiting callers up to the limit's weight (always at least one), urgent ones first, each
-   * kind in arrival order.
-   */
-  #take(): Entry<T>[] {
+  /** The next group: waiting entries up to the limit's weight (always at least one), urgent ones first. */
+  #take(): E[] {
     const limit = this.#limit;
     if (!limit) {
       const all = this.#waiting;
       this.#waiting = [];
       return all;
     }
-    const urgent = limit.urgent;
-    const order = urgent
-      ? [...this.#waiting.filter((e) => e.items.some(urgent)), ...this.#waiting.filter((e) => !e.items.some(urgent))]
-      : this.#waiting;
+    const group: E[] = [];
     let weight = 0;
-    let n = 0;
-    for (; n < order.length; n++) {
-      for (const item of order[n]!.items) weight += limit.weight(item);
-      if (weight > limit.maxWeight && n > 0) break;
+    for (const list of [this.#urgent, this.#waiting]) {
+      let n = 0;
+      for (; n < list.length; n++) {
+        weight += limit.weight(list[n]!);
+        if (weight > limit.maxWeight && group.length + n > 0) break;
+      }
+      for (let i = 0; i < n; i++) group.push(list[i]!);
+      list.splice(0, n);
+      if (weight > limit.maxWeight) break;
     }
-    this.#waiting = order.slice(n);
-    return order.slice(0, n);
+    return group;
   }
 
-  /** Commits `items`: undefined when done, else the commit's error. */
-  async #tryCommit(items: T[]): Promise<{ error: unknown } | undefined> {
+  /** Commits `entries`: undefined when done, else the commit's error. */
+  async #tryCommit(entries: E[]): Promise<{ error: unknown } | undefined> {
     try {
-      await this.#commit(items);
+      await this.#commit(entries);
     } catch (error) {
       return { error };
     }
     this.#groups++;
-    this.#items += items.length;
-    this.#largest = Math.max(this.#largest, items.length);
+    this.#entries += entries.length;
+    this.#largest = Math.max(this.#largest, entries.length);
     return undefined;
   }
 

@@ -1,10 +1,13 @@
-import { EmbeddingError, StorageError, errorDetail } from '../errors.js';
-import { describe } from '../validate.js';
-import { contentHash, uuidv7 } from '../store/ids.js';
-import type { PendingBatch, PendingRecord } from '../store/records.js';
+import { errorDetail } from '../errors.js';
+import { uuidv7 } from '../store/ids.js';
+import type { PendingRecord } from '../store/records.js';
 import type { AddRow, Store } from '../store/store.js';
+import { AddCall, wrongVectors, type AddContext } from './add-call.js';
+import { embedInto } from './engine.js';
 import type { StoreWriter } from './store-writer.js';
+import { addRows } from './rows.js';
 import type { TextEmbedder } from './text-embedder.js';
+import type { AddResult } from './types.js';
 
 /** Texts handed to the embedder per call from one add (it batches further across callers). */
 const EMBED_CHUNK = 256;
@@ -29,9 +32,10 @@ export interface IngestStats {
 /** The add path: pending records, embedding, the grouped commit; and the replay of what a closed tab left pending. */
 export class Ingest {
   readonly #store: Store;
-  readonly #writer: StoreWriter;
   readonly #embedder: TextEmbedder;
   readonly #onCommitted: IngestConfig['onCommitted'];
+  readonly #context: AddContext;
+  #idle: (() => void)[] = [];
   #inFlight = 0;
   #committed = 0;
   #replayed = 0;
@@ -40,14 +44,22 @@ export class Ingest {
 
   constructor(config: IngestConfig) {
     this.#store = config.store;
-    this.#writer = config.writer;
     this.#embedder = config.embedder;
     this.#onCommitted = (rows, segments) => {
       if (rows.length === 0) return;
       this.#committed += rows.length;
       config.onCommitted(rows, segments);
     };
-    this.#writer.listen(this.#onCommitted);
+    config.writer.listen(this.#onCommitted);
+    this.#context = {
+      store: config.store,
+      writer: config.writer,
+      dimensions: config.embedder.dimensions,
+      settled: (call) => {
+        this.#inFlight -= call.batch.items.length;
+        if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+      },
+    };
   }
 
   stats(): IngestStats {
@@ -60,51 +72,33 @@ export class Ingest {
     };
   }
 
+  /** Resolves once every add made so far has settled. */
+  settled(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
   /**
    * The pending record is written while the texts are embedded (side by side: an add is durable once that record
    * is, whenever its embedding finishes, and the write's latency no longer delays the engine), then one grouped
-   * transaction commits the memories once both are done.
+   * transaction commits the memories once both are done. Resolves with the add's results once committed.
    */
-  async add(pending: PendingRecord[]): Promise<void> {
+  add(pending: PendingRecord[]): Promise<{ results: AddResult[] }> {
+    if (pending.length === 0) return Promise.resolve({ results: [] });
     this.#inFlight += pending.length;
-    const batch: PendingBatch = { id: uuidv7(), items: pending };
-    const recorded = this.#writer.record(batch);
-    const embedded = this.#rows(pending);
-    embedded.catch(() => undefined); // awaited below, unless the pending write failed first
-    try {
-      await recorded;
-      let failure: unknown;
-      try {
-        const rows = await embedded;
-        if (await this.#writer.commit({ batchId: batch.id, rows })) return;
-        // The pending batch was gone at the commit: another tab's replay committed it, or a reset() (here or in
-        // another tab) cleared it. Then the caller must not hear "ADD".
-        failure = new StorageError(
-          `The add of \`${pending[0]!.id}\` was discarded before it was committed: its pending record was removed (reset(), in this tab or another)`,
-        );
-      } catch (error) {
-        failure = error;
-      }
-      // Another tab may have replayed this add meanwhile (it finds in-flight adds pending): then it is stored.
-      if (await this.#store.get(pending[0]!.id).catch(() => undefined)) return;
-      // The caller is told this add failed, so it must not resurface as a memory on the next create().
-      await this.#store.deletePending([batch.id]).catch(() => undefined);
-      throw failure;
-    } finally {
-      this.#inFlight -= pending.length;
-    }
+    return new Promise((resolve, reject) => {
+      const call = new AddCall(this.#context, { id: uuidv7(), items: pending }, resolve, reject);
+      this.#context.writer.push(call);
+      this.#embed(call);
+    });
   }
 
   /** Embeds texts, checking the embedder gave one vector of the right size for each. */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     const vectors =
       texts.length === 1 ? [await this.#embedder.embed(texts[0]!)] : await this.#embedder.embedMany(texts);
-    const d = this.#embedder.dimensions;
-    if (vectors.length !== texts.length || vectors.some((v) => !(v instanceof Float32Array) || v.length !== d)) {
-      throw new EmbeddingError(
-        `Expected ${texts.length} vectors of ${d} dimensions from the embedder, got ${describe(vectors.map((v) => v?.length))}`,
-      );
-    }
+    const wrong = wrongVectors(texts.length, this.#embedder.dimensions, vectors);
+    if (wrong) throw wrong;
     return vectors;
   }
 
@@ -129,16 +123,31 @@ export class Ingest {
     }
   }
 
-  /** Embeds (in chunks, so a huge addMany does not hold one giant batch in the engine) and builds the rows. */
+  /** One engine call per add (the engine batches across callers): one slow or bad text holds or fails its add only. */
+  #embed(call: AddCall): void {
+    const pending = call.batch.items;
+    if (pending.length <= EMBED_CHUNK)
+      return embedInto(
+        this.#embedder,
+        pending.map((p) => p.text),
+        call,
+      );
+    this.#vectors(pending).then(
+      (vectors) => call.embedded(vectors),
+      (error: unknown) => call.embedFailed(error),
+    );
+  }
+
+  /** Embeds in chunks, so a huge addMany does not hold one giant batch in the engine. */
+  async #vectors(pending: readonly PendingRecord[]): Promise<Float32Array[]> {
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < pending.length; start += EMBED_CHUNK)
+      vectors.push(...(await this.embed(pending.slice(start, start + EMBED_CHUNK).map((p) => p.text))));
+    return vectors;
+  }
+
+  /** The rows of a replayed batch. */
   async #rows(pending: readonly PendingRecord[]): Promise<AddRow[]> {
-    const rows: AddRow[] = [];
-    for (let start = 0; start < pending.length; start += EMBED_CHUNK) {
-      const chunk = pending.slice(start, start + EMBED_CHUNK);
-      const vectors = await this.embed(chunk.map((p) => p.text));
-      chunk.forEach((p, i) => {
-        rows.push({ memory: { ...p, hash: contentHash(p.text), updatedAt: p.createdAt }, vector: vectors[i]! });
-      });
-    }
-    return rows;
+    return addRows(pending, await this.#vectors(pending));
   }
 }

@@ -17,7 +17,7 @@ import type { Sync } from './platform.js';
 import { ExpiryPurge, removeAll, removeInScope, removeOne, type RemovalConfig } from './purge.js';
 import { listMemories, memoryIndex, searchMemories, type ReadConfig } from './reads.js';
 import { addManyRequest, addRequest, getAllRequest, searchRequest, updateRequest } from './requests.js';
-import { addResult, historyEntries, toItem } from './rows.js';
+import { historyEntries, toItem } from './rows.js';
 import { SyncApply, indexCommitted, indexRestored } from './sync.js';
 import { embedderView, type MemoryEmbedder, type TextEmbedder } from './text-embedder.js';
 import { updateMemory } from './update.js';
@@ -155,19 +155,24 @@ export class Memory {
    * Stores a text, or each non-system message of a conversation, as memories (Mem0's `infer=False`). Resolves
    * after the memories, their vectors and history rows are committed to IndexedDB.
    */
-  async add(text: string | readonly Message[], options: AddOptions): Promise<{ results: AddResult[] }> {
-    this.#life.assertOpen('add');
-    const pending = addRequest(text, options);
-    if (pending.length > 0) await this.#life.track(this.#ingest.add(pending));
-    return { results: pending.map(addResult) };
+  add(text: string | readonly Message[], options: AddOptions): Promise<{ results: AddResult[] }> {
+    // Not async: a waiting add holds one promise (Ingest's), not a suspended function around it.
+    try {
+      this.#life.assertOpen('add');
+      return this.#ingest.add(addRequest(text, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Adds several memories at once (each with its own scope); one result per item, in order. */
-  async addMany(items: readonly AddManyItem[]): Promise<{ results: AddResult[] }> {
-    this.#life.assertOpen('addMany');
-    const pending = addManyRequest(items);
-    if (pending.length > 0) await this.#life.track(this.#ingest.add(pending));
-    return { results: pending.map(addResult) };
+  addMany(items: readonly AddManyItem[]): Promise<{ results: AddResult[] }> {
+    try {
+      this.#life.assertOpen('addMany');
+      return this.#ingest.add(addManyRequest(items));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -295,6 +300,7 @@ export class Memory {
     return this.#life.close(async () => {
       const compacted = this.#compactor.stop();
       await this.#life.settled();
+      await this.#ingest.settled();
       await this.#parts.writer.onIdle();
       await compacted;
       this.#sync?.close();

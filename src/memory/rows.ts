@@ -1,4 +1,5 @@
-import { uuidv7 } from '../store/ids.js';
+import { contentHash, uuidv7 } from '../store/ids.js';
+import type { AddRow } from '../store/store.js';
 import type { HistoryRecord, MemoryRecord, MessageContext, PendingRecord } from '../store/records.js';
 import type { Hit } from '../search/search-index.js';
 import type { UpdateRequest } from './requests.js';
@@ -26,6 +27,14 @@ export function pendingRecord(text: string, fields: PendingFields): PendingRecor
     ...(expirationDate !== undefined ? { expirationDate } : {}),
     createdAt,
   };
+}
+
+/** The committed rows of pending records, one vector each, in order. */
+export function addRows(pending: readonly PendingRecord[], vectors: readonly Float32Array[]): AddRow[] {
+  return pending.map((p, i) => ({
+    memory: { ...p, hash: contentHash(p.text), updatedAt: p.createdAt },
+    vector: vectors[i]!,
+  }));
 }
 
 export function addResult(p: PendingRecord): AddResult {

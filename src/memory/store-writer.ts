@@ -1,12 +1,34 @@
 import type { AddGroup, AddRow, Store } from '../store/store.js';
 import type { PendingBatch } from '../store/records.js';
-import { CommitQueue } from './commit-queue.js';
+import { CommitQueue, type QueueEntry } from './commit-queue.js';
 
-/** One caller's write: a new pending batch, the commit of an embedded add, or embedding-cache entries. */
-type WriteJob =
-  | { readonly kind: 'pending'; readonly batch: PendingBatch }
-  | { readonly kind: 'commit'; readonly group: AddGroup }
-  | { readonly kind: 'cache'; readonly entries: ReadonlyArray<readonly [string, Float32Array]> };
+/**
+ * An add as the writer carries it: pushed once to record its pending batch, and again (stage `commit`) to commit
+ * its embedded rows. The add itself hears the outcome (QueueEntry), so a waiting add holds no promise here.
+ */
+export interface AddWrite extends QueueEntry {
+  readonly stage: 'pending' | 'commit';
+  readonly batch: PendingBatch;
+  /** The rows to commit; read at stage `commit` only. */
+  readonly rows: readonly AddRow[] | undefined;
+  /** Its commit found the batch no longer pending (another tab replayed it, or a reset() cleared it): nothing written. */
+  skip(): void;
+}
+
+/** Embedding-cache entries: the engine's writes, which await a promise. */
+class CacheWrite implements QueueEntry {
+  readonly entries: ReadonlyArray<readonly [string, Float32Array]>;
+  readonly done: () => void;
+  readonly fail: (error: unknown) => void;
+
+  constructor(entries: CacheWrite['entries'], done: () => void, fail: (error: unknown) => void) {
+    this.entries = entries;
+    this.done = done;
+    this.fail = fail;
+  }
+}
+
+type WriteJob = AddWrite | CacheWrite;
 
 /**
  * The most memories (pending records, committed rows, cache entries) one transaction writes, unless a single
@@ -28,8 +50,6 @@ export class StoreWriter {
   readonly #store: Store;
   readonly #queue: CommitQueue<WriteJob>;
   #listener: CommittedListener | undefined;
-  /** Batches a commit found no longer pending (their commit() reports false). */
-  readonly #skipped = new Set<string>();
   #transactions = 0;
   #commitTransactions = 0;
   #largestCommit = 0;
@@ -40,7 +60,7 @@ export class StoreWriter {
       weight: jobWeight,
       maxWeight: MAX_WRITE,
       // A commit resolves its add and frees its vectors; behind a flood's pending records they would pile up.
-      urgent: (job) => job.kind === 'commit',
+      urgent: (job) => !(job instanceof CacheWrite) && job.stage === 'commit',
     });
   }
 
@@ -49,23 +69,17 @@ export class StoreWriter {
     this.#listener = listener;
   }
 
-  /** Resolves once the batch is recorded as pending (the add is durable from then on). */
-  record(batch: PendingBatch): Promise<void> {
-    return this.#queue.push([{ kind: 'pending', batch }]);
-  }
-
   /**
-   * Resolves once the group's transaction is done: true when it committed the memories, false when their pending
-   * batch was gone by then (another tab replayed it, or a reset() cleared it) and nothing was written for them.
+   * Writes the add's pending batch (stage `pending`: the add is durable from then on) or commits its rows (stage
+   * `commit`, in one transaction with other adds' writes); the add's `done()` or `fail()` says how it went.
    */
-  async commit(group: AddGroup): Promise<boolean> {
-    await this.#queue.push([{ kind: 'commit', group }]);
-    return !this.#skipped.delete(group.batchId);
+  push(add: AddWrite): void {
+    this.#queue.push(add);
   }
 
   /** Resolves once the entries are in the persistent embedding cache. */
   cache(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {
-    return this.#queue.push([{ kind: 'cache', entries }]);
+    return new Promise((resolve, reject) => this.#queue.push(new CacheWrite(entries, resolve, reject)));
   }
 
   onIdle(): Promise<void> {
@@ -89,30 +103,38 @@ export class StoreWriter {
   async #write(jobs: readonly WriteJob[]): Promise<void> {
     const pending: PendingBatch[] = [];
     const groups: AddGroup[] = [];
+    const adds: AddWrite[] = [];
     const cache: (readonly [string, Float32Array])[] = [];
     for (const job of jobs) {
-      if (job.kind === 'pending') pending.push(job.batch);
-      else if (job.kind === 'commit') groups.push(job.group);
-      else cache.push(...job.entries);
+      if (job instanceof CacheWrite) cache.push(...job.entries);
+      else if (job.stage === 'pending') pending.push(job.batch);
+      else {
+        groups.push({ batchId: job.batch.id, rows: job.rows ?? [] });
+        adds.push(job);
+      }
     }
     const { batches, segments } = await this.#store.write({ pending, groups, cache });
     this.#transactions++;
     if (groups.length === 0) return;
     // Only what this transaction wrote reaches the index: a skipped group's memories are not in storage.
     const written = new Set(batches);
-    const committed = groups.filter((g) => written.has(g.batchId));
-    for (const g of groups) if (!written.has(g.batchId)) this.#skipped.add(g.batchId);
-    if (committed.length === 0) return;
+    const rows: AddRow[] = [];
+    let committed = 0;
+    for (const add of adds) {
+      if (!written.has(add.batch.id)) add.skip();
+      else {
+        committed++;
+        for (const row of add.rows ?? []) rows.push(row);
+      }
+    }
+    if (committed === 0) return;
     this.#commitTransactions++;
-    this.#largestCommit = Math.max(this.#largestCommit, committed.length);
-    this.#listener?.(
-      committed.flatMap((g) => g.rows),
-      segments,
-    );
+    this.#largestCommit = Math.max(this.#largestCommit, committed);
+    this.#listener?.(rows, segments);
   }
 }
 
 function jobWeight(job: WriteJob): number {
-  if (job.kind === 'pending') return job.batch.items.length;
-  return job.kind === 'commit' ? job.group.rows.length : job.entries.length;
+  if (job instanceof CacheWrite) return job.entries.length;
+  return job.stage === 'pending' ? job.batch.items.length : (job.rows?.length ?? 0);
 }

@@ -1,3 +1,4 @@
+import { nextTask, SLICE_MS } from '../next-task.js';
 import { fuse, type Hit, type RankQuery, type SearchMode } from './hybrid.js';
 import { KeywordIndex, type KeywordFields } from './keyword-index.js';
 import type { VectorEncoding } from './quantize.js';
@@ -183,12 +184,21 @@ export class SearchIndex<R extends Scoped> {
     entries.set(key, entry);
     this.#evict();
     entry.loading = this.#loader(field, value).then(
-      (rows) => {
+      async (rows) => {
         const index: Loaded<R> = {
           vectors: new ScopeIndex<R>(this.#dimensions, this.#encoding, Math.max(64, rows.length + (rows.length >> 2))),
           keywords: new KeywordIndex<R>(this.#fieldsOf),
         };
-        for (const { record, vector } of rows) apply(index, { kind: 'upsert', record, vector });
+        // In slices of a few milliseconds: a scope of 100k memories takes about a second to index. Changes that
+        // arrive meanwhile are buffered and applied after the rows, as during the read.
+        let start = performance.now();
+        for (let i = 0; i < rows.length; i++) {
+          const { record, vector } = rows[i]!;
+          apply(index, { kind: 'upsert', record, vector });
+          if ((i & 63) !== 63 || performance.now() - start < SLICE_MS) continue;
+          await nextTask();
+          start = performance.now();
+        }
         for (const change of entry.buffered) apply(index, change);
         entry.buffered = [];
         entry.index = index;

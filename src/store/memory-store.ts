@@ -204,10 +204,16 @@ export class MemoryStore implements Store {
   /** A scope's memories with their vectors (views into the segments' arrays), read in one transaction, oldest first. */
   async loadScope(field: ScopeField, value: string): Promise<StoredRow[]> {
     return this.#run('load a scope', ['segments', 'segmentVectors'], 'readonly', async (tx) => {
-      const segments = await tx.objectStore('segments').index(scopeIndex[field]).getAll(value);
+      // A request per segment, not one getAll: each result is decoded in its own task (a scope of 100k memories
+      // read by one getAll was one long task).
+      const ids = await tx.objectStore('segments').index(scopeIndex[field]).getAllKeys(value);
+      const records = tx.objectStore('segments');
       const store = tx.objectStore('segmentVectors');
-      const vectors = await Promise.all(segments.map((s) => store.get(s.id)));
-      for (const segment of segments) this.#noteSmall(segment);
+      const [segments, vectors] = await Promise.all([
+        Promise.all(ids.map((id) => records.get(id))),
+        Promise.all(ids.map((id) => store.get(id))),
+      ]);
+      for (const segment of segments) if (segment) this.#noteSmall(segment);
       return inIdOrder(
         withVectors(segments, vectors, (m) => m[field] === value),
         (row) => row.memory.id,

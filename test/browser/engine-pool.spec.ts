@@ -544,6 +544,42 @@ test('a text cut at another maxTokens is cached apart: the persistent cache neve
   expect(result.fullAgainSame).toBe(true);
 });
 
+test('embedInto tells its sink once: the vectors embedMany gives, or the typed error', async ({ page }) => {
+  const r = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    // Every call the sink gets, a tick after the first: a second call would show.
+    const into = (texts: string[]) =>
+      new Promise<{ calls: string[]; vectors?: number[][] }>((resolve) => {
+        const calls: string[] = [];
+        let vectors: number[][] | undefined;
+        const done = () => setTimeout(() => resolve({ calls, ...(vectors ? { vectors } : {}) }), 50);
+        embedder.embedInto(texts, {
+          embedded: (v) => {
+            vectors = v.map((x) => Array.from(x));
+            if (calls.push('embedded') === 1) done();
+          },
+          embedFailed: (e) => {
+            if (calls.push((e as Error).name) === 1) done();
+          },
+        });
+      });
+    const texts = ['coffee at dawn', 'a walk by the river', 'coffee at dawn'];
+    const good = await into(texts);
+    const many = (await embedder.embedMany(texts)).map((v) => Array.from(v));
+    const bad = await into(['fine', '\0 \t']);
+    const none = await into([]);
+    await embedder.close();
+    const closed = await into(['after close']);
+    return { good, many, bad, none, closed };
+  });
+  expect(r.good.calls).toEqual(['embedded']);
+  expect(r.good.vectors).toEqual(r.many);
+  expect(r.bad.calls).toEqual(['ValidationError']);
+  expect(r.none).toEqual({ calls: ['embedded'], vectors: [] });
+  expect(r.closed.calls).toEqual(['ClosedError']);
+});
+
 test('bad options and bad texts are rejected with ValidationError; only the bad caller fails', async ({ page }) => {
   const result = await page.evaluate(async () => {
     const { Embedder, ValidationError } = window.agentmem;

@@ -5,7 +5,7 @@
  * are measured by `npm run bench:flood`; here only bounds a loaded 2-core CI machine cannot miss.
  */
 import { expect, test } from '@playwright/test';
-import type { FloodResult } from '../pages/flood.js';
+import type { FirstSearchResult, FloodResult } from '../pages/flood.js';
 
 test.use({
   launchOptions: {
@@ -33,8 +33,26 @@ test('10,000 concurrent adds: all resolve, none lost or doubled, in bounded tran
   // Structural: no transaction committed more than 64 adds, so the 10,000 pending records alone took 157 or more.
   expect(stats.largestGroup).toBeLessThanOrEqual(64);
   expect(stats.writeTransactions).toBeGreaterThanOrEqual(Math.ceil(10_000 / 64));
-  // Generous bounds: a loaded 2-core machine stretches a 50 ms task 3-4x, and one transaction for all 10,000
-  // pending records took 190-1300 ms (the 2 KB heap goal is measured by the benchmark).
+  // Generous bound: a loaded 2-core machine stretches a 50 ms task 3-4x, and one transaction for all 10,000
+  // pending records took 190-1300 ms.
   expect(longest).toBeLessThan(300);
-  if (r.heapPerAdd !== null) expect(r.heapPerAdd).toBeLessThan(6 * 1024);
+  // Heap per waiting add beyond its text: ~1-1.4 KB measured (bench/README.md, "Add flood"), 2.2-5.3 KB when each
+  // add held a chain of async functions and promises; the goal of 2 KB is the bound.
+  if (r.heapPerAdd !== null) expect(r.heapPerAdd).toBeLessThan(2048);
+  if (r.heapPerAddLater !== null) expect(r.heapPerAddLater).toBeLessThan(2048);
+});
+
+test('the first search of a scope of 20,000 memories loads it in bounded tasks', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/test/pages/flood.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+  const r: FirstSearchResult = await page.evaluate(() => window.firstSearch({ count: 20_000 }));
+  const longest = Math.max(0, ...r.longTasks);
+  console.log(
+    `first search: ${r.searchMs.toFixed(0)} ms, longest task ${longest.toFixed(0)} ms, ${r.longTasks.length} over 50 ms`,
+  );
+  expect(r).toMatchObject({ stored: 20_000, hits: 5 });
+  // Read by one request and indexed in one go, the scope was one task of most of the search (1.8 s of 2.9 s at a
+  // load of ~6); read per segment and indexed in slices, what is left are single segments' reads and collections.
+  expect(longest).toBeLessThan(r.searchMs / 4);
 });

@@ -1,7 +1,8 @@
 /**
- * A flood of concurrent adds (issue 25), shared by test/browser/memory-flood.spec.ts and `npm run bench:flood`:
- * every add issued in one loop, long tasks recorded by a PerformanceObserver, the heap each waiting add holds
- * measured after forced collections (Chromium with `--js-flags=--expose-gc --enable-precise-memory-info`).
+ * Work per task under load (issue 25), shared by test/browser/memory-flood.spec.ts and `npm run bench:flood`: a flood
+ * of concurrent adds (every add issued in one loop, long tasks recorded by a PerformanceObserver, the heap each
+ * waiting add holds measured after forced collections, in Chromium with `--js-flags=--expose-gc
+ * --enable-precise-memory-info`), and the first search of a big scope (its load into the search index).
  */
 import { Memory } from '../../src/index.js';
 
@@ -130,10 +131,62 @@ async function flood(request: FloodRequest): Promise<FloodResult> {
   }
 }
 
+export interface FirstSearchRequest {
+  /** Memories in the scope. */
+  readonly count: number;
+  readonly model?: string;
+}
+
+export interface FirstSearchResult {
+  readonly stored: number;
+  readonly hits: number;
+  /** The first search of the scope after a reopen: reading it and building its search index. */
+  readonly searchMs: number;
+  /** Long tasks (over 50 ms) during that search. */
+  readonly longTasks: number[];
+}
+
+/** Stores `count` memories in one scope, reopens the database and searches it once, watching for long tasks. */
+async function firstSearch(request: FirstSearchRequest): Promise<FirstSearchResult> {
+  const options = {
+    model: request.model ?? '/models/lexical',
+    backend: 'wasm' as const,
+    workers: 1,
+    dbName: `first-search-${Date.now()}`,
+    cache: false,
+  };
+  const all = texts(request.count);
+  const seeding = await Memory.create(options);
+  try {
+    for (let i = 0; i < all.length; i += 1000)
+      await seeding.addMany(all.slice(i, i + 1000).map((text) => ({ text, userId: 'big' })));
+  } finally {
+    await seeding.close();
+  }
+  const memory = await Memory.create(options);
+  try {
+    const longTasks: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) longTasks.push(entry.duration);
+    });
+    observer.observe({ type: 'longtask', buffered: false });
+    const t0 = performance.now();
+    const { results } = await memory.search('coffee and garden on day 7', { userId: 'big', limit: 5 });
+    const searchMs = performance.now() - t0;
+    await sleep(100); // the observer reports a task after it ends
+    observer.disconnect();
+    return { stored: memory.stats().index.vectors, hits: results.length, searchMs, longTasks };
+  } finally {
+    await memory.close();
+  }
+}
+
 declare global {
   interface Window {
     flood: typeof flood;
+    firstSearch: typeof firstSearch;
   }
 }
 window.flood = flood;
+window.firstSearch = firstSearch;
 document.getElementById('status')!.textContent = 'ready';

@@ -1,15 +1,39 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CommitQueue } from '../../src/memory/commit-queue.js';
+import { CommitQueue, type GroupLimit, type QueueEntry } from '../../src/memory/commit-queue.js';
 
-const queues: CommitQueue<string>[] = [];
+/** A caller's write in these tests: its items, and a promise that settles as the queue tells the entry. */
+interface Entry extends QueueEntry {
+  readonly items: readonly string[];
+}
+
+/** The queue under test, with a promise per push and the commit seeing the items of its group. */
+interface Queue {
+  push(items: readonly string[]): Promise<void>;
+  onIdle(): Promise<void>;
+  stats(): ReturnType<CommitQueue<Entry>['stats']>;
+}
+
+const queues: CommitQueue<Entry>[] = [];
 afterEach(() => {
   for (const q of queues.splice(0)) q.close();
 });
 
-function queue(commit: (items: string[]) => Promise<void>): CommitQueue<string> {
-  const q = new CommitQueue(commit);
+function queue(
+  commit: (items: string[]) => Promise<void>,
+  limit?: { weight: (item: string) => number; maxWeight: number; urgent?: (item: string) => boolean },
+): Queue {
+  const entryLimit: GroupLimit<Entry> | undefined = limit && {
+    weight: (e) => e.items.reduce((w, item) => w + limit.weight(item), 0),
+    maxWeight: limit.maxWeight,
+    ...(limit.urgent ? { urgent: (e: Entry) => e.items.some(limit.urgent!) } : {}),
+  };
+  const q = new CommitQueue<Entry>((entries) => commit(entries.flatMap((e) => [...e.items])), entryLimit);
   queues.push(q);
-  return q;
+  return {
+    push: (items) => new Promise((done, fail) => q.push({ items, done, fail })),
+    onIdle: () => q.onIdle(),
+    stats: () => q.stats(),
+  };
 }
 
 describe('CommitQueue', () => {
@@ -32,7 +56,7 @@ describe('CommitQueue', () => {
       ['a', 'b', 'c'],
       ['d', 'e', 'f', 'g'],
     ]);
-    expect(q.stats()).toEqual({ groups: 2, items: 7, largest: 4 });
+    expect(q.stats()).toEqual({ groups: 2, entries: 6, largest: 3 });
   });
 
   it('a failing group is retried caller by caller: only the caller whose items fail is rejected, with its own error', async () => {
@@ -51,7 +75,7 @@ describe('CommitQueue', () => {
     expect(attempts.slice(1)).toEqual([['c1', 'c2', 'bad', 'e'], ['c1', 'c2'], ['bad'], ['e']]);
     await q.push(['d']);
     expect(committed).toEqual(['a', 'b', 'c1', 'c2', 'e', 'd']);
-    expect(q.stats()).toEqual({ groups: 4, items: 6, largest: 2 });
+    expect(q.stats()).toEqual({ groups: 4, entries: 5, largest: 2 });
   });
 
   it('a group of one that fails is not retried', async () => {
@@ -80,13 +104,12 @@ describe('CommitQueue', () => {
 
   it('a flood is written in groups of at most maxWeight, in order', async () => {
     const groups: string[][] = [];
-    const q = new CommitQueue<string>(
+    const q = queue(
       async (items) => {
         groups.push(items);
       },
       { weight: (item) => (item.startsWith('big') ? 5 : 1), maxWeight: 4 },
     );
-    queues.push(q);
     const callers = Array.from({ length: 10 }, (_, i) => q.push([`a${i}`]));
     const big = q.push(['big1', 'big2']); // over the limit alone: its own group, never split
     const tail = q.push(['t1', 't2', 't3']);
@@ -100,7 +123,7 @@ describe('CommitQueue', () => {
       ['t1', 't2', 't3'],
     ]);
     expect(done).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
-    expect(q.stats()).toEqual({ groups: 5, items: 15, largest: 4 });
+    expect(q.stats()).toEqual({ groups: 5, entries: 12, largest: 4 });
   });
 
   it('urgent callers go first, up to the limit; the others keep their order', async () => {
@@ -109,7 +132,7 @@ describe('CommitQueue', () => {
     const gate = new Promise<void>((r) => (release = r));
     let started!: () => void;
     const writing = new Promise<void>((r) => (started = r));
-    const q = new CommitQueue<string>(
+    const q = queue(
       async (items) => {
         groups.push(items);
         if (groups.length > 1) return;
@@ -118,7 +141,6 @@ describe('CommitQueue', () => {
       },
       { weight: () => 1, maxWeight: 3, urgent: (item) => item.startsWith('!') },
     );
-    queues.push(q);
     const first = q.push(['p0']);
     await writing; // p0's group is committing: the rest waits together
     const rest = ['p1', 'p2', '!c1', 'p3', '!c2', 'p4'].map((x) => q.push([x]));

@@ -236,6 +236,35 @@ describe('SearchIndex', () => {
     expect(index.stats()).toEqual({ scopes: 0, vectors: 0, bytes: 0 });
   });
 
+  it('builds a big scope in slices: other tasks run meanwhile, and changes made then are applied', async () => {
+    const big = randomUnitVectors(20_000, dims, 9).map((vector, i) => ({
+      record: { id: `b${String(i).padStart(5, '0')}`, userId: 'dana' },
+      vector,
+    }));
+    const index = new SearchIndex<R>({
+      dimensions: dims,
+      encoding: 'fp32',
+      loader: async () => big,
+      fieldsOf: (r) => ({ text: `note ${r.id} about the harbour and the weather on a long winter day` }),
+    });
+    let done = false;
+    const search = index.search({ userId: 'dana' }, vec(big[7]!.vector, 3)).finally(() => (done = true));
+    // Tasks queued behind the build: with one task for 20,000 rows none would run before the search settles.
+    let between = 0;
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        if (done) return resolve();
+        if (++between === 2) index.remove('b00007'); // arrives mid-build
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+    });
+    const hits = await search;
+    expect(between).toBeGreaterThanOrEqual(3);
+    expect(hits.map((h) => h.record.id)).not.toContain('b00007');
+    expect(index.stats().vectors).toBe(19_999);
+  });
+
   it('keeps at most maxScopes scopes, evicting the least recently searched', async () => {
     const loads: string[] = [];
     const index = make(async (field, value) => {
