@@ -189,7 +189,9 @@ export const backupCases: readonly BackupCase[] = [
       // 650 deleted memories leave 1,300 history rows: read back a page of rows at a time, each memory once.
       await memory.deleteAll({ userId: 'odd' });
       const after = await collect(memory.export({ includeVectors: false }));
-      const gone = after.slice(651).map((line) => JSON.parse(line) as { id: string; deleted: boolean; history: [] });
+      const gone = after
+        .slice(651)
+        .map((line) => JSON.parse(line) as { id: string; deleted: boolean; history: unknown[] });
       equal(gone.length, 650, 'one line per deleted memory');
       ok(
         gone.every((g, i) => g.deleted && g.history.length === 2 && (i === 0 || gone[i - 1]!.id < g.id)),
