@@ -12,7 +12,7 @@ export default defineConfig({
   testDir: 'test/browser',
   timeout: 120_000,
   expect: { timeout: 30_000 },
-  // One at a time unless asked: `npm run test:browser` runs the `shared` project with two workers (scripts/test-browser.sh).
+  // One at a time: scripts/test-browser.sh (`npm run test:browser`) can run `shared` with more (AGENTMEM_PW_WORKERS).
   workers: 1,
   retries: 0,
   reporter: [['list']],
