@@ -5,13 +5,17 @@ const port = Number(process.env.AGENTMEM_PORT ?? 5180);
 const outDir = process.env.AGENTMEM_SITE_OUT ?? 'dist-site';
 const baseURL = `http://127.0.0.1:${port}/`;
 
+// These measure the page's heap or its longest tasks: a second browser on the same cores would skew them.
+const alone = ['engine-close', 'memory-close', 'memory-flood'].map((name) => `**/${name}.spec.ts`);
+
 export default defineConfig({
   testDir: 'test/browser',
   timeout: 120_000,
   expect: { timeout: 30_000 },
-  workers: 1, // 2 cores: one browser at a time keeps inference timings sane
+  // One at a time: scripts/test-browser.sh (`npm run test:browser`) can run `shared` with more (AGENTMEM_PW_WORKERS).
+  workers: 1,
   retries: 0,
-  reporter: process.env.CI ? [['list']] : [['list']],
+  reporter: [['list']],
   outputDir: 'test-results',
   webServer: {
     command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1 --outDir ${outDir}`,
@@ -27,4 +31,9 @@ export default defineConfig({
       args: ['--disable-quic', '--enable-unsafe-webgpu'],
     },
   },
+  projects: [
+    { name: 'shared', testIgnore: alone },
+    // No dependency on `shared`: that would make a run of one of these files run every other spec first.
+    { name: 'alone', testMatch: alone, workers: 1 },
+  ],
 });
