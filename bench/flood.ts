@@ -7,7 +7,7 @@
  * one run. Writes bench/results/flood-latest.json and .md. `--first-search=<memories>` instead stores that many
  * memories in one scope, reopens it and reports the tasks of its first search (bench/results/first-search-latest.*).
  */
-import { chromium } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,13 +56,7 @@ try {
     process.exit(0);
   }
   for (const model of models) {
-    for (let i = 0; i < reps * sites.length; i++) {
-      const rep = Math.floor(i / sites.length);
-      // Odd repetitions run the builds in the other order: neither always runs first.
-      const { label, preview } = sites[rep % 2 === 0 ? i % sites.length : sites.length - 1 - (i % sites.length)]!;
-      const page = await (await browser.newContext()).newPage();
-      await page.goto(`${preview.url}/test/pages/flood.html`);
-      await page.locator('#status', { hasText: 'ready' }).waitFor();
+    await eachRun(async (page, label, rep) => {
       const r: FloodResult = await page.evaluate((request) => window.flood(request), {
         count,
         model: `/models/${model}`,
@@ -85,8 +79,7 @@ try {
       };
       console.log(JSON.stringify(row));
       rows.push(row);
-      await page.context().close();
-    }
+    });
   }
 } finally {
   await browser.close();
@@ -124,16 +117,25 @@ writeFileSync(join(out, 'flood-latest.json'), `${JSON.stringify(result, null, 2)
 writeFileSync(join(out, 'flood-latest.md'), md);
 console.log(md);
 
+/** `run` on a fresh page of the flood test page, per repetition and build; odd repetitions take the builds in the
+ * other order, so neither always runs first. */
+async function eachRun(run: (page: Page, label: string, rep: number) => Promise<void>): Promise<void> {
+  for (let i = 0; i < reps * sites.length; i++) {
+    const rep = Math.floor(i / sites.length);
+    const { label, preview } = sites[rep % 2 === 0 ? i % sites.length : sites.length - 1 - (i % sites.length)]!;
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${preview.url}/test/pages/flood.html`);
+    await page.locator('#status', { hasText: 'ready' }).waitFor();
+    await run(page, label, rep);
+    await page.context().close();
+  }
+}
+
 /** The first search of a scope of `size` memories (lexical), per build and repetition: its long tasks. */
 async function runFirstSearch(size: number): Promise<void> {
   const out: { site: string; rep: number; searchMs: number; longestMs: number; over50: number }[] = [];
   try {
-    for (let i = 0; i < reps * sites.length; i++) {
-      const rep = Math.floor(i / sites.length);
-      const { label, preview } = sites[rep % 2 === 0 ? i % sites.length : sites.length - 1 - (i % sites.length)]!;
-      const page = await (await browser.newContext()).newPage();
-      await page.goto(`${preview.url}/test/pages/flood.html`);
-      await page.locator('#status', { hasText: 'ready' }).waitFor();
+    await eachRun(async (page, label, rep) => {
       const r = await page.evaluate((count) => window.firstSearch({ count }), size);
       const row = {
         site: label,
@@ -144,8 +146,7 @@ async function runFirstSearch(size: number): Promise<void> {
       };
       console.log(JSON.stringify(row));
       out.push(row);
-      await page.context().close();
-    }
+    });
   } finally {
     await browser.close();
     for (const { preview } of sites) await preview.stop();
