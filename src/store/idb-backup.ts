@@ -3,7 +3,7 @@ import { StorageError } from '../errors.js';
 import type { HistoryRecord, MemoryRecord, SegmentRecord, SegmentVectors } from './records.js';
 import type { Tx } from './idb-tx.js';
 import { buildSegments, compareIds, removeWhere, segmentRecord, vectorAt, type VectorEncoding } from './segments.js';
-import { byTime, conflict, onlyDerivedAdd, withAdd } from './store.js';
+import { byMemoryId, byTime, conflict, onlyDerivedAdd, withAdd } from './store.js';
 import type { DeletedHistory, DeletedRestoreResult, DeletedScanRequest, OnConflict } from './store.js';
 import type { RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
 
@@ -62,14 +62,7 @@ export async function scanPage(tx: Tx, request: ScanRequest): Promise<ScanRow[]>
 
 /** The stored history rows of the memories with ids in [first, last] (one index read), by memory id. */
 async function historyOf(tx: Tx, first: string, last: string): Promise<Map<string, HistoryRecord[]>> {
-  const rows = await tx.objectStore('history').index('memoryId').getAll(IDBKeyRange.bound(first, last));
-  const out = new Map<string, HistoryRecord[]>();
-  for (const row of rows) {
-    const list = out.get(row.memoryId);
-    if (list) list.push(row);
-    else out.set(row.memoryId, [row]);
-  }
-  return out;
+  return byMemoryId(await tx.objectStore('history').index('memoryId').getAll(IDBKeyRange.bound(first, last)));
 }
 
 /**
@@ -182,12 +175,7 @@ export async function scanDeletedPage(tx: Tx, request: DeletedScanRequest): Prom
     const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true);
     const rows = await history.getAll(range, HISTORY_PAGE);
     if (rows.length === 0) break;
-    const groups = new Map<string, HistoryRecord[]>();
-    for (const row of rows) {
-      const group = groups.get(row.memoryId);
-      if (group) group.push(row);
-      else groups.set(row.memoryId, [row]);
-    }
+    const groups = byMemoryId(rows);
     const full = rows.length === HISTORY_PAGE;
     const last = rows[rows.length - 1]!.memoryId;
     // A full page may cut its last memory's rows short: read again from there, or whole when it is the only one.

@@ -14,7 +14,7 @@ import {
 import type { StoredVector } from '../search/scope-index.js';
 import type { HistoryRecord } from './records.js';
 import type { VectorEncoding } from './segments.js';
-import { byTime, conflict, onlyDerivedAdd, withAdd } from './store.js';
+import { byMemoryId, byTime, conflict, onlyDerivedAdd, withAdd } from './store.js';
 import type { DeletedHistory, DeletedRestoreResult, DeletedScanRequest, OnConflict } from './store.js';
 import type { RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
 
@@ -36,13 +36,7 @@ export async function scanRows(tx: Transaction, request: ScanRequest): Promise<S
     sql: 'SELECT * FROM history WHERE memory_id BETWEEN ? AND ?',
     args: [memories[0]!.id, memories[memories.length - 1]!.id],
   });
-  const byMemory = new Map<string, HistoryRecord[]>();
-  for (const row of history.rows) {
-    const record = historyFrom(row);
-    const list = byMemory.get(record.memoryId);
-    if (list) list.push(record);
-    else byMemory.set(record.memoryId, [record]);
-  }
+  const byMemory = byMemoryId(history.rows.map(historyFrom));
   return memories.map((memory, i) => ({
     memory,
     history: withAdd(memory, byMemory.get(memory.id) ?? []),
@@ -101,17 +95,15 @@ export async function scanDeletedRows(tx: Transaction, request: DeletedScanReque
   });
   const ids = rows.map((row) => row['memory_id'] as string);
   if (ids.length === 0) return [];
-  const byMemory = new Map<string, HistoryRecord[]>(ids.map((id) => [id, []]));
+  const found: HistoryRecord[] = [];
   for (const part of chunks(ids)) {
     const history = await tx.execute({
       sql: `SELECT * FROM history WHERE memory_id IN (${marks(part.length)})`,
       args: part,
     });
-    for (const row of history.rows) {
-      const record = historyFrom(row);
-      byMemory.get(record.memoryId)!.push(record);
-    }
+    found.push(...history.rows.map(historyFrom));
   }
+  const byMemory = byMemoryId(found);
   return ids.map((memoryId) => ({ memoryId, history: byMemory.get(memoryId)!.sort(byTime) }));
 }
 

@@ -221,6 +221,17 @@ export function onlyDerivedAdd(memory: MemoryRecord, history: readonly HistoryRe
   );
 }
 
+/** History rows grouped by their memory's id, in the order they come. */
+export function byMemoryId(rows: Iterable<HistoryRecord>): Map<string, HistoryRecord[]> {
+  const out = new Map<string, HistoryRecord[]>();
+  for (const row of rows) {
+    const group = out.get(row.memoryId);
+    if (group) group.push(row);
+    else out.set(row.memoryId, [row]);
+  }
+  return out;
+}
+
 /** A memory's history as history() returns it: the ADD row derived from the entry when none is stored. */
 export function withAdd(memory: MemoryRecord, stored: HistoryRecord[]): HistoryRecord[] {
   if (!stored.some((row) => row.event === 'ADD')) stored.unshift(addHistory(memory));
