@@ -123,12 +123,18 @@ try {
       return n;
     });
   });
-  // The ceiling: the segments the import wrote, written again into a scratch database by IndexedDB alone (read
-  // outside the clock, one transaction per segment as the import does), with no parsing, hashing or indexing.
+  // The ceiling: the segments the import wrote, written again into a scratch database of the same layout by
+  // IndexedDB alone (read outside the clock, one transaction per segment as the import does), with no parsing or
+  // hashing.
   const ceiling = await page.evaluate<{ memories: number; ms: number }>(`(async () => {
     const open = (name, stores) => new Promise((ok, no) => {
       const request = stores ? indexedDB.open(name, 1) : indexedDB.open(name);
-      request.onupgradeneeded = () => stores?.forEach((store) => request.result.createObjectStore(store, { keyPath: 'id' }));
+      // The store's own layout: segments listed by each memory id and scope value they hold.
+      request.onupgradeneeded = () => stores?.forEach((store) => {
+        const created = request.result.createObjectStore(store, { keyPath: 'id' });
+        if (store === 'segments')
+          for (const name of ['ids', 'userIds', 'agentIds', 'runIds']) created.createIndex(name, name, { multiEntry: true });
+      });
       request.onsuccess = () => ok(request.result);
       request.onerror = () => no(request.error);
     });
@@ -144,11 +150,15 @@ try {
     let memories = 0;
     for (const key of keys) {
       const read = from.transaction(stores);
-      const [segment, vectors] = await Promise.all(stores.map((s) => done(read.objectStore(s).get(key))));
+      // Every part of the segment's vectors: the keys from its id to its id + U+FFFF.
+      const [segment, parts] = await Promise.all([
+        done(read.objectStore('segments').get(key)),
+        done(read.objectStore('segmentVectors').getAll(IDBKeyRange.bound(key, key + '\\uffff'))),
+      ]);
       const t = performance.now();
       const write = to.transaction(stores, 'readwrite');
       write.objectStore('segments').put(segment);
-      write.objectStore('segmentVectors').put(vectors);
+      for (const part of parts) write.objectStore('segmentVectors').put(part);
       await new Promise((ok, no) => { write.oncomplete = ok; write.onerror = () => no(write.error); });
       ms += performance.now() - t;
       memories += segment.memories.length;

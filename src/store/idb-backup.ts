@@ -1,8 +1,9 @@
 import { unwrap } from 'idb';
 import { StorageError } from '../errors.js';
-import type { HistoryRecord, MemoryRecord, SegmentRecord, SegmentVectors } from './records.js';
+import type { HistoryRecord, MemoryRecord, SegmentRecord } from './records.js';
 import type { Tx } from './idb-tx.js';
-import { buildSegments, compareIds, removeWhere, segmentRecord, vectorAt, type VectorEncoding } from './segments.js';
+import { buildSegments, compareIds, removeWhere, segmentRecord, type VectorEncoding } from './segments.js';
+import { deleteVectors, putVectors, readRows, readVectors, type VectorReader } from './vector-parts.js';
 import { byMemoryId, byTime, conflict, onlyDerivedAdd, withAdd } from './store.js';
 import type { DeletedHistory, DeletedRestoreResult, DeletedScanRequest, OnConflict } from './store.js';
 import type { RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
@@ -36,7 +37,7 @@ export async function scanPage(tx: Tx, request: ScanRequest): Promise<ScanRow[]>
   const vectorStore = vectors ? tx.objectStore('segmentVectors') : undefined;
   const [segments, rows] = await Promise.all([
     Promise.all(segmentIds.map((id) => segmentStore.get(id))),
-    vectorStore ? Promise.all(segmentIds.map((id) => vectorStore.get(id))) : [],
+    vectorStore ? Promise.all(segmentIds.map((id) => readRows(vectorStore, id))) : [],
   ]);
   const found: { memory: MemoryRecord; segment: number; i: number }[] = [];
   segments.forEach((segment, s) => {
@@ -50,12 +51,12 @@ export async function scanPage(tx: Tx, request: ScanRequest): Promise<ScanRow[]>
   const history = await historyOf(tx, page[0]!.memory.id, page[page.length - 1]!.memory.id);
   return page.map(({ memory, segment, i }) => {
     const stored = history.get(memory.id) ?? [];
-    const rowsOf: SegmentVectors | undefined = rows[segment];
+    const rowsOf: VectorReader | undefined = rows[segment];
     if (vectors && !rowsOf) throw new StorageError(`IndexedDB segment \`${segmentIds[segment]}\` has no vectors`);
     return {
       memory,
       history: withAdd(memory, stored),
-      ...(rowsOf ? { vector: vectorAt(rowsOf, i) } : {}),
+      ...(rowsOf ? { vector: rowsOf.at(i) } : {}),
     };
   });
 }
@@ -99,7 +100,7 @@ export async function restoreRows(
   const vectors = unwrap(tx.objectStore('segmentVectors'));
   for (const segment of written) {
     segments.put(segment.record);
-    vectors.put(segment.vectors);
+    putVectors(vectors, segment.vectors);
   }
   const history = unwrap(tx.objectStore('history'));
   for (const row of todo) {
@@ -131,7 +132,7 @@ async function dropReplaced(tx: Tx, existing: ReadonlyMap<string, string>): Prom
   const ids = [...bySegment.keys()];
   const [records, vectors, historyKeys] = await Promise.all([
     Promise.all(ids.map((id) => segmentStore.get(id))),
-    Promise.all(ids.map((id) => vectorStore.get(id))),
+    Promise.all(ids.map((id) => readVectors(vectorStore, id))),
     Promise.all([...existing.keys()].map((id) => historyIndex.getAllKeys(id))),
   ]);
   const rawSegments = unwrap(segmentStore);
@@ -149,10 +150,10 @@ async function dropReplaced(tx: Tx, existing: ReadonlyMap<string, string>): Prom
     const { segment } = removeWhere({ record, vectors: rows }, (m) => drop.has(m.id));
     if (segment) {
       rawSegments.put(segment.record);
-      rawVectors.put(segment.vectors);
+      putVectors(rawVectors, segment.vectors, true);
     } else {
       rawSegments.delete(record.id);
-      rawVectors.delete(record.id);
+      deleteVectors(rawVectors, record.id);
     }
   });
   const rawHistory = unwrap(tx.objectStore('history'));

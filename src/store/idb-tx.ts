@@ -3,6 +3,8 @@ import { StorageError } from '../errors.js';
 import type { MemoryRecord, SegmentRecord, SegmentVectors } from './records.js';
 import { readSpan, spanHoldsOnly } from './key-span.js';
 import type { MemoryDB, StoreName } from './schema.js';
+import { deleteVectors, groupParts, lastPartKey, partOwner, putVectors, readVectors } from './vector-parts.js';
+import type { VectorReader } from './vector-parts.js';
 import {
   buildSegments,
   compareIds,
@@ -10,7 +12,6 @@ import {
   mergeSegments,
   removeWhere,
   segmentRecord,
-  vectorAt,
   type Segment,
   type VectorEncoding,
 } from './segments.js';
@@ -43,7 +44,7 @@ export async function commitGroups(
   const written = rows.length > 0 ? buildSegments(rows, rows[0]!.vector.length, encoding) : [];
   for (const segment of written) {
     segments.put(segment.record);
-    vectors.put(segment.vectors);
+    putVectors(vectors, segment.vectors);
   }
   const rawPending = unwrap(pending);
   const done = new Set(todo.map((g) => g.batchId));
@@ -67,14 +68,18 @@ export async function mergeSmall(
   // requests read them all and two delete them, instead of four per segment.
   const span = await readSpan(segmentStore, ids);
   const whole = span !== undefined && spanHoldsOnly(span, new Set(ids));
-  const [records, vectors] = whole
-    ? await Promise.all([segmentStore.getAll(span.range), vectorStore.getAll(span.range)])
+  // The vector parts of the span's segments run on to the last part of its last segment.
+  const partRange = whole
+    ? IDBKeyRange.bound(span.range.lower as string, lastPartKey(span.range.upper as string))
+    : undefined;
+  const [records, vectors] = partRange
+    ? await Promise.all([segmentStore.getAll(span!.range), vectorStore.getAll(partRange)])
     : await Promise.all([
         Promise.all(ids.map((id) => segmentStore.get(id))),
-        Promise.all(ids.map((id) => vectorStore.get(id))),
+        Promise.all(ids.map((id) => readVectors(vectorStore, id))),
       ]);
-  const vectorsById = new Map<string, SegmentVectors>();
-  for (const rows of vectors) if (rows) vectorsById.set(rows.id, rows);
+  const present = vectors.filter((v): v is SegmentVectors => v !== undefined);
+  const vectorsById = groupParts(present);
   const parts: Segment[] = [];
   for (const record of records) {
     const rows = record && vectorsById.get(record.id);
@@ -89,17 +94,21 @@ export async function mergeSmall(
   const taken = new Set(same.map((p) => p.record.id));
   // The range goes as a whole only when everything read from it is merged (a segment of another encoding or
   // dimension stays, and so would a vector row without its segment).
-  if (whole && records.every((r) => r && taken.has(r.id)) && vectors.every((v) => v && taken.has(v.id))) {
-    rawSegments.delete(span.range);
-    rawVectors.delete(span.range);
+  if (
+    partRange &&
+    records.every((r) => r && taken.has(r.id)) &&
+    vectors.every((v) => v && taken.has(partOwner(v.id)))
+  ) {
+    rawSegments.delete(span!.range);
+    rawVectors.delete(partRange);
   } else {
     for (const id of taken) {
       rawSegments.delete(id);
-      rawVectors.delete(id);
+      deleteVectors(rawVectors, id);
     }
   }
   rawSegments.put(merged.record);
-  rawVectors.put(merged.vectors);
+  putVectors(rawVectors, merged.vectors);
   await tx.done;
   return merged.record.id;
 }
@@ -119,7 +128,7 @@ export function entry(segment: SegmentRecord, id: string): { memory: MemoryRecor
  */
 export function withVectors(
   segments: readonly (SegmentRecord | undefined)[],
-  vectors: readonly (SegmentVectors | undefined)[],
+  vectors: readonly (VectorReader | undefined)[],
   keep: (memory: MemoryRecord) => boolean,
 ): StoredRow[] {
   const out: StoredRow[] = [];
@@ -127,7 +136,7 @@ export function withVectors(
     const rows = vectors[s];
     if (!segment || !rows) return;
     segment.memories.forEach((memory, i) => {
-      if (keep(memory)) out.push({ memory, vector: vectorAt(rows, i) });
+      if (keep(memory)) out.push({ memory, vector: rows.at(i) });
     });
   });
   return out;
@@ -160,7 +169,7 @@ export async function dropFrom(
 ): Promise<MemoryRecord[]> {
   const touched = segments.filter((s) => s.memories.some(drop));
   const vectorStore = tx.objectStore('segmentVectors');
-  const vectors = await Promise.all(touched.map((s) => vectorStore.get(s.id)));
+  const vectors = await Promise.all(touched.map((s) => readVectors(vectorStore, s.id)));
   const removed: MemoryRecord[] = [];
   const rawSegments = unwrap(tx.objectStore('segments'));
   const rawVectors = unwrap(vectorStore);
@@ -178,10 +187,10 @@ export async function dropFrom(
     removed.push(...result.removed);
     if (result.segment) {
       rawSegments.put(result.segment.record);
-      rawVectors.put(result.segment.vectors);
+      putVectors(rawVectors, result.segment.vectors, true);
     } else {
       rawSegments.delete(record.id);
-      rawVectors.delete(record.id);
+      deleteVectors(rawVectors, record.id);
     }
   });
   if (history) {

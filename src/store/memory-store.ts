@@ -19,6 +19,7 @@ import {
   type Tx,
 } from './idb-tx.js';
 import { SCHEMA_VERSION, upgrade, type MemoryDB, type StoreName } from './schema.js';
+import { putVectors, readRows, readVectors } from './vector-parts.js';
 import { COMPACT_AT, SMALL_SEGMENT, pickSmall, withMemory, withVector, type VectorEncoding } from './segments.js';
 
 const scopeIndex = { userId: 'userIds', agentId: 'agentIds', runId: 'runIds' } as const;
@@ -153,7 +154,7 @@ export class MemoryStore implements Store {
     return this.#run('read segments', ['segments', 'segmentVectors'], 'readonly', async (tx) => {
       const [segments, vectors] = await Promise.all([
         Promise.all(ids.map((id) => tx.objectStore('segments').get(id))),
-        Promise.all(ids.map((id) => tx.objectStore('segmentVectors').get(id))),
+        Promise.all(ids.map((id) => readRows(tx.objectStore('segmentVectors'), id))),
       ]);
       return withVectors(segments, vectors, () => true);
     });
@@ -211,7 +212,7 @@ export class MemoryStore implements Store {
       const store = tx.objectStore('segmentVectors');
       const [segments, vectors] = await Promise.all([
         Promise.all(ids.map((id) => records.get(id))),
-        Promise.all(ids.map((id) => store.get(id))),
+        Promise.all(ids.map((id) => readRows(store, id))),
       ]);
       for (const segment of segments) if (segment) this.#noteSmall(segment);
       return inIdOrder(
@@ -234,14 +235,14 @@ export class MemoryStore implements Store {
       if (!segment) throw notFound(id);
       const { memory: previous, index } = entry(segment, id);
       const next = build(previous);
-      const vectors = next.vector ? await tx.objectStore('segmentVectors').get(segment.id) : undefined;
+      const vectors = next.vector ? await readVectors(tx.objectStore('segmentVectors'), segment.id) : undefined;
       await logAdds(tx, [previous]);
       const writes: Promise<unknown>[] = [
         tx.objectStore('segments').put(withMemory(segment, index, next.memory)),
         tx.objectStore('history').put(next.history),
       ];
       if (vectors && next.vector)
-        writes.push(tx.objectStore('segmentVectors').put(withVector(vectors, index, next.vector)));
+        putVectors(unwrap(tx.objectStore('segmentVectors')), withVector(vectors, index, next.vector), true);
       await Promise.all([...writes, tx.done]);
       return { previous, next };
     });

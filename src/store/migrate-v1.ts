@@ -2,6 +2,7 @@ import type { StoredVector } from '../search/scope-index.js';
 import type { MemoryRecord, SegmentVectors } from './records.js';
 import { SEGMENT_MAX, encodeVectors, segmentRecord } from './segments.js';
 import { uuidv7 } from './ids.js';
+import { putVectors } from './vector-parts.js';
 
 /** A version 1 vector row: one per memory, fp32 or int8 + scale. */
 interface V1Vector {
@@ -40,7 +41,8 @@ export function migrateV1(db: IDBDatabase, tx: IDBTransaction): void {
         if (kept.length > 0) {
           const id = uuidv7();
           segments.put(segmentRecord(id, kept));
-          segmentVectors.put(
+          putVectors(
+            segmentVectors,
             joinVectors(
               id,
               kept.map((m) => byId.get(m.id)!),

@@ -9,9 +9,10 @@ import type { HistoryRecord, ModelMeta, PendingBatch, SegmentRecord, SegmentVect
  * Version 1 (one record per memory in `memories` and `vectors`) wrote ~4,000 memories/s: IndexedDB pays per
  * record and per index entry, and an add cost three records and nine index entries. Version 2 keeps memories and
  * vectors in segments (one record each per commit of up to 1,000 memories) and writes the ADD history row only
- * when a memory first changes.
+ * when a memory first changes. Version 3 stores a segment's vectors in parts of at most ~192 KB
+ * (vector-parts.ts): version 2's code would read only the first part, so it must not open such a database.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface MemoryDB extends DBSchema {
   segments: {
@@ -20,7 +21,7 @@ export interface MemoryDB extends DBSchema {
     /** All multiEntry: a segment is listed under each memory id and each scope value it holds. */
     indexes: { ids: string; userIds: string; agentIds: string; runIds: string };
   };
-  /** The vectors of a segment, same key. */
+  /** The vectors of a segment, in parts: the first under the segment's key (vector-parts.ts). */
   segmentVectors: {
     key: string;
     value: SegmentVectors;
@@ -80,5 +81,6 @@ export function upgrade(
     // Moves version 1's rows into segments, then drops `memories` and `vectors` (their ADD history rows stay).
     migrateV1(db, tx);
   }
-  // if (oldVersion < 3) { ... } goes here.
+  // Version 3 changes no store: a version 2 segment's vectors are one part, which version 3 reads as they are.
+  // if (oldVersion < 4) { ... } goes here.
 }

@@ -127,7 +127,7 @@ test('a version 1 database is upgraded in place: every memory moved into segment
     stores: ['embeddings', 'history', 'memories', 'meta', 'pending', 'vectors'],
   });
   expect(out.after).toEqual({
-    version: 2,
+    version: 3,
     stores: ['embeddings', 'history', 'meta', 'pending', 'segmentVectors', 'segments'],
   });
   // 1,204 memories in pages of 1,000: two segments; version 1's history rows (1,204 ADD + 1 UPDATE) kept.
@@ -166,4 +166,70 @@ test('a version 1 database is upgraded in place: every memory moved into segment
   expect(out.plannerGone).toEqual([]);
   expect(out.saturdaysReopened).toEqual(['I play tennis on Saturdays']);
   expect(out.again).toEqual(['I drink black tea every morning', 'I play tennis on Saturdays', 'My cat is called Miso']);
+});
+
+test('a version 2 database opens as it is: one-record vectors are read, and rewritten in parts', async ({ page }) => {
+  await page.goto('/test/pages/memory.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+  const out = await page.evaluate(async () => {
+    const { t } = window;
+    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const texts = Array.from({ length: 1000 }, (_, n) => `bulk memory ${n}`);
+    texts[500] = 'My sister plays the cello';
+    texts[999] = 'The lighthouse keeper paints boats';
+    const vectors: Float32Array[] = await engine.embedMany(texts);
+    const { modelId, dimensions } = engine;
+    await engine.close();
+    const id = (n: number) => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+    const segmentId = '00000000-0000-7000-9000-000000000001';
+    const createdAt = '2026-01-01T00:00:00.000Z';
+    const rows = texts.map((text, n) => ({ id: id(n), text, userId: 'alice', createdAt, vector: vectors[n]! }));
+    await t.writeV2('v2', { modelId, dimensions }, segmentId, rows);
+    const before = await t.rawKeys('v2', 'segmentVectors');
+    const vectorSearch = async (m: any, q: string) =>
+      (await m.search(q, { userId: 'alice', limit: 1, mode: 'vector' })).results[0]?.memory;
+    const memory = await t.open({ dbName: 'v2' });
+    const version = (await t.describeDb('v2')).version;
+    const lighthouse = await vectorSearch(memory, 'lighthouse boats');
+    const cello = await vectorSearch(memory, 'cello');
+    const all = (await memory.getAll({ userId: 'alice', limit: 5000 })).results.length;
+    await memory.update(id(999), 'The lighthouse keeper paints ships');
+    const afterUpdate = await t.rawKeys('v2', 'segmentVectors');
+    await memory.delete(id(0));
+    await memory.close();
+    const reopened = await t.open({ dbName: 'v2' });
+    const ships = await vectorSearch(reopened, 'ships');
+    const celloAgain = await vectorSearch(reopened, 'cello');
+    const left = (await reopened.getAll({ userId: 'alice', limit: 5000 })).results.length;
+    await reopened.close();
+    return {
+      segmentId,
+      dimensions,
+      before,
+      version,
+      lighthouse,
+      cello,
+      all,
+      afterUpdate,
+      ships,
+      celloAgain,
+      left,
+      counts: await t.rawCounts('v2'),
+      after: await t.rawKeys('v2', 'segmentVectors'),
+    };
+  });
+  expect(out.before).toEqual([out.segmentId]);
+  expect(out.version).toBe(3);
+  expect(out.lighthouse).toBe('The lighthouse keeper paints boats');
+  expect(out.cello).toBe('My sister plays the cello');
+  expect(out.all).toBe(1000);
+  // 1,000 fp32 vectors of 256 dimensions (1 MB) in parts of at most 192 KiB: 192 rows each, six parts.
+  expect(out.dimensions).toBe(256);
+  const parts = [out.segmentId, ...[1, 2, 3, 4, 5].map((k) => `${out.segmentId}.000${k}`)];
+  expect(out.afterUpdate).toEqual(parts);
+  expect(out.ships).toBe('The lighthouse keeper paints ships');
+  expect(out.celloAgain).toBe('My sister plays the cello');
+  expect(out.left).toBe(999);
+  expect(out.counts).toMatchObject({ memories: 999, vectors: 999, segments: 1 });
+  expect(out.after).toEqual(parts);
 });

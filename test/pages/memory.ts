@@ -9,6 +9,7 @@ import { MemoryStore } from '../../src/store/memory-store.js';
 import { backupCases, type BackupHarness } from '../support/backup-cases.js';
 import { cases, type Harness } from '../support/conformance.js';
 import { describeDb, writeV1 } from './v1-fixture.js';
+import { writeV2 } from './v2-fixture.js';
 
 /** What an awaited call threw, flattened so it crosses page.evaluate. */
 export interface Thrown {
@@ -82,6 +83,20 @@ async function rawCounts(dbName: string): Promise<Record<string, number>> {
     pending: (await rawAll(dbName, 'pending')).length,
     embeddings: (await rawAll(dbName, 'embeddings')).length,
   };
+}
+
+/** The keys of one object store, in key order. */
+async function rawKeys(dbName: string, store: string): Promise<string[]> {
+  const db = await rawDb(dbName);
+  try {
+    return await new Promise((resolve, reject) => {
+      const request = db.transaction(store, 'readonly').objectStore(store).getAllKeys();
+      request.onsuccess = () => resolve(request.result.map(String));
+      request.onerror = () => reject(request.error);
+    });
+  } finally {
+    db.close();
+  }
 }
 
 /** Deletes a database from outside: a connection that is open gets `versionchange` and must step aside. */
@@ -178,6 +193,7 @@ async function backup(name: string, dbName: string): Promise<void> {
 
 const helpers = {
   lib,
+  MemoryStore,
   conformance,
   backup,
   Embedder,
@@ -189,8 +205,10 @@ const helpers = {
   rawAll,
   rawMemories,
   rawCounts,
+  rawKeys,
   rawDelete,
   writeV1,
+  writeV2,
   describeDb,
 };
 declare global {

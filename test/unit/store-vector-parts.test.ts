@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { SegmentVectors } from '../../src/store/records.js';
+import {
+  PART_BYTES,
+  groupParts,
+  joinParts,
+  lastPartKey,
+  partKey,
+  partOwner,
+  readerOf,
+  rowsPerPart,
+  splitParts,
+} from '../../src/store/vector-parts.js';
+import { vectorAt } from '../../src/store/segments.js';
+
+const SEGMENT = '01900000-0000-7000-8000-000000000001';
+const OTHER = '01900000-0000-7000-8000-000000000002';
+
+function fp32(id: string, rows: number, d: number): SegmentVectors {
+  return { id, dimensions: d, f32: Float32Array.from({ length: rows * d }, (_, i) => (i % 97) / 97) };
+}
+
+function int8(id: string, rows: number, d: number): SegmentVectors {
+  return {
+    id,
+    dimensions: d,
+    q: Int8Array.from({ length: rows * d }, (_, i) => (i % 255) - 127),
+    scales: Float32Array.from({ length: rows }, (_, i) => i / 1000),
+  };
+}
+
+/** Element-wise equality (toEqual walks a 384,000-element array for a second). */
+function same(a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined): boolean {
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+describe('vector parts', () => {
+  it('splits 1,000 fp32 vectors of 384 dimensions into 8 records of at most PART_BYTES, keys in order', () => {
+    const whole = fp32(SEGMENT, 1000, 384);
+    const parts = splitParts(whole);
+    expect(rowsPerPart(whole)).toBe(128);
+    expect(parts.map((p) => p.f32!.length / 384)).toEqual([128, 128, 128, 128, 128, 128, 128, 104]);
+    expect(parts.map((p) => p.id)).toEqual([SEGMENT, ...[1, 2, 3, 4, 5, 6, 7].map((k) => `${SEGMENT}.000${k}`)]);
+    for (const p of parts) {
+      expect(p.f32!.byteLength).toBeLessThanOrEqual(PART_BYTES);
+      // A copy, not a view: structured clone would store a view's whole buffer.
+      expect(p.f32!.buffer.byteLength).toBe(p.f32!.byteLength);
+      expect(p.id >= SEGMENT && p.id <= lastPartKey(SEGMENT)).toBe(true);
+      expect(partOwner(p.id)).toBe(SEGMENT);
+    }
+    expect([...parts.map((p) => p.id)].sort()).toEqual(parts.map((p) => p.id));
+    const joined = joinParts(parts)!;
+    expect(joined.id).toBe(SEGMENT);
+    expect(joined.dimensions).toBe(384);
+    expect(same(joined.f32, whole.f32)).toBe(true);
+  });
+
+  it('splits and joins int8 codes with their scales', () => {
+    const whole = int8(SEGMENT, 1000, 384);
+    const parts = splitParts(whole);
+    expect(parts.map((p) => p.scales!.length)).toEqual([506, 494]);
+    for (const p of parts) expect(p.q!.byteLength + p.scales!.byteLength).toBeLessThanOrEqual(PART_BYTES);
+    const joined = joinParts(parts)!;
+    expect(same(joined.q, whole.q)).toBe(true);
+    expect(same(joined.scales, whole.scales)).toBe(true);
+    expect(joined.f32).toBeUndefined();
+  });
+
+  it('keeps vectors that fit in one record as they are, and reads one record as it is', () => {
+    const small = fp32(SEGMENT, 100, 384);
+    expect(splitParts(small)).toEqual([small]);
+    expect(splitParts(small)[0]).toBe(small);
+    expect(joinParts([small])).toBe(small);
+    expect(joinParts([])).toBeUndefined();
+  });
+
+  it('pads part numbers so that keys sort as parts do, past ten parts', () => {
+    const parts = splitParts(fp32(SEGMENT, 80, 8192));
+    expect(parts).toHaveLength(14);
+    expect(parts[12]!.id).toBe(partKey(SEGMENT, 12));
+    expect([...parts.map((p) => p.id)].sort()).toEqual(parts.map((p) => p.id));
+  });
+
+  it('groups the parts of several segments read by one range, and refuses parts that disagree', () => {
+    const a = fp32(SEGMENT, 500, 384);
+    const b = int8(OTHER, 300, 384);
+    const groups = groupParts([...splitParts(a), ...splitParts(b)]);
+    expect([...groups.keys()]).toEqual([SEGMENT, OTHER]);
+    expect(same(groups.get(SEGMENT)!.f32, a.f32)).toBe(true);
+    expect(same(groups.get(OTHER)!.q, b.q)).toBe(true);
+    const mixed = [fp32(SEGMENT, 10, 384), { ...fp32(partKey(SEGMENT, 1), 10, 384), dimensions: 128 }];
+    expect(joinParts(mixed)).toBeUndefined();
+    expect(joinParts([fp32(SEGMENT, 10, 384), int8(partKey(SEGMENT, 1), 10, 384)])).toBeUndefined();
+  });
+
+  it('reads every row through its part without joining the parts, for fp32 and int8', () => {
+    for (const whole of [fp32(SEGMENT, 1000, 384), int8(SEGMENT, 1000, 384), fp32(SEGMENT, 7, 384)]) {
+      const reader = readerOf(splitParts(whole))!;
+      expect(reader.id).toBe(SEGMENT);
+      for (let i = 0; i < 1000 && (whole.f32 ? i * 384 < whole.f32.length : true); i++) {
+        const got = reader.at(i);
+        const want = vectorAt(whole, i);
+        if (got instanceof Float32Array) expect(same(got, want as Float32Array)).toBe(true);
+        else {
+          const w = want as { q: Int8Array; scale: number };
+          expect(same(got.q, w.q) && got.scale === w.scale).toBe(true);
+        }
+      }
+    }
+    expect(readerOf([])).toBeUndefined();
+  });
+});
