@@ -2,8 +2,8 @@ import { unwrap } from 'idb';
 import { StorageError } from '../errors.js';
 import type { HistoryRecord, MemoryRecord, SegmentRecord } from './records.js';
 import type { Tx } from './idb-tx.js';
-import { buildSegments, compareIds, removeWhere, segmentRecord, type VectorEncoding } from './segments.js';
-import { deleteVectors, putVectors, readRows, readVectors, type VectorReader } from './vector-parts.js';
+import { compareIds, removeWhere, segmentRecord, type VectorEncoding } from './segments.js';
+import { buildStored, deleteVectors, putVectors, readRows, readVectors, type VectorReader } from './vector-parts.js';
 import { byMemoryId, byTime, conflict, onlyDerivedAdd, withAdd } from './store.js';
 import type { DeletedHistory, DeletedRestoreResult, DeletedScanRequest, OnConflict } from './store.js';
 import type { RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
@@ -95,12 +95,12 @@ export async function restoreRows(
   const skipped = onConflict === 'skip' ? [...existing.keys()] : [];
   const replaced = onConflict === 'replace' ? [...existing.keys()] : [];
   if (replaced.length > 0) await dropReplaced(tx, existing);
-  const written = todo.length > 0 ? buildSegments(todo, dimensionsOf(todo[0]!), encoding) : [];
+  const written = todo.length > 0 ? buildStored(todo, dimensionsOf(todo[0]!), encoding) : [];
   const segments = unwrap(tx.objectStore('segments'));
   const vectors = unwrap(tx.objectStore('segmentVectors'));
   for (const segment of written) {
     segments.put(segment.record);
-    putVectors(vectors, segment.vectors);
+    for (const part of segment.parts) vectors.put(part);
   }
   const history = unwrap(tx.objectStore('history'));
   for (const row of todo) {

@@ -3,10 +3,17 @@ import { StorageError } from '../errors.js';
 import type { MemoryRecord, SegmentRecord, SegmentVectors } from './records.js';
 import { readSpan, spanHoldsOnly } from './key-span.js';
 import type { MemoryDB, StoreName } from './schema.js';
-import { deleteVectors, groupParts, lastPartKey, partOwner, putVectors, readVectors } from './vector-parts.js';
-import type { VectorReader } from './vector-parts.js';
 import {
-  buildSegments,
+  buildStored,
+  deleteVectors,
+  groupParts,
+  lastPartKey,
+  partOwner,
+  putVectors,
+  readVectors,
+} from './vector-parts.js';
+import type { StoredSegment, VectorReader } from './vector-parts.js';
+import {
   compareIds,
   encodingOf,
   mergeSegments,
@@ -29,7 +36,7 @@ export async function commitGroups(
   tx: Tx,
   groups: readonly AddGroup[],
   encoding: VectorEncoding,
-): Promise<{ todo: readonly AddGroup[]; written: Segment[] }> {
+): Promise<{ todo: readonly AddGroup[]; written: StoredSegment[] }> {
   const pending = tx.objectStore('pending');
   const ids = groups.map((g) => g.batchId);
   // One request for the whole group when its batches are neighbours (the usual case), else one per batch.
@@ -41,10 +48,10 @@ export async function commitGroups(
   const rows = todo.flatMap((g) => g.rows);
   const segments = unwrap(tx.objectStore('segments'));
   const vectors = unwrap(tx.objectStore('segmentVectors'));
-  const written = rows.length > 0 ? buildSegments(rows, rows[0]!.vector.length, encoding) : [];
+  const written = rows.length > 0 ? buildStored(rows, rows[0]!.vector.length, encoding) : [];
   for (const segment of written) {
     segments.put(segment.record);
-    putVectors(vectors, segment.vectors);
+    for (const part of segment.parts) vectors.put(part);
   }
   const rawPending = unwrap(pending);
   const done = new Set(todo.map((g) => g.batchId));

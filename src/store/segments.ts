@@ -33,13 +33,14 @@ export function buildSegments(
   encoding: VectorEncoding,
   max = SEGMENT_MAX,
 ): Segment[] {
+  return inSegments(rows, max).map((chunk) => segmentOf(uuidv7(), chunk, dimensions, encoding));
+}
+
+/** Rows in id (creation) order, cut into groups of at most `max`: the memories of each new segment. */
+export function inSegments<R extends SegmentRow>(rows: readonly R[], max = SEGMENT_MAX): R[][] {
   const sorted = [...rows].sort((a, b) => compareIds(a.memory.id, b.memory.id));
-  const out: Segment[] = [];
-  for (let start = 0; start < sorted.length; start += max) {
-    const chunk = sorted.slice(start, start + max);
-    const id = uuidv7();
-    out.push(segmentOf(id, chunk, dimensions, encoding));
-  }
+  const out: R[][] = [];
+  for (let start = 0; start < sorted.length; start += max) out.push(sorted.slice(start, start + max));
   return out;
 }
 

@@ -1,6 +1,8 @@
 import type { StoredVector } from '../search/scope-index.js';
-import type { SegmentVectors } from './records.js';
-import { vectorAt, vectorRows } from './segments.js';
+import { uuidv7 } from './ids.js';
+import type { SegmentRecord, SegmentVectors } from './records.js';
+import { encodeVectors, inSegments, segmentRecord, vectorAt, vectorRows } from './segments.js';
+import type { SegmentRow, VectorEncoding } from './segments.js';
 
 /**
  * How IndexedDB holds a segment's vectors: in parts of at most {@link PART_BYTES}, one record each. Part 0 is keyed
@@ -31,16 +33,49 @@ export function lastPartKey(segment: string): string {
 }
 
 /** Rows per part for vectors of `dimensions` in this encoding (at least one). */
-export function rowsPerPart(vectors: Pick<SegmentVectors, 'dimensions' | 'f32'>): number {
-  const bytes = vectors.f32 ? vectors.dimensions * 4 : vectors.dimensions + 4;
+export function rowsPerPart(dimensions: number, encoding: VectorEncoding): number {
+  const bytes = encoding === 'fp32' ? dimensions * 4 : dimensions + 4;
   return Math.max(1, Math.floor(PART_BYTES / bytes));
+}
+
+/** A new segment as IndexedDB stores it: its record and its vector parts. */
+export interface StoredSegment {
+  readonly record: SegmentRecord;
+  readonly parts: readonly SegmentVectors[];
+}
+
+/**
+ * New segments for `rows` (id order, at most SEGMENT_MAX each, fresh ids), each vector copied once, straight into
+ * its part: building the whole segment's array and cutting it cost two more copies of every vector.
+ */
+export function buildStored(
+  rows: readonly SegmentRow[],
+  dimensions: number,
+  encoding: VectorEncoding,
+): StoredSegment[] {
+  const per = rowsPerPart(dimensions, encoding);
+  return inSegments(rows).map((chunk) => {
+    const id = uuidv7();
+    const parts: SegmentVectors[] = [];
+    for (let k = 0, start = 0; start < chunk.length; k++, start += per) {
+      const vectors = chunk.slice(start, start + per).map((row) => row.vector);
+      parts.push(encodeVectors(partKey(id, k), vectors, dimensions, encoding));
+    }
+    return {
+      record: segmentRecord(
+        id,
+        chunk.map((row) => row.memory),
+      ),
+      parts,
+    };
+  });
 }
 
 /** A segment's vectors as the records to put: itself when it fits in {@link PART_BYTES}, else copies of its rows. */
 export function splitParts(vectors: SegmentVectors): SegmentVectors[] {
   const { id, dimensions: d, f32, q, scales } = vectors;
   const rows = f32 ? f32.length / d : (scales?.length ?? 0);
-  const per = rowsPerPart(vectors);
+  const per = rowsPerPart(d, f32 ? 'fp32' : 'int8');
   if (rows <= per) return [vectors];
   const parts: SegmentVectors[] = [];
   for (let k = 0, start = 0; start < rows; k++, start += per) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SegmentVectors } from '../../src/store/records.js';
 import {
   PART_BYTES,
+  buildStored,
   groupParts,
   joinParts,
   lastPartKey,
@@ -40,7 +41,8 @@ describe('vector parts', () => {
   it('splits 1,000 fp32 vectors of 384 dimensions into 8 records of at most PART_BYTES, keys in order', () => {
     const whole = fp32(SEGMENT, 1000, 384);
     const parts = splitParts(whole);
-    expect(rowsPerPart(whole)).toBe(128);
+    expect(rowsPerPart(384, 'fp32')).toBe(128);
+    expect(rowsPerPart(384, 'int8')).toBe(506);
     expect(parts.map((p) => p.f32!.length / 384)).toEqual([128, 128, 128, 128, 128, 128, 128, 104]);
     expect(parts.map((p) => p.id)).toEqual([SEGMENT, ...[1, 2, 3, 4, 5, 6, 7].map((k) => `${SEGMENT}.000${k}`)]);
     for (const p of parts) {
@@ -110,5 +112,35 @@ describe('vector parts', () => {
       }
     }
     expect(readerOf([])).toBeUndefined();
+  });
+
+  it('builds new segments straight into parts: id order, at most 1,000 memories, every vector in its row', () => {
+    const d = 384;
+    const rows = Array.from({ length: 2500 }, (_, n) => ({
+      memory: {
+        id: `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+        text: `memory ${n}`,
+        hash: 'h',
+        metadata: {},
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      },
+      vector: Float32Array.from({ length: d }, (_, i) => n + i / d),
+    }));
+    const shuffled = [...rows].sort((a, b) => ((a.vector[5]! * 7919) % 13) - ((b.vector[5]! * 7919) % 13));
+    const stored = buildStored(shuffled, d, 'fp32');
+    expect(stored.map((s) => s.record.memories.length)).toEqual([1000, 1000, 500]);
+    let n = 0;
+    for (const { record, parts } of stored) {
+      expect(parts.map((p) => p.id)).toEqual(parts.map((_, k) => partKey(record.id, k)));
+      const reader = readerOf(parts)!;
+      record.memories.forEach((memory, i) => {
+        expect(memory.id).toBe(rows[n]!.memory.id);
+        expect(same(reader.at(i) as Float32Array, rows[n]!.vector)).toBe(true);
+        n++;
+      });
+    }
+    const int8 = buildStored(rows.slice(0, 600), d, 'int8');
+    expect(int8[0]!.parts.map((p) => p.scales!.length)).toEqual([506, 94]);
   });
 });
