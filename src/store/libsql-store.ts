@@ -6,7 +6,6 @@ import {
   MEMORY_COLUMNS,
   OPEN_PRAGMAS,
   decodeFloats,
-  decodeVector,
   encodeVector,
   bytesOf,
   historyArgs,
@@ -22,6 +21,7 @@ import {
   migrate,
   recordOf,
 } from './libsql-schema.js';
+import { loadScopePaged } from './libsql-pages.js';
 import { restoreDeletedRows, restoreRows, scanDeletedRows, scanRows } from './libsql-backup.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch } from './records.js';
 import type { VectorEncoding } from './segments.js';
@@ -180,16 +180,7 @@ export class LibsqlStore implements Store {
   }
 
   async loadScope(field: ScopeField, value: string): Promise<StoredRow[]> {
-    const column = scopeColumn[field];
-    const rows = await this.#read(
-      'load a scope',
-      `SELECT record, vector, scale FROM memories WHERE ${column} = ? ORDER BY id`,
-      [value],
-    );
-    return rows.map((row) => ({
-      memory: recordOf(row),
-      vector: decodeVector(row['vector'] as ArrayBuffer, row['scale'] as number | null),
-    }));
+    return loadScopePaged((sql, args) => this.#read('load a scope', sql, args), field, value);
   }
 
   async replace(

@@ -12,6 +12,7 @@ import { browserMemoryPlatform } from '../../src/memory/browser-platform.js';
 import { openNodeMemory } from '../node/lexical-embedder.js';
 import type { QuantizedVector } from '../../src/search/quantize.js';
 import { quantize } from '../../src/search/quantize.js';
+import { LOAD_PAGE } from '../../src/store/libsql-pages.js';
 import { LibsqlStore } from '../../src/store/libsql-store.js';
 import type { MemoryRecord, PendingBatch } from '../../src/store/records.js';
 import { uuidv7 } from '../../src/store/ids.js';
@@ -46,6 +47,38 @@ describe('LibsqlStore', () => {
     const [loaded] = await store.loadScope('userId', 'alice');
     expect(loaded!.memory).toEqual(rows[0]!.memory);
     expect(Array.from(loaded!.vector as Float32Array)).toEqual(Array.from(rows[0]!.vector));
+    await store.close();
+  });
+
+  it('loads a scope a page at a time: every memory once, in id order, at and past a page boundary', async () => {
+    const store = await LibsqlStore.open({ path: join(dir, 'pages.db'), encoding: 'fp32' });
+    // Interleaved users: each page is a range of one user's index, not of the table.
+    const rows = Array.from({ length: LOAD_PAGE * 2 + 500 }, (_, i) => ({
+      memory: memory(`m${i}`, i % 2 === 0 ? 'alice' : 'bob'),
+      vector: vector(i),
+    }));
+    const extra = Array.from({ length: 500 }, (_, i) => ({ memory: memory(`x${i}`, 'bob'), vector: vector(-i) }));
+    const all = [...rows, ...extra];
+    const batch = pendingOf(all);
+    await store.write({ pending: [batch], groups: [{ batchId: batch.id, rows: all }] });
+    const alice = await store.loadScope('userId', 'alice');
+    const bob = await store.loadScope('userId', 'bob');
+    const want = (userId: string) => all.filter((r) => r.memory.userId === userId).map((r) => r.memory.id);
+    expect(alice).toHaveLength(LOAD_PAGE + 250);
+    expect(bob).toHaveLength(LOAD_PAGE + 750);
+    expect(alice.map((r) => r.memory.id)).toEqual(want('alice').sort());
+    expect(bob.map((r) => r.memory.id)).toEqual(want('bob').sort());
+    const byId = new Map(all.map((r) => [r.memory.id, r]));
+    for (const row of [...alice, ...bob]) {
+      expect(row.memory).toEqual(byId.get(row.memory.id)!.memory);
+      expect(Array.from(row.vector as Float32Array)).toEqual(Array.from(byId.get(row.memory.id)!.vector));
+    }
+    // Exactly one page: the load reads a second, empty page and stops.
+    await store.removeWhere(
+      { field: 'userId', value: 'alice', accept: (m) => Number(m.text.slice(1)) >= LOAD_PAGE * 2 },
+      null,
+    );
+    expect(await store.loadScope('userId', 'alice')).toHaveLength(LOAD_PAGE);
     await store.close();
   });
 
