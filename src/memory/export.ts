@@ -51,21 +51,36 @@ export async function* exportLines(config: ExportConfig, request: ExportRequest)
   }
   // A deleted memory's history names no scope: only a whole export carries it.
   if (scoped) return;
-  for (let after: string | undefined; ;) {
-    assertOpen();
-    const page = await store.scanDeleted({ after, limit: PAGE });
-    if (page.length === 0) return;
-    for (const entry of page) yield deletedLine(entry);
-    after = page[page.length - 1]!.memoryId;
-  }
+  const deleted = paged(
+    assertOpen,
+    (after) => store.scanDeleted({ after, limit: PAGE }),
+    (entry) => entry.memoryId,
+  );
+  for await (const page of deleted) for (const entry of page) yield deletedLine(entry);
 }
 
-/** Pages in id order; the next page is read while the consumer formats this one. */
-async function* scan(store: Store, assertOpen: () => void, vectors: boolean): AsyncGenerator<ScanRow[]> {
+/** Memory pages in id order. */
+function scan(store: Store, assertOpen: () => void, vectors: boolean): AsyncGenerator<ScanRow[]> {
+  return paged(
+    assertOpen,
+    (after) => store.scan({ after, limit: PAGE, vectors }),
+    (row) => row.memory.id,
+  );
+}
+
+/**
+ * The pages `read` gives, each after the last key of the one before, until an empty one; the next page is read while
+ * the consumer formats this one.
+ */
+async function* paged<T>(
+  assertOpen: () => void,
+  readPage: (after: string | undefined) => Promise<T[]>,
+  keyOf: (item: T) => string,
+): AsyncGenerator<T[]> {
   const read = (after: string | undefined) => {
     const page = Promise.resolve().then(() => {
       assertOpen();
-      return store.scan({ after, limit: PAGE, vectors });
+      return readPage(after);
     });
     // Thrown where it is awaited; a consumer that stops early leaves it unawaited, so never unhandled.
     page.catch(() => undefined);
@@ -73,7 +88,7 @@ async function* scan(store: Store, assertOpen: () => void, vectors: boolean): As
   };
   let next = read(undefined);
   for (;;) {
-    let page: ScanRow[];
+    let page: T[];
     try {
       page = await next;
     } catch (error) {
@@ -82,7 +97,7 @@ async function* scan(store: Store, assertOpen: () => void, vectors: boolean): As
       throw error;
     }
     if (page.length === 0) return;
-    next = read(page[page.length - 1]!.memory.id);
+    next = read(keyOf(page[page.length - 1]!));
     yield page;
   }
 }
