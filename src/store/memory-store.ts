@@ -19,8 +19,8 @@ import {
   type Tx,
 } from './idb-tx.js';
 import { SCHEMA_VERSION, upgrade, type MemoryDB, type StoreName } from './schema.js';
-import { putVectors, readRows, readVectors } from './vector-parts.js';
-import { COMPACT_AT, SMALL_SEGMENT, pickSmall, withMemory, withVector, type VectorEncoding } from './segments.js';
+import { partsRange, readRows, withRow } from './vector-parts.js';
+import { COMPACT_AT, SMALL_SEGMENT, pickSmall, withMemory, type VectorEncoding } from './segments.js';
 
 const scopeIndex = { userId: 'userIds', agentId: 'agentIds', runId: 'runIds' } as const;
 
@@ -235,14 +235,15 @@ export class MemoryStore implements Store {
       if (!segment) throw notFound(id);
       const { memory: previous, index } = entry(segment, id);
       const next = build(previous);
-      const vectors = next.vector ? await readVectors(tx.objectStore('segmentVectors'), segment.id) : undefined;
+      const vectorStore = tx.objectStore('segmentVectors');
+      const parts = next.vector ? await vectorStore.getAll(partsRange(segment.id)) : [];
       await logAdds(tx, [previous]);
       const writes: Promise<unknown>[] = [
         tx.objectStore('segments').put(withMemory(segment, index, next.memory)),
         tx.objectStore('history').put(next.history),
       ];
-      if (vectors && next.vector)
-        putVectors(unwrap(tx.objectStore('segmentVectors')), withVector(vectors, index, next.vector), true);
+      const part = next.vector && withRow(parts, index, next.vector);
+      if (part) writes.push(vectorStore.put(part));
       await Promise.all([...writes, tx.done]);
       return { previous, next };
     });

@@ -1,7 +1,7 @@
 import type { StoredVector } from '../search/scope-index.js';
 import { uuidv7 } from './ids.js';
 import type { SegmentRecord, SegmentVectors } from './records.js';
-import { encodeVectors, inSegments, segmentRecord, vectorAt, vectorRows } from './segments.js';
+import { encodeVectors, inSegments, segmentRecord, vectorAt, vectorRows, withVector } from './segments.js';
 import type { SegmentRow, VectorEncoding } from './segments.js';
 
 /**
@@ -139,6 +139,19 @@ export function readerOf(parts: readonly SegmentVectors[]): VectorReader | undef
   // Every part but the last holds as many rows as the first.
   const per = vectorRows(first);
   return { id, at: (i) => vectorAt(parts[Math.floor(i / per)]!, i % per) };
+}
+
+/**
+ * The part (of one segment's parts, in key order) that holds row `i`, with that row replaced by `vector`: an update
+ * rewrites ~190 KB, not the whole segment. Undefined when no part holds row `i`.
+ */
+export function withRow(parts: readonly SegmentVectors[], i: number, vector: Float32Array): SegmentVectors | undefined {
+  const first = parts[0];
+  if (!first) return undefined;
+  const per = vectorRows(first);
+  const part = parts[Math.floor(i / per)];
+  if (!part || i % per >= vectorRows(part)) return undefined;
+  return withVector(part, i % per, vector);
 }
 
 /** Part records of several segments (in key order) joined per segment, by segment id. */

@@ -196,10 +196,14 @@ test('a version 2 database opens as it is: one-record vectors are read, and rewr
     await memory.update(id(999), 'The lighthouse keeper paints ships');
     const afterUpdate = await t.rawKeys('v2', 'segmentVectors');
     await memory.delete(id(0));
+    const afterDelete = await t.rawKeys('v2', 'segmentVectors');
+    // Row 500 is now row 499, in the third part: the update rewrites that part only.
+    await memory.update(id(500), 'My sister plays the violin');
     await memory.close();
     const reopened = await t.open({ dbName: 'v2' });
     const ships = await vectorSearch(reopened, 'ships');
-    const celloAgain = await vectorSearch(reopened, 'cello');
+    const violin = await vectorSearch(reopened, 'violin');
+    const lighthouseAgain = await vectorSearch(reopened, 'lighthouse keeper');
     const left = (await reopened.getAll({ userId: 'alice', limit: 5000 })).results.length;
     await reopened.close();
     return {
@@ -211,8 +215,10 @@ test('a version 2 database opens as it is: one-record vectors are read, and rewr
       cello,
       all,
       afterUpdate,
+      afterDelete,
       ships,
-      celloAgain,
+      violin,
+      lighthouseAgain,
       left,
       counts: await t.rawCounts('v2'),
       after: await t.rawKeys('v2', 'segmentVectors'),
@@ -223,12 +229,15 @@ test('a version 2 database opens as it is: one-record vectors are read, and rewr
   expect(out.lighthouse).toBe('The lighthouse keeper paints boats');
   expect(out.cello).toBe('My sister plays the cello');
   expect(out.all).toBe(1000);
-  // 1,000 fp32 vectors of 256 dimensions (1 MB) in parts of at most 192 KiB: 192 rows each, six parts.
+  // An update rewrites the record that holds the row: here the whole version 2 record.
+  expect(out.afterUpdate).toEqual([out.segmentId]);
+  // A delete rewrites the segment: 999 fp32 vectors of 256 dimensions in parts of at most 192 KiB, 192 rows each.
   expect(out.dimensions).toBe(256);
   const parts = [out.segmentId, ...[1, 2, 3, 4, 5].map((k) => `${out.segmentId}.000${k}`)];
-  expect(out.afterUpdate).toEqual(parts);
+  expect(out.afterDelete).toEqual(parts);
   expect(out.ships).toBe('The lighthouse keeper paints ships');
-  expect(out.celloAgain).toBe('My sister plays the cello');
+  expect(out.violin).toBe('My sister plays the violin');
+  expect(out.lighthouseAgain).toBe('The lighthouse keeper paints ships');
   expect(out.left).toBe(999);
   expect(out.counts).toMatchObject({ memories: 999, vectors: 999, segments: 1 });
   expect(out.after).toEqual(parts);

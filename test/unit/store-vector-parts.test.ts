@@ -11,6 +11,7 @@ import {
   readerOf,
   rowsPerPart,
   splitParts,
+  withRow,
 } from '../../src/store/vector-parts.js';
 import { vectorAt } from '../../src/store/segments.js';
 
@@ -142,5 +143,25 @@ describe('vector parts', () => {
     }
     const int8 = buildStored(rows.slice(0, 600), d, 'int8');
     expect(int8[0]!.parts.map((p) => p.scales!.length)).toEqual([506, 94]);
+  });
+
+  it('replaces one row in the part that holds it, and in a whole (one-record) segment', () => {
+    const whole = fp32(SEGMENT, 1000, 384);
+    const parts = splitParts(whole);
+    const v = Float32Array.from({ length: 384 }, (_, i) => -i);
+    const changed = withRow(parts, 300, v)!;
+    // Row 300 is row 44 of part 2 (128 rows each).
+    expect(changed.id).toBe(partKey(SEGMENT, 2));
+    expect(same(vectorAt(changed, 44) as Float32Array, v)).toBe(true);
+    expect(same(vectorAt(changed, 43) as Float32Array, vectorAt(parts[2]!, 43) as Float32Array)).toBe(true);
+    expect(withRow(parts, 999, v)!.id).toBe(partKey(SEGMENT, 7));
+    expect(withRow(parts, 1000, v)).toBeUndefined();
+    const one = withRow([whole], 999, v)!;
+    expect(one.id).toBe(SEGMENT);
+    expect(same(vectorAt(one, 999) as Float32Array, v)).toBe(true);
+    expect(withRow([], 0, v)).toBeUndefined();
+    const q = withRow(splitParts(int8(SEGMENT, 1000, 384)), 700, v)!;
+    expect(q.id).toBe(partKey(SEGMENT, 1));
+    expect(q.q).toBeDefined();
   });
 });
