@@ -11,8 +11,8 @@ import type { SegmentRow, VectorEncoding } from './segments.js';
  */
 
 /**
- * Most bytes of vector data one record holds. Chromium wrote 1,000 fp32 vectors of 384 dimensions as one 1.5 MB
- * value at ~23k vectors/s and as 8 values of ~190 KB at ~60k/s, and read them back 1.5x faster (bench/README.md).
+ * Most bytes of vector data one record holds. Chromium writes a segment's vectors (1.5 MB for 1,000 fp32 vectors of
+ * 384 dimensions) faster as a few values of this size than as one value (bench/README.md, "Vector parts").
  */
 export const PART_BYTES = 192 * 1024;
 
