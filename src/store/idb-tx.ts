@@ -16,7 +16,7 @@ import type { StoredSegment, VectorReader } from './vector-parts.js';
 import {
   compareIds,
   encodingOf,
-  mergeSegments,
+  mergedRows,
   removeWhere,
   segmentRecord,
   type Segment,
@@ -95,10 +95,13 @@ export async function mergeSmall(
   const dimensions = parts[0]?.vectors.dimensions;
   const same = parts.filter((p) => p.vectors.dimensions === dimensions);
   if (same.length < 2) return undefined;
-  const merged = mergeSegments(same);
+  const merged = buildStored(mergedRows(same), dimensions!, encoding)[0]!;
   const rawSegments = unwrap(segmentStore);
   const rawVectors = unwrap(vectorStore);
   const taken = new Set(same.map((p) => p.record.id));
+  // The deletes, the record and each vector part are put in tasks of their own (each request is made when the one
+  // before succeeds): made at once, a merge of 1,000 memories serialised its 1.5 MB in one long task.
+  let last: IDBRequest;
   // The range goes as a whole only when everything read from it is merged (a segment of another encoding or
   // dimension stays, and so would a vector row without its segment).
   if (
@@ -107,17 +110,26 @@ export async function mergeSmall(
     vectors.every((v) => v && taken.has(partOwner(v.id)))
   ) {
     rawSegments.delete(span!.range);
-    rawVectors.delete(partRange);
+    last = rawVectors.delete(partRange);
   } else {
     for (const id of taken) {
       rawSegments.delete(id);
-      deleteVectors(rawVectors, id);
+      last = deleteVectors(rawVectors, id);
     }
   }
-  rawSegments.put(merged.record);
-  putVectors(rawVectors, merged.vectors);
+  await succeeded(last!);
+  await segmentStore.put(merged.record);
+  for (const part of merged.parts) await vectorStore.put(part);
   await tx.done;
   return merged.record.id;
+}
+
+/** Resolves when a raw request succeeds, rejects when it fails (and its transaction aborts). */
+function succeeded(request: IDBRequest): Promise<void> {
+  return new Promise((resolve, reject) => {
+    request.addEventListener('success', () => resolve());
+    request.addEventListener('error', () => reject(request.error ?? new Error('IndexedDB request failed')));
+  });
 }
 
 /** The entry of memory `id` in a segment the `ids` index returned for it. */

@@ -69,10 +69,10 @@ export function pickSmall(small: ReadonlyMap<string, number>, max: number = SEGM
 }
 
 /**
- * One segment (under `id`) holding every entry of `parts`, in id order, in the first part's encoding; int8 rows keep
- * their codes. The parts must share their dimensions and encoding.
+ * Every entry of `parts` with its vector (a view), in id order: the rows of the segment that merges them. The parts
+ * must share their dimensions and encoding; int8 rows keep their codes.
  */
-export function mergeSegments(parts: readonly Segment[], id: string = uuidv7()): Segment {
+export function mergedRows(parts: readonly Segment[]): SegmentRow[] {
   const first = parts[0];
   if (!first) throw new RangeError('Expected at least one segment to merge');
   const { dimensions } = first.vectors;
@@ -86,8 +86,7 @@ export function mergeSegments(parts: readonly Segment[], id: string = uuidv7()):
     }
     record.memories.forEach((memory, i) => rows.push({ memory, vector: vectorAt(vectors, i) }));
   }
-  rows.sort((a, b) => compareIds(a.memory.id, b.memory.id));
-  return segmentOf(id, rows, dimensions, encoding);
+  return rows.sort((a, b) => compareIds(a.memory.id, b.memory.id));
 }
 
 /** One segment under `id` holding `rows` (already in id order). */

@@ -198,8 +198,8 @@ export function putVectors(store: IDBObjectStore, vectors: SegmentVectors, repla
 }
 
 /** Deletes every part of segment `segment` (one request). */
-export function deleteVectors(store: IDBObjectStore, segment: string): void {
-  store.delete(partsRange(segment));
+export function deleteVectors(store: IDBObjectStore, segment: string): IDBRequest {
+  return store.delete(partsRange(segment));
 }
 
 function concat<A extends Float32Array | Int8Array>(arrays: readonly A[], Make: new (n: number) => A): A {

@@ -8,7 +8,7 @@ import {
   SMALL_SEGMENT,
   buildSegments,
   encodeVectors,
-  mergeSegments,
+  mergedRows,
   pickSmall,
   removeWhere,
   segmentRecord,
@@ -70,7 +70,8 @@ describe('segments', () => {
       const parts = [input.slice(0, 1), input.slice(3, 9), input.slice(1, 2), input.slice(9), input.slice(2, 3)].map(
         (part) => buildSegments(part, D, encoding)[0]!,
       );
-      const merged = mergeSegments(parts);
+      const [merged] = buildSegments(mergedRows(parts), D, encoding);
+      if (!merged) throw new Error('expected one segment');
       expect(parts.map((p) => p.record.id)).not.toContain(merged.record.id);
       expect(merged.vectors.id).toBe(merged.record.id);
       expect(merged.record.ids).toEqual(input.map((r) => r.memory.id));
@@ -90,8 +91,8 @@ describe('segments', () => {
     }
     const [fp32] = buildSegments(rows(1), D, 'fp32');
     const [int8] = buildSegments(rows(1), D, 'int8');
-    expect(() => mergeSegments([fp32!, int8!])).toThrow(/Expected segments of 8 dimensions \(fp32\)/);
-    expect(() => mergeSegments([])).toThrow(RangeError);
+    expect(() => mergedRows([fp32!, int8!])).toThrow(/Expected segments of 8 dimensions \(fp32\)/);
+    expect(() => mergedRows([])).toThrow(RangeError);
   });
 
   it('lists each scope value once, and only those present', () => {
