@@ -26,3 +26,27 @@ export function sharedPage(path: string): () => Page {
     return page;
   };
 }
+
+/**
+ * `test` whose `page` and `context` are the file's {@link sharedPage} and its context, for a spec written against
+ * the per-test fixtures. The tabs a test opens in the context are closed after it.
+ */
+export function onSharedPage(path: string) {
+  const shared = sharedPage(path);
+  return test.extend({
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
+    context: async ({}, use) => {
+      const context = shared().context();
+      const before = new Set(context.pages());
+      await use(context);
+      await Promise.all(
+        context
+          .pages()
+          .filter((p) => !before.has(p))
+          .map((p) => p.close()),
+      );
+    },
+    // eslint-disable-next-line no-empty-pattern -- as above
+    page: async ({}, use) => use(shared()),
+  });
+}
