@@ -1,4 +1,5 @@
 import { readdirSync, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -54,5 +55,8 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
+    // Vitest keeps a core free by default: one worker on 2 cores. Two ran the unit files in 0.82x the time there
+    // (bench/README.md, "The browser suite"); every slow file sets its own timeout.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

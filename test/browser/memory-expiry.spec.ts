@@ -1,22 +1,24 @@
 /**
  * Expiry in real Chromium (real engine, real IndexedDB, real tabs): expired memories are hidden from search() and
  * getAll() (unless showExpired), kept by default as Mem0 keeps them, purged in the background with
- * `purgeExpired: true`; dates survive a crash replay and changes reach other tabs.
+ * `purgeExpired: true`; dates survive a crash replay and changes reach other tabs. The tests share one page, and
+ * their Memories its engine (an engine start costs ~3 s); a reload or another tab is still a page of its own.
  */
-import { test, expect } from '@playwright/test';
-import { onMemoryPage, ready } from './memory-page.js';
+import { expect } from '@playwright/test';
+import { ready } from './memory-page.js';
+import { onSharedPage } from './shared-page.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate bodies run in the page, typed loosely here */
 declare const window: { t: any };
 
-onMemoryPage();
+const test = onSharedPage('/test/pages/memory.html');
 
 test('expired memories: hidden from search and getAll, shown with showExpired, kept, returned by get(); update sets and clears', async ({
   page,
 }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
-    const memory = await t.open({ dbName: 'expiry' });
+    const memory = await t.openShared({ dbName: 'expiry' });
     const add = async (text: string, expirationDate?: unknown) =>
       (await memory.add(text, { userId: 'alice', ...(expirationDate === undefined ? {} : { expirationDate }) }))
         .results[0].id;
@@ -99,7 +101,7 @@ test('expired memories: hidden from search and getAll, shown with showExpired, k
 test('a crash with adds in flight: the replay commits them with their expiration dates', async ({ page }) => {
   const before = await page.evaluate(async () => {
     const { t } = window;
-    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const engine = await t.engine();
     const memory = await t.open({ dbName: 'expiry-crash', embedder: t.holdTexts(engine, 'held') });
     await memory.add('the office closes at six', { userId: 'alice', expirationDate: '2001-01-01' });
     void memory.add('held: the trial ended', { userId: 'alice', expirationDate: '2001-01-01' }).catch(() => 0);
@@ -116,7 +118,7 @@ test('a crash with adds in flight: the replay commits them with their expiration
   await ready(page); // the page goes away with both adds unresolved
   const after = await page.evaluate(async () => {
     const { t } = window;
-    const memory = await t.open({ dbName: 'expiry-crash' });
+    const memory = await t.openShared({ dbName: 'expiry-crash' });
     const replayed = memory.stats().replayed;
     const visible = await memory.getAll({ userId: 'alice' });
     const found = await memory.search('held trial plan', { userId: 'alice' });
@@ -145,7 +147,7 @@ test('another tab hides a memory once this tab sets its date; purgeExpired delet
 }) => {
   const ids = await page.evaluate(async () => {
     const { t } = window;
-    t.memory = await t.open({ dbName: 'expiry-tabs', purgeExpired: true });
+    t.memory = await t.openShared({ dbName: 'expiry-tabs', purgeExpired: true });
     const { results } = await t.memory.addMany([
       { text: 'note: water the plants', userId: 'alice' },
       { text: 'note: the trial ended', userId: 'alice', expirationDate: '2001-01-01' },
@@ -164,7 +166,7 @@ test('another tab hides a memory once this tab sets its date; purgeExpired delet
       options,
     );
   await second.evaluate(async () => {
-    window.t.memory = await window.t.open({ dbName: 'expiry-tabs' });
+    window.t.memory = await window.t.openShared({ dbName: 'expiry-tabs' });
   });
   expect(await seen({ showExpired: true })).toEqual([plants, trial, lease].sort());
   expect(await seen()).toEqual([plants, lease].sort());

@@ -1,10 +1,12 @@
 /**
  * The keyword half of search stays in step with the vector half: after adds, updates, deletes, a reload, a crash
  * replay and in another tab, a memory is found by keyword exactly when it is found by vector. Real engine (lexical
- * model, WASM), real IndexedDB.
+ * model, WASM), real IndexedDB. The tests share one page, and their Memories its engine (an engine start costs
+ * ~3 s); a reload or another tab is still a page of its own.
  */
-import { test, expect, type Page } from '@playwright/test';
-import { onMemoryPage, ready } from './memory-page.js';
+import { expect, type Page } from '@playwright/test';
+import { ready } from './memory-page.js';
+import { onSharedPage } from './shared-page.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate bodies run in the page, typed loosely here */
 declare const window: { t: any };
@@ -37,7 +39,7 @@ function keywordHits(page: Page, query: string) {
   }, query);
 }
 
-onMemoryPage();
+const test = onSharedPage('/test/pages/memory.html');
 
 test('keyword and vector search find the same memories through every change, a reload and another tab', async ({
   page,
@@ -45,7 +47,7 @@ test('keyword and vector search find the same memories through every change, a r
 }) => {
   const ids: string[] = await page.evaluate(async () => {
     const { t } = window;
-    t.memory = await t.open({ dbName: 'kw' });
+    t.memory = await t.openShared({ dbName: 'kw' });
     const memory = t.memory;
     await memory.add('note: I drink coffee every morning', { userId: 'alice' });
     await memory.add(
@@ -86,7 +88,7 @@ test('keyword and vector search find the same memories through every change, a r
   await page.evaluate(async () => window.t.memory.close());
   await ready(page);
   await page.evaluate(async () => {
-    window.t.memory = await window.t.open({ dbName: 'kw' });
+    window.t.memory = await window.t.openShared({ dbName: 'kw' });
   });
   await expectInStep(page, 5);
   expect((await keywordHits(page, 'conference')).map((h: any) => h[0])).toContain('note: Lisbon, the week of the 14th');
@@ -95,7 +97,7 @@ test('keyword and vector search find the same memories through every change, a r
   const second = await context.newPage();
   await ready(second);
   await second.evaluate(async () => {
-    window.t.memory = await window.t.open({ dbName: 'kw' });
+    window.t.memory = await window.t.openShared({ dbName: 'kw' });
   });
   await expectInStep(second, 5);
   await page.evaluate(async (ids) => {
@@ -118,8 +120,8 @@ test('keyword and vector search find the same memories through every change, a r
 test('a conversation replayed after a crash is found by keyword with its context', async ({ page }) => {
   await page.evaluate(async () => {
     const { t } = window;
-    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
-    const memory = await t.open({ dbName: 'kw-crash', embedder: t.holdAfter(engine, 0) });
+    const engine = await t.engine();
+    const memory = await t.openShared({ dbName: 'kw-crash', embedder: t.holdAfter(engine, 0) });
     void memory
       .add(
         [
@@ -133,7 +135,7 @@ test('a conversation replayed after a crash is found by keyword with its context
   });
   await ready(page); // gone with the add in flight
   await page.evaluate(async () => {
-    window.t.memory = await window.t.open({ dbName: 'kw-crash' });
+    window.t.memory = await window.t.openShared({ dbName: 'kw-crash' });
   });
   expect(await page.evaluate(() => window.t.memory.stats().replayed)).toBe(2);
   await expectInStep(page, 2);

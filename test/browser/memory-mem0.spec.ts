@@ -1,14 +1,15 @@
 /**
  * Mem0 v3 compatibility in real Chromium (real engine, real IndexedDB): both call shapes, limit/topK 0, trimmed
- * scope ids, metadata merge, Mem0-shaped history rows, and a Mem0 user's code run unchanged.
+ * scope ids, metadata merge, Mem0-shaped history rows, and a Mem0 user's code run unchanged. The tests share one
+ * page; the Mem0 user's code creates its Memory with a model of its own, the others use the page's engine.
  */
-import { test, expect } from '@playwright/test';
-import { onMemoryPage } from './memory-page.js';
+import { expect } from '@playwright/test';
+import { onSharedPage } from './shared-page.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate bodies run in the page, typed loosely here */
 declare const window: { t: any };
 
-onMemoryPage();
+const test = onSharedPage('/test/pages/memory.html');
 
 test("a Mem0 v3 user's code runs unchanged: add messages, search with filters + topK, getAll, update, history, delete", async ({
   page,
@@ -88,7 +89,7 @@ test('both call shapes, one behaviour: same results; a scope given twice must ag
 }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
-    const memory = await t.open({ dbName: 'shapes' });
+    const memory = await t.openShared({ dbName: 'shapes' });
     await memory.addMany([
       { text: 'I drink coffee every morning', userId: 'alice', metadata: { category: 'food' } },
       { text: 'Coffee beans from Ethiopia taste of berries', userId: 'alice', metadata: { category: 'food' } },
@@ -170,7 +171,7 @@ test('limit/topK 0 return no results; scope ids are trimmed everywhere, whitespa
 }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
-    const memory = await t.open({ dbName: 'trim' });
+    const memory = await t.openShared({ dbName: 'trim' });
     const one = await memory.add('I drink coffee every morning', { userId: '  alice ', agentId: 'barista\n' });
     await memory.addMany([{ text: 'Coffee beans from Ethiopia', userId: '\talice' }]);
     const got = await memory.get(one.results[0].id);
@@ -236,7 +237,7 @@ test('update merges metadata by default (replace: true replaces); history rows a
 }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
-    const memory = await t.open({ dbName: 'merge' });
+    const memory = await t.openShared({ dbName: 'merge' });
     const { results } = await memory.add('Weekly sync with the design team', {
       userId: 'alice',
       metadata: { team: 'design', when: { day: 'Mon', hour: 10 }, priority: 2 },

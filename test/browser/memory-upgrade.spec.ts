@@ -2,7 +2,8 @@
  * Schema upgrade: a database written by version 1 (one record per memory, test/pages/v1-fixture.ts) opens with
  * the current code, which moves every memory into segments inside the upgrade transaction: nothing lost, search,
  * get, getAll, history, update and delete all work on the moved memories, and keyword search finds exactly what
- * vector search finds (the text index is derived from the moved texts).
+ * vector search finds (the text index is derived from the moved texts). The page's one engine embeds the
+ * fixture and serves both opens.
  */
 import { test, expect } from '@playwright/test';
 
@@ -14,7 +15,7 @@ test('a version 1 database is upgraded in place: every memory moved into segment
   await expect(page.locator('#status')).toHaveText('ready');
   const out = await page.evaluate(async () => {
     const { t } = window;
-    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const engine = await t.engine();
     const texts = [
       'I drink coffee every morning',
       'I play tennis on Sundays',
@@ -62,7 +63,7 @@ test('a version 1 database is upgraded in place: every memory moved into segment
     await t.writeV1('upgrade', { modelId, dimensions }, rows);
     const before = await t.describeDb('upgrade');
 
-    const memory = await t.open({ dbName: 'upgrade' });
+    const memory = await t.openShared({ dbName: 'upgrade' });
     const after = await t.describeDb('upgrade');
     const counts = await t.rawCounts('upgrade');
     const tea = await memory.search('tea', { userId: 'alice' });
@@ -90,7 +91,7 @@ test('a version 1 database is upgraded in place: every memory moved into segment
     const sundays = await keywordAfter(memory, 'sundays', { userId: 'alice' });
     const plannerGone = await keywordAfter(memory, 'planner', { agentId: 'planner' });
     await memory.close();
-    const reopened = await t.open({ dbName: 'upgrade' });
+    const reopened = await t.openShared({ dbName: 'upgrade' });
     const again = (await reopened.getAll({ userId: 'alice' })).results.map((r: any) => r.memory);
     const saturdaysReopened = await keywordAfter(reopened, 'saturdays', { userId: 'alice' });
     await reopened.close();

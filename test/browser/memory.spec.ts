@@ -1,14 +1,17 @@
 /**
  * The Memory API in real Chromium with the real engine (lexical model, WASM, one worker) and real IndexedDB.
- * Each test gets a fresh browser context, so a fresh, empty origin storage.
+ * The tests share one page (and its context: a second tab is a new page in it), each on databases of its own names.
+ * Where a test is about storage, sync or replay, not a Memory's own engine, its Memories embed with the page's
+ * engine (`t.openShared`, `t.engine()`): an engine start costs ~3 s. A reload still starts the page afresh.
  */
-import { test, expect } from '@playwright/test';
-import { onMemoryPage, ready } from './memory-page.js';
+import { expect } from '@playwright/test';
+import { ready } from './memory-page.js';
+import { onSharedPage } from './shared-page.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate bodies run in the page, typed loosely here */
 declare const window: { t: any };
 
-onMemoryPage();
+const test = onSharedPage('/test/pages/memory.html');
 
 test('every method: add, addMany, search, get, getAll, update, delete, deleteAll, history, stats, reset, close', async ({
   page,
@@ -202,7 +205,7 @@ test('every method: add, addMany, search, get, getAll, update, delete, deleteAll
 test('int8 vectors: stored quantised, same ranking on the lexical model', async ({ page }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
-    const memory = await t.open({ dbName: 'int8', quantize: 'int8' });
+    const memory = await t.openShared({ dbName: 'int8', quantize: 'int8' });
     await memory.addMany(
       [
         'I drink coffee every morning',
@@ -228,7 +231,7 @@ test('int8 vectors: stored quantised, same ranking on the lexical model', async 
 
 test('persists across a page reload', async ({ page }) => {
   const ids = await page.evaluate(async () => {
-    const memory = await window.t.open({ dbName: 'persist' });
+    const memory = await window.t.openShared({ dbName: 'persist' });
     const { results } = await memory.addMany([
       { text: 'I drink coffee every morning', userId: 'alice' },
       { text: 'The quarterly report is due Friday', userId: 'alice' },
@@ -239,7 +242,7 @@ test('persists across a page reload', async ({ page }) => {
   });
   await ready(page);
   const out = await page.evaluate(async (ids) => {
-    const memory = await window.t.open({ dbName: 'persist' });
+    const memory = await window.t.openShared({ dbName: 'persist' });
     const found = await memory.search('coffee', { userId: 'alice' });
     const report = await memory.get(ids[1]);
     const history = await memory.history(ids[1]);
@@ -269,7 +272,7 @@ test('a reload in the middle of a batch: every pending add is committed once on 
   const before = await page.evaluate(async (texts) => {
     const { t } = window;
     // The real engine, answering only the first 20 texts: 20 adds commit, 30 are left in flight.
-    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const engine = await t.engine();
     const memory = await t.open({ dbName: 'crash', embedder: t.holdAfter(engine, 20) });
     // 30 single adds and one addMany of 20 (one pending record per call).
     texts.slice(0, 30).forEach((text: string) => void memory.add(text, { userId: 'alice' }).catch(() => undefined));
@@ -288,7 +291,7 @@ test('a reload in the middle of a batch: every pending add is committed once on 
   await ready(page);
   const after = await page.evaluate(async () => {
     const { t } = window;
-    const memory = await t.open({ dbName: 'crash' });
+    const memory = await t.openShared({ dbName: 'crash' });
     const replayed = memory.stats().replayed;
     const all = await memory.getAll({ userId: 'alice', limit: 1000 });
     const found = await memory.search('note 42 lighthouse', { userId: 'alice', limit: 1 });
@@ -322,12 +325,12 @@ test("a second tab sees the first tab's adds, deletes and resets", async ({ page
   const second = await context.newPage();
   await ready(second);
   await page.evaluate(async () => {
-    window.t.memory = await window.t.open({ dbName: 'tabs' });
+    window.t.memory = await window.t.openShared({ dbName: 'tabs' });
     await window.t.memory.add('I drink coffee every morning', { userId: 'alice' });
   });
   // Tab 2 opens and loads alice's scope into its index.
   const initial = await second.evaluate(async () => {
-    window.t.memory = await window.t.open({ dbName: 'tabs' });
+    window.t.memory = await window.t.openShared({ dbName: 'tabs' });
     return (await window.t.memory.search('coffee', { userId: 'alice' })).results.map((r: any) => r.memory);
   });
   expect(initial).toEqual(['I drink coffee every morning']);
@@ -369,11 +372,11 @@ test('one add at a time: every 32 small segments are merged into one, and no mem
   const second = await context.newPage();
   await ready(second);
   await page.evaluate(async () => {
-    window.t.memory = await window.t.open({ dbName: 'merge' });
+    window.t.memory = await window.t.openShared({ dbName: 'merge' });
   });
   // Tab 2 holds alice's scope in its search index, so it follows tab 1's commits (and the merge) over the channel.
   await second.evaluate(async () => {
-    window.t.memory = await window.t.open({ dbName: 'merge' });
+    window.t.memory = await window.t.openShared({ dbName: 'merge' });
     await window.t.memory.search('coffee', { userId: 'alice' });
   });
   const out = await page.evaluate(async () => {
@@ -397,7 +400,7 @@ test('one add at a time: every 32 small segments are merged into one, and no mem
     const tea = (await memory.search('rewritten with tea', { userId: 'alice', limit: 1 })).results[0];
     const history = (await memory.history(ids[3])).map((h: any) => h.event);
     await memory.close();
-    const reopened = await t.open({ dbName: 'merge' });
+    const reopened = await t.openShared({ dbName: 'merge' });
     const again = (await reopened.getAll({ userId: 'alice', limit: 100 })).results.map((r: any) => r.id);
     const found = (await reopened.search('coffee note number 7', { userId: 'alice', limit: 1 })).results[0]?.memory;
     await reopened.close();
@@ -442,9 +445,9 @@ test('a commit deletes only its own pending batches when another add still in fl
   const out = await page.evaluate(async () => {
     const { t } = window;
     // The real engine, except that a text starting with "held" waits for release(): its add stays pending.
-    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const engine = await t.engine();
     const embedder = t.holdTexts(engine, 'held');
-    const memory = await t.open({ dbName: 'spans', embedder });
+    const memory = await t.openShared({ dbName: 'spans', embedder });
     // Made in one task: three pending batches with neighbouring ids, the held one in the middle.
     const first = memory.add('the first of three notes', { userId: 'alice' });
     const held = memory.add('held back until the others are committed', { userId: 'alice' });
@@ -477,7 +480,7 @@ test('a commit deletes only its own pending batches when another add still in fl
 test('a merge of small segments leaves a large segment that lies between them untouched', async ({ page }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
-    const memory = await t.open({ dbName: 'merge-around' });
+    const memory = await t.openShared({ dbName: 'merge-around' });
     const texts: string[] = [];
     const add = async (text: string) => {
       texts.push(text);
@@ -493,7 +496,7 @@ test('a merge of small segments leaves a large segment that lies between them un
     const compactions = memory.stats().compactions;
     await memory.close();
     const counts = await t.rawCounts('merge-around');
-    const reopened = await t.open({ dbName: 'merge-around' });
+    const reopened = await t.openShared({ dbName: 'merge-around' });
     const listed = (await reopened.getAll({ userId: 'alice', limit: 1000 })).results.map((r: any) => r.memory);
     const found = (await reopened.search('bulk note 17', { userId: 'alice', limit: 1 })).results[0]?.memory;
     await reopened.close();
@@ -512,19 +515,19 @@ test('small segments earlier sessions left are merged once a scope load finds 32
     const ids: string[] = [];
     // Two sessions of 20 single adds each: neither reaches 32 small segments of its own, so neither merges.
     for (let session = 0; session < 2; session++) {
-      const memory = await t.open({ dbName: 'leftovers' });
+      const memory = await t.openShared({ dbName: 'leftovers' });
       for (let i = 0; i < 20; i++)
         ids.push((await memory.add(`tea note ${session * 20 + i}`, { userId: 'alice' })).results[0].id);
       await memory.close();
     }
     const before = await t.rawCounts('leftovers');
-    const memory = await t.open({ dbName: 'leftovers' });
+    const memory = await t.openShared({ dbName: 'leftovers' });
     const found = (await memory.search('tea note 33', { userId: 'alice', limit: 1 })).results[0]?.memory;
     for (let i = 0; i < 100 && memory.stats().compactions === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const compactions = memory.stats().compactions;
     await memory.close(); // waits for a merge in progress
     const after = await t.rawCounts('leftovers');
-    const reopened = await t.open({ dbName: 'leftovers' });
+    const reopened = await t.openShared({ dbName: 'leftovers' });
     const listed = (await reopened.getAll({ userId: 'alice', limit: 100 })).results.map((r: any) => r.id);
     const again = (await reopened.search('tea note 7', { userId: 'alice', limit: 1 })).results[0]?.memory;
     await reopened.close();
@@ -541,7 +544,7 @@ test('small segments earlier sessions left are merged once a scope load finds 32
 test("bad input: each a typed error, and every other caller's write still lands", async ({ page }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
-    const memory = await t.open({ dbName: 'bad' });
+    const memory = await t.openShared({ dbName: 'bad' });
     const good = Array.from({ length: 20 }, (_, i) => memory.add(`good memory number ${i}`, { userId: 'alice' }));
     const circular: Record<string, unknown> = {};
     circular.self = circular;
@@ -774,7 +777,7 @@ test("memory.embedder embeds with the Memory's own engine and cache, stores noth
     const again = await memory.embedder.embed(text); // the add's text: a cache hit, no inference
     const [fresh, other] = await memory.embedder.embedMany(['never stored before', 'nor this one']);
     const after = memory.embedder.stats() as { inferences: number; cache: { hits: number } };
-    const reference = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, cache: false });
+    const reference = await t.engine();
     const expected = await reference.embedMany([text, 'never stored before']);
     await reference.close();
     const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
@@ -811,9 +814,9 @@ test('a second tab replays the adds a live tab still has in flight; when that ta
   const texts = Array.from({ length: 30 }, (_, i) => `shared note ${i} about the harbour`);
   await page.evaluate(async (texts) => {
     const { t } = window;
-    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const engine = await t.engine();
     t.held = t.holdAfter(engine, 10);
-    t.memory = await t.open({ dbName: 'race', embedder: t.held });
+    t.memory = await t.openShared({ dbName: 'race', embedder: t.held });
     t.adds = Promise.all(texts.map((text: string) => t.memory.add(text, { userId: 'alice' })));
     for (;;) {
       const batches = (await t.rawAll('race', 'pending')) as unknown[];
@@ -825,7 +828,7 @@ test('a second tab replays the adds a live tab still has in flight; when that ta
   const second = await context.newPage();
   await ready(second);
   const replayed = await second.evaluate(async () => {
-    window.t.memory = await window.t.open({ dbName: 'race' });
+    window.t.memory = await window.t.openShared({ dbName: 'race' });
     return window.t.memory.stats().replayed;
   });
   expect(replayed).toBe(20);
@@ -854,9 +857,9 @@ test('reset() while an add is embedding: the add rejects with StorageError and l
 }) => {
   const out = await page.evaluate(async () => {
     const { t } = window;
-    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const engine = await t.engine();
     const held = t.holdTexts(engine, 'held');
-    const memory = await t.open({ dbName: 'reset-race', embedder: held });
+    const memory = await t.openShared({ dbName: 'reset-race', embedder: held });
     await memory.add('kept before the reset', { userId: 'alice' });
     const add = t.thrown(() => memory.add('held: coffee at the harbour', { userId: 'alice' }));
     while (((await t.rawAll('reset-race', 'pending')) as unknown[]).length === 0)
@@ -894,8 +897,8 @@ test('a replay that fails does not lock the database out: create() succeeds, the
 }) => {
   await page.evaluate(async () => {
     const { t } = window;
-    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
-    const memory = await t.open({ dbName: 'replay-fail', embedder: t.holdAfter(engine, 0) });
+    const engine = await t.engine();
+    const memory = await t.openShared({ dbName: 'replay-fail', embedder: t.holdAfter(engine, 0) });
     for (const text of [
       'poison: a note the next engine cannot embed',
       'a note about the harbour',
@@ -909,15 +912,15 @@ test('a replay that fails does not lock the database out: create() succeeds, the
   await ready(page); // the tab goes away with three adds pending
   const out = await page.evaluate(async () => {
     const { t } = window;
-    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
-    const failing = await t.open({ dbName: 'replay-fail', embedder: t.failTexts(engine, 'poison') });
+    const engine = await t.engine();
+    const failing = await t.openShared({ dbName: 'replay-fail', embedder: t.failTexts(engine, 'poison') });
     const first = failing.stats();
     const usable = (await failing.search('harbour', { userId: 'alice' })).results.map(
       (r: { memory: string }) => r.memory,
     );
     await failing.close();
     const pendingBetween = ((await t.rawAll('replay-fail', 'pending')) as unknown[]).length;
-    const healthy = await t.open({ dbName: 'replay-fail', embedder: engine });
+    const healthy = await t.openShared({ dbName: 'replay-fail', embedder: engine });
     const second = healthy.stats();
     const all = (await healthy.getAll({ userId: 'alice' })).results.map((r: { memory: string }) => r.memory).sort();
     const counts = await t.rawCounts('replay-fail');
@@ -947,7 +950,6 @@ test('a replay that fails does not lock the database out: create() succeeds, the
 });
 
 test('results are copies all the way down, and a second close() waits for the same shutdown', async ({ page }) => {
-  await ready(page);
   const out = await page.evaluate(async () => {
     const { t } = window;
     const memory = await t.open({ dbName: 'copies' });
@@ -971,13 +973,12 @@ test('results are copies all the way down, and a second close() waits for the sa
 test('a late update message from another tab does not bring back a deleted memory or an older text', async ({
   page,
 }) => {
-  await ready(page);
   const out = await page.evaluate(async () => {
     const { t } = window;
     // Two instances on one database (two tabs, as far as the library can tell) and a raw channel that records and
     // replays their messages late, as BroadcastChannel may deliver messages from different tabs in any order.
-    const a = await t.open({ dbName: 'late' });
-    const b = await t.open({ dbName: 'late' });
+    const a = await t.openShared({ dbName: 'late' });
+    const b = await t.openShared({ dbName: 'late' });
     const spy = new BroadcastChannel('agentmem:late');
     const seen: { type: string }[] = [];
     spy.onmessage = (event) => seen.push(event.data);
@@ -1010,13 +1011,12 @@ test('an add whose own embedding fails after another tab replayed it resolves: t
   page,
   context,
 }) => {
-  await ready(page);
   await page.evaluate(async () => {
     const { t } = window;
-    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const engine = await t.engine();
     // This tab's engine holds the text, then fails it.
     t.held = t.holdTexts(t.failTexts(engine, 'doomed'), 'doomed');
-    t.memory = await t.open({ dbName: 'replayed-then-failed', embedder: t.held });
+    t.memory = await t.openShared({ dbName: 'replayed-then-failed', embedder: t.held });
     t.add = t.thrown(
       async () => (t.added = await t.memory.add('doomed here, saved by the other tab', { userId: 'alice' })),
     );
@@ -1026,7 +1026,7 @@ test('an add whose own embedding fails after another tab replayed it resolves: t
   const second = await context.newPage();
   await ready(second);
   const replayed = await second.evaluate(async () => {
-    window.t.memory = await window.t.open({ dbName: 'replayed-then-failed' });
+    window.t.memory = await window.t.openShared({ dbName: 'replayed-then-failed' });
     return window.t.memory.stats().replayed;
   });
   expect(replayed).toBe(1);

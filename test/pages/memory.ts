@@ -39,6 +39,32 @@ function open(options: Partial<MemoryOptions> = {}): Promise<Memory> {
   return lib.Memory.create({ model: '/models/lexical', backend: 'wasm', workers: 1, ...options });
 }
 
+let shared: Promise<TextEmbedder> | undefined;
+
+/**
+ * One real engine (lexical, WASM, one worker, no cache) for the whole page, for Memories in tests about storage,
+ * not about a Memory's own engine: each engine start costs a worker ~3 s (the Node runner shares one session too).
+ * Its close() does nothing, so a test that closes "its" engine leaves it to the next test on the page.
+ */
+function engine(): Promise<TextEmbedder> {
+  shared ??= Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, cache: false }).then(
+    (e): TextEmbedder => ({
+      modelId: e.modelId,
+      dimensions: e.dimensions,
+      embed: (text, options) => e.embed(text, options),
+      embedMany: (texts, options) => e.embedMany(texts, options),
+      stats: () => e.stats(),
+      close: async () => undefined,
+    }),
+  );
+  return shared;
+}
+
+/** {@link open} on the page's shared {@link engine}. */
+async function openShared(options: Partial<MemoryOptions> = {}): Promise<Memory> {
+  return open({ embedder: await engine(), ...options });
+}
+
 /** Raw IndexedDB access, outside the library, to check what is really on disk. */
 function rawDb(name: string): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -164,14 +190,14 @@ function holdTexts(embedder: TextEmbedder, prefix: string): TextEmbedder & { rel
   return hold(embedder, (texts) => texts.some((text) => text.startsWith(prefix)));
 }
 
-/** Runs one case of the shared conformance suite against IndexedDB (database `dbName`, fresh per case). */
+/** Runs one case of the shared conformance suite against IndexedDB (database `dbName`, fresh per case), on the page's engine. */
 async function conformance(name: string, dbName: string): Promise<void> {
   const found = cases.find((c) => c.name === name);
   if (!found) throw new Error(`no conformance case named ${JSON.stringify(name)}`);
   const harness: Harness = {
-    open: (options = {}) => open({ dbName, ...options }),
+    open: (options = {}) => openShared({ dbName, ...options }),
     store: () => MemoryStore.open(dbName, 'fp32'),
-    embedder: () => Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 }),
+    embedder: engine,
   };
   await found.run(harness);
 }
@@ -198,6 +224,8 @@ const helpers = {
   backup,
   Embedder,
   open,
+  engine,
+  openShared,
   holdAfter,
   holdTexts,
   failTexts,
