@@ -174,7 +174,7 @@ test('a version 2 database opens as it is: one-record vectors are read, and rewr
   await expect(page.locator('#status')).toHaveText('ready');
   const out = await page.evaluate(async () => {
     const { t } = window;
-    const engine = await t.Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 });
+    const engine = await t.engine();
     const texts = Array.from({ length: 500 }, (_, n) => `bulk memory ${n}`);
     texts[250] = 'My sister plays the cello';
     texts[499] = 'The lighthouse keeper paints boats';
@@ -189,7 +189,7 @@ test('a version 2 database opens as it is: one-record vectors are read, and rewr
     const before = await t.rawKeys('v2', 'segmentVectors');
     const vectorSearch = async (m: any, q: string) =>
       (await m.search(q, { userId: 'alice', limit: 1, mode: 'vector' })).results[0]?.memory;
-    const memory = await t.open({ dbName: 'v2' });
+    const memory = await t.openShared({ dbName: 'v2' });
     const version = (await t.describeDb('v2')).version;
     const lighthouse = await vectorSearch(memory, 'lighthouse boats');
     const cello = await vectorSearch(memory, 'cello');
@@ -201,7 +201,7 @@ test('a version 2 database opens as it is: one-record vectors are read, and rewr
     // Row 250 is now row 249, in the second part: the update rewrites that part only.
     await memory.update(id(250), 'My sister plays the violin');
     await memory.close();
-    const reopened = await t.open({ dbName: 'v2' });
+    const reopened = await t.openShared({ dbName: 'v2' });
     const ships = await vectorSearch(reopened, 'ships');
     const violin = await vectorSearch(reopened, 'violin');
     const lighthouseAgain = await vectorSearch(reopened, 'lighthouse keeper');

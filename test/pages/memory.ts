@@ -202,15 +202,18 @@ async function conformance(name: string, dbName: string): Promise<void> {
   await found.run(harness);
 }
 
-/** Runs one export/import case against IndexedDB (databases `dbName` and `dbName-other`, fresh per case). */
+/**
+ * Runs one export/import case against IndexedDB (databases `dbName` and `dbName-other`, fresh per case), on the
+ * page's one engine; `Memory.import` still creates its own.
+ */
 async function backup(name: string, dbName: string): Promise<void> {
   const found = backupCases.find((c) => c.name === name);
   if (!found) throw new Error(`no backup case named ${JSON.stringify(name)}`);
   const harness: BackupHarness = {
-    open: (options = {}) => open({ dbName, ...options }),
+    open: (options = {}) => openShared({ dbName, ...options }),
     store: () => MemoryStore.open(dbName, 'fp32'),
-    embedder: () => Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1 }),
-    other: (options = {}) => open({ dbName: `${dbName}-other`, ...options }),
+    embedder: engine,
+    other: (options = {}) => openShared({ dbName: `${dbName}-other`, ...options }),
     Memory: lib.Memory,
     otherOptions: () => ({ model: '/models/lexical', backend: 'wasm', workers: 1, dbName: `${dbName}-static` }),
   };
