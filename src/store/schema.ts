@@ -9,7 +9,7 @@ import type { HistoryRecord, ModelMeta, PendingBatch, SegmentRecord, SegmentVect
  * Version 1 (one record per memory in `memories` and `vectors`) wrote ~4,000 memories/s: IndexedDB pays per
  * record and per index entry, and an add cost three records and nine index entries. Version 2 keeps memories and
  * vectors in segments (one record each per commit of up to 1,000 memories) and writes the ADD history row only
- * when a memory first changes. Version 3 stores a segment's vectors in parts of at most ~192 KB
+ * when a memory first changes. Version 3 stores a segment's vectors in parts of at most 512 KiB
  * (vector-parts.ts): version 2's code would read only the first part, so it must not open such a database.
  */
 export const SCHEMA_VERSION = 3;

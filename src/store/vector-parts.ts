@@ -14,7 +14,7 @@ import type { SegmentRow, VectorEncoding } from './segments.js';
  * Most bytes of vector data one record holds. Chromium writes a segment's vectors (1.5 MB for 1,000 fp32 vectors of
  * 384 dimensions) faster as a few values of this size than as one value (bench/README.md, "Vector parts").
  */
-export const PART_BYTES = 192 * 1024;
+export const PART_BYTES = 512 * 1024;
 
 /** The key of part `k` of segment `segment`. */
 export function partKey(segment: string, k: number): string {
@@ -143,7 +143,7 @@ export function readerOf(parts: readonly SegmentVectors[]): VectorReader | undef
 
 /**
  * The part (of one segment's parts, in key order) that holds row `i`, with that row replaced by `vector`: an update
- * rewrites ~190 KB, not the whole segment. Undefined when no part holds row `i`.
+ * rewrites one part (at most PART_BYTES), not the whole segment. Undefined when no part holds row `i`.
  */
 export function withRow(parts: readonly SegmentVectors[], i: number, vector: Float32Array): SegmentVectors | undefined {
   const first = parts[0];

@@ -175,9 +175,9 @@ test('a version 2 database opens as it is: one-record vectors are read, and rewr
   const out = await page.evaluate(async () => {
     const { t } = window;
     const engine = await t.engine();
-    const texts = Array.from({ length: 500 }, (_, n) => `bulk memory ${n}`);
-    texts[250] = 'My sister plays the cello';
-    texts[499] = 'The lighthouse keeper paints boats';
+    const texts = Array.from({ length: 1000 }, (_, n) => `bulk memory ${n}`);
+    texts[600] = 'My sister plays the cello';
+    texts[999] = 'The lighthouse keeper paints boats';
     const vectors: Float32Array[] = await engine.embedMany(texts);
     const { modelId, dimensions } = engine;
     await engine.close();
@@ -194,12 +194,12 @@ test('a version 2 database opens as it is: one-record vectors are read, and rewr
     const lighthouse = await vectorSearch(memory, 'lighthouse boats');
     const cello = await vectorSearch(memory, 'cello');
     const all = (await memory.getAll({ userId: 'alice', limit: 5000 })).results.length;
-    await memory.update(id(499), 'The lighthouse keeper paints ships');
+    await memory.update(id(999), 'The lighthouse keeper paints ships');
     const afterUpdate = await t.rawKeys('v2', 'segmentVectors');
     await memory.delete(id(0));
     const afterDelete = await t.rawKeys('v2', 'segmentVectors');
-    // Row 250 is now row 249, in the second part: the update rewrites that part only.
-    await memory.update(id(250), 'My sister plays the violin');
+    // Row 600 is now row 599, in the second part: the update rewrites that part only.
+    await memory.update(id(600), 'My sister plays the violin');
     await memory.close();
     const reopened = await t.openShared({ dbName: 'v2' });
     const ships = await vectorSearch(reopened, 'ships');
@@ -229,17 +229,17 @@ test('a version 2 database opens as it is: one-record vectors are read, and rewr
   expect(out.version).toBe(3);
   expect(out.lighthouse).toBe('The lighthouse keeper paints boats');
   expect(out.cello).toBe('My sister plays the cello');
-  expect(out.all).toBe(500);
+  expect(out.all).toBe(1000);
   // An update rewrites the record that holds the row: here the whole version 2 record.
   expect(out.afterUpdate).toEqual([out.segmentId]);
-  // A delete rewrites the segment: 499 fp32 vectors of 256 dimensions in parts of at most 192 KiB, 192 rows each.
+  // A delete rewrites the segment: 999 fp32 vectors of 256 dimensions in parts of at most 512 KiB, 512 rows each.
   expect(out.dimensions).toBe(256);
-  const parts = [out.segmentId, `${out.segmentId}.0001`, `${out.segmentId}.0002`];
+  const parts = [out.segmentId, `${out.segmentId}.0001`];
   expect(out.afterDelete).toEqual(parts);
   expect(out.ships).toBe('The lighthouse keeper paints ships');
   expect(out.violin).toBe('My sister plays the violin');
   expect(out.lighthouseAgain).toBe('The lighthouse keeper paints ships');
-  expect(out.left).toBe(499);
-  expect(out.counts).toMatchObject({ memories: 499, vectors: 499, segments: 1 });
+  expect(out.left).toBe(999);
+  expect(out.counts).toMatchObject({ memories: 999, vectors: 999, segments: 1 });
   expect(out.after).toEqual(parts);
 });

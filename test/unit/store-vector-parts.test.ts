@@ -13,7 +13,7 @@ import {
   splitParts,
   withRow,
 } from '../../src/store/vector-parts.js';
-import { vectorAt } from '../../src/store/segments.js';
+import { vectorAt, vectorRows } from '../../src/store/segments.js';
 
 const SEGMENT = '01900000-0000-7000-8000-000000000001';
 const OTHER = '01900000-0000-7000-8000-000000000002';
@@ -39,13 +39,14 @@ function same(a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined
 }
 
 describe('vector parts', () => {
-  it('splits 1,000 fp32 vectors of 384 dimensions into 8 records of at most PART_BYTES, keys in order', () => {
+  it('splits 1,000 fp32 vectors of 384 dimensions into 3 records of at most PART_BYTES, keys in order', () => {
     const whole = fp32(SEGMENT, 1000, 384);
     const parts = splitParts(whole);
-    expect(rowsPerPart(384, 'fp32')).toBe(128);
-    expect(rowsPerPart(384, 'int8')).toBe(506);
-    expect(parts.map((p) => p.f32!.length / 384)).toEqual([128, 128, 128, 128, 128, 128, 128, 104]);
-    expect(parts.map((p) => p.id)).toEqual([SEGMENT, ...[1, 2, 3, 4, 5, 6, 7].map((k) => `${SEGMENT}.000${k}`)]);
+    expect(rowsPerPart(384, 'fp32')).toBe(341);
+    // A 1,000-row int8 segment of 384 dimensions (388 KB) stays one record.
+    expect(rowsPerPart(384, 'int8')).toBe(1351);
+    expect(parts.map((p) => p.f32!.length / 384)).toEqual([341, 341, 318]);
+    expect(parts.map((p) => p.id)).toEqual([SEGMENT, `${SEGMENT}.0001`, `${SEGMENT}.0002`]);
     for (const p of parts) {
       expect(p.f32!.byteLength).toBeLessThanOrEqual(PART_BYTES);
       // A copy, not a view: structured clone would store a view's whole buffer.
@@ -61,9 +62,9 @@ describe('vector parts', () => {
   });
 
   it('splits and joins int8 codes with their scales', () => {
-    const whole = int8(SEGMENT, 1000, 384);
+    const whole = int8(SEGMENT, 1000, 1024);
     const parts = splitParts(whole);
-    expect(parts.map((p) => p.scales!.length)).toEqual([506, 494]);
+    expect(parts.map((p) => p.scales!.length)).toEqual([510, 490]);
     for (const p of parts) expect(p.q!.byteLength + p.scales!.byteLength).toBeLessThanOrEqual(PART_BYTES);
     const joined = joinParts(parts)!;
     expect(same(joined.q, whole.q)).toBe(true);
@@ -80,8 +81,8 @@ describe('vector parts', () => {
   });
 
   it('pads part numbers so that keys sort as parts do, past ten parts', () => {
-    const parts = splitParts(fp32(SEGMENT, 80, 8192));
-    expect(parts).toHaveLength(14);
+    const parts = splitParts(fp32(SEGMENT, 200, 8192));
+    expect(parts).toHaveLength(13);
     expect(parts[12]!.id).toBe(partKey(SEGMENT, 12));
     expect([...parts.map((p) => p.id)].sort()).toEqual(parts.map((p) => p.id));
   });
@@ -99,10 +100,10 @@ describe('vector parts', () => {
   });
 
   it('reads every row through its part without joining the parts, for fp32 and int8', () => {
-    for (const whole of [fp32(SEGMENT, 1000, 384), int8(SEGMENT, 1000, 384), fp32(SEGMENT, 7, 384)]) {
+    for (const whole of [fp32(SEGMENT, 1000, 384), int8(SEGMENT, 1000, 1024), fp32(SEGMENT, 7, 384)]) {
       const reader = readerOf(splitParts(whole))!;
       expect(reader.id).toBe(SEGMENT);
-      for (let i = 0; i < 1000 && (whole.f32 ? i * 384 < whole.f32.length : true); i++) {
+      for (let i = 0; i < vectorRows(whole); i++) {
         const got = reader.at(i);
         const want = vectorAt(whole, i);
         if (got instanceof Float32Array) expect(same(got, want as Float32Array)).toBe(true);
@@ -142,25 +143,26 @@ describe('vector parts', () => {
       });
     }
     const int8 = buildStored(rows.slice(0, 600), d, 'int8');
-    expect(int8[0]!.parts.map((p) => p.scales!.length)).toEqual([506, 94]);
+    expect(int8[0]!.parts.map((p) => p.scales!.length)).toEqual([600]);
   });
 
   it('replaces one row in the part that holds it, and in a whole (one-record) segment', () => {
     const whole = fp32(SEGMENT, 1000, 384);
     const parts = splitParts(whole);
     const v = Float32Array.from({ length: 384 }, (_, i) => -i);
-    const changed = withRow(parts, 300, v)!;
-    // Row 300 is row 44 of part 2 (128 rows each).
+    const changed = withRow(parts, 700, v)!;
+    // Row 700 is row 18 of part 2 (341 rows each).
     expect(changed.id).toBe(partKey(SEGMENT, 2));
-    expect(same(vectorAt(changed, 44) as Float32Array, v)).toBe(true);
-    expect(same(vectorAt(changed, 43) as Float32Array, vectorAt(parts[2]!, 43) as Float32Array)).toBe(true);
-    expect(withRow(parts, 999, v)!.id).toBe(partKey(SEGMENT, 7));
+    expect(same(vectorAt(changed, 18) as Float32Array, v)).toBe(true);
+    expect(same(vectorAt(changed, 17) as Float32Array, vectorAt(parts[2]!, 17) as Float32Array)).toBe(true);
+    expect(withRow(parts, 300, v)!.id).toBe(SEGMENT);
     expect(withRow(parts, 1000, v)).toBeUndefined();
     const one = withRow([whole], 999, v)!;
     expect(one.id).toBe(SEGMENT);
     expect(same(vectorAt(one, 999) as Float32Array, v)).toBe(true);
     expect(withRow([], 0, v)).toBeUndefined();
-    const q = withRow(splitParts(int8(SEGMENT, 1000, 384)), 700, v)!;
+    const v1024 = Float32Array.from({ length: 1024 }, (_, i) => i / 1024);
+    const q = withRow(splitParts(int8(SEGMENT, 1000, 1024)), 700, v1024)!;
     expect(q.id).toBe(partKey(SEGMENT, 1));
     expect(q.q).toBeDefined();
   });
