@@ -124,7 +124,7 @@ export function joinParts(parts: readonly SegmentVectors[]): SegmentVectors | un
   };
 }
 
-/** A segment's vectors as read, row by row: views into its parts, which are not joined (a copy of each). */
+/** A segment's vectors as read, row by row: views into its parts, never joined (joining copied every vector). */
 export interface VectorReader {
   readonly id: string;
   at(i: number): StoredVector;
