@@ -7,7 +7,7 @@
  * before each phase. Writes bench/results/export-browser-latest.json and .md. Run `npm run build:site` first.
  */
 import { chromium, type CDPSession } from '@playwright/test';
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +18,7 @@ import { contentHash, uuidv7 } from '../src/store/ids.js';
 import { startPreview } from './lib/server.js';
 import { SEEDS, textsFor } from './lib/texts.js';
 import { unitVector } from './pages/systems/system.js';
+import { writeLatest } from './lib/results.js';
 
 const root = resolve(import.meta.dirname, '..');
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -227,11 +228,7 @@ try {
     `| ${size.toLocaleString('en')} | ${report.encoding} | ${report.import.perSec.toLocaleString('en')} | ${report.restoreAlone?.perSec.toLocaleString('en') ?? '–'} | ${report.indexedDbAlone.perSec.toLocaleString('en')} | ${ofCeiling} | ${imported.peakMiB} | ${report.export.perSec.toLocaleString('en')} | ${exported.peakMiB} |`,
     '',
   ].join('\n');
-  const out = join(root, 'bench/results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'export-browser-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(out, 'export-browser-latest.md'), md);
-  console.log(md);
+  writeLatest('export-browser', report, md);
   if (result.imported !== size || result.reembedded !== 0 || lines !== size + 1) {
     console.error(`expected ${size} imported without inference and ${size + 1} lines back`);
     process.exitCode = 1;

@@ -8,11 +8,11 @@
  * memories in one scope, reopens it and reports the tasks of its first search (bench/results/first-search-latest.*).
  */
 import { chromium, type Page } from '@playwright/test';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { startPreview } from './lib/server.js';
 import type { FloodResult } from '../test/pages/flood.js';
+import { writeLatest } from './lib/results.js';
 
 const root = resolve(import.meta.dirname, '..');
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -111,11 +111,7 @@ const md = [
   ),
   '',
 ].join('\n');
-const out = resolve(root, flag('results') ?? 'bench/results');
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'flood-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-writeFileSync(join(out, 'flood-latest.md'), md);
-console.log(md);
+writeLatest('flood', result, md, resolve(root, flag('results') ?? 'bench/results'));
 
 /** `run` on a fresh page of the flood test page, per repetition and build; odd repetitions take the builds in the
  * other order, so neither always runs first. */
@@ -161,12 +157,10 @@ async function runFirstSearch(size: number): Promise<void> {
     ...out.map((r) => `| ${r.site} | ${r.rep + 1} | ${r.searchMs} | ${r.longestMs} | ${r.over50} |`),
     '',
   ].join('\n');
-  const dir = resolve(root, flag('results') ?? 'bench/results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'first-search-latest.json'),
-    `${JSON.stringify({ date, load, size, baseline, rows: out }, null, 2)}\n`,
+  writeLatest(
+    'first-search',
+    { date, load, size, baseline, rows: out },
+    md,
+    resolve(root, flag('results') ?? 'bench/results'),
   );
-  writeFileSync(join(dir, 'first-search-latest.md'), md);
-  console.log(md);
 }

@@ -6,10 +6,10 @@
  * bench/results/merge-task-latest.json and .md.
  */
 import { chromium } from '@playwright/test';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { startPreview } from './lib/server.js';
+import { writeLatest } from './lib/results.js';
 
 const root = resolve(import.meta.dirname, '..');
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -90,8 +90,4 @@ const md = [
   ...runs.map((r) => `| ${r.build} | ${r.round} | ${r.mergeMs} | ${r.longestTaskMs} | ${r.longTasks} |`),
   '',
 ].join('\n');
-const out = join(root, 'bench/results');
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'merge-task-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(join(out, 'merge-task-latest.md'), md);
-console.log(md);
+writeLatest('merge-task', report, md);

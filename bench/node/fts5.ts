@@ -6,12 +6,12 @@
  * bench/results/node-fts5-latest.json and .md.
  */
 import { createClient, type InValue } from '@libsql/client';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { SEEDS, textsFor } from '../lib/texts.js';
+import { writeLatest } from '../lib/results.js';
 
-const root = resolve(import.meta.dirname, '../..');
 const n = Number(process.argv.find((a) => a.startsWith('--n='))?.slice(4) ?? 20_000);
 const texts = textsFor(SEEDS.store, n);
 const queries = textsFor(SEEDS.queries, 40).map((q) =>
@@ -84,10 +84,7 @@ try {
     `| memories + FTS5 | ${withFts.perSec.toLocaleString('en')} | ${withFts.queryP50} |`,
     '',
   ].join('\n');
-  mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/node-fts5-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(root, 'bench/results/node-fts5-latest.md'), md);
-  console.log(md);
+  writeLatest('node-fts5', result, md);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -2,12 +2,12 @@
  * `npm run bench:export [-- --size=100000] [-- --quantize=none,int8]`: export and import of a libSQL store with
  * vectors (bench/node/export.ts), each quantize mode in turn. Writes bench/results/export-latest.json and .md.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { benchExport, type ExportBenchResult } from './export.js';
+import { writeLatest } from '../lib/results.js';
 
-const root = resolve(import.meta.dirname, '../..');
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const size = Number(flag('size') ?? 100_000);
 const modes = (flag('quantize') ?? 'none,int8').split(',') as ('none' | 'int8')[];
@@ -46,11 +46,7 @@ const md = [
   ),
   '',
 ].join('\n');
-const out = join(root, 'bench/results');
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'export-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-writeFileSync(join(out, 'export-latest.md'), md);
-console.log(md);
+writeLatest('export', result, md);
 if (rows.some((r) => !r.identical || r.imported !== size || r.reembedded !== 0)) {
   console.error('export/import round trip lost or changed memories');
   process.exitCode = 1;

@@ -3,12 +3,13 @@
  * search at each size) with minilm-l6 run in this process by onnxruntime-node (int8, one session) until the Node
  * engine is wired in. Writes bench/results/node-store-latest.json and .md.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { embedNode, releaseNodeSessions } from '../../scripts/models/node-embed.js';
 import type { TextEmbedder } from '../../src/memory/text-embedder.js';
 import { benchNodeStore } from './store.js';
+import { writeLatest } from '../lib/results.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -57,12 +58,7 @@ try {
     ),
     '',
   ].join('\n');
-  const out = join(root, 'bench/results');
-  mkdirSync(out, { recursive: true });
-  const suffix = quantize === 'int8' ? '-int8' : '';
-  writeFileSync(join(out, `node-store${suffix}-latest.json`), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(out, `node-store${suffix}-latest.md`), md);
-  console.log(md);
+  writeLatest(quantize === 'int8' ? 'node-store-int8' : 'node-store', result, md);
 } finally {
   await releaseNodeSessions();
   rmSync(dir, { recursive: true, force: true });

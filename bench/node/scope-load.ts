@@ -6,16 +6,16 @@
  * bench/results/scope-load-latest.json and .md.
  */
 import { createClient, type Client } from '@libsql/client';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { uuidv7 } from '../../src/store/ids.js';
 import { LOAD_PAGE, loadScopePaged, type Read } from '../../src/store/libsql-pages.js';
 import { decodeVector, recordOf } from '../../src/store/libsql-schema.js';
 import { LibsqlStore } from '../../src/store/libsql-store.js';
 import { unitVector } from '../pages/systems/system.js';
+import { writeLatest } from '../lib/results.js';
 
-const root = resolve(import.meta.dirname, '../..');
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const size = Number(flag('size') ?? 100_000);
 const reps = Number(flag('reps') ?? 2);
@@ -113,8 +113,4 @@ const md = [
   ...runs.map((r) => `| ${r.way} | ${r.rows.toLocaleString('en')} | ${r.ms} | ${r.longestBlockMs} |`),
   '',
 ].join('\n');
-const out = join(root, 'bench/results');
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'scope-load-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-writeFileSync(join(out, 'scope-load-latest.md'), md);
-console.log(md);
+writeLatest('scope-load', result, md);
