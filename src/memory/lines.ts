@@ -1,3 +1,4 @@
+import { concat } from '../concat.js';
 import { ValidationError } from '../errors.js';
 import { expected } from '../validate.js';
 
@@ -28,7 +29,7 @@ export async function* lines(source: ImportSource): AsyncGenerator<string[]> {
   try {
     for await (const chunk of chunks(source)) {
       if (typeof chunk === 'string') {
-        if (bytes.length > 0) text += decode(join(bytes), n + 1);
+        if (bytes.length > 0) text += decode(concat(bytes, Uint8Array), n + 1);
         bytes = [];
         text += chunk;
         let start = 0;
@@ -55,7 +56,7 @@ export async function* lines(source: ImportSource): AsyncGenerator<string[]> {
         const first = bytes.length > 0 ? chunk.indexOf(10) : -1;
         const blocks =
           first >= 0
-            ? [join([...bytes, chunk.subarray(0, first)]), chunk.subarray(first + 1, end)]
+            ? [concat([...bytes, chunk.subarray(0, first)], Uint8Array), chunk.subarray(first + 1, end)]
             : [chunk.subarray(0, end)];
         if (first === end) blocks.pop();
         bytes = [];
@@ -80,7 +81,7 @@ export async function* lines(source: ImportSource): AsyncGenerator<string[]> {
         group = [];
       }
     }
-    const last = text + (bytes.length > 0 ? decode(join(bytes), n + 1) : '');
+    const last = text + (bytes.length > 0 ? decode(concat(bytes, Uint8Array), n + 1) : '');
     if (last.length > 0) group.push(trimCr(last));
   } catch (error) {
     if (group.length > 0) yield group;
@@ -124,18 +125,6 @@ function decodeLines(bytes: Uint8Array, n: number): { lines: string[]; error?: V
     if (!(error instanceof ValidationError)) throw error;
     return { lines, error };
   }
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 function trimCr(line: string): string {

@@ -1,3 +1,4 @@
+import { concat } from '../concat.js';
 import type { StoredVector } from '../search/scope-index.js';
 import { uuidv7 } from './ids.js';
 import type { SegmentRecord, SegmentVectors } from './records.js';
@@ -200,16 +201,4 @@ export function putVectors(store: IDBObjectStore, vectors: SegmentVectors, repla
 /** Deletes every part of segment `segment` (one request). */
 export function deleteVectors(store: IDBObjectStore, segment: string): IDBRequest {
   return store.delete(partsRange(segment));
-}
-
-function concat<A extends Float32Array | Int8Array>(arrays: readonly A[], Make: new (n: number) => A): A {
-  let length = 0;
-  for (const a of arrays) length += a.length;
-  const out = new Make(length);
-  let offset = 0;
-  for (const a of arrays) {
-    out.set(a, offset);
-    offset += a.length;
-  }
-  return out;
 }
