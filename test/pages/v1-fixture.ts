@@ -16,33 +16,38 @@ export interface V1Row {
   history?: { previousValue: string | null; newValue: string | null; event: 'UPDATE' | 'DELETE'; createdAt: string }[];
 }
 
-const done = (tx: IDBTransaction) =>
+/** Resolves when `tx` commits, rejects when it fails. */
+export const done = (tx: IDBTransaction) =>
   new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error);
   });
 
+/** Opens (creating) database `dbName` at `version`; `create` makes its stores when it is new. */
+export function openAt(dbName: string, version: number, create: (db: IDBDatabase) => void): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(dbName, version);
+    request.onupgradeneeded = () => create(request.result);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
 export async function writeV1(
   dbName: string,
   model: { modelId: string; dimensions: number },
   rows: readonly V1Row[],
 ): Promise<void> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = indexedDB.open(dbName, 1);
-    request.onupgradeneeded = () => {
-      const db = request.result;
-      const memories = db.createObjectStore('memories', { keyPath: 'id' });
-      for (const f of ['userId', 'agentId', 'runId', 'createdAt', 'hash']) memories.createIndex(f, f);
-      const vectors = db.createObjectStore('vectors', { keyPath: 'id' });
-      for (const f of ['userId', 'agentId', 'runId']) vectors.createIndex(f, f);
-      db.createObjectStore('history', { keyPath: 'id' }).createIndex('memoryId', 'memoryId');
-      db.createObjectStore('embeddings');
-      db.createObjectStore('pending', { keyPath: 'id' });
-      db.createObjectStore('meta');
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
+  const db = await openAt(dbName, 1, (db) => {
+    const memories = db.createObjectStore('memories', { keyPath: 'id' });
+    for (const f of ['userId', 'agentId', 'runId', 'createdAt', 'hash']) memories.createIndex(f, f);
+    const vectors = db.createObjectStore('vectors', { keyPath: 'id' });
+    for (const f of ['userId', 'agentId', 'runId']) vectors.createIndex(f, f);
+    db.createObjectStore('history', { keyPath: 'id' }).createIndex('memoryId', 'memoryId');
+    db.createObjectStore('embeddings');
+    db.createObjectStore('pending', { keyPath: 'id' });
+    db.createObjectStore('meta');
   });
   const tx = db.transaction(['memories', 'vectors', 'history', 'meta'], 'readwrite');
   tx.objectStore('meta').put(model, 'model');

@@ -2,6 +2,8 @@
  * A database as schema version 2 left it (segments, each segment's vectors in one record), written with raw
  * IndexedDB: a frozen copy of that layout, so opening it is tested against what real browsers hold.
  */
+import { done, openAt } from './v1-fixture.js';
+
 export interface V2Row {
   id: string;
   text: string;
@@ -16,21 +18,14 @@ export async function writeV2(
   segmentId: string,
   rows: readonly V2Row[],
 ): Promise<void> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = indexedDB.open(dbName, 2);
-    request.onupgradeneeded = () => {
-      const db = request.result;
-      const segments = db.createObjectStore('segments', { keyPath: 'id' });
-      for (const name of ['ids', 'userIds', 'agentIds', 'runIds'])
-        segments.createIndex(name, name, { multiEntry: true });
-      db.createObjectStore('segmentVectors', { keyPath: 'id' });
-      db.createObjectStore('history', { keyPath: 'id' }).createIndex('memoryId', 'memoryId');
-      db.createObjectStore('embeddings');
-      db.createObjectStore('pending', { keyPath: 'id' });
-      db.createObjectStore('meta');
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
+  const db = await openAt(dbName, 2, (db) => {
+    const segments = db.createObjectStore('segments', { keyPath: 'id' });
+    for (const name of ['ids', 'userIds', 'agentIds', 'runIds']) segments.createIndex(name, name, { multiEntry: true });
+    db.createObjectStore('segmentVectors', { keyPath: 'id' });
+    db.createObjectStore('history', { keyPath: 'id' }).createIndex('memoryId', 'memoryId');
+    db.createObjectStore('embeddings');
+    db.createObjectStore('pending', { keyPath: 'id' });
+    db.createObjectStore('meta');
   });
   const d = model.dimensions;
   const f32 = new Float32Array(rows.length * d);
@@ -54,10 +49,6 @@ export async function writeV2(
     })),
   });
   tx.objectStore('segmentVectors').put({ id: segmentId, dimensions: d, f32 });
-  await new Promise<void>((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error);
-  });
+  await done(tx);
   db.close();
 }
