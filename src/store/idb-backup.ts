@@ -1,9 +1,9 @@
 import { unwrap } from 'idb';
 import { StorageError } from '../errors.js';
 import type { HistoryRecord, MemoryRecord, SegmentRecord } from './records.js';
-import type { Tx } from './idb-tx.js';
-import { compareIds, removeWhere, segmentRecord, type VectorEncoding } from './segments.js';
-import { buildStored, deleteVectors, putVectors, readRows, readVectors, type VectorReader } from './vector-parts.js';
+import { putNewSegments, rewriteWithout, type Tx } from './idb-tx.js';
+import { compareIds, type VectorEncoding } from './segments.js';
+import { readRows, readVectors, type VectorReader } from './vector-parts.js';
 import { byMemoryId, byTime, conflict, onlyDerivedAdd, withAdd } from './store.js';
 import type { DeletedHistory, DeletedRestoreResult, DeletedScanRequest, OnConflict } from './store.js';
 import type { RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
@@ -95,13 +95,7 @@ export async function restoreRows(
   const skipped = onConflict === 'skip' ? [...existing.keys()] : [];
   const replaced = onConflict === 'replace' ? [...existing.keys()] : [];
   if (replaced.length > 0) await dropReplaced(tx, existing);
-  const written = todo.length > 0 ? buildStored(todo, dimensionsOf(todo[0]!), encoding) : [];
-  const segments = unwrap(tx.objectStore('segments'));
-  const vectors = unwrap(tx.objectStore('segmentVectors'));
-  for (const segment of written) {
-    segments.put(segment.record);
-    for (const part of segment.parts) vectors.put(part);
-  }
+  const written = putNewSegments(tx, todo, encoding);
   const history = unwrap(tx.objectStore('history'));
   for (const row of todo) {
     // A memory that never changed keeps its ADD row implicit, as one added here would.
@@ -135,26 +129,10 @@ async function dropReplaced(tx: Tx, existing: ReadonlyMap<string, string>): Prom
     Promise.all(ids.map((id) => readVectors(vectorStore, id))),
     Promise.all([...existing.keys()].map((id) => historyIndex.getAllKeys(id))),
   ]);
-  const rawSegments = unwrap(segmentStore);
-  const rawVectors = unwrap(vectorStore);
   records.forEach((record, s) => {
     if (!record) return;
     const drop = bySegment.get(record.id)!;
-    const rows = vectors[s];
-    if (!rows) {
-      const kept = record.memories.filter((m) => !drop.has(m.id));
-      if (kept.length > 0) rawSegments.put(segmentRecord(record.id, kept));
-      else rawSegments.delete(record.id);
-      return;
-    }
-    const { segment } = removeWhere({ record, vectors: rows }, (m) => drop.has(m.id));
-    if (segment) {
-      rawSegments.put(segment.record);
-      putVectors(rawVectors, segment.vectors, true);
-    } else {
-      rawSegments.delete(record.id);
-      deleteVectors(rawVectors, record.id);
-    }
+    rewriteWithout(tx, record, vectors[s], (m) => drop.has(m.id));
   });
   const rawHistory = unwrap(tx.objectStore('history'));
   for (const keys of historyKeys) for (const key of keys) rawHistory.delete(key);
@@ -208,8 +186,4 @@ export async function restoreDeletedRows(
   for (const entry of todo) for (const row of entry.history) raw.put(row);
   await tx.done;
   return { written: todo.map((entry) => entry.memoryId), skipped };
-}
-
-function dimensionsOf(row: RestoreRow): number {
-  return row.vector instanceof Float32Array ? row.vector.length : row.vector.q.length;
 }

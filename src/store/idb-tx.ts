@@ -20,6 +20,7 @@ import {
   removeWhere,
   segmentRecord,
   type Segment,
+  type SegmentRow,
   type VectorEncoding,
 } from './segments.js';
 import { addHistory, type AddGroup, type DeleteRow, type StoredRow } from './store.js';
@@ -46,18 +47,27 @@ export async function commitGroups(
     new Set((await Promise.all(ids.map((id) => pending.getKey(id)))).filter((k) => k !== undefined).map(String));
   const todo = groups.filter((g) => present.has(g.batchId));
   const rows = todo.flatMap((g) => g.rows);
-  const segments = unwrap(tx.objectStore('segments'));
-  const vectors = unwrap(tx.objectStore('segmentVectors'));
-  const written = rows.length > 0 ? buildStored(rows, rows[0]!.vector.length, encoding) : [];
-  for (const segment of written) {
-    segments.put(segment.record);
-    for (const part of segment.parts) vectors.put(part);
-  }
+  const written = putNewSegments(tx, rows, encoding);
   const rawPending = unwrap(pending);
   const done = new Set(todo.map((g) => g.batchId));
   if (span && done.size > 1 && spanHoldsOnly(span, done)) rawPending.delete(span.range);
   else for (const id of done) rawPending.delete(id);
   return { todo, written };
+}
+
+/** New segments for `rows` (id order, fresh ids), put in `tx` with their vector parts; none when `rows` is empty. */
+export function putNewSegments(tx: Tx, rows: readonly SegmentRow[], encoding: VectorEncoding): StoredSegment[] {
+  const first = rows[0];
+  if (!first) return [];
+  const dimensions = first.vector instanceof Float32Array ? first.vector.length : first.vector.q.length;
+  const written = buildStored(rows, dimensions, encoding);
+  const segments = unwrap(tx.objectStore('segments'));
+  const vectors = unwrap(tx.objectStore('segmentVectors'));
+  for (const segment of written) {
+    segments.put(segment.record);
+    for (const part of segment.parts) vectors.put(part);
+  }
+  return written;
 }
 
 /**
@@ -179,6 +189,36 @@ export async function logAdds(tx: Tx, memories: readonly MemoryRecord[]): Promis
   });
 }
 
+/**
+ * Puts `record` (with its vectors `rows`) again without the entries `drop` selects, or deletes it with its vector
+ * parts when none is left; returns the memories dropped. A segment whose vectors are missing (never written apart,
+ * but be lenient in a delete) is rewritten as records only.
+ */
+export function rewriteWithout(
+  tx: Tx,
+  record: SegmentRecord,
+  rows: SegmentVectors | undefined,
+  drop: (memory: MemoryRecord) => boolean,
+): MemoryRecord[] {
+  const segments = unwrap(tx.objectStore('segments'));
+  const vectors = unwrap(tx.objectStore('segmentVectors'));
+  if (!rows) {
+    const kept = record.memories.filter((m) => !drop(m));
+    if (kept.length > 0) segments.put(segmentRecord(record.id, kept));
+    else segments.delete(record.id);
+    return record.memories.filter(drop);
+  }
+  const { segment, removed } = removeWhere({ record, vectors: rows }, drop);
+  if (segment) {
+    segments.put(segment.record);
+    putVectors(vectors, segment.vectors, true);
+  } else {
+    segments.delete(record.id);
+    deleteVectors(vectors, record.id);
+  }
+  return removed;
+}
+
 /** Removes the entries `drop` selects from `segments` (rewriting or deleting each), with their history rows. */
 export async function dropFrom(
   tx: Tx,
@@ -190,28 +230,7 @@ export async function dropFrom(
   const vectorStore = tx.objectStore('segmentVectors');
   const vectors = await Promise.all(touched.map((s) => readVectors(vectorStore, s.id)));
   const removed: MemoryRecord[] = [];
-  const rawSegments = unwrap(tx.objectStore('segments'));
-  const rawVectors = unwrap(vectorStore);
-  touched.forEach((record, s) => {
-    const rows = vectors[s];
-    if (!rows) {
-      // A segment whose vectors are missing (never written apart, but be lenient in a delete): records only.
-      const kept = record.memories.filter((m) => !drop(m));
-      removed.push(...record.memories.filter(drop));
-      if (kept.length > 0) rawSegments.put(segmentRecord(record.id, kept));
-      else rawSegments.delete(record.id);
-      return;
-    }
-    const result = removeWhere({ record, vectors: rows }, drop);
-    removed.push(...result.removed);
-    if (result.segment) {
-      rawSegments.put(result.segment.record);
-      putVectors(rawVectors, result.segment.vectors, true);
-    } else {
-      rawSegments.delete(record.id);
-      deleteVectors(rawVectors, record.id);
-    }
-  });
+  touched.forEach((record, s) => removed.push(...rewriteWithout(tx, record, vectors[s], drop)));
   if (history) {
     await logAdds(tx, removed);
     const rawHistory = unwrap(tx.objectStore('history'));
