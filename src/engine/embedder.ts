@@ -5,7 +5,8 @@
  * Data flows one way: API -> cache -> coalescer -> pool -> worker -> vectors back -> cache -> callers.
  */
 import { ClosedError } from '../errors.js';
-import { loadModelFolder, modelIdOf } from '../models/load.js';
+import { loadModelFolder } from '../models/load.js';
+import { modelIdOf, urlModelIdOf } from '../models/model-id.js';
 import { expected } from '../validate.js';
 import type { Backend, Variant } from '../worker/protocol.js';
 import { embeddingCacheKey } from './cache-key.js';
@@ -14,7 +15,7 @@ import { TwoLevelCache } from './two-level-cache.js';
 import { DEFAULT_MAX_TOKENS, checkOptions, settingsFor, type CheckedOptions } from './options.js';
 import { enginePlatform, type EnginePlatform, type OwnedEmbeddingCache } from './platform.js';
 import type { ItemResult, WorkerPool } from './pool.js';
-import { startEngine } from './start.js';
+import { startEngine, type StartedEngine } from './start.js';
 import { registerPool } from './test-hooks.js';
 import { EmbedRequest, type VectorSink } from './embed-request.js';
 import { validateText } from './text.js';
@@ -48,7 +49,10 @@ export interface EmbedCallOptions {
  * await embedder.close();
  */
 export class Embedder {
+  /** {@link modelIdOf}: the folder's name, the variant and a fingerprint of the files. */
   readonly modelId: string;
+  /** The id this model had when ids were URLs: a database or backup that names it holds this model's vectors. */
+  readonly formerModelIds: readonly string[];
   readonly dimensions: number;
   readonly variant: Variant;
   readonly #pool: WorkerPool;
@@ -67,16 +71,12 @@ export class Embedder {
   #inferences = 0;
   #failures = 0;
 
-  private constructor(
-    pool: WorkerPool,
-    variant: Variant,
-    folderUrl: string,
-    options: CheckedOptions,
-    platform: EnginePlatform,
-  ) {
+  private constructor(started: StartedEngine, folderUrl: string, options: CheckedOptions, platform: EnginePlatform) {
+    const { pool, variant, fingerprint } = started;
     this.#pool = pool;
     this.variant = variant;
-    this.modelId = modelIdOf(folderUrl, variant);
+    this.modelId = modelIdOf(folderUrl, variant, fingerprint);
+    this.formerModelIds = [urlModelIdOf(folderUrl, variant)];
     // A text cut at another length has another vector: a non-default limit keys its own cache entries.
     this.#cacheScope =
       options.maxTokens === DEFAULT_MAX_TOKENS ? this.modelId : `${this.modelId}|maxTokens=${options.maxTokens}`;
@@ -112,9 +112,9 @@ export class Embedder {
     const candidates = new Set(['wasm', ...(checked.backend === 'auto' ? platform.backends : [checked.backend])]);
     for (const backend of candidates) if (backend !== 'auto') settingsFor(checked, backend as Backend, caps);
     const folder = await loadModelFolder(platform.resolveModel(checked.model), platform.readModelFile);
-    const { pool, variant } = await startEngine(checked, caps, folder, platform);
+    const started = await startEngine(checked, caps, folder, platform);
     checked.onProgress?.({ stage: 'ready' });
-    return new Embedder(pool, variant, folder.url, checked, platform);
+    return new Embedder(started, folder.url, checked, platform);
   }
 
   /** The backend the workers run on now (a lost WebGPU device switches it to `wasm`). */

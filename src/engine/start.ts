@@ -8,6 +8,7 @@ import type { Capabilities } from '../capabilities.js';
 import { ModelLoadError } from '../errors.js';
 import type { ModelFileReader } from '../models/fetch.js';
 import { fetchVariant, modelFileUrl, type ModelFolder } from '../models/load.js';
+import { modelFingerprint } from '../models/model-id.js';
 import type { Backend, Variant, WorkerInit } from '../worker/protocol.js';
 import { boundRunsForModel, nativeVariant, settingsFor, type CheckedOptions } from './options.js';
 import type { EnginePlatform } from './platform.js';
@@ -21,6 +22,8 @@ const probeTexts = ['The quick brown fox jumps over the lazy dog.', 'fp16 probe'
 export interface StartedEngine {
   readonly pool: WorkerPool;
   readonly variant: Variant;
+  /** {@link modelFingerprint} of the folder and the variant the pool runs. */
+  readonly fingerprint: string;
 }
 
 /**
@@ -49,14 +52,23 @@ export async function startEngine(
   const start = { options, caps, folder, loader, platform };
   const last = candidates.at(-1);
   if (last === undefined) throw new ModelLoadError('No backend could load the model');
+  let started: { pool: WorkerPool; variant: Variant } | undefined;
   for (const candidate of candidates.slice(0, -1)) {
     try {
-      return await startPool(candidate, start);
+      started = await startPool(candidate, start);
+      break;
     } catch {
       // `auto` probes WebGPU (or native) by building a session and running it; any failure means "try the next".
     }
   }
-  return startPool(last, start);
+  started ??= await startPool(last, start);
+  try {
+    // Node's workers read the file themselves: the bytes are read here for the fingerprint alone, then let go.
+    return { ...started, fingerprint: modelFingerprint(folder, await loader.get(started.variant)) };
+  } catch (error) {
+    started.pool.close();
+    throw error;
+  }
 }
 
 /** Fetches each model variant at most once, with progress. */
@@ -144,7 +156,7 @@ async function setupFor(
   };
 }
 
-async function startPool(backend: Backend, context: StartContext): Promise<StartedEngine> {
+async function startPool(backend: Backend, context: StartContext): Promise<{ pool: WorkerPool; variant: Variant }> {
   const { options, caps, folder, loader, platform } = context;
   let variant: Variant =
     options.variant ??

@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.js';
 import { expected } from '../validate.js';
+import { holdsModel } from '../models/model-id.js';
 import type { Store } from '../store/store.js';
 import type { TextEmbedder } from './text-embedder.js';
 
@@ -30,6 +31,11 @@ export async function checkModel(
 ): Promise<void> {
   const meta = await store.getMeta();
   if (meta && meta.modelId === embedder.modelId && meta.dimensions === embedder.dimensions) return;
+  // The same model under another id (its URL id, another folder name) is recorded under this one from now on.
+  if (meta && meta.dimensions === embedder.dimensions && holdsModel(meta.modelId, embedder)) {
+    await store.putMeta({ modelId: embedder.modelId, dimensions: embedder.dimensions });
+    return;
+  }
   if (meta) {
     const { memories } = await store.count();
     if (memories > 0) {

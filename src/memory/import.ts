@@ -1,4 +1,5 @@
 import { ConflictError } from '../errors.js';
+import { holdsModel } from '../models/model-id.js';
 import type { DeletedHistory, RestoreResult, RestoreRow } from '../store/store.js';
 import { parseEntry, parseHeader, type BackupEntry, type BackupHeader } from './backup-format.js';
 import type { ImportRequest } from './backup-options.js';
@@ -12,6 +13,8 @@ const BATCH = 1000;
 const EMBED_CHUNK = 256;
 
 export interface ImportConfig extends ExportConfig {
+  /** This Memory's model's former ids: a backup naming one holds its vectors. */
+  readonly formerModelIds: readonly string[] | undefined;
   /** This Memory's engine (checked vectors of its dimensions). */
   readonly embed: (texts: readonly string[]) => Promise<Float32Array[]>;
   /** After each batch's transaction: the rows written, for the search index and the other tabs. */
@@ -98,7 +101,7 @@ export async function importLines(
 
 /** Stored vectors are used as they are when the model, its dimensions and the encoding allow it. */
 function vectorsFit(header: BackupHeader, config: ImportConfig): boolean {
-  if (header.modelId !== config.modelId || header.dimensions !== config.dimensions) return false;
+  if (!holdsModel(header.modelId, config) || header.dimensions !== config.dimensions) return false;
   // float32 into an int8 store is quantised as an add would be; int8 codes cannot give back float32.
   return header.encoding === 'int8' ? config.encoding === 'int8' : true;
 }

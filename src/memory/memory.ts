@@ -265,6 +265,7 @@ export class Memory {
   #import(source: ImportSource, request: ImportRequest): Promise<ImportResult> {
     const config = {
       ...this.#backupConfig('import'),
+      formerModelIds: this.#embedder.formerModelIds,
       embed: (texts: readonly string[]) => this.#ingest.embed(texts),
       onRestored: (rows: readonly RestoreRow[], result: RestoreResult) => {
         indexRestored(this.#writes, rows, result);

@@ -8,6 +8,8 @@ export interface TextEmbedder {
   /** One unit-length vector per text, in order. */
   embedMany(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
   readonly modelId: string;
+  /** Ids the same model was recorded under before (the engine's URL id): a database or backup naming one is its. */
+  readonly formerModelIds?: readonly string[];
   readonly dimensions: number;
   stats(): unknown;
   close(): Promise<void>;

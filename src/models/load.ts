@@ -11,6 +11,7 @@ export interface ModelFolder {
   /** Absolute URL of the folder, ending in `/`. */
   readonly url: string;
   readonly spec: ModelSpec;
+  readonly configJson: string;
   readonly tokenizerJson: string;
   readonly tokenizerConfigJson: string;
 }
@@ -26,11 +27,6 @@ export function resolveModelUrl(model: string): string {
       cause: error,
     });
   }
-}
-
-/** Stable id of a model URL + variant: part of every embedding cache key. */
-export function modelIdOf(folderUrl: string, variant: Variant): string {
-  return `${folderUrl}#${variant}`;
 }
 
 export async function loadModelFolder(folderUrl: string, read: ModelFileReader = fetchModelFile): Promise<ModelFolder> {
@@ -49,6 +45,7 @@ export async function loadModelFolder(folderUrl: string, read: ModelFileReader =
   return {
     url: folderUrl,
     spec: readModelSpec(config, tokenizerConfig, `${folderUrl}config.json`),
+    configJson: configText,
     tokenizerJson,
     tokenizerConfigJson,
   };

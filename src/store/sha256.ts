@@ -1,5 +1,5 @@
 /**
- * SHA-256 (FIPS 180-4) of a string's UTF-8 bytes, as lower-case hex: what a browser runs for content hashes and
+ * SHA-256 (FIPS 180-4) of a string's UTF-8 bytes (or of bytes), as lower-case hex: what a browser runs for content hashes and
  * cache keys. Short texts are the common case, so nothing is allocated per call but the result: one block buffer,
  * one message schedule and one state, reused.
  */
@@ -28,24 +28,35 @@ export function sha256Hex(text: string): string {
   // UTF-8 is at most 3 bytes per UTF-16 unit; room for the padding (1 + 8 bytes, up to a whole block).
   const room = text.length * 3 + 72;
   if (buffer.length < room) buffer = new Uint8Array(Math.max(room, buffer.length * 2));
-  const n = encoder.encodeInto(text, buffer).written;
+  return digest(buffer, encoder.encodeInto(text, buffer).written);
+}
+
+/** SHA-256 of `bytes`, as lower-case hex (a copy with room for the padding, not the shared buffer: it may be large). */
+export function sha256BytesHex(bytes: Uint8Array): string {
+  const padded = new Uint8Array(bytes.length + 72);
+  padded.set(bytes);
+  return digest(padded, bytes.length);
+}
+
+/** The hash of the first `n` bytes of `padded`, which has room for their padding. */
+function digest(padded: Uint8Array, n: number): string {
   const blocks = Math.ceil((n + 9) / 64);
   const end = blocks * 64;
-  buffer[n] = 0x80;
-  buffer.fill(0, n + 1, end);
+  padded[n] = 0x80;
+  padded.fill(0, n + 1, end);
   // The length in bits, big-endian, in the last 8 bytes.
   const bits = n * 8;
   const high = Math.floor(bits / 2 ** 32);
-  buffer[end - 8] = high >>> 24;
-  buffer[end - 7] = high >>> 16;
-  buffer[end - 6] = high >>> 8;
-  buffer[end - 5] = high;
-  buffer[end - 4] = bits >>> 24;
-  buffer[end - 3] = bits >>> 16;
-  buffer[end - 2] = bits >>> 8;
-  buffer[end - 1] = bits;
+  padded[end - 8] = high >>> 24;
+  padded[end - 7] = high >>> 16;
+  padded[end - 6] = high >>> 8;
+  padded[end - 5] = high;
+  padded[end - 4] = bits >>> 24;
+  padded[end - 3] = bits >>> 16;
+  padded[end - 2] = bits >>> 8;
+  padded[end - 1] = bits;
   state.set(INITIAL);
-  for (let at = 0; at < end; at += 64) block(at);
+  for (let at = 0; at < end; at += 64) block(padded, at);
   let hex = '';
   for (let i = 0; i < 8; i++) {
     const v = state[i]!;
@@ -61,8 +72,7 @@ export function toHex(bytes: Uint8Array): string {
   return hex;
 }
 
-function block(at: number): void {
-  const b = buffer;
+function block(b: Uint8Array, at: number): void {
   for (let i = 0; i < 16; i++, at += 4) w[i] = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
   for (let i = 16; i < 64; i++) {
     const x = w[i - 15]!;

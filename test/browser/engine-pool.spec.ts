@@ -504,7 +504,7 @@ test('a cache hit returns the identical vector without inference; identical text
   expect(result.deduplicated).toBe(4);
   expect(result.sameEqual).toBe(true);
   expect(result.key).toMatch(/^[0-9a-f]{64}$/);
-  expect(result.modelId).toMatch(/\/models\/lexical\/#int8$/);
+  expect(result.modelId).toMatch(/^lexical#int8@[0-9a-f]{16}$/);
 });
 
 test('a text cut at another maxTokens is cached apart: the persistent cache never hands back a vector of another length', async ({
@@ -720,7 +720,7 @@ test('model loading: a missing file names its URL, a missing default variant fal
   expect(result.missingFolder).toMatch(/^ModelLoadError: .*\/models\/no-such-model\/config\.json/);
   expect(result.fallbackInfo).toEqual({
     variant: 'fp32',
-    modelId: expect.stringMatching(/\/models\/lexical\/#fp32$/),
+    modelId: expect.stringMatching(/^lexical#fp32@[0-9a-f]{16}$/),
     dims: 256,
   });
   expect(result.closed).toBeGreaterThan(0);
@@ -805,7 +805,7 @@ test('a Hugging Face folder without our config block (as downloaded) loads by co
     return out;
   }, baseURL!);
   expect(result.dims).toBe(256); // from hidden_size
-  expect(result.modelId).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hf-style\/#int8$/);
+  expect(result.modelId).toMatch(/^hf-style#int8@[0-9a-f]{16}$/);
   expect(result.cos).toBeGreaterThanOrEqual(0.9999); // mean pooling, the convention, is what the block said too
 });
 

@@ -205,11 +205,13 @@ describe('readModelSpec', () => {
 
 describe('model URLs', () => {
   it('resolves folders (with a trailing slash) and names variants in the model id', async () => {
-    const { resolveModelUrl, modelIdOf, modelFileUrl } = await import('../../src/models/load.js');
+    const { resolveModelUrl, modelFileUrl } = await import('../../src/models/load.js');
+    const { modelIdOf, urlModelIdOf } = await import('../../src/models/model-id.js');
     const folder = resolveModelUrl('https://example.test/models/all-MiniLM-L6-v2');
     expect(folder).toBe('https://example.test/models/all-MiniLM-L6-v2/');
     expect(resolveModelUrl(folder)).toBe(folder);
-    expect(modelIdOf(folder, 'int8')).toBe('https://example.test/models/all-MiniLM-L6-v2/#int8');
+    expect(modelIdOf(folder, 'int8', '0123456789abcdef')).toBe('all-MiniLM-L6-v2#int8@0123456789abcdef');
+    expect(urlModelIdOf(folder, 'int8')).toBe('https://example.test/models/all-MiniLM-L6-v2/#int8');
     expect(modelFileUrl(folder, 'fp16')).toBe('https://example.test/models/all-MiniLM-L6-v2/onnx/model_fp16.onnx');
     // A relative URL needs a page to be relative to (Node has none).
     expect(() => resolveModelUrl('/models/x')).toThrow(/Could not resolve the model URL `\/models\/x`/);
