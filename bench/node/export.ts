@@ -39,6 +39,8 @@ export interface ExportBenchResult {
   readonly seedMs: number;
   readonly fileMiB: number;
   readonly export: PhaseResult;
+  /** An export of one user's memories (a tenth of them), to a file like the whole one. */
+  readonly scopedExport: PhaseResult;
   readonly import: PhaseResult;
   /** The copy's export equals the original's (header time aside), byte for byte. */
   readonly identical: boolean;
@@ -76,6 +78,9 @@ export async function benchExport(options: ExportBenchOptions): Promise<ExportBe
 
   const file = `${dir}/export.jsonl`;
   const exported = await measure(size, (sample) => writeExport(source, file, sample));
+  const scopedExport = await measure(size / users, (sample) =>
+    writeExport(source, `${dir}/scoped.jsonl`, sample, { userId: 'user-0' }),
+  );
   await source.close();
 
   const copy = await open(`${dir}/copy.db`);
@@ -97,6 +102,7 @@ export async function benchExport(options: ExportBenchOptions): Promise<ExportBe
     seedMs: Math.round(seedMs),
     fileMiB: Math.round((statSync(file).size / 2 ** 20) * 10) / 10,
     export: exported,
+    scopedExport,
     import: imported,
     identical,
     imported: result.imported,
@@ -105,10 +111,15 @@ export async function benchExport(options: ExportBenchOptions): Promise<ExportBe
 }
 
 /** Streams an export into `file`, a page of lines per write, waiting for the disk when its buffer is full. */
-async function writeExport(memory: Memory, file: string, sample: () => void): Promise<void> {
+async function writeExport(
+  memory: Memory,
+  file: string,
+  sample: () => void,
+  scope: { userId?: string } = {},
+): Promise<void> {
   const out = createWriteStream(file);
   let buffered: string[] = [];
-  for await (const line of memory.export({ onProgress: sample })) {
+  for await (const line of memory.export({ scope, onProgress: sample })) {
     buffered.push(line);
     if (buffered.length < 500) continue;
     if (!out.write(buffered.join(''))) await once(out, 'drain');

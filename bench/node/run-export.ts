@@ -38,11 +38,11 @@ const md = [
   '',
   `${result.store}; seeded vectors (384 dimensions), 10 users. Import reads the export file as a stream with its vectors (no inference), onConflict 'error'. Heap growth: peak heapUsed during the phase minus heapUsed after a GC before it.`,
   '',
-  '| memories | quantize | file MiB | export /s | export /CPU s | export peak heap MiB | import /s | import /CPU s | import peak heap MiB | re-export identical |',
-  '| -------: | :------- | -------: | --------: | ------------: | -------------------: | --------: | ------------: | -------------------: | :------------------ |',
+  "| memories | quantize | file MiB | export /s | export /CPU s | export peak heap MiB | one user's export ms (of the whole's) | import /s | import /CPU s | import peak heap MiB | re-export identical |",
+  '| -------: | :------- | -------: | --------: | ------------: | -------------------: | ----------------------------------: | --------: | ------------: | -------------------: | :------------------ |',
   ...rows.map(
     (r) =>
-      `| ${r.size.toLocaleString('en')} | ${r.quantize} | ${r.fileMiB} | ${r.export.perSec.toLocaleString('en')} | ${r.export.perCpuSec.toLocaleString('en')} | ${r.export.peakHeapGrowthMiB} | ${r.import.perSec.toLocaleString('en')} | ${r.import.perCpuSec.toLocaleString('en')} | ${r.import.peakHeapGrowthMiB} | ${r.identical ? 'yes' : 'NO'} |`,
+      `| ${r.size.toLocaleString('en')} | ${r.quantize} | ${r.fileMiB} | ${r.export.perSec.toLocaleString('en')} | ${r.export.perCpuSec.toLocaleString('en')} | ${r.export.peakHeapGrowthMiB} | ${r.scopedExport.ms.toLocaleString('en')} (${Math.round((r.scopedExport.ms / r.export.ms) * 100)}%) | ${r.import.perSec.toLocaleString('en')} | ${r.import.perCpuSec.toLocaleString('en')} | ${r.import.peakHeapGrowthMiB} | ${r.identical ? 'yes' : 'NO'} |`,
   ),
   '',
 ].join('\n');

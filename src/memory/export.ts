@@ -1,4 +1,4 @@
-import { inScope } from '../search/search-index.js';
+import type { Scope } from '../search/search-index.js';
 import type { VectorEncoding } from '../store/segments.js';
 import type { ScanRow, Store } from '../store/store.js';
 import { FORMAT, VERSION, deletedLine, headerLine, memoryLine } from './backup-format.js';
@@ -25,11 +25,11 @@ export async function* exportLines(config: ExportConfig, request: ExportRequest)
   const { store, assertOpen } = config;
   const { scope, vectors, onProgress } = request;
   const scoped = Object.keys(scope).length > 0;
-  const pages = (withVectors: boolean) => scan(store, assertOpen, withVectors);
+  const pages = (withVectors: boolean) => scan(store, assertOpen, { vectors: withVectors, scope });
   let total = 0;
   assertOpen();
   if (!scoped) total = (await store.count()).memories;
-  else for await (const page of pages(false)) total += page.filter((row) => inScope(row.memory, scope)).length;
+  else for await (const page of pages(false)) total += page.length;
   yield headerLine({
     format: FORMAT,
     version: VERSION,
@@ -43,7 +43,6 @@ export async function* exportLines(config: ExportConfig, request: ExportRequest)
   onProgress?.({ done, total });
   for await (const page of pages(vectors)) {
     for (const row of page) {
-      if (scoped && !inScope(row.memory, scope)) continue;
       yield memoryLine(row);
       done++;
     }
@@ -59,11 +58,15 @@ export async function* exportLines(config: ExportConfig, request: ExportRequest)
   for await (const page of deleted) for (const entry of page) yield deletedLine(entry);
 }
 
-/** Memory pages in id order. */
-function scan(store: Store, assertOpen: () => void, vectors: boolean): AsyncGenerator<ScanRow[]> {
+/** Memory pages in id order (of the scope: the store reads only what holds it). */
+function scan(
+  store: Store,
+  assertOpen: () => void,
+  request: { vectors: boolean; scope: Scope },
+): AsyncGenerator<ScanRow[]> {
   return paged(
     assertOpen,
-    (after) => store.scan({ after, limit: PAGE, vectors }),
+    (after) => store.scan({ after, limit: PAGE, ...request }),
     (row) => row.memory.id,
   );
 }

@@ -1,70 +1,16 @@
 import { unwrap } from 'idb';
-import { StorageError } from '../errors.js';
-import type { HistoryRecord, MemoryRecord, SegmentRecord } from './records.js';
+import type { SegmentRecord } from './records.js';
 import { putNewSegments, rewriteWithout, type Tx } from './idb-tx.js';
 import { compareIds, type VectorEncoding } from './segments.js';
-import { readRows, readVectors, type VectorReader } from './vector-parts.js';
-import { byMemoryId, byTime, conflict, onlyDerivedAdd, withAdd } from './store.js';
+import { readVectors } from './vector-parts.js';
+import { byMemoryId, byTime, conflict, onlyDerivedAdd } from './store.js';
 import type { DeletedHistory, DeletedRestoreResult, DeletedScanRequest, OnConflict } from './store.js';
-import type { RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
+import type { RestoreResult, RestoreRow } from './store.js';
 
 /**
- * The export and import side of {@link MemoryStore}: a page scan in memory-id order, a bulk restore, and the same two
- * for the history deleted memories leave.
+ * The import side of {@link MemoryStore} (its memory page scan is in idb-scan.ts): a bulk restore, and a scan and restore
+ * of the history deleted memories leave.
  */
-
-/** How many index keys past `limit` a page looks at to finish the segments it read. */
-const LOOKAHEAD = 4;
-
-/**
- * The next memories after `after` in id order: at least `limit`, and on through the segments read (so a segment is
- * read once, not once per page it spans). The `ids` index yields, in memory-id order, the segment holding each next
- * memory: while those are segments already read, the next memory is among their entries (a merge moves a memory to
- * another segment but never changes its id, so the walk neither skips nor repeats one).
- */
-export async function scanPage(tx: Tx, request: ScanRequest): Promise<ScanRow[]> {
-  const { after, limit, vectors } = request;
-  const index = tx.objectStore('segments').index('ids');
-  const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true);
-  const keys = await index.getAllKeys(range, limit * LOOKAHEAD);
-  if (keys.length === 0) return [];
-  const segmentIds = [...new Set(keys.slice(0, limit))];
-  const read = new Set(segmentIds);
-  let count = limit;
-  while (count < keys.length && read.has(keys[count]!)) count++;
-  const segmentStore = tx.objectStore('segments');
-  // Without vectors the transaction does not span their store: touching it would throw.
-  const vectorStore = vectors ? tx.objectStore('segmentVectors') : undefined;
-  const [segments, rows] = await Promise.all([
-    Promise.all(segmentIds.map((id) => segmentStore.get(id))),
-    vectorStore ? Promise.all(segmentIds.map((id) => readRows(vectorStore, id))) : [],
-  ]);
-  const found: { memory: MemoryRecord; segment: number; i: number }[] = [];
-  segments.forEach((segment, s) => {
-    segment?.memories.forEach((memory, i) => {
-      if (after === undefined || memory.id > after) found.push({ memory, segment: s, i });
-    });
-  });
-  found.sort((a, b) => compareIds(a.memory.id, b.memory.id));
-  const page = found.slice(0, count);
-  if (page.length === 0) return [];
-  const history = await historyOf(tx, page[0]!.memory.id, page[page.length - 1]!.memory.id);
-  return page.map(({ memory, segment, i }) => {
-    const stored = history.get(memory.id) ?? [];
-    const rowsOf: VectorReader | undefined = rows[segment];
-    if (vectors && !rowsOf) throw new StorageError(`IndexedDB segment \`${segmentIds[segment]}\` has no vectors`);
-    return {
-      memory,
-      history: withAdd(memory, stored),
-      ...(rowsOf ? { vector: rowsOf.at(i) } : {}),
-    };
-  });
-}
-
-/** The stored history rows of the memories with ids in [first, last] (one index read), by memory id. */
-async function historyOf(tx: Tx, first: string, last: string): Promise<Map<string, HistoryRecord[]>> {
-  return byMemoryId(await tx.objectStore('history').index('memoryId').getAll(IDBKeyRange.bound(first, last)));
-}
 
 /**
  * Writes `rows` into new segments (at most SEGMENT_MAX memories each) with their history, in `tx`. Existing ids are

@@ -10,7 +10,9 @@ import {
   insert,
   memoryArgs,
   recordOf,
+  scopeColumn,
 } from './libsql-schema.js';
+import { scopeFields } from '../search/search-index.js';
 import type { StoredVector } from '../search/scope-index.js';
 import type { HistoryRecord } from './records.js';
 import type { VectorEncoding } from './segments.js';
@@ -24,24 +26,48 @@ import type { RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js
  */
 
 export async function scanRows(tx: Transaction, request: ScanRequest): Promise<ScanRow[]> {
-  const { after, limit, vectors } = request;
+  const { after, limit, vectors, scope = {} } = request;
   const columns = vectors ? 'record, vector, scale' : 'record';
+  // A scope reads through its (column, id) index: only its own rows.
+  const fields = scopeFields.filter((f) => scope[f] !== undefined);
   const { rows } = await tx.execute({
-    sql: `SELECT ${columns} FROM memories WHERE id > ? ORDER BY id LIMIT ?`,
-    args: [after ?? '', limit],
+    sql: `SELECT ${columns} FROM memories WHERE ${fields.map((f) => `${scopeColumn[f]} = ? AND `).join('')}id > ?
+          ORDER BY id LIMIT ?`,
+    args: [...fields.map((f) => scope[f]!), after ?? '', limit],
   });
   if (rows.length === 0) return [];
   const memories = rows.map(recordOf);
-  const history = await tx.execute({
-    sql: 'SELECT * FROM history WHERE memory_id BETWEEN ? AND ?',
-    args: [memories[0]!.id, memories[memories.length - 1]!.id],
-  });
-  const byMemory = byMemoryId(history.rows.map(historyFrom));
+  const byMemory = byMemoryId(
+    fields.length === 0
+      ? (
+          await tx.execute({
+            sql: 'SELECT * FROM history WHERE memory_id BETWEEN ? AND ?',
+            args: [memories[0]!.id, memories[memories.length - 1]!.id],
+          })
+        ).rows.map(historyFrom)
+      : await historyOf(
+          tx,
+          memories.map((m) => m.id),
+        ),
+  );
   return memories.map((memory, i) => ({
     memory,
     history: withAdd(memory, byMemory.get(memory.id) ?? []),
     ...(vectors ? { vector: vectorOf(rows[i]!) } : {}),
   }));
+}
+
+/** The history rows of `ids`, read by id: a scope's ids may be far apart, other scopes' rows between them. */
+async function historyOf(tx: Transaction, ids: readonly string[]): Promise<HistoryRecord[]> {
+  const found: HistoryRecord[] = [];
+  for (const part of chunks(ids)) {
+    const history = await tx.execute({
+      sql: `SELECT * FROM history WHERE memory_id IN (${marks(part.length)})`,
+      args: part,
+    });
+    found.push(...history.rows.map(historyFrom));
+  }
+  return found;
 }
 
 function vectorOf(row: Row): StoredVector {
@@ -95,15 +121,7 @@ export async function scanDeletedRows(tx: Transaction, request: DeletedScanReque
   });
   const ids = rows.map((row) => row['memory_id'] as string);
   if (ids.length === 0) return [];
-  const found: HistoryRecord[] = [];
-  for (const part of chunks(ids)) {
-    const history = await tx.execute({
-      sql: `SELECT * FROM history WHERE memory_id IN (${marks(part.length)})`,
-      args: part,
-    });
-    found.push(...history.rows.map(historyFrom));
-  }
-  const byMemory = byMemoryId(found);
+  const byMemory = byMemoryId(await historyOf(tx, ids));
   return ids.map((memoryId) => ({ memoryId, history: byMemory.get(memoryId)!.sort(byTime) }));
 }
 

@@ -6,7 +6,8 @@ import type { DeleteRow, Replacement, ScopeField, ScopeMatch, Store, StoreCounts
 import type { WriteResult, WriteSet } from './store.js';
 import type { DeletedHistory, DeletedRestoreResult, DeletedScanRequest, OnConflict } from './store.js';
 import type { RestoreResult, RestoreRow, ScanRequest, ScanRow } from './store.js';
-import { restoreDeletedRows, restoreRows, scanDeletedPage, scanPage } from './idb-backup.js';
+import { restoreDeletedRows, restoreRows, scanDeletedPage } from './idb-backup.js';
+import { scanPage } from './idb-scan.js';
 import {
   commitGroups,
   describeWrite,
@@ -18,11 +19,9 @@ import {
   withVectors,
   type Tx,
 } from './idb-tx.js';
-import { SCHEMA_VERSION, upgrade, type MemoryDB, type StoreName } from './schema.js';
+import { SCHEMA_VERSION, scopeIndex, upgrade, type MemoryDB, type StoreName } from './schema.js';
 import { partsRange, readRows, withRow } from './vector-parts.js';
 import { COMPACT_AT, SMALL_SEGMENT, pickSmall, withMemory, type VectorEncoding } from './segments.js';
-
-const scopeIndex = { userId: 'userIds', agentId: 'agentIds', runId: 'runIds' } as const;
 
 /**
  * The {@link Store} of a browser: all IndexedDB access of a memory database, one method per transaction. Memories and vectors live in segments

@@ -14,6 +14,9 @@ import type { HistoryRecord, ModelMeta, PendingBatch, SegmentRecord, SegmentVect
  */
 export const SCHEMA_VERSION = 3;
 
+/** The segments' multiEntry index of each scope field. */
+export const scopeIndex = { userId: 'userIds', agentId: 'agentIds', runId: 'runIds' } as const;
+
 export interface MemoryDB extends DBSchema {
   segments: {
     key: string;

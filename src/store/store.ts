@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { StoredVector } from '../search/scope-index.js';
-import type { ScopeField } from '../search/search-index.js';
+import type { Scope, ScopeField } from '../search/search-index.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch } from './records.js';
 
 /**
@@ -136,6 +136,8 @@ export interface ScanRequest {
   readonly limit: number;
   /** Read the vectors too. */
   readonly vectors: boolean;
+  /** Only memories of this scope (every field given must match). */
+  readonly scope?: Scope | undefined;
 }
 
 export interface ScanRow {

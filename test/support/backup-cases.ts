@@ -217,6 +217,44 @@ export const backupCases: readonly BackupCase[] = [
     },
   },
   {
+    name: 'a scoped export reads its scope only: a small user among thousands, across long stretches without it',
+    async run(h) {
+      const memory = await h.open();
+      const crowd = (n: number, from: number) =>
+        memory.addMany(
+          Array.from({ length: n }, (_, i) => ({ text: `Crowd note ${from + i} on topic ${i % 53}`, userId: 'crowd' })),
+        );
+      // 2,600 memories of another user between two of solo's: longer than a page's look-ahead (4 x 500 index keys).
+      await crowd(1200, 0);
+      await memory.add('Solo likes green tea', { userId: 'solo', agentId: 'coach' });
+      await crowd(2600, 1200);
+      await memory.addMany([
+        { text: 'Solo runs on Fridays', userId: 'solo' },
+        { text: 'Crowd shares a segment with solo', userId: 'crowd', agentId: 'coach' },
+      ]);
+      await crowd(300, 3800);
+      await memory.add('Solo moved to Porto', { userId: 'solo', runId: 'move' });
+      const solo = await collect(memory.export({ scope: { userId: 'solo' } }));
+      equal(JSON.parse(solo[0]!).count, 3, 'scoped header count');
+      equal(
+        solo.slice(1).map((line) => (JSON.parse(line) as { text: string }).text),
+        ['Solo likes green tea', 'Solo runs on Fridays', 'Solo moved to Porto'],
+        'the scope, in id order',
+      );
+      const coach = await collect(memory.export({ scope: { userId: 'solo', agentId: 'coach' } }));
+      equal(coach.length, 2, 'two fields: both must match');
+      const agent = await collect(memory.export({ scope: { agentId: 'coach' }, includeVectors: false }));
+      equal(agent.length - 1, 2, 'an agent across users');
+      equal((await collect(memory.export({ scope: { userId: 'nobody' } }))).length, 1, 'an unknown scope: the header');
+      // A scoped export is an import's whole input: it restores the same lines elsewhere.
+      const other = await h.other();
+      const result = await other.import(solo.join('\n'));
+      equal([result.imported, result.reembedded], [3, 0], 'imported with its vectors');
+      equal(comparable(await collect(other.export())), comparable(solo), 'the same lines');
+      await Promise.all([memory.close(), other.close()]);
+    },
+  },
+  {
     name: 'every source shape: text, chunks split anywhere, bytes, Blob, stream; Memory.import creates and imports',
     async run(h) {
       const a = await h.open();
