@@ -125,6 +125,8 @@ async function runApp(page: Page, url: string): Promise<{ wasmFetched: string[] 
   expect(result.top).not.toContain('Bob likes tea');
   expect(result.validation).toBe('ValidationError');
   expect(result.webgpu).toMatchObject({ same: true, backend: 'webgpu' });
+  // The export, restored from a Blob with its vectors: no text embedded again.
+  expect(result.imported).toEqual({ listed: 3, inferences: 0 });
   expect(errors).toEqual([]);
   return { wasmFetched: [...new Set(wasmFetched)].sort() };
 }

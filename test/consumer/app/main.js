@@ -18,14 +18,29 @@ async function run() {
     validation = error instanceof ValidationError ? error.name : `wrong type: ${error}`;
   }
   const stats = memory.stats();
+  const exported = [];
+  for await (const line of memory.export()) exported.push(line);
   await memory.close();
+
+  // A restore from a file, as a file input gives it, into a database of its own: the vectors come with it.
+  const restored = await Memory.import(new Blob(exported), {
+    model: '/models/lexical',
+    dbName: 'consumer-e2e-restored',
+    backend: 'wasm',
+    workers: 1,
+  });
+  const imported = {
+    listed: (await restored.getAll({ userId: 'alice' })).results.length,
+    inferences: restored.embedder.stats().inferences,
+  };
+  await restored.close();
 
   const embedder = await Embedder.create({ model: '/models/lexical', backend: 'webgpu', workers: 1 });
   const [a, b] = await embedder.embedMany(['hello world', 'hello world']);
   const webgpu = { dims: a.length, same: a.every((x, i) => x === b[i]), backend: embedder.backend };
   await embedder.close();
 
-  return { top: results.map((r) => r.memory), validation, workers: stats, webgpu };
+  return { top: results.map((r) => r.memory), validation, workers: stats, webgpu, imported };
 }
 
 run().then(
