@@ -10,6 +10,18 @@ import { readRows, type VectorReader } from './vector-parts.js';
 /** How many index keys past `limit` a page looks at to finish the segments it read. */
 const LOOKAHEAD = 4;
 
+/** A scoped scan: the scope and the segments that hold it. */
+interface Scoped {
+  readonly scope: Scope;
+  readonly holding: ReadonlySet<string>;
+}
+
+/** A page, and the memory id the walk reached (undefined at the index's end): the next page reads on from there. */
+interface Page {
+  readonly rows: ScanRow[];
+  readonly last: string | undefined;
+}
+
 /**
  * The next memories after `after` in id order (of `scope`, when given): at least `limit`, and on through the segments
  * read, so a segment is read once, not once per page it spans. With a scope only the segments that hold it are read;
@@ -19,14 +31,13 @@ export async function scanPage(tx: Tx, request: ScanRequest): Promise<ScanRow[]>
   const { scope } = request;
   const fields = scope ? scopeFields.filter((f) => scope[f] !== undefined) : [];
   if (!scope || fields.length === 0) return (await pageAfter(tx, request, undefined)).rows;
-  const holding = await segmentsHolding(tx, scope, fields);
-  if (holding.size === 0) return [];
+  const scoped = { scope, holding: await segmentsHolding(tx, scope, fields) };
+  if (scoped.holding.size === 0) return [];
   let after = request.after;
   for (;;) {
-    const { rows, last } = await pageAfter(tx, { ...request, after }, holding);
-    const kept = rows.filter((row) => inScope(row.memory, scope));
     // A page of the scope's segments may hold none of the scope itself: read on, since an empty page ends a scan.
-    if (kept.length > 0 || last === undefined) return kept;
+    const { rows, last } = await pageAfter(tx, { ...request, after }, scoped);
+    if (rows.length > 0 || last === undefined) return rows;
     after = last;
   }
 }
@@ -41,48 +52,43 @@ async function segmentsHolding(tx: Tx, scope: Scope, fields: readonly (keyof Sco
 
 /**
  * A page in id order. The `ids` index yields, in memory-id order, the segment holding each next memory: while those
- * are segments already read (or, with `holding`, segments that hold none of the scope), the next memory is among
- * the read ones (a merge moves a memory to another segment but never changes its id, so the walk neither skips nor
- * repeats one). `last`: the memory id to read on from when the page is empty but the index is not at its end.
+ * are segments already read (or, scoped, segments that hold none of the scope), the next memory is among the read
+ * ones (a merge moves a memory to another segment but never changes its id, so the walk neither skips nor repeats
+ * one).
  */
-async function pageAfter(
-  tx: Tx,
-  request: ScanRequest,
-  holding: ReadonlySet<string> | undefined,
-): Promise<{ rows: ScanRow[]; last?: string }> {
-  const { after, limit, vectors } = request;
+async function pageAfter(tx: Tx, request: ScanRequest, scoped: Scoped | undefined): Promise<Page> {
+  const { after, limit } = request;
   const index = tx.objectStore('segments').index('ids');
   const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true);
   const keys = await index.getAllKeys(range, limit * LOOKAHEAD);
   const read = new Set<string>();
   let count = 0;
   for (const segment of keys) {
-    if (holding && !holding.has(segment)) continue;
+    if (scoped && !scoped.holding.has(segment)) continue;
     if (!read.has(segment)) {
       if (count >= limit) break;
       read.add(segment);
     }
     count++;
   }
-  if (read.size === 0) {
-    if (keys.length < limit * LOOKAHEAD) return { rows: [] };
-    // None of the scope in this stretch: its last index key is where the next read starts.
-    const cursor = await index.openKeyCursor(range);
-    const end = keys.length > 1 ? await cursor?.advance(keys.length - 1) : cursor;
-    return { rows: [], last: end?.key as string };
-  }
-  return { rows: await readPage(tx, [...read], after, count, vectors, holding !== undefined) };
+  if (read.size > 0) return readPage(tx, { ...request, segmentIds: [...read], count }, scoped);
+  if (keys.length < limit * LOOKAHEAD) return { rows: [], last: undefined };
+  // None of the scope in this stretch: its last index key is where the next read starts.
+  const cursor = await index.openKeyCursor(range);
+  const end = keys.length > 1 ? await cursor?.advance(keys.length - 1) : cursor;
+  return { rows: [], last: end?.key };
 }
 
-/** The first `count` memories after `after` of the segments `segmentIds`, with history (and vectors). */
+/**
+ * The first `count` memories after `after` of the segments `segmentIds` (those of the scope, when scoped), with
+ * history (and vectors).
+ */
 async function readPage(
   tx: Tx,
-  segmentIds: readonly string[],
-  after: string | undefined,
-  count: number,
-  vectors: boolean,
-  scoped: boolean,
-): Promise<ScanRow[]> {
+  request: ScanRequest & { segmentIds: readonly string[]; count: number },
+  scoped: Scoped | undefined,
+): Promise<Page> {
+  const { segmentIds, after, count, vectors } = request;
   const segmentStore = tx.objectStore('segments');
   // Without vectors the transaction does not span their store: touching it would throw.
   const vectorStore = vectors ? tx.objectStore('segmentVectors') : undefined;
@@ -97,23 +103,28 @@ async function readPage(
     });
   });
   found.sort((a, b) => compareIds(a.memory.id, b.memory.id));
-  const page = found.slice(0, count);
-  if (page.length === 0) return [];
+  const walked = found.slice(0, count);
+  const last = walked.at(-1)?.memory.id;
+  const page = scoped ? walked.filter(({ memory }) => inScope(memory, scoped.scope)) : walked;
+  if (page.length === 0) return { rows: [], last };
   const history = await historyOf(
     tx,
     page.map((p) => p.memory.id),
-    scoped,
+    scoped !== undefined,
   );
-  return page.map(({ memory, segment, i }) => {
-    const stored = history.get(memory.id) ?? [];
-    const rowsOf: VectorReader | undefined = rows[segment];
-    if (vectors && !rowsOf) throw new StorageError(`IndexedDB segment \`${segmentIds[segment]}\` has no vectors`);
-    return {
-      memory,
-      history: withAdd(memory, stored),
-      ...(rowsOf ? { vector: rowsOf.at(i) } : {}),
-    };
-  });
+  return {
+    last,
+    rows: page.map(({ memory, segment, i }) => {
+      const stored = history.get(memory.id) ?? [];
+      const rowsOf: VectorReader | undefined = rows[segment];
+      if (vectors && !rowsOf) throw new StorageError(`IndexedDB segment \`${segmentIds[segment]}\` has no vectors`);
+      return {
+        memory,
+        history: withAdd(memory, stored),
+        ...(rowsOf ? { vector: rowsOf.at(i) } : {}),
+      };
+    }),
+  };
 }
 
 /**

@@ -234,11 +234,23 @@ export const backupCases: readonly BackupCase[] = [
       ]);
       await crowd(300, 3800);
       await memory.add('Solo moved to Porto', { userId: 'solo', runId: 'move' });
+      // One commit holding solo first and 600 others after: a page of that segment may hold none of solo.
+      await memory.addMany([
+        { text: 'Solo reads at night', userId: 'solo' },
+        ...Array.from({ length: 600 }, (_, i) => ({ text: `Crowd line ${i} in a shared commit`, userId: 'crowd' })),
+      ]);
+      await memory.add('Solo sleeps early', { userId: 'solo' });
       const solo = await collect(memory.export({ scope: { userId: 'solo' } }));
-      equal(JSON.parse(solo[0]!).count, 3, 'scoped header count');
+      equal(JSON.parse(solo[0]!).count, 5, 'scoped header count');
       equal(
         solo.slice(1).map((line) => (JSON.parse(line) as { text: string }).text),
-        ['Solo likes green tea', 'Solo runs on Fridays', 'Solo moved to Porto'],
+        [
+          'Solo likes green tea',
+          'Solo runs on Fridays',
+          'Solo moved to Porto',
+          'Solo reads at night',
+          'Solo sleeps early',
+        ],
         'the scope, in id order',
       );
       const coach = await collect(memory.export({ scope: { userId: 'solo', agentId: 'coach' } }));
@@ -249,7 +261,7 @@ export const backupCases: readonly BackupCase[] = [
       // A scoped export is an import's whole input: it restores the same lines elsewhere.
       const other = await h.other();
       const result = await other.import(solo.join('\n'));
-      equal([result.imported, result.reembedded], [3, 0], 'imported with its vectors');
+      equal([result.imported, result.reembedded], [5, 0], 'imported with its vectors');
       equal(comparable(await collect(other.export())), comparable(solo), 'the same lines');
       await Promise.all([memory.close(), other.close()]);
     },
