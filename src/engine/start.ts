@@ -63,8 +63,7 @@ export async function startEngine(
   }
   started ??= await startPool(last, start);
   try {
-    // Node's workers read the file themselves: the bytes are read here for the fingerprint alone, then let go.
-    return { ...started, fingerprint: modelFingerprint(folder, await loader.get(started.variant)) };
+    return { ...started, fingerprint: await modelFingerprint(folder, await loader.bytes(started.variant)) };
   } catch (error) {
     started.pool.close();
     throw error;
@@ -93,6 +92,14 @@ class VariantLoader {
       const cause = error instanceof ModelLoadError ? (error.cause as { status?: unknown; code?: unknown }) : undefined;
       return !(cause?.status === 404 || cause?.code === 'ENOENT');
     }
+  }
+
+  /**
+   * The variant's bytes as `get` read them, or, where workers read the file themselves (Node) and nothing read it
+   * here yet, read once without progress (the workers are loaded by then) and not kept.
+   */
+  bytes(variant: Variant): Promise<ArrayBuffer> {
+    return this.#bytes.get(variant) ?? fetchVariant(this.#folderUrl, variant, undefined, this.#read);
   }
 
   get(variant: Variant): Promise<ArrayBuffer> {

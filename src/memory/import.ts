@@ -14,7 +14,7 @@ const EMBED_CHUNK = 256;
 
 export interface ImportConfig extends ExportConfig {
   /** This Memory's model's former ids: a backup naming one holds its vectors. */
-  readonly formerModelIds: readonly string[] | undefined;
+  readonly formerModelIds?: readonly string[] | undefined;
   /** This Memory's engine (checked vectors of its dimensions). */
   readonly embed: (texts: readonly string[]) => Promise<Float32Array[]>;
   /** After each batch's transaction: the rows written, for the search index and the other tabs. */

@@ -25,6 +25,7 @@ export function embedderView(
 ): MemoryEmbedder {
   return Object.freeze({
     modelId: embedder.modelId,
+    ...(embedder.formerModelIds ? { formerModelIds: embedder.formerModelIds } : {}),
     dimensions: embedder.dimensions,
     embed: (text: string, options?: { signal?: AbortSignal }) =>
       guard('embedder.embed', () => embedder.embed(text, options)),

@@ -3,12 +3,8 @@
  * names the model by content (a fingerprint of its files) rather than by where it was served from, so the same model
  * on another origin, in another folder or in Node reads the same vectors without embedding them again.
  */
-import { sha256BytesHex } from '../store/sha256.js';
+import { sha256BytesHex, sha256Hex, toHex } from '../store/sha256.js';
 import type { Variant } from '../worker/protocol.js';
-
-/** Windows of the ONNX file hashed for its fingerprint: a fine-tuned copy differs in every one of them. */
-const WINDOWS = 16;
-const WINDOW_BYTES = 64 << 10;
 
 /** What identifies the vectors a model folder gives: its config and tokenizer files and the variant's weights. */
 export interface ModelFiles {
@@ -18,36 +14,39 @@ export interface ModelFiles {
 }
 
 /**
- * 16 hex digits of SHA-256 over the folder's JSON files, the ONNX file's size and {@link WINDOWS} evenly spaced
- * windows of it (the whole file when small): ~1 MiB hashed, however large the model.
+ * 16 hex digits of SHA-256 over the SHA-256 of the folder's JSON files and that of the whole ONNX file: any changed
+ * weight, token or setting gives another id. WebCrypto hashes off the main thread where it exists (Node, secure
+ * pages); elsewhere our own SHA-256 does, in one task.
  */
-export function modelFingerprint(files: ModelFiles, onnx: ArrayBuffer): string {
+export async function modelFingerprint(files: ModelFiles, onnx: ArrayBuffer): Promise<string> {
   const text = new TextEncoder().encode(
-    [onnx.byteLength, files.configJson, files.tokenizerConfigJson, files.tokenizerJson].join('\u0000'),
+    [files.configJson, files.tokenizerConfigJson, files.tokenizerJson].join('\u0000'),
   );
-  const windows = windowsOf(new Uint8Array(onnx));
-  const all = new Uint8Array(text.length + windows.reduce((n, w) => n + w.length, 0));
-  all.set(text);
-  let at = text.length;
-  for (const w of windows) {
-    all.set(w, at);
-    at += w.length;
-  }
-  return sha256BytesHex(all).slice(0, 16);
+  const [a, b] = await Promise.all([digest(text), digest(new Uint8Array(onnx))]);
+  return sha256Hex(a + b).slice(0, 16);
 }
 
-function windowsOf(bytes: Uint8Array): Uint8Array[] {
-  if (bytes.length <= WINDOWS * WINDOW_BYTES) return [bytes];
-  const step = (bytes.length - WINDOW_BYTES) / (WINDOWS - 1);
-  return Array.from({ length: WINDOWS }, (_, i) => {
-    const start = Math.round(i * step);
-    return bytes.subarray(start, start + WINDOW_BYTES);
-  });
+async function digest(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
+  if (subtle) {
+    try {
+      return toHex(new Uint8Array(await subtle.digest('SHA-256', bytes)));
+    } catch {
+      // A context that has the object but refuses the call: the same hash, computed here.
+    }
+  }
+  return sha256BytesHex(bytes);
 }
 
 /** `'minilm-l6#int8@0123456789abcdef'`: the folder's name for people, the variant and fingerprint for comparing. */
 export function modelIdOf(folderUrl: string, variant: Variant, fingerprint: string): string {
-  const name = decodeURIComponent(new URL(folderUrl).pathname.split('/').filter(Boolean).at(-1) ?? 'model');
+  const segment = new URL(folderUrl).pathname.split('/').filter(Boolean).at(-1) ?? 'model';
+  let name = segment;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    // A bare `%` in the folder's name (`/models/50%off/`): kept as served.
+  }
   return `${name}#${variant}@${fingerprint}`;
 }
 

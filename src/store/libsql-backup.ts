@@ -12,8 +12,8 @@ import {
   recordOf,
   scopeColumn,
 } from './libsql-schema.js';
-import { scopeFields } from '../search/search-index.js';
 import type { StoredVector } from '../search/scope-index.js';
+import { scopeFields } from '../search/search-index.js';
 import type { HistoryRecord } from './records.js';
 import type { VectorEncoding } from './segments.js';
 import { byMemoryId, byTime, conflict, onlyDerivedAdd, withAdd } from './store.js';

@@ -1,7 +1,7 @@
 /**
- * SHA-256 (FIPS 180-4) of a string's UTF-8 bytes (or of bytes), as lower-case hex: what a browser runs for content hashes and
- * cache keys. Short texts are the common case, so nothing is allocated per call but the result: one block buffer,
- * one message schedule and one state, reused.
+ * SHA-256 (FIPS 180-4) of a string's UTF-8 bytes (or of bytes), as lower-case hex: what a browser runs for content
+ * hashes and cache keys. Short texts are the common case, so a string's hash allocates nothing but the result: one
+ * block buffer, one message schedule and one state, reused.
  */
 
 const K = Uint32Array.from([

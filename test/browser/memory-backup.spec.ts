@@ -23,7 +23,7 @@ backupCases.forEach((c, i) => {
   });
 });
 
-function fingerprintOnDisk(model: string, onnx: string): string {
+function fingerprintOnDisk(model: string, onnx: string): Promise<string> {
   const folder = resolve(import.meta.dirname, '../../public/models', model);
   const text = (file: string) => readFileSync(resolve(folder, file), 'utf8');
   const bytes = readFileSync(resolve(folder, 'onnx', onnx));
@@ -99,7 +99,7 @@ test('a model served from another URL reads the same database and backup without
       };
     });
     // Node, reading the same files from disk, names the model as Chromium does: a backup moves between them too.
-    expect(result.id).toBe(`lexical#int8@${fingerprintOnDisk('lexical', 'model_quantized.onnx')}`);
+    expect(result.id).toBe(`lexical#int8@${await fingerprintOnDisk('lexical', 'model_quantized.onnx')}`);
     expect(result.movedId).toBe(result.id);
     // Before the upgrade the database names a URL: only that URL's model is known to match it.
     expect(result.movedBeforeUpgrade).toBe('ValidationError');
