@@ -3,7 +3,7 @@
  * keys its own store with the same hash. Hashed synchronously (our own SHA-256): WebCrypto's digest answers in a later
  * task each, which spread the callers a batch had just answered over several coalescer decisions.
  */
-import { sha256Hex } from '../store/sha256.js';
+import { sha256Hex } from '../sha256.js';
 
 /**
  * SHA-256 hex of the model id and the text (a promise, so the hash may move off the caller's task later).

@@ -1,4 +1,4 @@
-import { sha256Hex, toHex } from './sha256.js';
+import { sha256Hex, toHex } from '../sha256.js';
 
 /**
  * UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then randomness, with a counter in `rand_a` so ids made in

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { holdsModel, modelFingerprint, modelIdOf } from '../../src/models/model-id.js';
-import { sha256BytesHex, sha256Hex } from '../../src/store/sha256.js';
+import { sha256BytesHex, sha256Hex } from '../../src/sha256.js';
 import { createHash } from 'node:crypto';
 
 const folder = resolve(import.meta.dirname, '../../public/models/use-lite');
