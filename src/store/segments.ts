@@ -1,7 +1,6 @@
 import { quantize, type VectorEncoding } from '../search/quantize.js';
 import type { StoredVector } from '../search/scope-index.js';
 import type { ScopeField } from '../search/search-index.js';
-import { uuidv7 } from './ids.js';
 import type { MemoryRecord, SegmentRecord, SegmentVectors } from './records.js';
 
 /**
@@ -24,16 +23,6 @@ export interface SegmentRow {
 export interface Segment {
   readonly record: SegmentRecord;
   readonly vectors: SegmentVectors;
-}
-
-/** Rows in id (creation) order, cut into segments of at most `max`, each under a fresh UUIDv7. */
-export function buildSegments(
-  rows: readonly SegmentRow[],
-  dimensions: number,
-  encoding: VectorEncoding,
-  max = SEGMENT_MAX,
-): Segment[] {
-  return inSegments(rows, max).map((chunk) => segmentOf(uuidv7(), chunk, dimensions, encoding));
 }
 
 /** Rows in id (creation) order, cut into groups of at most `max`: the memories of each new segment. */
@@ -87,23 +76,6 @@ export function mergedRows(parts: readonly Segment[]): SegmentRow[] {
     record.memories.forEach((memory, i) => rows.push({ memory, vector: vectorAt(vectors, i) }));
   }
   return rows.sort((a, b) => compareIds(a.memory.id, b.memory.id));
-}
-
-/** One segment under `id` holding `rows` (already in id order). */
-function segmentOf(id: string, rows: readonly SegmentRow[], dimensions: number, encoding: VectorEncoding): Segment {
-  const vectors = encodeVectors(
-    id,
-    rows.map((r) => r.vector),
-    dimensions,
-    encoding,
-  );
-  return {
-    record: segmentRecord(
-      id,
-      rows.map((r) => r.memory),
-    ),
-    vectors,
-  };
 }
 
 /** How a segment's vectors are encoded. */

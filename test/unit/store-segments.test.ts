@@ -6,10 +6,13 @@ import {
   COMPACT_AT,
   SEGMENT_MAX,
   SMALL_SEGMENT,
-  buildSegments,
   encodeVectors,
+  inSegments,
   mergedRows,
   pickSmall,
+  type Segment,
+  type SegmentRow,
+  type VectorEncoding,
   removeWhere,
   segmentRecord,
   vectorAt,
@@ -17,6 +20,30 @@ import {
   withMemory,
   withVector,
 } from '../../src/store/segments.js';
+
+/** Rows cut into in-memory segments (record and joined vectors), each under a fresh id, as a merge reads them. */
+function buildSegments(
+  rows: readonly SegmentRow[],
+  dimensions: number,
+  encoding: VectorEncoding,
+  max?: number,
+): Segment[] {
+  return inSegments(rows, max).map((chunk) => {
+    const id = uuidv7();
+    return {
+      record: segmentRecord(
+        id,
+        chunk.map((r) => r.memory),
+      ),
+      vectors: encodeVectors(
+        id,
+        chunk.map((r) => r.vector),
+        dimensions,
+        encoding,
+      ),
+    };
+  });
+}
 
 const D = 8;
 
