@@ -6,10 +6,9 @@
  * bench/results/merge-task-latest.json and .md.
  */
 import { chromium } from '@playwright/test';
-import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { startPreview } from './lib/server.js';
-import { writeLatest } from './lib/results.js';
+import { machine, writeLatest } from './lib/results.js';
 
 const root = resolve(import.meta.dirname, '..');
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -78,10 +77,9 @@ try {
   await browser.close();
   for (const preview of previews) await preview.stop();
 }
-const load = Math.round(loadavg()[0]! * 10) / 10;
-const report = { date: new Date().toISOString(), cpus: cpus().length, load, runs };
+const report = { ...machine(), runs };
 const md = [
-  `# Longest task of a merge (${report.date}, ${report.cpus} cores, load ${load})`,
+  `# Longest task of a merge (${report.date}, ${report.cpus} cores, load ${report.load})`,
   '',
   '32 small segments of 31 memories (384-dimension fp32) merged into one by `compactSmall`.',
   '',

@@ -3,10 +3,10 @@
  * vectors (bench/node/export.ts), each quantize mode in turn. Writes bench/results/export-latest.json and .md.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchExport, type ExportBenchResult } from './export.js';
-import { writeLatest } from '../lib/results.js';
+import { machine, writeLatest } from '../lib/results.js';
 
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const size = Number(flag('size') ?? 100_000);
@@ -21,20 +21,14 @@ for (const quantize of modes) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-// Other work on the machine inflates every figure: the 1-minute load average at the end says how much.
-const load = Math.round(loadavg()[0]! * 10) / 10;
 const result = {
-  date: new Date().toISOString(),
-  node: process.version,
-  cpus: cpus().length,
-  cpu: cpus()[0]?.model,
+  ...machine(),
   gc: typeof (globalThis as { gc?: unknown }).gc === 'function',
   store: 'libSQL (WAL, synchronous=FULL)',
-  load,
   rows,
 };
 const md = [
-  `# Export and import (${result.date}, Node ${result.node}, ${result.cpus} cores, load ${load})`,
+  `# Export and import (${result.date}, Node ${result.node}, ${result.cpus} cores, load ${result.load})`,
   '',
   `${result.store}; seeded vectors (384 dimensions), 10 users. Import reads the export file as a stream with its vectors (no inference), onConflict 'error'. Heap growth: peak heapUsed during the phase minus heapUsed after a GC before it.`,
   '',

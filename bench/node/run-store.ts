@@ -4,12 +4,12 @@
  * engine is wired in. Writes bench/results/node-store-latest.json and .md.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { embedNode, releaseNodeSessions } from '../../scripts/models/node-embed.js';
 import type { TextEmbedder } from '../../src/memory/text-embedder.js';
 import { benchNodeStore } from './store.js';
-import { writeLatest } from '../lib/results.js';
+import { machine, writeLatest } from '../lib/results.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -31,22 +31,16 @@ const path = join(dir, 'bench.db');
 try {
   const rows = await benchNodeStore({ path, sizes, embedder, quantize });
   const fileBytes = statSync(path).size;
-  // Other work on the machine inflates every figure: the 1-minute load average at the end says how much.
-  const load = Math.round(loadavg()[0]! * 10) / 10;
   const result = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: cpus().length,
-    cpu: cpus()[0]?.model,
+    ...machine(),
     quantize,
     store: 'libSQL (WAL, synchronous=FULL)',
     engine: 'minilm-l6 int8, onnxruntime-node in-process (stand-in for the Node engine)',
     fileBytes,
-    load,
     rows,
   };
   const md = [
-    `# Node store W4 (${result.date}, Node ${result.node}, ${result.cpus} cores, load ${load}, quantize ${quantize})`,
+    `# Node store W4 (${result.date}, Node ${result.node}, ${result.cpus} cores, load ${result.load}, quantize ${quantize})`,
     '',
     `${result.store}; queries embedded by ${result.engine}. File at the largest size: ${(fileBytes / 2 ** 20).toFixed(1)} MiB.`,
     '',

@@ -7,14 +7,14 @@
  */
 import { createClient, type Client } from '@libsql/client';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uuidv7 } from '../../src/store/ids.js';
 import { LOAD_PAGE, loadScopePaged, type Read } from '../../src/store/libsql-pages.js';
 import { decodeVector, recordOf } from '../../src/store/libsql-schema.js';
 import { LibsqlStore } from '../../src/store/libsql-store.js';
 import { unitVector } from '../pages/systems/system.js';
-import { writeLatest } from '../lib/results.js';
+import { machine, writeLatest } from '../lib/results.js';
 
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const size = Number(flag('size') ?? 100_000);
@@ -93,18 +93,14 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-const load = Math.round(loadavg()[0]! * 10) / 10;
 const result = {
-  date: new Date().toISOString(),
-  node: process.version,
-  cpus: cpus().length,
-  load,
+  ...machine(),
   size,
   page: LOAD_PAGE,
   runs,
 };
 const md = [
-  `# libSQL scope load (${result.date}, Node ${result.node}, ${result.cpus} cores, load ${load})`,
+  `# libSQL scope load (${result.date}, Node ${result.node}, ${result.cpus} cores, load ${result.load})`,
   '',
   `One user's ${size.toLocaleString('en')} memories (384-dimension fp32 vectors) from a file; pages of ${LOAD_PAGE}.`,
   '',
