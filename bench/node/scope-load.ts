@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uuidv7 } from '../../src/store/ids.js';
 import { LOAD_PAGE, loadScopePaged, type Read } from '../../src/store/libsql-pages.js';
-import { decodeVector, recordOf } from '../../src/store/libsql-schema.js';
+import { recordOf, vectorOf } from '../../src/store/libsql-schema.js';
 import { LibsqlStore } from '../../src/store/libsql-store.js';
 import { unitVector } from '../pages/systems/system.js';
 import { machine, writeLatest } from '../lib/results.js';
@@ -69,13 +69,9 @@ async function probe(way: Run['way'], load: () => Promise<number>): Promise<Run>
 
 function oneQuery(client: Client): Promise<number> {
   const sql = 'SELECT record, vector, scale FROM memories WHERE user_id = ? ORDER BY id';
-  return client.execute({ sql, args: ['alice'] }).then(
-    ({ rows }) =>
-      rows.map((row) => ({
-        memory: recordOf(row),
-        vector: decodeVector(row['vector'] as ArrayBuffer, row['scale'] as number | null),
-      })).length,
-  );
+  return client
+    .execute({ sql, args: ['alice'] })
+    .then(({ rows }) => rows.map((row) => ({ memory: recordOf(row), vector: vectorOf(row) })).length);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'agentmem-scope-load-'));

@@ -1,8 +1,7 @@
-import type { Row, Transaction } from '@libsql/client';
+import type { Transaction } from '@libsql/client';
 import {
   HISTORY_COLUMNS,
   MEMORY_COLUMNS,
-  decodeVector,
   historyArgs,
   historyFrom,
   marks,
@@ -11,8 +10,8 @@ import {
   memoryArgs,
   recordOf,
   scopeColumn,
+  vectorOf,
 } from './libsql-schema.js';
-import type { StoredVector } from '../search/scope-index.js';
 import { scopeFields } from '../search/search-index.js';
 import type { HistoryRecord } from './records.js';
 import type { VectorEncoding } from './segments.js';
@@ -37,19 +36,9 @@ export async function scanRows(tx: Transaction, request: ScanRequest): Promise<S
   });
   if (rows.length === 0) return [];
   const memories = rows.map(recordOf);
-  const byMemory = byMemoryId(
-    fields.length === 0
-      ? (
-          await tx.execute({
-            sql: 'SELECT * FROM history WHERE memory_id BETWEEN ? AND ?',
-            args: [memories[0]!.id, memories[memories.length - 1]!.id],
-          })
-        ).rows.map(historyFrom)
-      : await historyOf(
-          tx,
-          memories.map((m) => m.id),
-        ),
-  );
+  const ids = memories.map((m) => m.id);
+  // A whole page is one id range; a scope's ids may be far apart, other scopes' rows between them.
+  const byMemory = byMemoryId(fields.length === 0 ? await historyBetween(tx, ids) : await historyOf(tx, ids));
   return memories.map((memory, i) => ({
     memory,
     history: withAdd(memory, byMemory.get(memory.id) ?? []),
@@ -57,7 +46,16 @@ export async function scanRows(tx: Transaction, request: ScanRequest): Promise<S
   }));
 }
 
-/** The history rows of `ids`, read by id: a scope's ids may be far apart, other scopes' rows between them. */
+/** The history rows of the ids from `ids[0]` to the last (in id order), in one range read. */
+async function historyBetween(tx: Transaction, ids: readonly string[]): Promise<HistoryRecord[]> {
+  const history = await tx.execute({
+    sql: 'SELECT * FROM history WHERE memory_id BETWEEN ? AND ?',
+    args: [ids[0]!, ids[ids.length - 1]!],
+  });
+  return history.rows.map(historyFrom);
+}
+
+/** The history rows of `ids`, read by id. */
 async function historyOf(tx: Transaction, ids: readonly string[]): Promise<HistoryRecord[]> {
   const found: HistoryRecord[] = [];
   for (const part of chunks(ids)) {
@@ -68,10 +66,6 @@ async function historyOf(tx: Transaction, ids: readonly string[]): Promise<Histo
     found.push(...history.rows.map(historyFrom));
   }
   return found;
-}
-
-function vectorOf(row: Row): StoredVector {
-  return decodeVector(row['vector'] as ArrayBuffer, row['scale'] as number | null);
 }
 
 /** Writes `rows` with their history in `tx`, existing ids skipped, replaced or refused as `onConflict` says. */

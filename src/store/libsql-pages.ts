@@ -1,6 +1,6 @@
 import type { InValue, Row } from '@libsql/client';
 import { nextTask } from '../next-task.js';
-import { decodeVector, recordOf, scopeColumn } from './libsql-schema.js';
+import { recordOf, scopeColumn, vectorOf } from './libsql-schema.js';
 import type { ScopeField, StoredRow } from './store.js';
 
 /**
@@ -23,11 +23,7 @@ export async function loadScopePaged(read: Read, field: ScopeField, value: strin
   const out: StoredRow[] = [];
   for (let after = ''; ; await nextTask()) {
     const rows = await read(sql, [value, after]);
-    for (const row of rows)
-      out.push({
-        memory: recordOf(row),
-        vector: decodeVector(row['vector'] as ArrayBuffer, row['scale'] as number | null),
-      });
+    for (const row of rows) out.push({ memory: recordOf(row), vector: vectorOf(row) });
     if (rows.length < LOAD_PAGE) return out;
     after = rows[rows.length - 1]!['id'] as string;
   }

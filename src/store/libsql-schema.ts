@@ -99,7 +99,10 @@ export function encodeVector(vector: Float32Array, encoding: VectorEncoding): [U
   return [bytesOf(q), scale];
 }
 
-export function decodeVector(blob: ArrayBuffer, scale: number | null): StoredVector {
+/** A row's vector: float32 bytes, or int8 codes with their scale. */
+export function vectorOf(row: Row): StoredVector {
+  const blob = row['vector'] as ArrayBuffer;
+  const scale = row['scale'] as number | null;
   if (scale === null) return new Float32Array(blob);
   return { q: new Int8Array(blob), scale };
 }
