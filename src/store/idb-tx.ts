@@ -1,4 +1,4 @@
-import { unwrap, type IDBPTransaction } from 'idb';
+import { unwrap, wrap, type IDBPTransaction } from 'idb';
 import { StorageError } from '../errors.js';
 import type { MemoryRecord, SegmentRecord, SegmentVectors } from './records.js';
 import { readSpan, spanHoldsOnly } from './key-span.js';
@@ -127,19 +127,11 @@ export async function mergeSmall(
       last = deleteVectors(rawVectors, id);
     }
   }
-  await succeeded(last!);
+  await wrap(last!);
   await segmentStore.put(merged.record);
   for (const part of merged.parts) await vectorStore.put(part);
   await tx.done;
   return merged.record.id;
-}
-
-/** Resolves when a raw request succeeds, rejects when it fails (and its transaction aborts). */
-function succeeded(request: IDBRequest): Promise<void> {
-  return new Promise((resolve, reject) => {
-    request.addEventListener('success', () => resolve());
-    request.addEventListener('error', () => reject(request.error ?? new Error('IndexedDB request failed')));
-  });
 }
 
 /** The entry of memory `id` in a segment the `ids` index returned for it. */
