@@ -4,6 +4,8 @@
  * block buffer, one message schedule and one state, reused.
  */
 
+import { toHex } from './hex.js';
+
 const K = Uint32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
   0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
@@ -17,11 +19,12 @@ const K = Uint32Array.from([
 const INITIAL = Uint32Array.from([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 const encoder = new TextEncoder();
 const state = new Uint32Array(8);
 const w = new Uint32Array(64);
+const out = new Uint8Array(32);
+const view = new DataView(out.buffer);
 let buffer = new Uint8Array(1024);
 
 export function sha256Hex(text: string): string {
@@ -57,19 +60,8 @@ function digest(padded: Uint8Array, n: number): string {
   padded[end - 1] = bits;
   state.set(INITIAL);
   for (let at = 0; at < end; at += 64) block(padded, at);
-  let hex = '';
-  for (let i = 0; i < 8; i++) {
-    const v = state[i]!;
-    hex += HEX[v >>> 24]! + HEX[(v >>> 16) & 255]! + HEX[(v >>> 8) & 255]! + HEX[v & 255]!;
-  }
-  return hex;
-}
-
-/** Lower-case hex of `bytes`. */
-export function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (const byte of bytes) hex += HEX[byte]!;
-  return hex;
+  for (let i = 0; i < 8; i++) view.setUint32(i * 4, state[i]!);
+  return toHex(out);
 }
 
 function block(b: Uint8Array, at: number): void {

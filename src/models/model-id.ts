@@ -3,7 +3,8 @@
  * names the model by content (a fingerprint of its files) rather than by where it was served from, so the same model
  * on another origin, in another folder or in Node reads the same vectors without embedding them again.
  */
-import { sha256BytesHex, sha256Hex, toHex } from '../sha256.js';
+import { toHex } from '../hex.js';
+import { sha256BytesHex, sha256Hex } from '../sha256.js';
 import type { Variant } from '../worker/protocol.js';
 
 /** What identifies the vectors a model folder gives: its config and tokenizer files and the variant's weights. */

@@ -1,4 +1,5 @@
-import { sha256Hex, toHex } from '../sha256.js';
+import { toHex } from '../hex.js';
+import { sha256Hex } from '../sha256.js';
 
 /**
  * UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then randomness, with a counter in `rand_a` so ids made in
@@ -21,6 +22,9 @@ function randomBytes(n: number): Uint8Array {
   return pool.subarray(poolAt - n, poolAt);
 }
 
+/** Where a UUID's text has its dashes: before bytes 4, 6, 8 and 10. */
+const UUID_DASHES = [4, 6, 8, 10];
+
 export function uuidv7(now = Date.now()): string {
   if (now <= lastMs) {
     counter++;
@@ -41,8 +45,7 @@ export function uuidv7(now = Date.now()): string {
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = toHex(bytes);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return toHex(bytes, UUID_DASHES);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { toHex } from '../../src/hex.js';
 import { contentHash, jsContentHash, uuidv7 } from '../../src/store/ids.js';
 
 describe('ids and hashes', () => {
@@ -46,5 +47,14 @@ describe('ids and hashes', () => {
     const ms = Date.UTC(2031, 4, 6, 7, 8, 9, 123);
     const id = uuidv7(ms);
     expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(ms);
+  });
+
+  it('toHex gives the bytes as lower-case hex, with dashes where asked, after a longer and a shorter call', () => {
+    for (const length of [32, 0, 1, 16, 32]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 37 + length) & 255);
+      expect(toHex(bytes)).toBe(Buffer.from(bytes).toString('hex'));
+    }
+    const uuid = Uint8Array.from({ length: 16 }, (_, i) => 0xf0 + i);
+    expect(toHex(uuid, [4, 6, 8, 10])).toBe('f0f1f2f3-f4f5-f6f7-f8f9-fafbfcfdfeff');
   });
 });
