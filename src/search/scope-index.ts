@@ -12,9 +12,23 @@ export interface Hit<R> {
 }
 
 /**
- * The vectors of one scope (one user, agent or run) in one contiguous typed array, so a search is a single
- * linear pass of dot products (the vectors are unit length: dot = cosine), run by a WebAssembly SIMD kernel where
- * available. Rows are dense: removing swaps the last row into the hole. Capacity doubles, as a Vec does.
+ * Bytes of vectors per slab once the first has grown to it: copying half of it when the first doubles stays a short
+ * task, and a scope of 100k rows of 384 fp32 dimensions needs 12 slabs (a browser page gets ~120 wasm memories).
+ */
+const BLOCK_BYTES = 16 << 20;
+
+/** Rows per slab: {@link BLOCK_BYTES} of this encoding's vectors (fp32 with SIMD also keeps an int8 copy). */
+export function blockRows(dimensions: number, encoding: VectorEncoding): number {
+  const perRow = encoding === 'fp32' ? dimensions * 5 : dimensions;
+  return Math.max(256, Math.floor(BLOCK_BYTES / perRow));
+}
+
+/**
+ * The vectors of one scope (one user, agent or run) in slabs of contiguous typed arrays, so a search is a linear
+ * pass of dot products per slab (the vectors are unit length: dot = cosine), run by a WebAssembly SIMD kernel where
+ * available. Rows are dense: removing swaps the last row into the hole. The first slab doubles up to a block
+ * ({@link blockRows}); after that each new slab holds a block, so growing never copies more than half a block
+ * (doubling a whole large scope was one long task). Row r lives in slab `r / block` at `r % block`.
  *
  * fp32 search with SIMD runs in two passes and stays exact: an int8 pass gives every score within a proven error
  * bound, and only the rows whose upper bound reaches the k-th best lower bound are rescored in fp32 (the same
@@ -24,26 +38,27 @@ export interface Hit<R> {
 export class ScopeIndex<R extends { readonly id: string }> {
   readonly #dimensions: number;
   readonly #encoding: VectorEncoding;
-  #slab: Slab;
+  readonly #block: number;
+  #slabs: Slab[];
   /** Per row, for the int8 copy: scale, max |x - scale*q| (fp32 mode), and scale * Σ|q| (fp32 mode). */
   #scales: Float32Array;
   #errors: Float32Array;
   #l1: Float32Array;
   #records: R[] = [];
   readonly #rowOf = new Map<string, number>();
-  /** rows[0..identity) hold 0..identity-1: an unfiltered search reuses them instead of rewriting the list. */
-  #identity = 0;
+  /** Per slab: its rows[0..identity) hold 0..identity-1, so an unfiltered search reuses them. */
+  #identity: number[] = [0];
   #rescored = 0;
 
-  constructor(dimensions: number, encoding: VectorEncoding, capacity = 64) {
+  constructor(dimensions: number, encoding: VectorEncoding, capacity = 64, block = blockRows(dimensions, encoding)) {
     this.#dimensions = dimensions;
     this.#encoding = encoding;
-    this.#slab = allocate(dimensions, encoding, Math.max(16, capacity));
-    const side = this.#slab.i8.length > 0 ? this.#slab.capacity : 0;
-    const bounds = encoding === 'fp32' ? side : 0;
+    this.#block = block;
+    this.#slabs = [allocate(dimensions, encoding, Math.min(block, Math.max(16, capacity)))];
+    const side = this.#slabs[0]!.capacity;
     this.#scales = new Float32Array(side);
-    this.#errors = new Float32Array(bounds);
-    this.#l1 = new Float32Array(bounds);
+    this.#errors = new Float32Array(encoding === 'fp32' ? side : 0);
+    this.#l1 = new Float32Array(encoding === 'fp32' ? side : 0);
   }
 
   get size(): number {
@@ -56,7 +71,7 @@ export class ScopeIndex<R extends { readonly id: string }> {
 
   /** True when searches run on the WebAssembly SIMD kernels (else the JS loop). */
   get simd(): boolean {
-    return this.#slab.kernels !== null;
+    return this.#slabs.every((slab) => slab.kernels !== null);
   }
 
   /** Rows rescored in fp32 by the last fp32 search (its whole candidate set when it fell back to a full scan). */
@@ -66,13 +81,9 @@ export class ScopeIndex<R extends { readonly id: string }> {
 
   /** Bytes held for vectors (capacity, not only the used part). */
   get bytes(): number {
-    return (
-      this.#slab.f32.byteLength +
-      this.#slab.i8.byteLength +
-      this.#scales.byteLength +
-      this.#errors.byteLength +
-      this.#l1.byteLength
-    );
+    let bytes = this.#scales.byteLength + this.#errors.byteLength + this.#l1.byteLength;
+    for (const slab of this.#slabs) bytes += slab.f32.byteLength + slab.i8.byteLength;
+    return bytes;
   }
 
   has(id: string): boolean {
@@ -84,10 +95,10 @@ export class ScopeIndex<R extends { readonly id: string }> {
     const row = this.#rowOf.get(id);
     if (row === undefined) return undefined;
     const d = this.#dimensions;
-    const { f32, i8 } = this.#slab;
-    const data = this.#encoding === 'fp32' ? f32 : i8;
+    const slab = this.#slabs[(row / this.#block) | 0]!;
+    const data = this.#encoding === 'fp32' ? slab.f32 : slab.i8;
     let sum = 0;
-    for (let j = 0, o = row * d; j < d; j++) sum += query[j]! * data[o + j]!;
+    for (let j = 0, o = (row % this.#block) * d; j < d; j++) sum += query[j]! * data[o + j]!;
     return this.#encoding === 'fp32' ? sum : sum * this.#scales[row]!;
   }
 
@@ -100,7 +111,7 @@ export class ScopeIndex<R extends { readonly id: string }> {
     let row = this.#rowOf.get(record.id);
     if (row === undefined) {
       row = this.#records.length;
-      if (row === this.#slab.capacity) this.#grow();
+      if (row === this.#capacity) this.#grow();
       this.#records.push(record);
       this.#rowOf.set(record.id, row);
     } else {
@@ -125,17 +136,7 @@ export class ScopeIndex<R extends { readonly id: string }> {
       const moved = this.#records[last]!;
       this.#records[row] = moved;
       this.#rowOf.set(moved.id, row);
-      const d = this.#dimensions;
-      const { f32, i8 } = this.#slab;
-      if (f32.length > 0) f32.copyWithin(row * d, last * d, last * d + d);
-      if (i8.length > 0) {
-        i8.copyWithin(row * d, last * d, last * d + d);
-        this.#scales[row] = this.#scales[last]!;
-      }
-      if (this.#errors.length > 0) {
-        this.#errors[row] = this.#errors[last]!;
-        this.#l1[row] = this.#l1[last]!;
-      }
+      this.#move(last, row);
     }
     this.#records.pop();
     this.#rowOf.delete(id);
@@ -150,33 +151,49 @@ export class ScopeIndex<R extends { readonly id: string }> {
     if (query.length !== this.#dimensions) {
       throw new RangeError(`Expected a query of ${this.#dimensions} dimensions, got ${query.length}`);
     }
-    const slab = this.#slab;
     const records = this.#records;
-    const n = records.length;
-    const rows = slab.rows;
-    let count = 0;
-    if (accept) {
-      for (let row = 0; row < n; row++) if (accept(records[row]!)) rows[count++] = row;
-      this.#identity = 0;
-    } else {
-      for (let row = this.#identity; row < n; row++) rows[row] = row;
-      this.#identity = n;
-      count = n;
-    }
+    // Each slab's `rows` lists its candidates (rows within the slab); counts[s] of them.
+    const counts: number[] = [];
+    for (let s = 0; s < this.#slabs.length; s++) counts.push(this.#candidates(s, accept));
+    const total = counts.reduce((a, b) => a + b, 0);
     // Never more places than candidates: `limit` may be huge (up to Number.MAX_SAFE_INTEGER means "all").
-    const top = new TopK(Math.min(k, count));
-    if (count > 0 && k > 0) {
-      if (this.#encoding === 'int8') this.#scanInt8(query, count, top, threshold);
-      else if (slab.kernels && this.#errors.length > 0 && count > 4 * k)
-        this.#scanTwoPass(query, count, top, threshold);
-      else this.#scanF32(query, count, top, threshold);
+    const top = new TopK(Math.min(k, total));
+    this.#rescored = 0;
+    if (total > 0 && k > 0) {
+      if (this.#encoding === 'int8') counts.forEach((count, s) => this.#scanInt8(query, s, count, top, threshold));
+      else if (total > 4 * k && this.#slabs.some((slab) => slab.kernels && slab.i8.length > 0))
+        this.#scanTwoPass(query, counts, top, threshold);
+      else counts.forEach((count, s) => this.#scanF32(query, s, count, top, threshold));
     }
     return top.sorted().map(({ row, score }) => ({ record: records[row]!, score }));
   }
 
-  /** Exact fp32 scores of rows[0..count) into `top`. */
-  #scanF32(query: Float32Array, count: number, top: TopK, threshold: number): void {
-    const slab = this.#slab;
+  /** Lists the rows of slab `s` that `accept` keeps (all of them without it) in its `rows`; returns how many. */
+  #candidates(s: number, accept: ((record: R) => boolean) | undefined): number {
+    const rows = this.#slabs[s]!.rows;
+    const records = this.#records;
+    const first = s * this.#block;
+    const n = Math.max(0, Math.min(records.length - first, rows.length));
+    if (!accept) {
+      for (let row = this.#identity[s]!; row < n; row++) rows[row] = row;
+      this.#identity[s] = n;
+      return n;
+    }
+    let count = 0;
+    for (let row = 0; row < n; row++) if (accept(records[first + row]!)) rows[count++] = row;
+    this.#identity[s] = 0;
+    return count;
+  }
+
+  get #capacity(): number {
+    const slabs = this.#slabs;
+    return slabs.length === 1 ? slabs[0]!.capacity : slabs.length * this.#block;
+  }
+
+  /** Exact fp32 scores of slab `s`'s rows[0..count) into `top` (and, when given, into `lower`). */
+  #scanF32(query: Float32Array, s: number, count: number, top: TopK, threshold: number, lower?: TopK): void {
+    if (count === 0) return;
+    const slab = this.#slabs[s]!;
     const d = this.#dimensions;
     if (slab.kernels) {
       slab.query.set(query);
@@ -184,24 +201,28 @@ export class ScopeIndex<R extends { readonly id: string }> {
     } else {
       jsScan(query, slab.f32, slab.rows, count, d, slab.scores);
     }
-    this.#rescored = count;
+    this.#rescored += count;
     const { rows, scores } = slab;
+    const first = s * this.#block;
     for (let i = 0; i < count; i++) {
       const score = scores[i]!;
-      if (score >= threshold && score > top.threshold) top.push(rows[i]!, score);
+      if (lower && score > lower.threshold) lower.push(first + rows[i]!, score);
+      if (score >= threshold && score > top.threshold) top.push(first + rows[i]!, score);
     }
   }
 
-  /** int8 scores (scaled) of rows[0..count) into `top`. */
-  #scanInt8(query: Float32Array, count: number, top: TopK, threshold: number): void {
-    const slab = this.#slab;
+  /** int8 scores (scaled) of slab `s`'s rows[0..count) into `top`. */
+  #scanInt8(query: Float32Array, s: number, count: number, top: TopK, threshold: number): void {
+    if (count === 0) return;
+    const slab = this.#slabs[s]!;
     const factor = slab.kernels
-      ? this.#dotInt8(query, count)
+      ? this.#dotInt8(query, slab, count)
       : (jsScan(query, slab.i8, slab.rows, count, this.#dimensions, slab.scores), 1);
     const { rows, scores } = slab;
     const scales = this.#scales;
+    const first = s * this.#block;
     for (let i = 0; i < count; i++) {
-      const row = rows[i]!;
+      const row = first + rows[i]!;
       const score = scores[i]! * factor * scales[row]!;
       if (score >= threshold && score > top.threshold) top.push(row, score);
     }
@@ -212,41 +233,55 @@ export class ScopeIndex<R extends { readonly id: string }> {
    * quantised to int16 as qs * c16:  x·q - s qs (c·c16) = (x - s c)·q + s c·(q - qs c16), so
    *   |error| <= max|x - s c| * Σ|q|  +  (qs / 2) * s Σ|c|        (+ a float slack)
    * Every row whose upper bound reaches the k-th largest lower bound (and the threshold) is rescored exactly; no
-   * other row can be in the top k. Too many candidates (near-ties everywhere): a plain full scan.
+   * other row can be in the top k. A slab without the int8 copy (no SIMD there) is scored exactly at once: its
+   * exact scores are lower bounds too.
    */
-  #scanTwoPass(query: Float32Array, count: number, top: TopK, threshold: number): void {
-    const slab = this.#slab;
-    const qs = this.#dotInt8(query, count);
+  #scanTwoPass(query: Float32Array, counts: readonly number[], top: TopK, threshold: number): void {
     let qL1 = 0;
     for (let j = 0; j < this.#dimensions; j++) qL1 += Math.abs(query[j]!);
+    // Pass 1: per slab, the upper bound in scores[i]; every lower bound into `lower`.
+    const lower = new TopK(top.capacity);
+    const coarse = this.#slabs.map((slab, s) => {
+      if (slab.kernels && slab.i8.length > 0) this.#bounds(query, s, counts[s]!, qL1, lower);
+      else this.#scanF32(query, s, counts[s]!, top, threshold, lower);
+      return slab.kernels !== null && slab.i8.length > 0;
+    });
+    const cut = Math.max(lower.size < top.capacity ? -Infinity : lower.threshold, threshold);
+    // Pass 2: compact each slab's candidates to the front of its `rows`, rescore them exactly.
+    for (let s = 0; s < this.#slabs.length; s++) {
+      if (!coarse[s]) continue;
+      const { rows, scores } = this.#slabs[s]!;
+      let candidates = 0;
+      for (let i = 0; i < counts[s]!; i++) if (scores[i]! >= cut) rows[candidates++] = rows[i]!;
+      this.#identity[s] = 0;
+      // Rescoring the candidates never costs more than a full scan, and they hold every possible winner.
+      this.#scanF32(query, s, candidates, top, threshold);
+    }
+  }
+
+  /** Pass 1 of the two-pass search in slab `s`: each row's upper bound into scores[i], its lower bound into `lower`. */
+  #bounds(query: Float32Array, s: number, count: number, qL1: number, lower: TopK): void {
+    const slab = this.#slabs[s]!;
+    const qs = this.#dotInt8(query, slab, count);
+    const halfQs = qs / 2;
+    const slack = 1e-4;
     const { rows, scores } = slab;
     const scales = this.#scales;
     const errors = this.#errors;
     const l1 = this.#l1;
-    const halfQs = qs / 2;
-    const slack = 1e-4;
-    // Pass 1: approximate score in scores[i], its bound in the lower-bound heap.
-    const lower = new TopK(top.capacity);
+    const first = s * this.#block;
     for (let i = 0; i < count; i++) {
-      const row = rows[i]!;
+      const row = first + rows[i]!;
       const approx = scores[i]! * qs * scales[row]!;
       const bound = errors[row]! * qL1 + halfQs * l1[row]! + slack;
       scores[i] = approx + bound; // keep only the upper bound
       const low = approx - bound;
       if (low > lower.threshold) lower.push(row, low);
     }
-    const cut = Math.max(lower.size < top.capacity ? -Infinity : lower.threshold, threshold);
-    // Pass 2: compact the candidates to the front of `rows`, rescore them exactly.
-    let candidates = 0;
-    for (let i = 0; i < count; i++) if (scores[i]! >= cut) rows[candidates++] = rows[i]!;
-    this.#identity = 0;
-    // Rescoring the candidates never costs more than a full scan, and they hold every possible winner.
-    this.#scanF32(query, candidates, top, threshold);
   }
 
-  /** scores[i] = c16 · codes(rows[i]) for i < count; returns the int16 query's scale (0 for a zero query). */
-  #dotInt8(query: Float32Array, count: number): number {
-    const slab = this.#slab;
+  /** scores[i] = c16 · codes(rows[i]) for i < count in `slab`; returns the int16 query's scale (0 for a zero query). */
+  #dotInt8(query: Float32Array, slab: Slab, count: number): number {
     const d = this.#dimensions;
     // Sums of int8 x int16 stay exact in i32 while 127 * qmax * dims < 2^31.
     const qmax = Math.min(32767, Math.floor(0x7fffffff / (127 * d)));
@@ -264,14 +299,15 @@ export class ScopeIndex<R extends { readonly id: string }> {
 
   #write(row: number, vector: StoredVector): void {
     const d = this.#dimensions;
-    const { f32, i8 } = this.#slab;
+    const { f32, i8 } = this.#slabs[(row / this.#block) | 0]!;
+    const at = (row % this.#block) * d;
     if (f32.length > 0) {
-      if (vector instanceof Float32Array) f32.set(vector, row * d);
-      else for (let j = 0; j < d; j++) f32[row * d + j] = vector.q[j]! * vector.scale;
+      if (vector instanceof Float32Array) f32.set(vector, at);
+      else for (let j = 0; j < d; j++) f32[at + j] = vector.q[j]! * vector.scale;
     }
     if (i8.length === 0) return;
     const q = vector instanceof Float32Array ? quantize(vector) : vector;
-    i8.set(q.q, row * d);
+    i8.set(q.q, at);
     this.#scales[row] = q.scale;
     if (this.#errors.length > 0) {
       // The exact vector is the fp32 copy just written; bound how far the int8 codes are from it.
@@ -279,7 +315,7 @@ export class ScopeIndex<R extends { readonly id: string }> {
       let sum = 0;
       for (let j = 0; j < d; j++) {
         const c = q.q[j]!;
-        error = Math.max(error, Math.abs(f32[row * d + j]! - q.scale * c));
+        error = Math.max(error, Math.abs(f32[at + j]! - q.scale * c));
         sum += Math.abs(c);
       }
       this.#errors[row] = error;
@@ -287,22 +323,66 @@ export class ScopeIndex<R extends { readonly id: string }> {
     }
   }
 
+  /** Row `from`'s vector into row `to`: copied where both slabs keep the same arrays, else written anew. */
+  #move(from: number, to: number): void {
+    const d = this.#dimensions;
+    const source = this.#slabs[(from / this.#block) | 0]!;
+    const target = this.#slabs[(to / this.#block) | 0]!;
+    const a = (from % this.#block) * d;
+    const b = (to % this.#block) * d;
+    if (source.i8.length > 0 !== target.i8.length > 0) {
+      this.#write(
+        to,
+        this.#encoding === 'fp32'
+          ? source.f32.subarray(a, a + d)
+          : { q: source.i8.subarray(a, a + d), scale: this.#scales[from]! },
+      );
+      return;
+    }
+    if (source.f32.length > 0) target.f32.set(source.f32.subarray(a, a + d), b);
+    if (source.i8.length === 0) return;
+    target.i8.set(source.i8.subarray(a, a + d), b);
+    this.#scales[to] = this.#scales[from]!;
+    if (this.#errors.length > 0) {
+      this.#errors[to] = this.#errors[from]!;
+      this.#l1[to] = this.#l1[from]!;
+    }
+  }
+
+  /** Room for one more row: the first slab doubles (up to a block); after that, a new slab of a block. */
   #grow(): void {
-    const old = this.#slab;
-    const next = allocate(this.#dimensions, this.#encoding, old.capacity * 2);
+    const first = this.#slabs[0]!;
+    if (this.#slabs.length === 1 && first.capacity < this.#block) {
+      this.#slabs = [this.#copied(first, Math.min(this.#block, first.capacity * 2))];
+      this.#identity = [0];
+    } else {
+      this.#slabs.push(allocate(this.#dimensions, this.#encoding, this.#block));
+      this.#identity.push(0);
+    }
+    const side = this.#capacity;
+    // The side arrays grow geometrically: per-row scalars, small next to the vectors.
+    if (side > this.#scales.length) {
+      const room = Math.max(side, this.#scales.length * 2);
+      this.#scales = widen(this.#scales, room);
+      if (this.#encoding === 'fp32') {
+        this.#errors = widen(this.#errors, room);
+        this.#l1 = widen(this.#l1, room);
+      }
+    }
+  }
+
+  /** A slab of `capacity` rows holding `old`'s rows. */
+  #copied(old: Slab, capacity: number): Slab {
+    const next = allocate(this.#dimensions, this.#encoding, capacity);
     const used = this.#records.length * this.#dimensions;
     if (old.f32.length > 0) next.f32.set(old.f32.subarray(0, used));
-    const side = next.i8.length > 0 ? next.capacity : 0;
-    if (side > 0 && old.i8.length > 0) next.i8.set(old.i8.subarray(0, used));
+    if (next.i8.length > 0 && old.i8.length > 0) next.i8.set(old.i8.subarray(0, used));
     // Gained SIMD: the last, smaller slab found no room for a wasm memory and this one did; quantise every row.
-    const fresh = side > 0 && old.i8.length === 0;
-    this.#slab = next;
-    this.#scales = widen(this.#scales, side);
-    this.#errors = widen(this.#errors, this.#encoding === 'fp32' ? side : 0);
-    this.#l1 = widen(this.#l1, this.#encoding === 'fp32' ? side : 0);
-    if (fresh)
+    if (next.i8.length > 0 && old.i8.length === 0) {
+      this.#slabs = [next];
       for (let row = 0; row < this.#records.length; row++)
         this.#write(row, next.f32.subarray(row * this.#dimensions, (row + 1) * this.#dimensions));
-    this.#identity = 0;
+    }
+    return next;
   }
 }

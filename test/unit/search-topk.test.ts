@@ -168,6 +168,52 @@ describe('ScopeIndex', () => {
     },
   );
 
+  it('past a block, keeps rows in slabs of a block and searches them as one, through removals across slabs', () => {
+    for (const d of [32, 24, 384]) {
+      for (const mode of ['fp32', 'int8'] as const) {
+        const data = d === 384 ? clusteredUnitVectors(2000, d, 20, 0.05, 5) : randomUnitVectors(300, d, 200 + d);
+        const block = d === 384 ? 256 : 64;
+        const index = new ScopeIndex<{ id: string; n: number }>(d, mode, 16, block);
+        data.forEach((v, i) => index.upsert({ id: String(i), n: i }, v));
+        const full = index.bytes;
+        // Each removal swaps the last row (in the last slab) into a hole in an earlier one.
+        for (let i = 0; i < data.length; i += 7) index.remove(String(i));
+        data.forEach((v, i) => i % 11 === 0 && index.upsert({ id: String(i), n: i }, v));
+        const kept = data.map((_, i) => i).filter((i) => i % 7 !== 0 || i % 11 === 0);
+        expect(index.size).toBe(kept.length);
+        expect(index.bytes).toBe(full); // the holes are reused: nothing allocated
+        for (const query of [...randomUnitVectors(3, d, 9), data[3]!]) {
+          const exact = kept
+            .map((i) => ({ id: String(i), n: i, score: data[i]!.reduce((s, x, j) => s + x * query[j]!, 0) }))
+            .sort((a, b) => b.score - a.score || a.n - b.n);
+          for (const [k, accept] of [
+            [10, undefined],
+            [5, (r: { n: number }) => r.n % 3 === 0],
+          ] as const) {
+            const want = exact.filter((e) => !accept || accept(e)).slice(0, k);
+            const hits = index.search(query, k, accept);
+            if (mode === 'fp32') {
+              expect(
+                hits.map((h) => h.record.id),
+                `${d} ${mode}`,
+              ).toEqual(want.map((e) => e.id));
+              hits.forEach((h, i) => expect(h.score).toBeCloseTo(want[i]!.score, 5));
+            } else {
+              for (const h of hits) {
+                const e = exact.find((x) => x.id === h.record.id)!;
+                expect(Math.abs(h.score - e.score), `${d} ${mode}`).toBeLessThan(0.02);
+              }
+              expect(hits.length).toBe(want.length);
+            }
+            expect(Math.abs(index.score(want[0]!.id, query)! - want[0]!.score)).toBeLessThan(
+              mode === 'fp32' ? 1e-5 : 0.02,
+            );
+          }
+        }
+      }
+    }
+  });
+
   it('updateRecord replaces the record only', () => {
     const index = new ScopeIndex<{ id: string; n: number }>(dims, 'int8');
     index.upsert(record(0), vectors[0]!);
