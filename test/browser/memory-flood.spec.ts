@@ -36,8 +36,7 @@ test('10,000 concurrent adds: all resolve, none lost or doubled, in bounded tran
   // Generous bound: a loaded 2-core machine stretches a 50 ms task 3-4x, and one transaction for all 10,000
   // pending records took 190-1300 ms.
   expect(longest).toBeLessThan(300);
-  // Heap per waiting add beyond its text: ~1-1.4 KB measured (bench/README.md, "Add flood"), 2.2-5.3 KB when each
-  // add held a chain of async functions and promises; the goal of 2 KB is the bound.
+  // Heap per waiting add beyond its text (bench/README.md, "Add flood"): the goal of 2 KB is the bound.
   if (r.heapPerAdd !== null) expect(r.heapPerAdd).toBeLessThan(2048);
   if (r.heapPerAddLater !== null) expect(r.heapPerAddLater).toBeLessThan(2048);
 });
