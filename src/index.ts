@@ -31,6 +31,8 @@ export type {
 export { Embedder, type EmbedCallOptions, type VectorSink } from './engine/embedder.js';
 export type {
   Backend,
+  CacheKeyRange,
+  CacheOptions,
   EmbedderOptions,
   EmbedderProgress,
   EmbedderStats,

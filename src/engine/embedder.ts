@@ -94,7 +94,12 @@ export class Embedder {
         this.#ownedStore = platform.defaultPersistentCache();
         persistent = this.#ownedStore;
       }
-      this.#cache = new TwoLevelCache(options.memoryEntries, this.dimensions, persistent);
+      this.#cache = new TwoLevelCache({
+        memoryEntries: options.memoryEntries,
+        maxEntries: options.maxEntries,
+        dimensions: this.dimensions,
+        persistent,
+      });
     }
   }
 

@@ -4,7 +4,8 @@
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import { StorageError } from '../errors.js';
-import type { PersistentEmbeddingCache } from './types.js';
+import { idbKeyRange } from '../store/cache-range.js';
+import type { CacheKeyRange, PersistentEmbeddingCache } from './types.js';
 
 const storeName = 'vectors';
 
@@ -61,6 +62,17 @@ export class IdbEmbeddingCache implements PersistentEmbeddingCache {
       await Promise.all([...entries.map(([key, vector]) => tx.store.put(vector, key)), tx.done]);
     } catch (error) {
       throw new StorageError(`Could not write ${entries.length} embeddings to \`${this.#name}\``, { cause: error });
+    }
+  }
+
+  async evict(range: CacheKeyRange): Promise<void> {
+    const db = await this.#open();
+    try {
+      const tx = db.transaction(storeName, 'readwrite');
+      const keys = idbKeyRange(range);
+      await Promise.all([keys ? tx.store.delete(keys) : tx.store.clear(), tx.done]);
+    } catch (error) {
+      throw new StorageError(`Could not evict cached embeddings from \`${this.#name}\``, { cause: error });
     }
   }
 

@@ -35,6 +35,12 @@ export const nativeVariant: Variant = 'int8';
 /** Tokens per text before truncation, unless `maxTokens` says otherwise (the model's own limit may be lower). */
 export const DEFAULT_MAX_TOKENS = 256;
 
+/**
+ * Persistent cache entries kept unless `cache.maxEntries` says otherwise: enough that a typical app never evicts,
+ * few enough that an app running for months keeps a bounded second copy of its vectors.
+ */
+export const DEFAULT_MAX_ENTRIES = 50_000;
+
 export interface CheckedOptions {
   readonly model: string;
   readonly backend: 'auto' | Backend;
@@ -48,6 +54,8 @@ export interface CheckedOptions {
   readonly timeoutMs: number | undefined;
   /** 0 when caching is off. */
   readonly memoryEntries: number;
+  /** Entries the persistent store may hold (`cache.maxEntries`); 0 when caching is off. */
+  readonly maxEntries: number;
   readonly cacheEnabled: boolean;
   readonly persistentCache: PersistentEmbeddingCache | undefined;
   readonly wasmPaths: string | { readonly wasm?: string; readonly mjs?: string } | undefined;
@@ -85,17 +93,22 @@ export function checkOptions(
   const cache = o['cache'];
   let cacheEnabled = true;
   let memoryEntries = 10_000;
+  let maxEntries = DEFAULT_MAX_ENTRIES;
   if (cache === false) {
     cacheEnabled = false;
     memoryEntries = 0;
+    maxEntries = 0;
   } else if (cache !== undefined && cache !== true) {
     const c = plainObject('cache', cache);
     for (const key of Object.keys(c)) {
-      if (key !== 'memoryEntries')
-        throw new ValidationError(`Unknown option \`cache.${key}\`; expected \`cache.memoryEntries\``);
+      if (key !== 'memoryEntries' && key !== 'maxEntries')
+        throw new ValidationError(
+          `Unknown option \`cache.${key}\`; expected \`cache.memoryEntries\` or \`cache.maxEntries\``,
+        );
     }
     if (c['memoryEntries'] !== undefined)
       memoryEntries = integerInRange('cache.memoryEntries', c['memoryEntries'], 0, 10_000_000);
+    if (c['maxEntries'] !== undefined) maxEntries = integerInRange('cache.maxEntries', c['maxEntries'], 0, 10_000_000);
   }
 
   const persistentCache = optional('persistentCache', (v) => {
@@ -134,6 +147,7 @@ export function checkOptions(
     maxTokens: optional('maxTokens', (v) => integerInRange('maxTokens', v, 2, 8192)) ?? DEFAULT_MAX_TOKENS,
     timeoutMs: optional('timeoutMs', (v) => numberInRange('timeoutMs', v, 1, 86_400_000)),
     memoryEntries,
+    maxEntries,
     cacheEnabled,
     persistentCache: cacheEnabled ? persistentCache : undefined,
     wasmPaths,

@@ -7,33 +7,60 @@
  *
  * The keys the persistent store holds are listed once (when it offers `keys()`) and kept as 64-bit prefixes, so a
  * text never seen before skips the read: that read could only miss, and under load its round trip (a few ms)
- * delays the text's arrival in the coalescer enough to split batches.
+ * delays the text's arrival in the coalescer enough to split batches. The same prefixes count the entries against
+ * `maxEntries`: before a write would pass it, a random run of them is evicted (eviction.ts).
  */
+import { keptAfterEviction, pickEviction, type Eviction } from './eviction.js';
 import { LruCache } from './lru.js';
-import type { PersistentEmbeddingCache } from './types.js';
+import type { CacheKeyRange, PersistentEmbeddingCache } from './types.js';
 
 interface PendingRead {
   readonly key: string;
   readonly resolve: (vector: Float32Array | undefined) => void;
 }
 
+type Entry = readonly [string, Float32Array];
+
+export interface TwoLevelCacheOptions {
+  /** Vectors the in-memory LRU keeps. */
+  readonly memoryEntries: number;
+  /** Entries the persistent store may hold (0: it is neither read nor written, and what it holds is evicted). */
+  readonly maxEntries: number;
+  /** A stored vector of another length is a miss. */
+  readonly dimensions: number;
+  readonly persistent?: PersistentEmbeddingCache | undefined;
+  /** Where an eviction's run starts, 0 to 1: a seeded generator in tests. */
+  readonly random?: () => number;
+}
+
 export class TwoLevelCache {
   readonly #memory: LruCache<string, Float32Array>;
   readonly #persistent: PersistentEmbeddingCache | undefined;
   readonly #dimensions: number;
+  readonly #maxEntries: number;
+  readonly #random: () => number;
   #reads: PendingRead[] = [];
   #reading = false;
-  #writes: Array<readonly [string, Float32Array]> = [];
+  #writes: Entry[] = [];
   #writing: Promise<void> | undefined;
-  /** Key prefixes the persistent store holds (what it listed, plus what we wrote since); complete once listed. */
+  /**
+   * Key prefixes the persistent store holds (what it listed, plus what we wrote since, less what we evicted);
+   * complete once listed. A prefix kept after its entry is gone costs a read that misses; one dropped while its
+   * entry stays (an eviction that failed) costs an inference, whose write puts it back.
+   */
   readonly #known = new Set<string>();
-  #listed = false;
+  /** Until the listing settles nothing is evicted: the count is short, and the listing could bring evicted keys back. */
+  #listing: 'pending' | 'listed' | 'unlisted';
   persistentErrors = 0;
 
-  constructor(memoryEntries: number, dimensions: number, persistent?: PersistentEmbeddingCache) {
-    this.#memory = new LruCache(memoryEntries);
-    this.#dimensions = dimensions;
+  constructor(options: TwoLevelCacheOptions) {
+    const { persistent } = options;
+    this.#memory = new LruCache(options.memoryEntries);
+    this.#dimensions = options.dimensions;
+    this.#maxEntries = options.maxEntries;
+    this.#random = options.random ?? Math.random;
     this.#persistent = persistent;
+    this.#listing = persistent?.keys ? 'pending' : 'unlisted';
     if (!persistent?.keys) return;
     const keys = persistent.keys.bind(persistent);
     // From a microtask, like every call to the store: one that throws instead of rejecting is a failure too.
@@ -42,17 +69,23 @@ export class TwoLevelCache {
       .then(
         (keys) => {
           for (const key of keys) this.#known.add(prefix(key));
-          this.#listed = true;
+          this.#listing = 'listed';
         },
         () => {
           this.persistentErrors++; // unlisted: every miss keeps reading the store, as without keys()
+          this.#listing = 'unlisted';
         },
-      );
+      )
+      .finally(() => this.#pumpWrites()); // a store left over the bound by earlier sessions is trimmed now
   }
 
-  /** False only when the persistent store certainly lacks `key` (it was listed and `key` was not among them). */
+  /**
+   * False when the persistent store certainly lacks `key` (it was listed and `key` was not among them, or was
+   * evicted since), and always with `maxEntries` 0 (nothing is kept there to read).
+   */
   persistentMayHave(key: string): boolean {
-    return this.#persistent !== undefined && (!this.#listed || this.#known.has(prefix(key)));
+    if (this.#persistent === undefined || this.#maxEntries === 0) return false;
+    return this.#listing !== 'listed' || this.#known.has(prefix(key));
   }
 
   get memoryEntries(): number {
@@ -75,7 +108,7 @@ export class TwoLevelCache {
   /** Stores a copy in memory and, batched, in the persistent store. */
   put(key: string, vector: Float32Array): void {
     this.#memory.set(key, vector.slice());
-    if (!this.#persistent) return;
+    if (!this.#persistent || this.#maxEntries === 0) return;
     this.#known.add(prefix(key));
     this.#writes.push([key, vector.slice()]);
     this.#pumpWrites();
@@ -120,21 +153,62 @@ export class TwoLevelCache {
       });
   }
 
+  /** One step at a time: the eviction a batch needs, if any, then the batch; puts made meanwhile wait for the next. */
   #pumpWrites(): void {
     const persistent = this.#persistent;
-    if (this.#writing || this.#writes.length === 0 || !persistent) return;
-    const batch = this.#writes;
-    this.#writes = [];
-    this.#writing = Promise.resolve()
-      .then(() => persistent.putMany(batch))
-      .catch(() => {
-        this.persistentErrors++;
-      })
+    if (this.#writing || !persistent) return;
+    const remove = persistent.evict?.bind(persistent);
+    const batch = this.#takeWrites();
+    const eviction = remove && this.#planEviction(batch);
+    if (batch.length === 0 && !eviction) return;
+    this.#writing = this.#attempt(remove && eviction ? () => evictRanges(remove, eviction.ranges) : undefined)
+      .then(() => this.#attempt(batch.length > 0 ? () => persistent.putMany(batch) : undefined))
       .finally(() => {
         this.#writing = undefined;
         this.#pumpWrites();
       });
   }
+
+  /** The queued writes, at most `maxEntries` of them: more could not all stay, so the oldest are dropped unwritten. */
+  #takeWrites(): Entry[] {
+    const batch = this.#writes;
+    this.#writes = [];
+    const extra = batch.length - this.#maxEntries;
+    if (extra <= 0) return batch;
+    for (const [key] of batch.slice(0, extra)) this.#known.delete(prefix(key));
+    return batch.slice(extra);
+  }
+
+  /**
+   * When the store and `batch` together would hold more than `maxEntries`, picks a random run of the stored
+   * entries (not the batch's: they are written after the eviction) and forgets it at once, so puts made while the
+   * eviction is in flight are known again, as they will be written after it.
+   */
+  #planEviction(batch: readonly Entry[]): Eviction | undefined {
+    if (this.#listing === 'pending' || this.#known.size <= this.#maxEntries) return;
+    const queued = new Set(batch.map(([key]) => prefix(key)));
+    const stored = [...this.#known].filter((p) => !queued.has(p)).sort();
+    const count = Math.min(stored.length, this.#known.size - keptAfterEviction(this.#maxEntries));
+    if (count <= 0) return;
+    const eviction = pickEviction(stored, count, this.#random());
+    for (const p of eviction.evicted) this.#known.delete(p);
+    return eviction;
+  }
+
+  /** Runs a call to the store from a microtask; a rejection or a throw is counted, never passed on. */
+  #attempt(call: (() => Promise<void>) | undefined): Promise<void> {
+    if (!call) return Promise.resolve();
+    return Promise.resolve()
+      .then(call)
+      .catch(() => {
+        this.persistentErrors++;
+      });
+  }
+}
+
+/** The ranges in order; the first that fails ends it (its entries are forgotten anyway: see `#known`). */
+async function evictRanges(remove: (range: CacheKeyRange) => Promise<void>, ranges: Eviction['ranges']): Promise<void> {
+  for (const range of ranges) await remove(range);
 }
 
 /** 16 hex digits of the SHA-256 key: a collision only costs one read that misses. */

@@ -17,6 +17,15 @@ export interface EmbedderProgress {
 }
 
 /**
+ * A run of neighbouring cache keys: every key `k` with `from <= k < to` (an absent bound leaves that end open, so
+ * `{}` is every key). Keys compare as strings, as IndexedDB and SQLite order them.
+ */
+export interface CacheKeyRange {
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/**
  * A store of vectors that survives reloads, keyed by {@link embeddingCacheKey}. The Memory layer passes one backed by
  * its own IndexedDB; a standalone embedder opens its own database (`agentmem-embeddings`).
  */
@@ -27,8 +36,34 @@ export interface PersistentEmbeddingCache {
   /**
    * Every key stored (optional). Read once at start: a text whose key is not among them is queued for inference
    * at once, without a read that could only miss (a key written since by another tab just costs one inference).
+   * The engine also counts them against {@link CacheOptions.maxEntries}.
    */
   keys?(): Promise<string[]>;
+  /**
+   * Deletes every entry in `range` (optional): how the engine keeps the store within {@link CacheOptions.maxEntries}.
+   * Without it the store is never trimmed.
+   */
+  evict?(range: CacheKeyRange): Promise<void>;
+}
+
+/** The embedding cache's sizes ({@link EmbedderOptions.cache}). */
+export interface CacheOptions {
+  /**
+   * Vectors kept in memory (least recently used go first), 0 to 10,000,000.
+   * @default 10000
+   */
+  memoryEntries?: number;
+  /**
+   * Vectors kept in the persistent store, 0 to 10,000,000 (about 1.5 KB each at 384 dimensions). Before a write
+   * would take the store past it, a random eighth of its entries (more when it is further over) is deleted with one
+   * key-range request, so texts not seen for long, and those of a former model, go in time. Counted per engine:
+   * what the store listed at start plus what this engine wrote since. 0 reads and writes nothing there and deletes
+   * what earlier sessions left.
+   * @default 50000
+   * @example
+   * await Embedder.create({ model, cache: { maxEntries: 5000 } });
+   */
+  maxEntries?: number;
 }
 
 export interface EmbedderOptions {
@@ -90,10 +125,10 @@ export interface EmbedderOptions {
    */
   timeoutMs?: number;
   /**
-   * In-memory LRU (and the persistent store). `false` turns caching off.
-   * @default true, with 10000 memory entries
+   * In-memory LRU and the persistent store ({@link CacheOptions}). `false` turns caching off.
+   * @default true: 10000 memory entries, 50000 persistent ones
    */
-  cache?: boolean | { memoryEntries?: number };
+  cache?: boolean | CacheOptions;
   /** Where vectors persist. Default: the embedder's own IndexedDB database `agentmem-embeddings`. */
   persistentCache?: PersistentEmbeddingCache;
   /**

@@ -1,5 +1,7 @@
 import type { Client, InStatement, InValue, Row, Transaction } from '@libsql/client';
+import type { CacheKeyRange } from '../engine/types.js';
 import { AgentMemError, StorageError, errorDetail } from '../errors.js';
+import { sqlKeyRange } from './cache-range.js';
 import {
   CLOSE_PRAGMAS,
   HISTORY_COLUMNS,
@@ -315,6 +317,13 @@ export class LibsqlStore implements Store {
       'read',
     );
     return keys.map((key) => found.get(key));
+  }
+
+  async cacheEvict(range: CacheKeyRange): Promise<void> {
+    const { where, args } = sqlKeyRange(range);
+    await this.#transaction('evict from the embedding cache', async (tx) => {
+      await tx.execute({ sql: `DELETE FROM embeddings${where}`, args });
+    });
   }
 
   /** One statement outside an explicit transaction (SQLite wraps it in its own). */

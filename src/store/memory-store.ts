@@ -1,5 +1,7 @@
 import { openDB, unwrap, type IDBPDatabase } from 'idb';
+import type { CacheKeyRange } from '../engine/types.js';
 import { AgentMemError, StorageError, errorDetail } from '../errors.js';
+import { idbKeyRange } from './cache-range.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord } from './records.js';
 import { addHistory, byTime, notFound } from './store.js';
 import type { DeleteRow, Replacement, ScopeField, ScopeMatch, Store, StoreCounts, StoredRow } from './store.js';
@@ -319,6 +321,14 @@ export class MemoryStore implements Store {
     return this.#run('read the embedding cache', ['embeddings'], 'readonly', (tx) => {
       const store = tx.objectStore('embeddings');
       return Promise.all(keys.map((key) => store.get(key)));
+    });
+  }
+
+  async cacheEvict(range: CacheKeyRange): Promise<void> {
+    await this.#run('evict from the embedding cache', ['embeddings'], 'readwrite', async (tx) => {
+      const store = tx.objectStore('embeddings');
+      const keys = idbKeyRange(range);
+      await Promise.all([keys ? store.delete(keys) : store.clear(), tx.done]);
     });
   }
 

@@ -1,3 +1,4 @@
+import type { CacheKeyRange } from '../engine/types.js';
 import type { Store } from './store.js';
 
 /** Where the writes go: Memory's writer, which joins them with the adds' transactions. */
@@ -29,6 +30,12 @@ export class StoreEmbeddingCache {
   async keys(): Promise<string[]> {
     if (!this.#store.isOpen) return [];
     return this.#store.cacheKeys();
+  }
+
+  /** Unlike reads and writes, a failure rejects: the engine counts it (an eviction has no miss to fall back to). */
+  async evict(range: CacheKeyRange): Promise<void> {
+    if (!this.#store.isOpen) return;
+    await this.#store.cacheEvict(range);
   }
 
   async putMany(entries: ReadonlyArray<readonly [string, Float32Array]>): Promise<void> {

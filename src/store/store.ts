@@ -1,3 +1,4 @@
+import type { CacheKeyRange } from '../engine/types.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { StoredVector } from '../search/scope-index.js';
 import type { Scope, ScopeField } from '../search/search-index.js';
@@ -48,6 +49,8 @@ export interface Store {
   putMeta(meta: ModelMeta): Promise<void>;
   cacheKeys(): Promise<string[]>;
   cacheGetMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]>;
+  /** Deletes the embedding-cache entries in `range`, in one request. */
+  cacheEvict(range: CacheKeyRange): Promise<void>;
 
   /**
    * One page of memories in id order, the first `limit` whose id is after `after` (all of them: expired ones too),

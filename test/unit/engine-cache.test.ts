@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { embeddingCacheKey } from '../../src/engine/cache-key.js';
 import { contentHash } from '../../src/store/ids.js';
-import { TwoLevelCache } from '../../src/engine/two-level-cache.js';
+import { TwoLevelCache, type TwoLevelCacheOptions } from '../../src/engine/two-level-cache.js';
 import { LruCache } from '../../src/engine/lru.js';
 import type { PersistentEmbeddingCache } from '../../src/engine/types.js';
 
@@ -63,14 +63,19 @@ class MapStore implements PersistentEmbeddingCache {
   }
 }
 
+/** A cache of 2-float vectors with room for 10 in memory; `options` override the rest. */
+function twoLevel(persistent?: PersistentEmbeddingCache, options: Partial<TwoLevelCacheOptions> = {}): TwoLevelCache {
+  return new TwoLevelCache({ memoryEntries: 10, maxEntries: 1000, dimensions: 2, persistent, ...options });
+}
+
 describe('TwoLevelCache', () => {
   it('batches persistent reads and writes while one is in flight', async () => {
     const store = new MapStore();
-    const cache = new TwoLevelCache(10, 2, store);
+    const cache = twoLevel(store);
     for (let i = 0; i < 5; i++) cache.put(`k${i}`, new Float32Array([i, 1]));
     await cache.flush();
     expect(store.calls).toEqual(['put 1', 'put 4']);
-    const fresh = new TwoLevelCache(10, 2, store);
+    const fresh = twoLevel(store);
     const got = await Promise.all(['k0', 'k1', 'k2', 'nope'].map((k) => fresh.persistentGet(k)));
     expect(got.map((v) => (v ? Array.from(v) : v))).toEqual([[0, 1], [1, 1], [2, 1], undefined]);
     expect(store.calls.slice(2)).toEqual(['get 1', 'get 3']);
@@ -79,7 +84,7 @@ describe('TwoLevelCache', () => {
 
   it('keeps its own copy, ignores wrong-sized entries, and survives a failing store', async () => {
     const store = new MapStore();
-    const cache = new TwoLevelCache(10, 2, store);
+    const cache = twoLevel(store);
     const v = new Float32Array([1, 2]);
     cache.put('a', v);
     v[0] = 99;
@@ -103,7 +108,7 @@ describe('TwoLevelCache', () => {
         throw new Error('sync keys');
       },
     };
-    const cache = new TwoLevelCache(10, 2, throwing);
+    const cache = twoLevel(throwing);
     cache.put('a', new Float32Array([1, 0]));
     await cache.flush();
     expect(await cache.persistentGet('b')).toBeUndefined();
@@ -122,7 +127,7 @@ describe('TwoLevelCache', () => {
     const store = new ListedStore();
     const key = (n: number) => n.toString(16).padEnd(64, '0');
     store.map.set(key(1), new Float32Array([1, 0]));
-    const cache = new TwoLevelCache(10, 2, store);
+    const cache = twoLevel(store);
     expect(cache.persistentMayHave(key(2))).toBe(true); // not listed yet: must read
     await new Promise((r) => setTimeout(r, 0));
     expect(store.calls).toEqual(['keys']);
@@ -131,7 +136,7 @@ describe('TwoLevelCache', () => {
     cache.put(key(2), new Float32Array([0, 1]));
     expect(cache.persistentMayHave(key(2))).toBe(true);
     // Without keys() (or with no persistent store) nothing is certain, or nothing is there.
-    expect(new TwoLevelCache(10, 2, new MapStore()).persistentMayHave(key(3))).toBe(true);
-    expect(new TwoLevelCache(10, 2).persistentMayHave(key(3))).toBe(false);
+    expect(twoLevel(new MapStore()).persistentMayHave(key(3))).toBe(true);
+    expect(twoLevel().persistentMayHave(key(3))).toBe(false);
   });
 });

@@ -21,7 +21,14 @@ describe('checkOptions', () => {
     expect(checkOptions({ model: 'm', cache: false })).toMatchObject({
       cacheEnabled: false,
       memoryEntries: 0,
+      maxEntries: 0,
       persistentCache: undefined,
+    });
+    expect(checkOptions({ model: 'm' })).toMatchObject({ memoryEntries: 10_000, maxEntries: 50_000 });
+    expect(checkOptions({ model: 'm', cache: { maxEntries: 0 } })).toMatchObject({
+      cacheEnabled: true,
+      memoryEntries: 10_000,
+      maxEntries: 0,
     });
   });
 
@@ -36,6 +43,22 @@ describe('checkOptions', () => {
     [
       { model: 'm', timeoutMs: Number.NaN },
       'Expected `timeoutMs` to be a number from 1 to 86400000, got `NaN` (number)',
+    ],
+    [
+      { model: 'm', cache: { maxEntries: 1.5 } },
+      'Expected `cache.maxEntries` to be an integer from 0 to 10000000, got `1.5` (number)',
+    ],
+    [
+      { model: 'm', cache: { maxEntries: '100' } },
+      'Expected `cache.maxEntries` to be an integer from 0 to 10000000, got `"100"` (string)',
+    ],
+    [
+      { model: 'm', cache: { maxEntries: -1 } },
+      'Expected `cache.maxEntries` to be an integer from 0 to 10000000, got `-1` (number)',
+    ],
+    [
+      { model: 'm', cache: { maxEnties: 10 } },
+      'Unknown option `cache.maxEnties`; expected `cache.memoryEntries` or `cache.maxEntries`',
     ],
     [{ model: 'm', onProgress: 'log' }, 'Expected `onProgress` to be a function, got `"log"` (string)'],
     [

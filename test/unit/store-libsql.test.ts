@@ -134,6 +134,23 @@ describe('LibsqlStore', () => {
     await store.close();
   });
 
+  it('evicts cache entries by key range: from inclusive, to exclusive, open ends', async () => {
+    const store = await LibsqlStore.open({ path: join(dir, 'evict.db'), encoding: 'fp32' });
+    const keys = ['a1', 'b2', 'b3', 'c4', 'd5'];
+    const fill = () => store.write({ cache: keys.map((k, i) => [k, vector(i)] as const) });
+    await fill();
+    await store.cacheEvict({ from: 'b2', to: 'c4' });
+    expect((await store.cacheKeys()).sort()).toEqual(['a1', 'c4', 'd5']);
+    await store.cacheEvict({ from: 'c' });
+    expect((await store.cacheKeys()).sort()).toEqual(['a1']);
+    await fill();
+    await store.cacheEvict({ to: 'b3' });
+    expect((await store.cacheKeys()).sort()).toEqual(['b3', 'c4', 'd5']);
+    await store.cacheEvict({});
+    expect(await store.cacheKeys()).toEqual([]);
+    await store.close();
+  });
+
   it('refuses a file written by a newer schema, and any call made after close()', async () => {
     const path = join(dir, 'newer.db');
     const client = createClient({ url: `file:${path}` });

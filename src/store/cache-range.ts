@@ -1,0 +1,28 @@
+/**
+ * A {@link CacheKeyRange} as each store asks for it. Both order string keys as JavaScript compares them (IndexedDB
+ * by UTF-16 code units, SQLite's BINARY collation by bytes: the same order for hex digests).
+ */
+import type { CacheKeyRange } from '../engine/types.js';
+
+/** The IndexedDB key range, or undefined for every key (the caller clears the object store). */
+export function idbKeyRange({ from, to }: CacheKeyRange): IDBKeyRange | undefined {
+  if (from !== undefined && to !== undefined) return IDBKeyRange.bound(from, to, false, true);
+  if (from !== undefined) return IDBKeyRange.lowerBound(from);
+  if (to !== undefined) return IDBKeyRange.upperBound(to, true);
+  return undefined;
+}
+
+/** A `WHERE` clause on the `key` column (empty for every key) and its arguments. */
+export function sqlKeyRange({ from, to }: CacheKeyRange): { where: string; args: string[] } {
+  const conditions: string[] = [];
+  const args: string[] = [];
+  if (from !== undefined) {
+    conditions.push('key >= ?');
+    args.push(from);
+  }
+  if (to !== undefined) {
+    conditions.push('key < ?');
+    args.push(to);
+  }
+  return { where: conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`, args };
+}
