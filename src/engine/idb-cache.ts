@@ -4,7 +4,7 @@
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import { StorageError } from '../errors.js';
-import { idbKeyRange } from '../store/cache-range.js';
+import { idbKeyRange } from '../key-range.js';
 import type { CacheKeyRange, PersistentEmbeddingCache } from './types.js';
 
 const storeName = 'vectors';

@@ -2,8 +2,10 @@
  * Public types of the embedding engine: options, stats and the persistent-cache hook.
  */
 import type { Backend, Variant } from '../worker/protocol.js';
+import type { CacheKeyRange } from '../key-range.js';
 
 export type { Backend, Variant } from '../worker/protocol.js';
+export type { CacheKeyRange } from '../key-range.js';
 
 /** Loading progress, reported through {@link EmbedderOptions.onProgress}. */
 export interface EmbedderProgress {
@@ -14,15 +16,6 @@ export interface EmbedderProgress {
   readonly total?: number;
   /** The worker index (`session`, `warmup`). */
   readonly worker?: number;
-}
-
-/**
- * A run of neighbouring cache keys: every key `k` with `from <= k < to` (an absent bound leaves that end open, so
- * `{}` is every key). Keys compare as strings, as IndexedDB and SQLite order them.
- */
-export interface CacheKeyRange {
-  readonly from?: string;
-  readonly to?: string;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Client, InStatement, InValue, Row, Transaction } from '@libsql/client';
-import type { CacheKeyRange } from '../engine/types.js';
+import type { CacheKeyRange } from '../key-range.js';
 import { AgentMemError, StorageError, errorDetail } from '../errors.js';
-import { sqlKeyRange } from './cache-range.js';
+import { sqlKeyRange } from '../key-range.js';
 import {
   CLOSE_PRAGMAS,
   HISTORY_COLUMNS,

@@ -1,7 +1,7 @@
 import { openDB, unwrap, type IDBPDatabase } from 'idb';
-import type { CacheKeyRange } from '../engine/types.js';
+import type { CacheKeyRange } from '../key-range.js';
 import { AgentMemError, StorageError, errorDetail } from '../errors.js';
-import { idbKeyRange } from './cache-range.js';
+import { idbKeyRange } from '../key-range.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord } from './records.js';
 import { addHistory, byTime, notFound } from './store.js';
 import type { DeleteRow, Replacement, ScopeField, ScopeMatch, Store, StoreCounts, StoredRow } from './store.js';

@@ -1,4 +1,4 @@
-import type { CacheKeyRange } from '../engine/types.js';
+import type { CacheKeyRange } from '../key-range.js';
 import type { Store } from './store.js';
 
 /** Where the writes go: Memory's writer, which joins them with the adds' transactions. */

@@ -1,4 +1,4 @@
-import type { CacheKeyRange } from '../engine/types.js';
+import type { CacheKeyRange } from '../key-range.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { StoredVector } from '../search/scope-index.js';
 import type { Scope, ScopeField } from '../search/search-index.js';

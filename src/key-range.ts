@@ -1,8 +1,17 @@
 /**
- * A {@link CacheKeyRange} as each store asks for it. Both order string keys as JavaScript compares them (IndexedDB
- * by UTF-16 code units, SQLite's BINARY collation by bytes: the same order for hex digests).
+ * A run of cache keys, and how each store asks for it: the engine picks the range, IndexedDB and libSQL delete it.
+ * Both order string keys as JavaScript compares them (IndexedDB by UTF-16 code units, SQLite's BINARY collation by
+ * bytes: the same order for hex digests). Here, not in engine/ or store/, so neither layer imports the other.
  */
-import type { CacheKeyRange } from '../engine/types.js';
+
+/**
+ * A run of neighbouring cache keys: every key `k` with `from <= k < to` (an absent bound leaves that end open, so
+ * `{}` is every key). Keys compare as strings, as IndexedDB and SQLite order them.
+ */
+export interface CacheKeyRange {
+  readonly from?: string;
+  readonly to?: string;
+}
 
 /** The IndexedDB key range, or undefined for every key (the caller clears the object store). */
 export function idbKeyRange({ from, to }: CacheKeyRange): IDBKeyRange | undefined {
