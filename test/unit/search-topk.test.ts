@@ -214,6 +214,42 @@ describe('ScopeIndex', () => {
     }
   });
 
+  it('a slab that gets no wasm memory (a page has ~120) is scanned by the JS loop beside SIMD slabs, exactly', () => {
+    // The first two memories are granted, then none: as in a page that has used up its wasm memories.
+    const Real = WebAssembly.Memory;
+    let granted = 0;
+    const Limited = function (descriptor: WebAssembly.MemoryDescriptor) {
+      if (++granted > 2) throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+      return new Real(descriptor);
+    } as unknown as typeof WebAssembly.Memory;
+    const d = 32;
+    const data = randomUnitVectors(600, d, 77);
+    for (const mode of ['fp32', 'int8'] as const) {
+      granted = 0;
+      WebAssembly.Memory = Limited;
+      let index: ScopeIndex<{ id: string; n: number }>;
+      try {
+        index = new ScopeIndex<{ id: string; n: number }>(d, mode, 128, 128);
+        data.forEach((v, i) => index.upsert({ id: String(i), n: i }, v));
+      } finally {
+        WebAssembly.Memory = Real;
+      }
+      expect(index.simd).toBe(false); // some slabs have kernels, the later ones do not
+      // Removals move rows from the JS slabs into holes of the SIMD slabs and back.
+      for (let i = 0; i < 600; i += 5) index.remove(String(i));
+      const kept = data.map((_, i) => i).filter((i) => i % 5 !== 0);
+      for (const query of [...randomUnitVectors(3, d, 78), data[7]!]) {
+        const exact = kept
+          .map((i) => ({ id: String(i), score: data[i]!.reduce((s, x, j) => s + x * query[j]!, 0) }))
+          .sort((a, b) => b.score - a.score);
+        const hits = index.search(query, 10);
+        if (mode === 'fp32') expect(hits.map((h) => h.record.id)).toEqual(exact.slice(0, 10).map((e) => e.id));
+        for (const h of hits)
+          expect(Math.abs(h.score - exact.find((e) => e.id === h.record.id)!.score)).toBeLessThan(0.02);
+      }
+    }
+  });
+
   it('updateRecord replaces the record only', () => {
     const index = new ScopeIndex<{ id: string; n: number }>(dims, 'int8');
     index.upsert(record(0), vectors[0]!);
