@@ -9,7 +9,7 @@ export interface Eviction {
   /** The ranges to delete: one, or two when the run wraps past the greatest key. */
   readonly ranges: readonly CacheKeyRange[];
   /** The prefixes the ranges cover, of those the run was picked from. */
-  readonly evicted: readonly string[];
+  readonly evicted: readonly number[];
 }
 
 /**
@@ -21,25 +21,31 @@ export function keptAfterEviction(maxEntries: number): number {
 }
 
 /**
- * `count` neighbouring prefixes of `sorted` (ascending, distinct), starting at the one `start` (0 to 1) points at
- * and wrapping past the last. A range ends where the next prefix begins, so every key under an evicted prefix, and
- * none under a kept one, is in it (a key the list lacks, written by another tab, may be).
+ * `count` neighbouring prefixes of `sorted` (ascending, distinct: a key's first 13 hex digits as a number), starting
+ * at the one `start` (0 to 1) points at and wrapping past the last. A range ends where the next prefix begins, so
+ * every key under an evicted prefix, and none under a kept one, is in it (a key the list lacks, written by another
+ * tab, may be).
  */
-export function pickEviction(sorted: readonly string[], count: number, start: number): Eviction {
+export function pickEviction(sorted: Float64Array, count: number, start: number): Eviction {
   const n = sorted.length;
   if (count <= 0) return { ranges: [], evicted: [] };
-  if (count >= n) return { ranges: [{}], evicted: sorted };
+  if (count >= n) return { ranges: [{}], evicted: Array.from(sorted) };
   const first = Math.min(n - 1, Math.floor(start * n));
   const end = first + count;
   if (end <= n) {
-    const to = sorted[end];
+    const from = hex(sorted[first]!);
     return {
-      ranges: [to === undefined ? { from: sorted[first]! } : { from: sorted[first]!, to }],
-      evicted: sorted.slice(first, end),
+      ranges: [end === n ? { from } : { from, to: hex(sorted[end]!) }],
+      evicted: Array.from(sorted.subarray(first, end)),
     };
   }
   return {
-    ranges: [{ from: sorted[first]! }, { to: sorted[end - n]! }],
-    evicted: [...sorted.slice(first), ...sorted.slice(0, end - n)],
+    ranges: [{ from: hex(sorted[first]!) }, { to: hex(sorted[end - n]!) }],
+    evicted: [...sorted.subarray(first), ...sorted.subarray(0, end - n)],
   };
+}
+
+/** A prefix as the 13 hex digits a key begins with: keys under it compare at or above it, and below the next. */
+export function hex(prefix: number): string {
+  return prefix.toString(16).padStart(13, '0');
 }

@@ -5,7 +5,7 @@
  * The persistent store is an optimisation: when it fails (rejects or throws), the engine counts the error and
  * embeds instead.
  *
- * The keys the persistent store holds are listed once (when it offers `keys()`) and kept as 64-bit prefixes, so a
+ * The keys the persistent store holds are listed once (when it offers `keys()`) and kept as 52-bit prefixes, so a
  * text never seen before skips the read: that read could only miss, and under load its round trip (a few ms)
  * delays the text's arrival in the coalescer enough to split batches. The same prefixes count the entries against
  * `maxEntries`: before a write would pass it, a random run of them is evicted (eviction.ts).
@@ -48,7 +48,7 @@ export class TwoLevelCache {
    * complete once listed. A prefix kept after its entry is gone costs a read that misses; one dropped while its
    * entry stays (an eviction that failed) costs an inference, whose write puts it back.
    */
-  readonly #known = new Set<string>();
+  readonly #known = new Set<number>();
   /** Until the listing settles nothing is evicted: the count is short, and the listing could bring evicted keys back. */
   #listing: 'pending' | 'listed' | 'unlisted';
   persistentErrors = 0;
@@ -187,10 +187,13 @@ export class TwoLevelCache {
   #planEviction(batch: readonly Entry[]): Eviction | undefined {
     if (this.#listing === 'pending' || this.#known.size <= this.#maxEntries) return;
     const queued = new Set(batch.map(([key]) => prefix(key)));
-    const stored = [...this.#known].filter((p) => !queued.has(p)).sort();
-    const count = Math.min(stored.length, this.#known.size - keptAfterEviction(this.#maxEntries));
+    // Numbers, sorted as a typed array: sorting 50,000 prefix strings took 40-190 ms of the page's thread.
+    const stored = new Float64Array(this.#known.size);
+    let n = 0;
+    for (const p of this.#known) if (!queued.has(p) && !Number.isNaN(p)) stored[n++] = p;
+    const count = Math.min(n, this.#known.size - keptAfterEviction(this.#maxEntries));
     if (count <= 0) return;
-    const eviction = pickEviction(stored, count, this.#random());
+    const eviction = pickEviction(stored.subarray(0, n).sort(), count, this.#random());
     for (const p of eviction.evicted) this.#known.delete(p);
     return eviction;
   }
@@ -211,7 +214,10 @@ async function evictRanges(remove: (range: CacheKeyRange) => Promise<void>, rang
   for (const range of ranges) await remove(range);
 }
 
-/** 16 hex digits of the SHA-256 key: a collision only costs one read that misses. */
-function prefix(key: string): string {
-  return key.slice(0, 16);
+/**
+ * The first 13 hex digits of the SHA-256 key as a number (52 bits: exact in a double; a collision only costs one
+ * read that misses). NaN for a key that is not hex, which no eviction picks.
+ */
+function prefix(key: string): number {
+  return Number.parseInt(key.slice(0, 13), 16);
 }

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { keptAfterEviction, pickEviction } from '../../src/engine/eviction.js';
+import { hex, keptAfterEviction, pickEviction } from '../../src/engine/eviction.js';
 import { TwoLevelCache } from '../../src/engine/two-level-cache.js';
 import type { CacheKeyRange, PersistentEmbeddingCache } from '../../src/engine/types.js';
 
@@ -66,9 +66,11 @@ const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('pickEviction', () => {
   const random = seeded(7);
-  const prefixes = [...new Set(Array.from({ length: 200 }, (_, i) => key(`p${i}`).slice(0, 16)))].sort();
+  const prefixes = Float64Array.from(
+    new Set(Array.from({ length: 200 }, (_, i) => Number.parseInt(key(`p${i}`).slice(0, 13), 16))),
+  ).sort();
   // Full keys under each prefix, as the store holds them.
-  const full = prefixes.map((p) => `${p}${'0'.repeat(48)}`);
+  const full = Array.from(prefixes, (p) => `${hex(p)}${'0'.repeat(51)}`);
 
   it('takes `count` neighbouring prefixes from where `start` points, wrapping into a second range', () => {
     for (let trial = 0; trial < 200; trial++) {
@@ -88,10 +90,10 @@ describe('pickEviction', () => {
   });
 
   it('takes everything, keys the list lacks included, when asked for all; nothing for 0', () => {
-    expect(pickEviction(prefixes, prefixes.length, 0.5)).toEqual({ ranges: [{}], evicted: prefixes });
+    expect(pickEviction(prefixes, prefixes.length, 0.5)).toEqual({ ranges: [{}], evicted: Array.from(prefixes) });
     expect(pickEviction(prefixes, 0, 0.5)).toEqual({ ranges: [], evicted: [] });
     // The last prefix: a range open at the top.
-    expect(pickEviction(prefixes, 1, 0.9999).ranges).toEqual([{ from: prefixes.at(-1) }]);
+    expect(pickEviction(prefixes, 1, 0.9999).ranges).toEqual([{ from: hex(prefixes.at(-1)!) }]);
   });
 
   it('keeps an eighth below the bound', () => {
