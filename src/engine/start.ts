@@ -67,19 +67,15 @@ export async function startEngine(
   } catch (error) {
     started.pool.close();
     throw error;
-  } finally {
-    // A worker restarted later reads the file again (the Cache API, or the disk, has it): the page keeps no copy.
-    loader.release();
   }
 }
 
-/** Fetches each model variant at most once while the engine starts, with progress; after `release()`, on each call. */
+/** Fetches each model variant at most once, with progress. */
 class VariantLoader {
   readonly #folderUrl: string;
   readonly #options: CheckedOptions;
   readonly #read: ModelFileReader;
   readonly #bytes = new Map<Variant, Promise<ArrayBuffer>>();
-  #keep = true;
 
   constructor(folderUrl: string, options: CheckedOptions, read: ModelFileReader) {
     this.#folderUrl = folderUrl;
@@ -119,20 +115,9 @@ class VariantLoader {
           : undefined,
         this.#read,
       );
-      if (this.#keep) this.#bytes.set(variant, bytes);
+      this.#bytes.set(variant, bytes);
     }
     return bytes;
-  }
-
-  /** True until `release()`: what is read is kept. */
-  get starting(): boolean {
-    return this.#keep;
-  }
-
-  /** Drops the bytes read so far and keeps none from now on. */
-  release(): void {
-    this.#keep = false;
-    this.#bytes.clear();
   }
 }
 
@@ -154,19 +139,16 @@ async function setupFor(
   const base = boundRunsForModel(settingsFor(options, backend, caps), folder.spec);
   const settings = workers === undefined ? base : { ...base, workers };
   const modelPath = platform.localModelPath?.(modelFileUrl(folder.url, variant));
-  // Read now, so a missing file fails the engine's start here; each worker's init reads it again, from what the
-  // loader keeps while the engine starts (a failover later reads it per worker).
-  if (modelPath === undefined && loader.starting) await loader.get(variant);
-  const model = async () => (modelPath === undefined ? (await loader.get(variant)).slice(0) : new ArrayBuffer(0));
+  const bytes = modelPath === undefined ? await loader.get(variant) : new ArrayBuffer(0);
   const maxTokens = Math.min(options.maxTokens, folder.spec.maxPositions ?? Number.POSITIVE_INFINITY);
   return {
     settings,
     // WebGPU and native have no wasm tier-up to wait for; the session's first (probe) run did the rest.
     warmupRuns: backend === 'wasm' ? warmupRuns : 0,
-    makeInit: async (index): Promise<WorkerInit> => ({
+    makeInit: (index): WorkerInit => ({
       index,
       backend,
-      model: await model(), // each worker gets (and takes ownership of) its own copy
+      model: bytes.slice(0), // each worker gets (and takes ownership of) its own copy
       modelPath,
       tokenizerJson: folder.tokenizerJson,
       tokenizerConfigJson: folder.tokenizerConfigJson,
