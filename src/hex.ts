@@ -1,6 +1,6 @@
 /**
- * Lower-case hex as one flat string. Built with `+=`, a hash or id was a tree of ~30 string pieces until first
- * compared: ~250 bytes more per id, held by every waiting add (issue 25's heap per add).
+ * Lower-case hex as one flat string. Built with `+=`, a hash or id stayed a tree of string pieces until first
+ * compared, several times the size of the flat string, and every waiting add holds two ids (issue 25).
  */
 
 const DIGITS = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));

@@ -6,7 +6,7 @@
  * embeds instead.
  *
  * The keys the persistent store holds are listed once (when it offers `keys()`) and kept as 52-bit prefixes, so a
- * text never seen before skips the read: that read could only miss, and under load its round trip (a few ms)
+ * text never seen before skips the read: that read could only miss, and under load its round trip
  * delays the text's arrival in the coalescer enough to split batches. The same prefixes count the entries against
  * `maxEntries`: before a write would pass it, a random run of them is evicted (eviction.ts).
  */
@@ -60,7 +60,13 @@ export class TwoLevelCache {
     this.#maxEntries = options.maxEntries;
     this.#random = options.random ?? Math.random;
     this.#persistent = persistent;
-    this.#listing = persistent?.keys ? 'pending' : 'unlisted';
+    this.#listing = persistent?.keys && options.maxEntries > 0 ? 'pending' : 'unlisted';
+    if (options.maxEntries === 0) {
+      // Nothing is kept on disk: what earlier sessions left goes at once, listed or not.
+      const evict = persistent?.evict?.bind(persistent);
+      if (evict) this.#writing = this.#attempt(() => evict({})).finally(() => (this.#writing = undefined));
+      return;
+    }
     if (!persistent?.keys) return;
     const keys = persistent.keys.bind(persistent);
     // From a microtask, like every call to the store: one that throws instead of rejecting is a failure too.
@@ -187,7 +193,7 @@ export class TwoLevelCache {
   #planEviction(batch: readonly Entry[]): Eviction | undefined {
     if (this.#listing === 'pending' || this.#known.size <= this.#maxEntries) return;
     const queued = new Set(batch.map(([key]) => prefix(key)));
-    // Numbers, sorted as a typed array: sorting 50,000 prefix strings took 40-190 ms of the page's thread.
+    // Numbers, sorted as a typed array: sorting the prefixes as strings was a long task at the default bound.
     const stored = new Float64Array(this.#known.size);
     let n = 0;
     for (const p of this.#known) if (!queued.has(p) && !Number.isNaN(p)) stored[n++] = p;

@@ -13,7 +13,7 @@ export interface Hit<R> {
 
 /**
  * Bytes of vectors per slab once the first has grown to it: copying half of it when the first doubles stays a short
- * task, and a scope of 100k rows of 384 fp32 dimensions needs 12 slabs (a browser page gets ~120 wasm memories).
+ * task, and slabs stay few (each is a wasm memory, and a browser page gets only so many: bench/README.md).
  */
 const BLOCK_BYTES = 16 << 20;
 
@@ -242,6 +242,7 @@ export class ScopeIndex<R extends { readonly id: string }> {
     // Pass 1: per slab, the upper bound in scores[i]; every lower bound into `lower`.
     const lower = new TopK(top.capacity);
     const coarse = this.#slabs.map((slab, s) => {
+      if (counts[s] === 0) return false;
       if (slab.kernels && slab.i8.length > 0) this.#bounds(query, s, counts[s]!, qL1, lower);
       else this.#scanF32(query, s, counts[s]!, top, threshold, lower);
       return slab.kernels !== null && slab.i8.length > 0;

@@ -167,6 +167,21 @@ describe('TwoLevelCache with maxEntries', () => {
     expect(store.evictions).toEqual([{}]);
   });
 
+  it('with maxEntries 0 deletes what earlier sessions left from a store that cannot list its keys', async () => {
+    const store = new RangeStore();
+    store.map.set(key('old'), vector);
+    const unlisted: PersistentEmbeddingCache = {
+      getMany: (keys) => store.getMany(keys),
+      putMany: (entries) => store.putMany(entries),
+      evict: (range) => store.evict(range),
+    };
+    const c = new TwoLevelCache({ memoryEntries: 0, maxEntries: 0, dimensions: 2, persistent: unlisted });
+    c.put(key('new'), vector);
+    await c.flush();
+    expect(store.map.size).toBe(0);
+    expect(store.evictions).toEqual([{}]);
+  });
+
   it('knows the puts made while an eviction is in flight, and writes them after it', async () => {
     const store = new RangeStore();
     for (let i = 0; i < 20; i++) store.map.set(key(`old ${i}`), vector);
