@@ -181,8 +181,11 @@ export class TwoLevelCache {
     this.#writes = [];
     const extra = batch.length - this.#maxEntries;
     if (extra <= 0) return batch;
-    for (const [key] of batch.slice(0, extra)) this.#known.delete(prefix(key));
-    return batch.slice(extra);
+    const kept = batch.slice(extra);
+    // A text put twice in one batch stays known when its later put is kept.
+    const written = new Set(kept.map(([key]) => prefix(key)));
+    for (const [key] of batch.slice(0, extra)) if (!written.has(prefix(key))) this.#known.delete(prefix(key));
+    return kept;
   }
 
   /**
