@@ -162,9 +162,7 @@ export class WorkerPool {
     // Nothing starts again: let go of the model bytes (held by makeInit and the failover) and of the feeder.
     this.#setup = {
       ...this.#setup,
-      makeInit: () => {
-        throw closed;
-      },
+      makeInit: () => Promise.reject(closed),
     };
     this.#failover = undefined;
     this.#onProgress = undefined;

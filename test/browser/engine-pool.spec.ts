@@ -197,6 +197,96 @@ test('the only worker crashing mid-batch is replaced and the queue drains', asyn
   expect(result.items).toBe(48); // 24 after the crash (the killed batch once, by its retry) + 24 again
 });
 
+test('the page keeps no copy of the model once started; a replaced worker reads it again', async ({ page }) => {
+  test.setTimeout(120_000);
+  // The largest array buffers the page holds, from a heap snapshot (taken after a collection).
+  const largestBuffers = async (): Promise<number[]> => {
+    const cdp = await page.context().newCDPSession(page);
+    let json = '';
+    cdp.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => (json += chunk));
+    await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    await cdp.detach();
+    const { snapshot, nodes, strings } = JSON.parse(json) as {
+      snapshot: { meta: { node_fields: string[] } };
+      nodes: number[];
+      strings: string[];
+    };
+    const fields = snapshot.meta.node_fields;
+    const [name, size] = [fields.indexOf('name'), fields.indexOf('self_size')];
+    const sizes: number[] = [];
+    for (let i = 0; i < nodes.length; i += fields.length)
+      if (strings[nodes[i + name]!] === 'system / JSArrayBufferData') sizes.push(nodes[i + size]!);
+    return sizes.sort((a, b) => b - a).slice(0, 3);
+  };
+  const modelBytes = await page.evaluate(async () => {
+    const { Embedder } = window.agentmem;
+    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, cache: false });
+    (window as unknown as { kept: unknown }).kept = embedder;
+    const bytes = (await (await fetch('/models/lexical/onnx/model_quantized.onnx')).arrayBuffer()).byteLength;
+    await embedder.embed('started');
+    return bytes;
+  });
+  // The page read the model (7.9 MB) to hand it to its worker; it must not hold it while the engine runs.
+  expect((await largestBuffers())[0] ?? 0).toBeLessThan(modelBytes / 2);
+  const restarted = await page.evaluate(async () => {
+    const embedder = (window as unknown as { kept: import('../../src/index.js').Embedder }).kept;
+    const before = await embedder.embed('the same text before and after');
+    window.hooks.terminateWorker(embedder, 0);
+    const after = await embedder.embed('the same text before and after');
+    const { restarts } = embedder.stats().workers[0]!;
+    return { restarts, equal: before.every((x, j) => x === after[j]) };
+  });
+  expect(restarted).toEqual({ restarts: 1, equal: true });
+  expect((await largestBuffers())[0] ?? 0).toBeLessThan(modelBytes / 2);
+  await page.evaluate(() => (window as unknown as { kept: { close(): Promise<void> } }).kept.close());
+});
+
+test('a replacement worker reads the model again from the network when the cache was cleared, and refuses other weights', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const url = '/models/lexical/onnx/model_quantized.onnx';
+  let served = 0;
+  let swap = false;
+  // The same URL, counted; once `swap` is set, other weights (the fp32 file) under it.
+  await page.route(`**${url}`, async (route) => {
+    served++;
+    if (!swap) return route.continue();
+    const other = await route.fetch({ url: route.request().url().replace('model_quantized', 'model') });
+    return route.fulfill({ response: other });
+  });
+  const first = await page.evaluate(async () => {
+    const { Embedder, clearModelCache } = window.agentmem;
+    const embedder = await Embedder.create({ model: '/models/lexical', backend: 'wasm', workers: 1, cache: false });
+    (window as unknown as { kept: unknown }).kept = embedder;
+    const before = await embedder.embed('the same text before and after');
+    await clearModelCache();
+    window.hooks.terminateWorker(embedder, 0);
+    const after = await embedder.embed('the same text before and after');
+    return { equal: before.every((x, j) => x === after[j]), restarts: embedder.stats().workers[0]!.restarts };
+  });
+  expect(first).toEqual({ equal: true, restarts: 1 });
+  const readsBefore = served;
+  swap = true;
+  const second = await page.evaluate(async () => {
+    const { clearModelCache } = window.agentmem;
+    const embedder = (window as unknown as { kept: import('../../src/index.js').Embedder }).kept;
+    await clearModelCache();
+    window.hooks.terminateWorker(embedder, 0);
+    try {
+      await embedder.embed('another text, after the swap');
+      return { name: 'resolved', state: embedder.stats().state };
+    } catch (error) {
+      return { name: (error as Error).name, state: embedder.stats().state };
+    } finally {
+      await embedder.close();
+    }
+  });
+  // The new bytes were read, did not match the start's fingerprint, and no worker ran them.
+  expect(served).toBeGreaterThan(readsBefore);
+  expect(second).toEqual({ name: 'EmbeddingError', state: 'failed' });
+});
+
 test('a worker whose every run fails while it stays up is replaced; no caller gets an error', async ({ page }) => {
   const result = await page.evaluate(async () => {
     const { Embedder } = window.agentmem;

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,6 +35,18 @@ afterAll(async () => {
   // A thread inside onnxruntime-node ends only when its native call returns: this fork must not exit before.
   await hooks.threadsStopped();
 });
+
+/** The model folders over http on a free local port. */
+async function serveModels(): Promise<{ server: Server; port: number }> {
+  const server = createServer((request, response) => {
+    readFile(resolve(MODELS, `.${decodeURIComponent(new URL(request.url!, 'http://x').pathname)}`)).then(
+      (bytes) => response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes),
+      () => response.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { server, port: (server.address() as { port: number }).port };
+}
 
 describe.each(['native', 'wasm'] as const)('backend %s', (backend) => {
   it('embeds use-lite from a relative folder path: unit vectors with meaning', async () => {
@@ -102,15 +114,8 @@ describe('models from the file system', () => {
   });
 
   it('fetches an http URL (and only then touches the network)', async () => {
-    const server = createServer((request, response) => {
-      readFile(resolve(MODELS, `.${decodeURIComponent(new URL(request.url!, 'http://x').pathname)}`)).then(
-        (bytes) => response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes),
-        () => response.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { server, port } = await serveModels();
     try {
-      const { port } = server.address() as { port: number };
       const fetched = await create({ model: `http://127.0.0.1:${port}/lexical`, backend: 'native', workers: 1 });
       const local = await create({ model: resolve(MODELS, 'lexical'), backend: 'native', workers: 1 });
       // One model served two ways has one id: its vectors (a database, a backup) are valid under either.
@@ -222,6 +227,23 @@ describe('failures', () => {
     expect(result.stderr).not.toContain('terminate called');
     expect({ status: result.status, signal: result.signal }).toEqual({ status: 0, signal: null });
     expect(result.stdout).toMatch(/^done 16 cycles/);
+  });
+
+  it('a worker replaced after an http model server went away still starts: Node keeps the bytes it read', async () => {
+    const { server, port } = await serveModels();
+    const embedder = await create({
+      model: `http://127.0.0.1:${port}/lexical`,
+      backend: 'wasm',
+      workers: 1,
+      cache: false,
+    });
+    const before = await embedder.embed('window seat');
+    server.close();
+    server.closeAllConnections();
+    expect(await hooks.killThread(embedder, 0)).toBe(true);
+    const after = await embedder.embed('window seat');
+    expect(dot(before, after)).toBeGreaterThan(0.99999);
+    expect(embedder.stats().workers[0]).toMatchObject({ restarts: 1, state: 'idle' });
   });
 
   it('close() rejects waiting and later callers with ClosedError', async () => {
