@@ -5,7 +5,7 @@
  * browser bundle never imports a Node module).
  */
 import { capabilities, type Capabilities } from '../capabilities.js';
-import { fetchModelFile, isModelFileStored, type ModelFileReader } from '../models/fetch.js';
+import { fetchModelFile, type ModelFileReader } from '../models/fetch.js';
 import { resolveModelUrl } from '../models/load.js';
 import type { Backend } from '../worker/protocol.js';
 import { IdbEmbeddingCache } from './idb-cache.js';
@@ -27,11 +27,6 @@ export interface EnginePlatform {
   /** The model folder's absolute URL, ending in `/`. Throws a `ModelLoadError` when it cannot be resolved. */
   resolveModel(model: string): string;
   readonly readModelFile: ModelFileReader;
-  /**
-   * Whether `readModelFile` reads this file again without the network (the browser's Cache API). Then the page drops
-   * the model's bytes once the engine runs; else (Node's http URLs, no Cache API) it keeps them to restart workers.
-   */
-  readonly modelFileStored?: (url: string) => Promise<boolean>;
   /** The local file behind a model file URL, when workers can read it themselves (Node's `file:` URLs). */
   readonly localModelPath?: (url: string) => string | undefined;
   readonly createWorker: WorkerFactory;
@@ -45,7 +40,6 @@ export const browserPlatform: EnginePlatform = {
   autoBackends,
   resolveModel: resolveModelUrl,
   readModelFile: fetchModelFile,
-  modelFileStored: isModelFileStored,
   createWorker: (label) => new WorkerHandle(label, browserWorkerPort(label)),
   defaultPersistentCache: () => (typeof indexedDB === 'undefined' ? undefined : new IdbEmbeddingCache()),
 };

@@ -12,8 +12,8 @@ import type { EmbedderProgress, WorkerState, WorkerStats } from './types.js';
 /** Everything a pool needs to start workers for one backend. */
 export interface PoolSetup {
   readonly settings: BackendSettings;
-  /** A fresh init message (with its own copy of the model bytes, read when needed) for worker `index`. */
-  readonly makeInit: (index: number) => Promise<WorkerInit>;
+  /** A fresh init message (with its own copy of the model bytes) for worker `index`. */
+  readonly makeInit: (index: number) => WorkerInit;
   /** Short runs after the session is built, so Chromium tiers the wasm up before real work. */
   readonly warmupRuns: number;
 }
@@ -88,7 +88,7 @@ export async function launchWorker(
     slot.handle = handle;
     onProgress?.({ stage: 'session', worker: slot.index });
     const initTimeout = Math.max(settings.timeoutMs, 120_000);
-    const ready = await handle.init(await within(setup.makeInit(slot.index), initTimeout), initTimeout);
+    const ready = await handle.init(setup.makeInit(slot.index), initTimeout);
     onProgress?.({ stage: 'warmup', worker: slot.index });
     if (setup.warmupRuns > 0) await handle.warmup(setup.warmupRuns, initTimeout);
     return { handle, ready };
@@ -194,13 +194,4 @@ export function leastLoaded(slots: readonly Slot[], depth: number): Slot | undef
       best = s;
   }
   return best;
-}
-
-/** `promise`, or a ModelLoadError once `ms` have passed: reading the model again must not hang a worker's start. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ModelLoadError(`Reading the model took over ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

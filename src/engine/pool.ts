@@ -162,7 +162,9 @@ export class WorkerPool {
     // Nothing starts again: let go of the model bytes (held by makeInit and the failover) and of the feeder.
     this.#setup = {
       ...this.#setup,
-      makeInit: () => Promise.reject(closed),
+      makeInit: () => {
+        throw closed;
+      },
     };
     this.#failover = undefined;
     this.#onProgress = undefined;

@@ -47,7 +47,7 @@ export async function startEngine(
       "WebGPU is not available here (navigator.gpu.requestAdapter() gave no adapter); use backend 'wasm' or 'auto'",
     );
   }
-  const loader = new VariantLoader(folder, options, platform.readModelFile);
+  const loader = new VariantLoader(folder.url, options, platform.readModelFile);
   const candidates: Backend[] = options.backend === 'auto' ? platform.autoBackends(caps) : [options.backend];
   const start = { options, caps, folder, loader, platform };
   const last = candidates.at(-1);
@@ -62,35 +62,23 @@ export async function startEngine(
     }
   }
   started ??= await startPool(last, start);
-  let fingerprint: string;
   try {
-    fingerprint = await modelFingerprint(folder, await loader.bytes(started.variant));
+    return { ...started, fingerprint: await modelFingerprint(folder, await loader.bytes(started.variant)) };
   } catch (error) {
     started.pool.close();
     throw error;
   }
-  await loader.dropStored(platform.modelFileStored);
-  return { ...started, fingerprint };
 }
 
-/**
- * Reads each model variant once, with progress, and keeps its bytes for the workers started later (a crashed one's
- * replacement, a failover). Once the engine runs, a variant whose file the platform keeps where it reads it again
- * without the network (the browser's Cache API) is dropped instead: a later worker reads it again, and that read
- * must give the fingerprint the start saw, so other weights under the same URL fail that worker instead of running.
- */
+/** Fetches each model variant at most once, with progress. */
 class VariantLoader {
-  readonly #folder: ModelFolder;
+  readonly #folderUrl: string;
   readonly #options: CheckedOptions;
   readonly #read: ModelFileReader;
   readonly #bytes = new Map<Variant, Promise<ArrayBuffer>>();
-  /** Variants dropped once the engine ran, with the fingerprint a new read of each must give. */
-  readonly #dropped = new Map<Variant, string>();
-  /** A new read of a dropped variant, shared by the workers that start together. */
-  readonly #rereads = new Map<Variant, Promise<ArrayBuffer>>();
 
-  constructor(folder: ModelFolder, options: CheckedOptions, read: ModelFileReader) {
-    this.#folder = folder;
+  constructor(folderUrl: string, options: CheckedOptions, read: ModelFileReader) {
+    this.#folderUrl = folderUrl;
     this.#options = options;
     this.#read = read;
   }
@@ -111,17 +99,15 @@ class VariantLoader {
    * here yet, read once without progress (the workers are loaded by then) and not kept.
    */
   bytes(variant: Variant): Promise<ArrayBuffer> {
-    return this.#bytes.get(variant) ?? fetchVariant(this.#folder.url, variant, undefined, this.#read);
+    return this.#bytes.get(variant) ?? fetchVariant(this.#folderUrl, variant, undefined, this.#read);
   }
 
   get(variant: Variant): Promise<ArrayBuffer> {
-    const fingerprint = this.#dropped.get(variant);
-    if (fingerprint !== undefined) return this.#reread(variant, fingerprint);
     let bytes = this.#bytes.get(variant);
     if (!bytes) {
       const onProgress = this.#options.onProgress;
       bytes = fetchVariant(
-        this.#folder.url,
+        this.#folderUrl,
         variant,
         onProgress
           ? (p) =>
@@ -132,37 +118,6 @@ class VariantLoader {
       this.#bytes.set(variant, bytes);
     }
     return bytes;
-  }
-
-  /** Drops the bytes of every variant read so far whose file `stored` says can be read again locally. */
-  async dropStored(stored: ((url: string) => Promise<boolean>) | undefined): Promise<void> {
-    if (!stored) return;
-    for (const [variant, bytes] of [...this.#bytes]) {
-      try {
-        if (!(await stored(modelFileUrl(this.#folder.url, variant)))) continue;
-        this.#dropped.set(variant, await modelFingerprint(this.#folder, await bytes));
-        this.#bytes.delete(variant);
-      } catch {
-        // Kept: a copy in the page costs memory, a worker that cannot start costs the engine.
-      }
-    }
-  }
-
-  #reread(variant: Variant, fingerprint: string): Promise<ArrayBuffer> {
-    let read = this.#rereads.get(variant);
-    if (!read) {
-      read = (async () => {
-        const bytes = await fetchVariant(this.#folder.url, variant, undefined, this.#read);
-        if ((await modelFingerprint(this.#folder, bytes)) !== fingerprint) {
-          throw new ModelLoadError(
-            `The model file ${modelFileUrl(this.#folder.url, variant)} changed since the engine started; create it again to use the new file`,
-          );
-        }
-        return bytes;
-      })().finally(() => this.#rereads.delete(variant));
-      this.#rereads.set(variant, read);
-    }
-    return read;
   }
 }
 
@@ -184,18 +139,16 @@ async function setupFor(
   const base = boundRunsForModel(settingsFor(options, backend, caps), folder.spec);
   const settings = workers === undefined ? base : { ...base, workers };
   const modelPath = platform.localModelPath?.(modelFileUrl(folder.url, variant));
-  // Read now, so a missing file fails the start here rather than in each worker's init.
-  if (modelPath === undefined) await loader.get(variant);
-  const model = async () => (modelPath === undefined ? (await loader.get(variant)).slice(0) : new ArrayBuffer(0));
+  const bytes = modelPath === undefined ? await loader.get(variant) : new ArrayBuffer(0);
   const maxTokens = Math.min(options.maxTokens, folder.spec.maxPositions ?? Number.POSITIVE_INFINITY);
   return {
     settings,
     // WebGPU and native have no wasm tier-up to wait for; the session's first (probe) run did the rest.
     warmupRuns: backend === 'wasm' ? warmupRuns : 0,
-    makeInit: async (index): Promise<WorkerInit> => ({
+    makeInit: (index): WorkerInit => ({
       index,
       backend,
-      model: await model(), // each worker gets (and takes ownership of) its own copy
+      model: bytes.slice(0), // each worker gets (and takes ownership of) its own copy
       modelPath,
       tokenizerJson: folder.tokenizerJson,
       tokenizerConfigJson: folder.tokenizerConfigJson,

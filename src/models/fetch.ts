@@ -46,12 +46,6 @@ export async function fetchModelFile(url: string, onProgress?: (p: FetchProgress
   return bytes;
 }
 
-/** Whether the Cache API holds `url`, so a later read needs no network. */
-export async function isModelFileStored(url: string): Promise<boolean> {
-  const cache = await openCache();
-  return (await cache?.match(url).catch(() => undefined)) !== undefined;
-}
-
 /** The bytes at `url` from the network, with no cache (rejects with a `ModelLoadError`, `cause.status` on HTTP errors). */
 export async function fetchFromNetwork(
   url: string,

@@ -150,7 +150,7 @@ function setupFor(backend: Backend, workers: number): PoolSetup {
   return {
     settings,
     warmupRuns: backend === 'wasm' ? 1 : 0,
-    makeInit: async (index): Promise<WorkerInit> => ({
+    makeInit: (index): WorkerInit => ({
       index,
       backend,
       model: new ArrayBuffer(0),
