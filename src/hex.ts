@@ -8,7 +8,10 @@ const DASH = 45;
 /** Reused: String.fromCharCode makes a flat string in V8 itself (a browser's TextDecoder gives an external one). */
 const chars: number[] = [];
 
-/** Hex of `bytes` (a digest or an id: short, as apply passes each code as an argument), with a `-` before each byte index in `dashes` (ascending; a UUID's are 4, 6, 8 and 10). */
+/**
+ * Hex of `bytes` (a digest or an id: short, as apply passes each code as an argument), with a `-` before each byte
+ * index in `dashes` (ascending; a UUID's are 4, 6, 8 and 10).
+ */
 export function toHex(bytes: Uint8Array, dashes: readonly number[] = []): string {
   let at = 0;
   let next = 0;

@@ -13,12 +13,18 @@ export interface CacheKeyRange {
   readonly to?: string;
 }
 
-/** The IndexedDB key range, or undefined for every key (the caller clears the object store). */
-export function idbKeyRange({ from, to }: CacheKeyRange): IDBKeyRange | undefined {
-  if (from !== undefined && to !== undefined) return IDBKeyRange.bound(from, to, false, true);
-  if (from !== undefined) return IDBKeyRange.lowerBound(from);
-  if (to !== undefined) return IDBKeyRange.upperBound(to, true);
-  return undefined;
+/** What deleting a range needs of an IndexedDB object store (idb's wrapper has it). */
+interface DeletableStore {
+  delete(range: IDBKeyRange): Promise<unknown>;
+  clear(): Promise<unknown>;
+}
+
+/** Deletes the keys of `range` from an IndexedDB object store: one request (a clear for every key). */
+export function deleteKeyRange(store: DeletableStore, { from, to }: CacheKeyRange): Promise<unknown> {
+  if (from !== undefined && to !== undefined) return store.delete(IDBKeyRange.bound(from, to, false, true));
+  if (from !== undefined) return store.delete(IDBKeyRange.lowerBound(from));
+  if (to !== undefined) return store.delete(IDBKeyRange.upperBound(to, true));
+  return store.clear();
 }
 
 /** A `WHERE` clause on the `key` column (empty for every key) and its arguments. */

@@ -45,7 +45,15 @@ export function pickEviction(sorted: Float64Array, count: number, start: number)
   };
 }
 
-/** A prefix as the 13 hex digits a key begins with: keys under it compare at or above it, and below the next. */
+/**
+ * The first 13 hex digits of the SHA-256 key as a number (52 bits: exact in a double; a collision only costs one
+ * read that misses). NaN for a key that is not hex, which no eviction picks.
+ */
+export function prefix(key: string): number {
+  return Number.parseInt(key.slice(0, 13), 16);
+}
+
+/** A {@link prefix} as the 13 hex digits a key begins with: keys under it compare at or above it, below the next. */
 export function hex(prefix: number): string {
   return prefix.toString(16).padStart(13, '0');
 }

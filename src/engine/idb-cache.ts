@@ -4,7 +4,7 @@
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import { StorageError } from '../errors.js';
-import { idbKeyRange } from '../key-range.js';
+import { deleteKeyRange } from '../key-range.js';
 import type { CacheKeyRange, PersistentEmbeddingCache } from './types.js';
 
 const storeName = 'vectors';
@@ -69,8 +69,7 @@ export class IdbEmbeddingCache implements PersistentEmbeddingCache {
     const db = await this.#open();
     try {
       const tx = db.transaction(storeName, 'readwrite');
-      const keys = idbKeyRange(range);
-      await Promise.all([keys ? tx.store.delete(keys) : tx.store.clear(), tx.done]);
+      await Promise.all([deleteKeyRange(tx.store, range), tx.done]);
     } catch (error) {
       throw new StorageError(`Could not evict cached embeddings from \`${this.#name}\``, { cause: error });
     }

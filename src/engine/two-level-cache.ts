@@ -10,7 +10,7 @@
  * delays the text's arrival in the coalescer enough to split batches. The same prefixes count the entries against
  * `maxEntries`: before a write would pass it, a random run of them is evicted (eviction.ts).
  */
-import { keptAfterEviction, pickEviction, type Eviction } from './eviction.js';
+import { keptAfterEviction, pickEviction, prefix, type Eviction } from './eviction.js';
 import { LruCache } from './lru.js';
 import type { CacheKeyRange, PersistentEmbeddingCache } from './types.js';
 
@@ -221,12 +221,4 @@ export class TwoLevelCache {
 /** The ranges in order; the first that fails ends it (its entries are forgotten anyway: see `#known`). */
 async function evictRanges(remove: (range: CacheKeyRange) => Promise<void>, ranges: Eviction['ranges']): Promise<void> {
   for (const range of ranges) await remove(range);
-}
-
-/**
- * The first 13 hex digits of the SHA-256 key as a number (52 bits: exact in a double; a collision only costs one
- * read that misses). NaN for a key that is not hex, which no eviction picks.
- */
-function prefix(key: string): number {
-  return Number.parseInt(key.slice(0, 13), 16);
 }

@@ -1,7 +1,7 @@
 import { openDB, unwrap, type IDBPDatabase } from 'idb';
 import type { CacheKeyRange } from '../key-range.js';
 import { AgentMemError, StorageError, errorDetail } from '../errors.js';
-import { idbKeyRange } from '../key-range.js';
+import { deleteKeyRange } from '../key-range.js';
 import type { HistoryRecord, MemoryRecord, ModelMeta, PendingBatch, SegmentRecord } from './records.js';
 import { addHistory, byTime, notFound } from './store.js';
 import type { DeleteRow, Replacement, ScopeField, ScopeMatch, Store, StoreCounts, StoredRow } from './store.js';
@@ -326,9 +326,7 @@ export class MemoryStore implements Store {
 
   async cacheEvict(range: CacheKeyRange): Promise<void> {
     await this.#run('evict from the embedding cache', ['embeddings'], 'readwrite', async (tx) => {
-      const store = tx.objectStore('embeddings');
-      const keys = idbKeyRange(range);
-      await Promise.all([keys ? store.delete(keys) : store.clear(), tx.done]);
+      await Promise.all([deleteKeyRange(tx.objectStore('embeddings'), range), tx.done]);
     });
   }
 

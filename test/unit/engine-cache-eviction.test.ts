@@ -156,31 +156,24 @@ describe('TwoLevelCache with maxEntries', () => {
     for (const k of burst) expect(c.persistentMayHave(k)).toBe(store.map.has(k));
   });
 
-  it('with maxEntries 0 neither reads nor writes, and deletes what earlier sessions left', async () => {
-    const store = new RangeStore();
-    store.map.set(key('old'), vector);
-    const c = cache(store, 0);
-    expect(c.persistentMayHave(key('old'))).toBe(false); // not even before the listing
-    await settle();
-    c.put(key('new'), vector);
-    await c.flush();
-    expect(store.map.size).toBe(0);
-    expect(store.evictions).toEqual([{}]);
-  });
-
-  it('with maxEntries 0 deletes what earlier sessions left from a store that cannot list its keys', async () => {
-    const store = new RangeStore();
-    store.map.set(key('old'), vector);
-    const unlisted: PersistentEmbeddingCache = {
-      getMany: (keys) => store.getMany(keys),
-      putMany: (entries) => store.putMany(entries),
-      evict: (range) => store.evict(range),
-    };
-    const c = new TwoLevelCache({ memoryEntries: 0, maxEntries: 0, dimensions: 2, persistent: unlisted });
-    c.put(key('new'), vector);
-    await c.flush();
-    expect(store.map.size).toBe(0);
-    expect(store.evictions).toEqual([{}]);
+  it('with maxEntries 0 neither reads nor writes, and deletes what earlier sessions left, listed or not', async () => {
+    for (const listed of [true, false]) {
+      const store = new RangeStore();
+      store.map.set(key('old'), vector);
+      const unlisted: PersistentEmbeddingCache = {
+        getMany: (keys) => store.getMany(keys),
+        putMany: (entries) => store.putMany(entries),
+        evict: (range) => store.evict(range),
+      };
+      const persistent = listed ? store : unlisted;
+      const c = new TwoLevelCache({ memoryEntries: 0, maxEntries: 0, dimensions: 2, persistent, random: seeded(1) });
+      expect(c.persistentMayHave(key('old'))).toBe(false); // not even before the listing
+      await settle();
+      c.put(key('new'), vector);
+      await c.flush();
+      expect(store.map.size).toBe(0);
+      expect(store.evictions).toEqual([{}]);
+    }
   });
 
   it('knows the puts made while an eviction is in flight, and writes them after it', async () => {
